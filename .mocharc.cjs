@@ -1,0 +1,9 @@
+// One embedded database per run (test/global.ts), a fresh database per test file (test/helpers/forum.ts).
+module.exports = {
+  'node-option': ['import=tsx'],
+  require: ['test/global.ts'],
+  spec: ['test/unit/**/*.test.ts', 'test/api/**/*.test.ts', 'test/browser/**/*.test.ts'],
+  timeout: 20000,
+  slow: 2000,
+  exit: true,
+};

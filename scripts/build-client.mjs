@@ -1,0 +1,1 @@
+// PLACEHOLDER (client issue replaces it): bundles client/ into public/build with hashed names.

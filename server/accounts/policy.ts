@@ -1,0 +1,53 @@
+// The one authorisation policy: pure functions answering "may this person do this to that?".
+// Every route and socket handler asks here; nothing else compares roles.
+import type { Role, UserDTO } from '../../shared/types';
+
+export type Actor = Pick<UserDTO, 'id' | 'role'> | null;
+
+export interface CommentTarget {
+  authorUserId: string | null;
+  createdAt: Date;
+  status: 'visible' | 'removed' | 'pending';
+}
+
+export type Action =
+  | 'comment.post'
+  | 'comment.edit'
+  | 'comment.remove'
+  | 'comment.vote'
+  | 'comment.flag'
+  | 'comment.moderate'
+  | 'song.create'
+  | 'user.setRole';
+
+export interface PolicyContext {
+  now: Date;
+  editWindowMs: number;
+  guestPosting: boolean;
+}
+
+const rank: Record<Role, number> = { member: 0, moderator: 1, admin: 2 };
+const atLeast = (actor: Actor, role: Role) => !!actor && rank[actor.role] >= rank[role];
+const owns = (actor: Actor, c: CommentTarget) => !!actor && c.authorUserId !== null && c.authorUserId === actor.id;
+
+export function can(actor: Actor, action: Action, ctx: PolicyContext, comment?: CommentTarget): boolean {
+  switch (action) {
+    case 'comment.post':
+      return !!actor || ctx.guestPosting;
+    case 'comment.vote':
+    case 'comment.flag':
+      return !!actor && !!comment && comment.status === 'visible';
+    case 'comment.edit':
+      if (!comment || comment.status === 'removed') return false;
+      if (atLeast(actor, 'moderator')) return true;
+      return owns(actor, comment) && ctx.now.getTime() - comment.createdAt.getTime() <= ctx.editWindowMs;
+    case 'comment.remove':
+      if (!comment || comment.status === 'removed') return false;
+      return atLeast(actor, 'moderator') || owns(actor, comment);
+    case 'comment.moderate':
+      return atLeast(actor, 'moderator');
+    case 'song.create':
+    case 'user.setRole':
+      return atLeast(actor, 'admin');
+  }
+}

@@ -1,0 +1,7 @@
+// PLACEHOLDER (threads issue replaces it).
+import { Router } from 'express';
+import type { ForumDeps } from '../deps';
+
+export function commentRoutes(_deps: ForumDeps): Router {
+  return Router();
+}

@@ -1,0 +1,104 @@
+// The one place that reads process.env: validated once, typed, frozen.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'], { message: 'must be true or false' })
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`);
+
+const envSchema = z.object({
+  PORT: z.coerce.number({ message: 'must be a port number' }).int('must be a whole number').min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  MONGODB_URI: url(['mongodb:', 'mongodb+srv:']).optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  SESSION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  PUBLIC_URL: url(['http:', 'https:']).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Extensions of the contract (docs/API.md):
+  GUEST_POSTING: bool.default(false),
+  EDIT_WINDOW_MINUTES: z.coerce.number().int().min(0).max(1440).default(15),
+  DEMO_CONTENT: bool.default(true),
+  EMBEDDED_DB_POSTGRESQL_URL: url(['postgres:', 'postgresql:']).optional(),
+  TRUST_PROXY: z.string().optional(),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  mongodbUri: string | null;
+  dataDir: string;
+  redisUrl: string | null;
+  sessionSecret: string;
+  publicUrl: string | null;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  guestPosting: boolean;
+  editWindowMs: number;
+  demoContent: boolean;
+  embeddedPostgresUrl: string | null;
+  trustProxy: string | null;
+  secureCookies: boolean;
+}
+
+export class ConfigError extends Error {}
+
+/** Validates the environment; throws ConfigError with one line naming the bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(clean);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`config: ${name} ${issue.message} (got ${JSON.stringify(clean[name] ?? '')})`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR);
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    mongodbUri: e.MONGODB_URI ?? null,
+    dataDir,
+    redisUrl: e.REDIS_URL ?? null,
+    sessionSecret: e.SESSION_SECRET ?? sessionSecretIn(dataDir),
+    publicUrl: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : null,
+    logLevel: e.LOG_LEVEL,
+    guestPosting: e.GUEST_POSTING,
+    editWindowMs: e.EDIT_WINDOW_MINUTES * 60_000,
+    demoContent: e.DEMO_CONTENT,
+    embeddedPostgresUrl: e.EMBEDDED_DB_POSTGRESQL_URL ?? null,
+    trustProxy: e.TRUST_PROXY ?? null,
+    secureCookies: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).protocol === 'https:' : false,
+  });
+}
+
+/** A secret generated once and kept in DATA_DIR, so sessions survive restarts without configuration. */
+function sessionSecretIn(dataDir: string): string {
+  const file = join(dataDir, 'session-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  try {
+    writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+    return secret;
+  } catch (err) {
+    // Another process created it first: use theirs.
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8').trim();
+    throw err;
+  }
+}
+
+/** The database URI with any password replaced, for logs. */
+export function maskUri(uri: string): string {
+  return uri.replace(/^([a-z+]+:\/\/[^:/@]+:)([^@]*)@/i, '$1****@');
+}

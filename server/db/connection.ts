@@ -1,0 +1,65 @@
+// The mongoose connection of one forum instance, and what /healthz and the API know of its health.
+import mongoose, { type Connection } from 'mongoose';
+
+// Operator injection, second wall (zod is the first): filters with `$` keys from user data are neutralised,
+// and unknown paths in queries are dropped.
+mongoose.set('sanitizeFilter', true);
+mongoose.set('strictQuery', true);
+
+export interface Database {
+  conn: Connection;
+  /** True while the driver holds a live connection; flips on the driver's events, no polling. */
+  isUp(): boolean;
+  /** Pings the server, answering false within timeoutMs when it does not answer. */
+  ping(timeoutMs?: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export async function connectDatabase(uri: string, dbName?: string): Promise<Database> {
+  const conn = mongoose.createConnection(uri, {
+    dbName,
+    // Fail fast instead of queueing when the database is away: the API answers 503 DB_UNAVAILABLE.
+    bufferCommands: false,
+    serverSelectionTimeoutMS: 2000,
+    heartbeatFrequencyMS: 1000,
+    connectTimeoutMS: 2000,
+    autoIndex: true,
+  });
+  await conn.asPromise();
+  let up = true;
+  conn.on('disconnected', () => (up = false));
+  conn.on('connected', () => (up = true));
+  conn.on('reconnected', () => (up = true));
+
+  const ping = async (timeoutMs = 800): Promise<boolean> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const attempt = conn
+      .db!.admin()
+      .ping({ maxTimeMS: timeoutMs })
+      .then(() => true)
+      .catch(() => false);
+    const ok = await Promise.race([attempt, timeout]);
+    clearTimeout(timer);
+    up = ok;
+    return ok;
+  };
+
+  return {
+    conn,
+    isUp: () => up,
+    ping,
+    close: () => conn.close(true),
+  };
+}
+
+/** Driver errors that mean "the database is not reachable", as opposed to a bad query. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const name = (err as { name?: string }).name ?? '';
+  const message = (err as { message?: string }).message ?? '';
+  return (
+    /^Mongo(Network|NetworkTimeout|ServerSelection|NotConnected|TopologyClosed|PoolCleared)Error$/.test(name) ||
+    /buffering timed out|Client must be connected|connection .* closed|ECONNREFUSED/i.test(message)
+  );
+}

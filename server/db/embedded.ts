@@ -1,0 +1,150 @@
+// Starts, supervises and stops the embedded MongoDB-compatible database (FerretDB behind db/ferretdb).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const FERRETDB_BINARY = join(root, '.ferretdb', 'chorus-ferretdb');
+
+export interface EmbeddedOptions {
+  /** Directory of the SQLite backend's files. */
+  dataDir: string;
+  /** Use the PostgreSQL backend instead (a UTF8 database with the C locale). */
+  postgresUrl?: string | null;
+  logger?: Logger;
+  /** First restart delay after an unexpected exit; doubles up to maxBackoffMs. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  /** Port to listen on; 0 (default) picks a free one, which is then kept across restarts. */
+  port?: number;
+}
+
+export interface EmbeddedDatabase {
+  /** mongodb:// URI of the running server. */
+  readonly uri: string;
+  readonly pid: number | undefined;
+  /** Resolves once a (re)started server answers; used by tests after a kill. */
+  whenRunning(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Builds the binary when missing (the postinstall normally did it). */
+export function ensureBinary(): void {
+  if (existsSync(FERRETDB_BINARY)) return;
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'build-ferretdb.mjs')], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('embedded database is not built: set MONGODB_URI to your MongoDB, or install Go');
+}
+
+export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  ensureBinary();
+  const log = opts.logger;
+  const backoff0 = opts.backoffMs ?? 500;
+  const maxBackoff = opts.maxBackoffMs ?? 10_000;
+  let port = opts.port ?? 0;
+  let child: ChildProcess | null = null;
+  let stopping = false;
+  let uri = '';
+  let backoff = backoff0;
+  let running: Promise<void>;
+  let restartTimer: NodeJS.Timeout | null = null;
+
+  const args = () => {
+    const a = ['-listen-addr', `127.0.0.1:${port}`, '-exit-on-stdin-close', '-log-level', 'error'];
+    if (opts.postgresUrl) a.push('-handler', 'postgresql', '-postgresql-url', opts.postgresUrl);
+    else {
+      mkdirSync(opts.dataDir, { recursive: true });
+      a.push('-handler', 'sqlite', '-sqlite-url', `file:${opts.dataDir}/`);
+    }
+    return a;
+  };
+
+  const launch = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      // stdin stays a pipe we never close: when this process dies, however it dies, the launcher sees EOF and exits.
+      const c = spawn(FERRETDB_BINARY, args(), { stdio: ['pipe', 'pipe', 'pipe'] });
+      child = c;
+      let out = '';
+      let err = '';
+      let ready = false;
+      c.stdout!.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        const m = /READY (mongodb:\/\/\S+)/.exec(out);
+        if (m && !ready) {
+          ready = true;
+          uri = m[1];
+          port = Number(new URL(uri).port);
+          backoff = backoff0;
+          resolve();
+        }
+      });
+      c.stderr!.setEncoding('utf8').on('data', (d: string) => {
+        err = (err + d).slice(-4000);
+        log?.debug({ ferretdb: d.trim() }, 'embedded database output');
+      });
+      c.on('error', (e) => {
+        if (!ready) reject(e);
+      });
+      c.on('exit', (code, signal) => {
+        if (child === c) child = null;
+        if (!ready) {
+          reject(new Error(`embedded database exited before it was ready (code ${code}, signal ${signal}): ${err.trim().split('\n').slice(-3).join(' | ')}`));
+          return;
+        }
+        if (stopping) return;
+        log?.error({ code, signal, restartInMs: backoff }, 'embedded database stopped unexpectedly; restarting it');
+        scheduleRestart();
+      });
+    });
+
+  const scheduleRestart = () => {
+    running = new Promise((resolve) => {
+      const attempt = () => {
+        restartTimer = setTimeout(() => {
+          restartTimer = null;
+          if (stopping) return resolve();
+          launch().then(
+            () => {
+              log?.info({ uri }, 'embedded database restarted');
+              resolve();
+            },
+            (e: Error) => {
+              backoff = Math.min(backoff * 2, maxBackoff);
+              log?.error({ err: e.message, restartInMs: backoff }, 'embedded database failed to restart; trying again');
+              attempt();
+            },
+          );
+        }, backoff);
+      };
+      attempt();
+    });
+  };
+
+  running = launch();
+  await running;
+
+  return {
+    get uri() {
+      return uri;
+    },
+    get pid() {
+      return child?.pid;
+    },
+    whenRunning: () => running,
+    async stop() {
+      stopping = true;
+      if (restartTimer) clearTimeout(restartTimer);
+      const c = child;
+      if (!c || c.exitCode !== null) return;
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => c.kill('SIGKILL'), 5000);
+        c.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
+        c.kill('SIGTERM');
+      });
+    },
+  };
+}

@@ -1,0 +1,27 @@
+// What one forum instance is made of; passed in, never imported as singletons, so tests build their own.
+import type { RequestHandler } from 'express';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { ForumBus } from './bus';
+import type { Config } from './config';
+import type { Database } from './db/connection';
+
+export interface ForumDeps {
+  config: Readonly<Config>;
+  db: Database;
+  logger: Logger;
+  bus: ForumBus;
+  /** Set when REDIS_URL is: shared sessions, rate limits, presence and socket fan-out. */
+  redis: Redis | null;
+  limits: ForumLimits;
+}
+
+/** Rate limits, in Redis when REDIS_URL is set so every instance shares one budget. */
+export interface ForumLimits {
+  /** One posting budget per poster (`user:ID` or `ip:ADDR`), shared by HTTP and sockets; throws HttpError 429 RATE_LIMITED. */
+  posting(key: string): Promise<void>;
+  /** Express middleware for POST /api/auth/login (per username and per address). */
+  login: RequestHandler;
+  /** Express middleware for POST /api/auth/register (per address). */
+  register: RequestHandler;
+}

@@ -1,0 +1,83 @@
+// Composes one forum instance: database, bus, sessions, app, http server, socket.io. main.ts and tests use it.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { createApp } from './app';
+import { createBus } from './bus';
+import type { Config } from './config';
+import { connectDatabase } from './db/connection';
+import type { ForumDeps } from './deps';
+import { accountRoutes } from './accounts/routes';
+import { createSessionStack } from './accounts/session';
+import { commentRoutes } from './comments/routes';
+import { createLimits, securityMiddleware } from './http/security';
+import { createIo } from './realtime/io';
+import { songRoutes } from './songs/routes';
+import { pageRoutes, staticAssets } from './web/routes';
+
+export interface Forum {
+  deps: ForumDeps;
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface ForumOptions {
+  config: Readonly<Config>;
+  logger: Logger;
+  /** The database URI (embedded or MONGODB_URI). */
+  mongodbUri: string;
+  /** Database name; tests use a fresh one per file. */
+  dbName?: string;
+}
+
+export async function startForum(opts: ForumOptions): Promise<Forum> {
+  const { config, logger } = opts;
+  const db = await connectDatabase(opts.mongodbUri, opts.dbName);
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false }) : null;
+  redis?.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+  const base = { config, db, logger, bus: createBus(), redis };
+  const deps: ForumDeps = { ...base, limits: createLimits(base) };
+
+  const session = createSessionStack(deps);
+  const app = createApp(deps, {
+    before: [...securityMiddleware(deps), staticAssets(deps)],
+    session: session.handlers,
+    routers: [
+      { path: '/api/auth', handler: accountRoutes(deps) },
+      { path: '/api', handler: songRoutes(deps) },
+      { path: '/api', handler: commentRoutes(deps) },
+      { path: '/', handler: pageRoutes(deps) },
+    ],
+  });
+
+  const server = createServer(app);
+  // Keep-alive sockets must not hold shutdown open.
+  server.keepAliveTimeout = 5000;
+  const io = await createIo(deps, server, session.handlers);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      // Stop accepting, let in-flight requests finish, drop idle keep-alives, then sockets, stores, database.
+      const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await io.close();
+      await Promise.race([httpClosed, new Promise((r) => setTimeout(r, 8000).unref())]);
+      server.closeAllConnections();
+      await session.close();
+      if (redis) await redis.quit().catch(() => redis.disconnect());
+      await db.close();
+    })());
+
+  return { deps, server, url, close };
+}

@@ -1,0 +1,66 @@
+// The one place that formats errors: services throw HttpError, the middleware writes the contract's shape.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ZodError } from 'zod';
+import { isDatabaseUnavailable } from '../db/connection';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what = 'Not found') => new HttpError(404, 'NOT_FOUND', what);
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+/** Maps anything thrown to {status, body}; used by HTTP and by socket acks alike. */
+export function toErrorBody(err: unknown): { status: number; body: ErrorBody; headers?: Record<string, string> } {
+  if (err instanceof HttpError) {
+    const error: ErrorBody['error'] = { code: err.code, message: err.message };
+    if (err.details !== undefined) error.details = err.details;
+    return { status: err.status, body: { error }, headers: err.headers };
+  }
+  if (err instanceof ZodError) {
+    return {
+      status: 400,
+      body: {
+        error: {
+          code: 'VALIDATION',
+          message: err.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; '),
+          details: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        },
+      },
+    };
+  }
+  if (isDatabaseUnavailable(err)) {
+    return { status: 503, body: { error: { code: 'DB_UNAVAILABLE', message: 'The database is unavailable; try again shortly.' } } };
+  }
+  const e = err as { type?: string; status?: number; statusCode?: number };
+  // body-parser's errors carry a type and a status; their messages are safe to show.
+  if (e?.type === 'entity.parse.failed') return simple(400, 'MALFORMED_JSON', 'The request body is not valid JSON.');
+  if (e?.type === 'entity.too.large') return simple(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.');
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return simple(415, 'UNSUPPORTED_ENCODING', 'Send UTF-8 JSON.');
+  const status = e?.status ?? e?.statusCode;
+  if (status && status >= 400 && status < 500) return simple(status, 'BAD_REQUEST', 'The request could not be understood.');
+  return simple(500, 'INTERNAL', 'Something went wrong on our side.');
+}
+
+const simple = (status: number, code: string, message: string) => ({ status, body: { error: { code, message } } });
+
+export const apiNotFound: RequestHandler = (req, _res, next) => next(notFound(`No route ${req.method} ${req.path}`));
+
+export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
+  const { status, body, headers } = toErrorBody(err);
+  if (status >= 500) req.log?.error({ err }, 'request failed');
+  if (res.headersSent) return res.end();
+  if (headers) res.set(headers);
+  res.status(status).json(body);
+};

@@ -1,0 +1,84 @@
+// One zod schema per input; the server validates with them, the browser's forms use the same ones.
+import { z } from 'zod';
+
+/** Trims, then requires 1..max characters. */
+const text = (max: number, min = 1) => z.string().trim().min(min, min === 1 ? 'is required' : `must be at least ${min} characters`).max(max, `must be at most ${max} characters`);
+export const objectId = z.string().regex(/^[0-9a-f]{24}$/i, 'is not a valid id');
+export const clientId = z.string().trim().min(1).max(100).regex(/^[\w.:-]+$/, 'may hold letters, digits and . _ : - only');
+export const slug = z.string().trim().min(1).max(200).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'is not a valid song slug');
+
+// Accounts
+export const username = z.string().trim().min(3, 'must be at least 3 characters').max(30, 'must be at most 30 characters').regex(/^[A-Za-z0-9_-]+$/, 'may hold letters, digits, _ and - only');
+export const password = z.string().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters');
+export const displayName = text(40);
+export const location = z.string().trim().max(60, 'must be at most 60 characters');
+
+export const registerInput = z.strictObject({
+  username,
+  password,
+  displayName: displayName.optional(),
+  location: location.optional(),
+});
+export const loginInput = z.strictObject({ username: z.string().max(100), password: z.string().max(200) });
+export const updateMeInput = z.strictObject({
+  displayName: displayName.optional(),
+  location: location.nullable().optional(),
+});
+
+// Songs
+export const chartPeak = z.strictObject({ region: text(10), peak: z.number().int().min(1).max(1000) });
+export const createSongInput = z.strictObject({
+  title: text(200),
+  artist: text(200),
+  featuring: z.array(text(200)).max(20).optional(),
+  album: text(200).nullable().optional(),
+  year: z.number().int().min(1000).max(3000).nullable().optional(),
+  charts: z.array(chartPeak).max(10).optional(),
+  facts: z.array(text(20_000)).max(200).optional(),
+});
+
+export const limit = z.coerce.number().int().min(1).max(100).default(20);
+export const cursor = z.string().max(500).optional();
+export const listSongsQuery = z.object({ q: z.string().trim().max(200).optional(), cursor, limit });
+
+// Comments
+export const commentBody = text(5000);
+export const guestAuthor = z.strictObject({ name: text(40), location: location.optional() });
+export const postCommentInput = z.strictObject({
+  body: commentBody,
+  parentId: objectId.nullable().optional(),
+  clientId: clientId.optional(),
+  author: guestAuthor.optional(),
+});
+export const editCommentInput = z.strictObject({ body: commentBody });
+export const voteInput = z.strictObject({ value: z.union([z.literal(1), z.literal(0), z.literal(-1)]) });
+export const flagInput = z.strictObject({ reason: text(500) });
+export const threadQuery = z.object({
+  sort: z.enum(['newest', 'oldest', 'top']).default('oldest'),
+  cursor,
+  limit,
+  after: objectId.optional(),
+});
+
+export type RegisterInput = z.infer<typeof registerInput>;
+export type LoginInput = z.infer<typeof loginInput>;
+export type UpdateMeInput = z.infer<typeof updateMeInput>;
+export type CreateSongInput = z.infer<typeof createSongInput>;
+export type ListSongsQuery = z.infer<typeof listSongsQuery>;
+export type PostCommentInput = z.infer<typeof postCommentInput>;
+export type EditCommentInput = z.infer<typeof editCommentInput>;
+export type VoteInput = z.infer<typeof voteInput>;
+export type FlagInput = z.infer<typeof flagInput>;
+export type ThreadQuery = z.infer<typeof threadQuery>;
+export type ThreadSort = ThreadQuery['sort'];
+
+// Socket payloads
+export const joinInput = z.strictObject({ slug });
+export const socketPostInput = z.strictObject({
+  slug,
+  body: commentBody,
+  parentId: objectId.nullable().optional(),
+  clientId,
+  author: guestAuthor.optional(),
+});
+export const typingInput = z.strictObject({ slug });

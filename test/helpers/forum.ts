@@ -1,0 +1,94 @@
+// Test forums: the real app on port 0, on a fresh database of the run's embedded server.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { io as ioClient, type Socket } from 'socket.io-client';
+import request from 'supertest';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/events';
+import { loadConfig } from '../../server/config';
+import { startForum, type Forum } from '../../server/forum';
+
+export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface TestForum extends Forum {
+  /** A supertest agent that keeps cookies, like one browser. */
+  agent(): ReturnType<typeof request.agent>;
+  /** A socket.io client; pass a cookie to be that member. */
+  socket(opts?: { cookie?: string; origin?: string; autoConnect?: boolean }): TestSocket;
+  dbName: string;
+}
+
+export function freshDbName(label = 'chorus'): string {
+  return `t_${label.replace(/\W+/g, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+}
+
+/** Starts a forum; env overrides take the same names as the real environment (GUEST_POSTING, REDIS_URL...). */
+export async function startTestForum(env: Record<string, string> = {}, opts: { dbName?: string; mongodbUri?: string } = {}): Promise<TestForum> {
+  const mongodbUri = opts.mongodbUri ?? process.env.TEST_MONGODB_URI;
+  if (!mongodbUri) throw new Error('TEST_MONGODB_URI is not set: run through mocha (test/global.ts)');
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'chorus-test-data-')),
+    SESSION_SECRET: 'test-secret-test-secret-test-secret',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DEMO_CONTENT: 'false',
+    ...env,
+  });
+  const dbName = opts.dbName ?? freshDbName();
+  const forum = await startForum({ config, logger: pino({ level: config.logLevel }), mongodbUri, dbName });
+  const sockets: TestSocket[] = [];
+  return {
+    ...forum,
+    dbName,
+    agent: () => request.agent(forum.url),
+    socket: ({ cookie, origin, autoConnect = true } = {}) => {
+      const s: TestSocket = ioClient(forum.url, {
+        transports: ['websocket'],
+        forceNew: true,
+        reconnection: false,
+        autoConnect,
+        extraHeaders: { ...(cookie ? { cookie } : {}), ...(origin ? { origin } : {}) },
+      });
+      sockets.push(s);
+      return s;
+    },
+    close: async () => {
+      for (const s of sockets) s.disconnect();
+      await forum.close();
+    },
+  };
+}
+
+/** Resolves with the next `event` on a socket, or rejects after ms. */
+export function nextEvent<T = unknown>(socket: TestSocket, event: string, ms = 3000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event} within ${ms} ms`)), ms);
+    (socket as unknown as { once(e: string, f: (v: T) => void): void }).once(event, (v: T) => {
+      clearTimeout(timer);
+      resolve(v);
+    });
+  });
+}
+
+export function connected(socket: TestSocket, ms = 3000): Promise<void> {
+  if (socket.connected) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('socket did not connect')), ms);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.once('connect_error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}
+
+/** Emits with an ack and resolves with the reply. */
+export function emitAck<T = any>(socket: TestSocket, event: string, payload: unknown, ms = 3000): Promise<T> {
+  return (socket as any).timeout(ms).emitWithAck(event, payload);
+}
