@@ -3,6 +3,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { RequestHandler } from 'express';
 import { Server } from 'socket.io';
 import type { ForumDeps } from '../deps';
+import { bridgeSession } from './session-bridge';
 
 export interface Realtime {
   io: Server;
@@ -10,8 +11,9 @@ export interface Realtime {
   close(): Promise<void>;
 }
 
-export async function createIo(_deps: ForumDeps, httpServer: HttpServer, _session: RequestHandler[]): Promise<Realtime> {
+export async function createIo(deps: ForumDeps, httpServer: HttpServer, session: RequestHandler[]): Promise<Realtime> {
   const io = new Server(httpServer);
+  bridgeSession(io, session, deps);
   return {
     io,
     close: async () => {
