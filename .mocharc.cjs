@@ -2,7 +2,6 @@
 module.exports = {
   'node-option': ['import=tsx'],
   require: ['test/global.ts'],
-  spec: ['test/unit/**/*.test.ts', 'test/api/**/*.test.ts', 'test/browser/**/*.test.ts'],
   timeout: 20000,
   slow: 2000,
   exit: true,
