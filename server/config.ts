@@ -23,6 +23,7 @@ const envSchema = z.object({
   MONGODB_URI: url(['mongodb:', 'mongodb+srv:']).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  REDIS_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/, 'may hold letters, digits and _ : . - only').default('chorus'),
   SESSION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   PUBLIC_URL: url(['http:', 'https:']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -40,6 +41,8 @@ export interface Config {
   mongodbUri: string | null;
   dataDir: string;
   redisUrl: string | null;
+  /** Namespaces every Redis key/stream/channel of this forum, so several forums can share one Redis. */
+  redisPrefix: string;
   sessionSecret: string;
   publicUrl: string | null;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -70,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     mongodbUri: e.MONGODB_URI ?? null,
     dataDir,
     redisUrl: e.REDIS_URL ?? null,
+    redisPrefix: e.REDIS_PREFIX,
     sessionSecret: e.SESSION_SECRET ?? sessionSecretIn(dataDir),
     publicUrl: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : null,
     logLevel: e.LOG_LEVEL,
