@@ -70,9 +70,12 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
     (closing ??= (async () => {
       // Stop accepting, let in-flight requests finish, drop idle keep-alives, then sockets, stores, database.
       const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections become idle as their last response ends: close each as soon as it does.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
       server.closeIdleConnections();
       await io.close();
       await Promise.race([httpClosed, new Promise((r) => setTimeout(r, 8000).unref())]);
+      clearInterval(sweep);
       server.closeAllConnections();
       await session.close();
       if (redis) await redis.quit().catch(() => redis.disconnect());

@@ -19,7 +19,7 @@ async function main() {
   const logger = createLogger(config);
   const started = Date.now();
   const database = await resolveDatabase(config, logger);
-  logger.info({ db: maskUri(database.uri), embedded: !!database.embedded }, 'database');
+  logger.info({ db: maskUri(database.uri), embedded: !!database.embedded, embeddedPid: database.embedded?.pid }, 'database');
 
   const forum = await startForum({ config, logger, mongodbUri: database.uri });
   if (config.demoContent) await loadDemoIfEmpty(forum.deps);

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbedded, type EmbeddedDatabase } from '../../server/db/embedded';
+import { startTestForum, type TestForum } from '../helpers/forum';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('the database going away and coming back', () => {
+  let dir: string;
+  let db: EmbeddedDatabase;
+  let forum: TestForum;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'chorus-dbdown-'));
+    // A database of its own, so killing it leaves the run's shared one alone; a slow restart so the outage is observable.
+    db = await startEmbedded({ dataDir: dir, backoffMs: 2500 });
+    forum = await startTestForum({}, { mongodbUri: db.uri });
+  });
+  after(async () => {
+    await forum.close();
+    await db.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reports degraded within a second, answers API calls 503 DB_UNAVAILABLE, then recovers by itself', async function () {
+    this.timeout(30_000);
+    await forum.agent().get('/healthz').expect(200);
+
+    process.kill(db.pid!, 'SIGKILL');
+    const t0 = Date.now();
+    const health = await forum.agent().get('/healthz');
+    assert.equal(health.status, 503);
+    assert.deepEqual(health.body, { status: 'degraded', db: 'down' });
+    assert.ok(Date.now() - t0 < 1000, `healthz took ${Date.now() - t0} ms`);
+
+    const api = await forum.agent().get('/api/songs');
+    assert.equal(api.status, 503);
+    assert.equal(api.body.error.code, 'DB_UNAVAILABLE');
+
+    // The supervisor restarts the database on the same port; the driver reconnects without help.
+    await db.whenRunning();
+    let status = 0;
+    for (let i = 0; i < 40 && status !== 200; i++) {
+      status = (await forum.agent().get('/healthz')).status;
+      if (status !== 200) await sleep(250);
+    }
+    assert.equal(status, 200);
+    const again = await forum.agent().get('/api/songs');
+    assert.notEqual(again.status, 503);
+  });
+});

@@ -1,0 +1,44 @@
+// The embedded database's PostgreSQL backend (EMBEDDED_DB_POSTGRESQL_URL), on this machine's local PostgreSQL.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { startEmbedded, type EmbeddedDatabase } from '../../server/db/embedded';
+import { startTestForum, type TestForum } from '../helpers/forum';
+
+const PG = process.env.TEST_POSTGRES_HOST ?? '127.0.0.1';
+const psql = (...args: string[]) => execFileSync(args[0], ['-h', PG, '-U', 'postgres', ...args.slice(1)], { encoding: 'utf8' });
+
+describe('the embedded database on PostgreSQL', function () {
+  this.timeout(30_000);
+  const name = `chorus_pg_${randomBytes(4).toString('hex')}`;
+  let db: EmbeddedDatabase;
+  let forum: TestForum;
+
+  before(async () => {
+    // FerretDB needs a UTF8 database with the C locale.
+    psql('createdb', '-E', 'UTF8', '-T', 'template0', '--locale=C', name);
+    db = await startEmbedded({ dataDir: mkdtempSync(join(tmpdir(), 'chorus-pg-')), postgresUrl: `postgres://postgres@${PG}:5432/${name}` });
+    forum = await startTestForum({}, { mongodbUri: db.uri });
+  });
+  after(async () => {
+    await forum?.close();
+    await db?.stop();
+    psql('dropdb', '--if-exists', name);
+  });
+
+  it('serves the forum and keeps documents in PostgreSQL', async () => {
+    const health = await forum.agent().get('/healthz').expect(200);
+    assert.equal(health.body.db, 'up');
+    const client = await MongoClient.connect(db.uri);
+    await client.db('chorus').collection('probe').insertOne({ title: 'Ünïcode façade', n: 1 });
+    const found = await client.db('chorus').collection('probe').findOne({ n: 1 });
+    assert.equal(found?.title, 'Ünïcode façade');
+    await client.close();
+    const tables = psql('psql', '-d', name, '-tAc', "select count(*) from information_schema.schemata where schema_name = 'chorus'");
+    assert.equal(tables.trim(), '1');
+  });
+});

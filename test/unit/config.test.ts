@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, maskUri } from '../../server/config';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'chorus-config-'));
+
+describe('config', () => {
+  it('has the defaults of the contract', () => {
+    const dir = tmp();
+    const c = loadConfig({ DATA_DIR: dir });
+    assert.equal(c.port, 3000);
+    assert.equal(c.host, '127.0.0.1');
+    assert.equal(c.mongodbUri, null);
+    assert.equal(c.redisUrl, null);
+    assert.equal(c.publicUrl, null);
+    assert.equal(c.logLevel, 'info');
+    assert.equal(c.guestPosting, false);
+    assert.equal(c.editWindowMs, 15 * 60_000);
+    assert.equal(c.secureCookies, false);
+    assert.ok(Object.isFrozen(c));
+  });
+
+  it('generates a session secret once and keeps it in DATA_DIR', () => {
+    const dir = tmp();
+    const first = loadConfig({ DATA_DIR: dir }).sessionSecret;
+    assert.ok(first.length >= 32);
+    assert.ok(existsSync(join(dir, 'session-secret')));
+    assert.equal(readFileSync(join(dir, 'session-secret'), 'utf8').trim(), first);
+    assert.equal(loadConfig({ DATA_DIR: dir }).sessionSecret, first);
+    assert.equal(loadConfig({ DATA_DIR: dir, SESSION_SECRET: 'x'.repeat(20) }).sessionSecret, 'x'.repeat(20));
+  });
+
+  it('reads every variable of the contract', () => {
+    const c = loadConfig({
+      DATA_DIR: tmp(),
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      MONGODB_URI: 'mongodb://u:p@db.example:27017/chorus',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      PUBLIC_URL: 'https://chorus.example/some/path',
+      LOG_LEVEL: 'warn',
+      GUEST_POSTING: 'true',
+    });
+    assert.equal(c.port, 8080);
+    assert.equal(c.host, '0.0.0.0');
+    assert.equal(c.mongodbUri, 'mongodb://u:p@db.example:27017/chorus');
+    assert.equal(c.redisUrl, 'redis://127.0.0.1:6379');
+    assert.equal(c.publicUrl, 'https://chorus.example');
+    assert.equal(c.secureCookies, true);
+    assert.equal(c.logLevel, 'warn');
+    assert.equal(c.guestPosting, true);
+  });
+
+  const bad: [string, string][] = [
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['MONGODB_URI', 'http://localhost'],
+    ['REDIS_URL', 'localhost:6379'],
+    ['PUBLIC_URL', 'chorus.example'],
+    ['LOG_LEVEL', 'loud'],
+    ['SESSION_SECRET', 'short'],
+    ['GUEST_POSTING', 'maybe'],
+  ];
+  for (const [name, value] of bad) {
+    it(`stops on ${name}=${value} with one line naming it`, () => {
+      assert.throws(
+        () => loadConfig({ DATA_DIR: tmp(), [name]: value }),
+        (err: Error) => err instanceof ConfigError && err.message.startsWith(`config: ${name} `) && !err.message.includes('\n'),
+      );
+    });
+  }
+
+  it('masks the password in database URIs', () => {
+    assert.equal(maskUri('mongodb://chorus:s3cret@db:27017/x'), 'mongodb://chorus:****@db:27017/x');
+    assert.equal(maskUri('mongodb://127.0.0.1:27017/'), 'mongodb://127.0.0.1:27017/');
+  });
+});
