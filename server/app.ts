@@ -47,7 +47,7 @@ export function createApp(deps: ForumDeps, parts: AppParts): Express {
   return app;
 }
 
-function trustProxyValue(v: string): boolean | number | string {
+export function trustProxyValue(v: string): boolean | number | string {
   if (v === 'true') return true;
   if (v === 'false') return false;
   return /^\d+$/.test(v) ? Number(v) : v;
