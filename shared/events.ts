@@ -28,4 +28,6 @@ export interface InterServerEvents {}
 export interface SocketData {
   /** The signed-in member, or null for a reader. */
   user: import('./types').UserDTO | null;
+  /** The name a guest posted under on this connection, shown when they type. */
+  guestName?: string;
 }

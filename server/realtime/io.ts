@@ -1,23 +1,101 @@
-// PLACEHOLDER (live issue replaces it): the socket.io server.
+// The socket.io server of one forum instance: typed events, one room per thread, the session bridge,
+// the Redis streams adapter and shared presence when REDIS_URL is set, and the bus -> room broadcasts.
 import type { Server as HttpServer } from 'node:http';
 import type { RequestHandler } from 'express';
 import { Server } from 'socket.io';
+import type { UserDTO } from '../../shared/types';
 import type { ForumDeps } from '../deps';
+import { addressReader } from './address';
+import { attachRedisAdapter, type AdapterHandle } from './adapter';
+import { relayBusToRooms } from './broadcasts';
+import { localPresence, redisPresence, type Presence } from './presence';
+import { threadRoom, threadsOf } from './rooms';
 import { bridgeSession } from './session-bridge';
+import type { ForumIo, ForumSocket } from './types';
 
 export interface Realtime {
-  io: Server;
+  io: ForumIo;
   /** Disconnects every socket and the adapter; leaves the http server to its owner. */
   close(): Promise<void>;
 }
 
+/** Presence notices are coalesced per thread: a crowd arriving costs one notice per window, not one per arrival. */
+const PRESENCE_WINDOW_MS = 200;
+
 export async function createIo(deps: ForumDeps, httpServer: HttpServer, session: RequestHandler[]): Promise<Realtime> {
-  const io = new Server(httpServer);
+  const io: ForumIo = new Server(httpServer, {
+    serveClient: false,
+    // Websocket first; polling stays as the fallback for networks that block upgrades.
+    transports: ['websocket', 'polling'],
+    // Comments are small JSON: compression would cost more CPU and memory per socket than it saves.
+    perMessageDeflate: false,
+    maxHttpBufferSize: 100_000,
+    // A short drop (tunnel, Wi-Fi switch) replays what was missed; after that the client pages with ?after=.
+    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true },
+  });
   bridgeSession(io, session, deps);
+
+  const prefix = deps.config.redisPrefix;
+  const adapter: AdapterHandle | null = deps.redis ? attachRedisAdapter(io, deps.redis, prefix) : null;
+  const presence: Presence = deps.redis ? redisPresence(io, deps.redis, prefix) : localPresence(io);
+  const announcer = presenceAnnouncer(io, presence);
+  const stopRelay = relayBusToRooms(io, deps.bus);
+  const addressOf = addressReader(deps.config);
+  const pending = new Set<Promise<unknown>>();
+  const track = (p: Promise<unknown>) => {
+    const settled = p.catch((err) => deps.logger.warn({ err }, 'presence update failed')).finally(() => pending.delete(settled));
+    pending.add(settled);
+  };
+
+  io.on('connection', (socket) => {
+    socket.data.user = (socket.request as { user?: UserDTO }).user ?? (socket.recovered ? socket.data.user : null) ?? null;
+    // A recovered socket is back in its rooms without joining again: count it as reading them again.
+    if (socket.recovered) for (const slug of threadsOf(socket.rooms)) track(presence.enter(slug, socket.id).then(() => announcer.announce(slug)));
+    // registerThreadHandlers(socket, { deps, presence, announcePresence: announcer.announce, addressOf: (s: ForumSocket) => addressOf(s.request) });
+    socket.on('disconnecting', () => {
+      for (const slug of threadsOf(socket.rooms)) track(presence.leave(slug, socket.id).then(() => announcer.announce(slug)));
+    });
+  });
+
   return {
     io,
     close: async () => {
-      io.disconnectSockets(true);
+      stopRelay();
+      // Closing the engine drops every connection as a transport close: browsers reconnect (to another
+      // instance behind the balancer) and recover their session. io.close() would also close the http server.
+      io.engine.close();
+      await Promise.allSettled([...pending]);
+      announcer.close();
+      await presence.close();
+      await adapter?.close();
+    },
+  };
+}
+
+function presenceAnnouncer(io: ForumIo, presence: Presence) {
+  const due = new Set<string>();
+  let timer: NodeJS.Timeout | null = null;
+  let closed = false;
+  const flush = () => {
+    timer = null;
+    for (const slug of due) {
+      presence.count(slug).then(
+        (count) => io.to(threadRoom(slug)).emit('presence', { slug, count }),
+        () => {},
+      );
+    }
+    due.clear();
+  };
+  return {
+    announce: (slug: string) => {
+      if (closed) return;
+      due.add(slug);
+      timer ??= setTimeout(flush, PRESENCE_WINDOW_MS);
+    },
+    close: () => {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      due.clear();
     },
   };
 }

@@ -1,0 +1,24 @@
+// Turns the forum bus into room broadcasts. The bus fires only on the instance whose service wrote to the
+// database, and one io.to(room).emit reaches that room on every instance through the adapter: so each reader
+// gets each event exactly once, wherever the write came from (HTTP, socket, another instance).
+import type { ForumBus, ForumEvents } from '../bus';
+import { threadRoom } from './rooms';
+import type { ForumIo } from './types';
+
+type Listeners = { [E in keyof ForumEvents]: (...args: ForumEvents[E]) => void };
+
+/** Starts relaying; returns the function that stops it. */
+export function relayBusToRooms(io: ForumIo, bus: ForumBus): () => void {
+  const to = (slug: string) => io.to(threadRoom(slug));
+  const listeners: Listeners = {
+    'comment.created': ({ comment, songSlug }) => to(songSlug).emit('comment:created', { ...comment, songSlug }),
+    'comment.updated': ({ comment, songSlug }) => to(songSlug).emit('comment:updated', comment),
+    'comment.removed': ({ id, songId, songSlug }) => to(songSlug).emit('comment:removed', { id, songId }),
+    'comment.voted': ({ id, score, songSlug }) => to(songSlug).emit('comment:voted', { id, score }),
+  };
+  const events = Object.keys(listeners) as (keyof ForumEvents)[];
+  for (const e of events) bus.on(e, listeners[e] as never);
+  return () => {
+    for (const e of events) bus.off(e, listeners[e] as never);
+  };
+}

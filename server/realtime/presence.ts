@@ -1,0 +1,68 @@
+// Presence: how many readers (sockets) each thread has, across every instance of the forum.
+//
+// With Redis: one sorted set per thread, member = socket id, score = when that entry expires. Each instance
+// refreshes the entries of its own sockets on a heartbeat, so the sockets of a crashed instance age out
+// within ENTRY_TTL_MS instead of being counted for ever; a count is one round trip (no fetchSockets() fan-out
+// that would wait for a dead instance's timeout). Without Redis there is one instance: the local room size.
+import type { Redis } from 'ioredis';
+import { threadRoom, threadsOf } from './rooms';
+import type { ForumIo } from './types';
+
+export interface Presence {
+  /** Records that a socket reads the thread (it has joined the room); resolves with the thread's reader count. */
+  enter(slug: string, socketId: string): Promise<number>;
+  /** Records that a socket stopped reading the thread; resolves with the new count. */
+  leave(slug: string, socketId: string): Promise<number>;
+  count(slug: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+const HEARTBEAT_MS = 10_000;
+const ENTRY_TTL_MS = 30_000;
+
+export function localPresence(io: ForumIo): Presence {
+  const count = async (slug: string) => io.of('/').adapter.rooms.get(threadRoom(slug))?.size ?? 0;
+  return { enter: (slug) => count(slug), leave: (slug) => count(slug), count, close: async () => {} };
+}
+
+export function redisPresence(io: ForumIo, redis: Redis, prefix: string): Presence {
+  const key = (slug: string) => `${prefix}:presence:${slug}`;
+
+  const count = async (slug: string) => {
+    const res = await redis.multi().zremrangebyscore(key(slug), '-inf', Date.now()).zcard(key(slug)).exec();
+    return Number(res?.[1]?.[1] ?? 0);
+  };
+
+  const heartbeat = setInterval(() => {
+    const expires = Date.now() + ENTRY_TTL_MS;
+    const batch = redis.pipeline();
+    for (const [room, ids] of io.of('/').adapter.rooms) {
+      const [slug] = threadsOf([room]);
+      if (slug === undefined || ids.size === 0) continue;
+      batch.zadd(key(slug), ...[...ids].flatMap((id) => [expires, id]));
+      batch.pexpire(key(slug), ENTRY_TTL_MS);
+    }
+    if (batch.length) batch.exec().catch(() => {});
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
+  return {
+    enter: async (slug, socketId) => {
+      const now = Date.now();
+      const res = await redis
+        .multi()
+        .zadd(key(slug), now + ENTRY_TTL_MS, socketId)
+        .pexpire(key(slug), ENTRY_TTL_MS)
+        .zremrangebyscore(key(slug), '-inf', now)
+        .zcard(key(slug))
+        .exec();
+      return Number(res?.[3]?.[1] ?? 0);
+    },
+    leave: async (slug, socketId) => {
+      await redis.zrem(key(slug), socketId);
+      return count(slug);
+    },
+    count,
+    close: async () => clearInterval(heartbeat),
+  };
+}

@@ -1,0 +1,16 @@
+// Room names: one room per song thread, the same name on every instance.
+const PREFIX = 'thread:';
+
+export const threadRoom = (slug: string) => `${PREFIX}${slug}`;
+
+/** The thread slug of a room name, or null for other rooms (a socket's own id room). */
+export const slugOfRoom = (room: string): string | null => (room.startsWith(PREFIX) ? room.slice(PREFIX.length) : null);
+
+export function threadsOf(rooms: Iterable<string>): string[] {
+  const slugs: string[] = [];
+  for (const room of rooms) {
+    const slug = slugOfRoom(room);
+    if (slug !== null) slugs.push(slug);
+  }
+  return slugs;
+}
