@@ -33,6 +33,8 @@ const envSchema = z.object({
   DEMO_CONTENT: bool.default(true),
   EMBEDDED_DB_POSTGRESQL_URL: url(['postgres:', 'postgresql:']).optional(),
   TRUST_PROXY: z.string().optional(),
+  REGISTER_LIMIT_PER_HOUR: z.coerce.number({ message: 'must be a number' }).int().min(1).default(20),
+  POSTING_LIMIT_PER_MINUTE: z.coerce.number({ message: 'must be a number' }).int().min(1).default(10),
 });
 
 export interface Config {
@@ -52,6 +54,10 @@ export interface Config {
   embeddedPostgresUrl: string | null;
   trustProxy: string | null;
   secureCookies: boolean;
+  /** Registrations per address per hour. */
+  registerLimitPerHour: number;
+  /** Posts per poster per minute (HTTP and socket share it). */
+  postingLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {}
@@ -83,6 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     embeddedPostgresUrl: e.EMBEDDED_DB_POSTGRESQL_URL ?? null,
     trustProxy: e.TRUST_PROXY ?? null,
     secureCookies: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).protocol === 'https:' : false,
+    registerLimitPerHour: e.REGISTER_LIMIT_PER_HOUR,
+    postingLimitPerMinute: e.POSTING_LIMIT_PER_MINUTE,
   });
 }
 

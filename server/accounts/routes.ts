@@ -1,7 +1,64 @@
-// PLACEHOLDER (accounts issue replaces it).
-import { Router } from 'express';
+// /api/auth: register, login, logout, me. Thin: validate with the shared schema, call the service, send the User.
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { loginInput, registerInput, updateMeInput } from '../../shared/schemas';
+import type { UserDTO } from '../../shared/types';
 import type { ForumDeps } from '../deps';
+import { HttpError } from '../http/errors';
+import { passportFor } from './passport';
+import { registerUser, updateProfile } from './service';
+import { SESSION_COOKIE, sessionCookieOptions } from './session';
 
-export function accountRoutes(_deps: ForumDeps): Router {
-  return Router();
+export const unauthenticated = () => new HttpError(401, 'UNAUTHENTICATED', 'Sign in first.');
+const invalidCredentials = () => new HttpError(401, 'INVALID_CREDENTIALS', 'Wrong username or password.');
+
+/** Starts a session for the member; passport regenerates the session id first (no fixation). */
+export const logIn = (req: Request, user: UserDTO) =>
+  new Promise<void>((resolve, reject) => req.login(user, (err) => (err ? reject(err) : resolve())));
+
+/** Ends the member's session: the stored session is destroyed and the cookie cleared. */
+export async function logOut(req: Request, res: Response, deps: Pick<ForumDeps, 'config'>): Promise<void> {
+  await new Promise<void>((resolve, reject) => req.logout((err) => (err ? reject(err) : resolve())));
+  await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+  res.clearCookie(SESSION_COOKIE, sessionCookieOptions(deps));
+}
+
+/** 401 UNAUTHENTICATED unless a member is signed in. */
+export const requireMember: RequestHandler = (req, _res, next) => next(req.user ? undefined : unauthenticated());
+
+export function accountRoutes(deps: ForumDeps): Router {
+  const r = Router();
+
+  r.post('/register', deps.limits.register, async (req, res) => {
+    const input = registerInput.parse(req.body ?? {});
+    const user = await registerUser(deps, input);
+    await logIn(req, user);
+    res.status(201).json(user);
+  });
+
+  r.post('/login', deps.limits.login, (req, res, next) => {
+    // Schema first: operator objects ({"$gt": ""}) and unknown fields are a 400, never a lookup.
+    loginInput.parse(req.body ?? {});
+    passportFor(deps).authenticate('local', { session: false }, (err: unknown, user: UserDTO | false) => {
+      if (err) return next(err);
+      if (!user) return next(invalidCredentials());
+      logIn(req, user).then(() => res.json(user), next);
+    })(req, res, next);
+  });
+
+  r.post('/logout', async (req, res) => {
+    if (req.session) await logOut(req, res, deps);
+    res.status(204).end();
+  });
+
+  r.get('/me', (req, res) => {
+    if (!req.user) throw unauthenticated();
+    res.json(req.user);
+  });
+
+  r.patch('/me', requireMember, async (req, res) => {
+    const input = updateMeInput.parse(req.body ?? {});
+    res.json(await updateProfile(deps, req.user!.id, input));
+  });
+
+  return r;
 }

@@ -1,12 +1,67 @@
-// PLACEHOLDER (accounts issue replaces it): express-session + passport for HTTP and the socket.io handshake.
+// express-session + passport for HTTP and the socket.io handshake. Sessions live in MongoDB (connect-mongo on
+// the forum's own connection) or in Redis when REDIS_URL is set, so every instance knows every member.
+import MongoStore from 'connect-mongo';
 import type { RequestHandler } from 'express';
+import session from 'express-session';
 import type { ForumDeps } from '../deps';
+import { passportFor } from './passport';
+import { RedisSessionStore } from './redis-store';
+
+export const SESSION_COOKIE = 'chorus.sid';
+/** Idle expiry: the cookie and the stored session are renewed on every request (rolling). */
+export const SESSION_IDLE_MS = 30 * 24 * 3600 * 1000;
 
 export interface SessionStack {
   handlers: RequestHandler[];
   close(): Promise<void>;
 }
 
-export function createSessionStack(_deps: ForumDeps): SessionStack {
-  return { handlers: [], close: async () => {} };
+export const sessionCookieOptions = (deps: Pick<ForumDeps, 'config'>) => ({
+  httpOnly: true,
+  sameSite: 'lax' as const,
+  secure: deps.config.secureCookies,
+  path: '/',
+});
+
+export function createSessionStack(deps: ForumDeps): SessionStack {
+  const { store, close } = createStore(deps);
+  const passport = passportFor(deps);
+  const sessionHandler = session({
+    name: SESSION_COOKIE,
+    secret: deps.config.sessionSecret,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    // With an https PUBLIC_URL, TLS ends at a proxy: believe its X-Forwarded-Proto for the Secure cookie.
+    proxy: deps.config.secureCookies ? true : undefined,
+    cookie: { ...sessionCookieOptions(deps), maxAge: SESSION_IDLE_MS },
+  });
+  return {
+    handlers: [sessionHandler, passport.initialize(), passport.session()],
+    close,
+  };
+}
+
+function createStore(deps: ForumDeps): { store: session.Store; close(): Promise<void> } {
+  if (deps.redis) {
+    // Keyed by database name: instances of one forum share sessions, test forums never do.
+    return { store: new RedisSessionStore(deps.redis, `${deps.config.redisPrefix}:${deps.db.conn.name}:sess:`), close: async () => {} };
+  }
+  const store = MongoStore.create({
+    client: deps.db.conn.getClient(),
+    dbName: deps.db.conn.name,
+    collectionName: 'sessions',
+    // FerretDB has no TTL indexes: expired sessions are swept every 10 minutes instead.
+    autoRemove: 'interval',
+    autoRemoveInterval: 10,
+    // Rolling expiry without a database write on every request: the expiry moves at most once an hour.
+    touchAfter: 3600,
+    ttl: SESSION_IDLE_MS / 1000,
+  });
+  return {
+    store,
+    // Stop the sweep only; the client is the forum's connection, closed by its owner.
+    close: async () => clearInterval((store as unknown as { timer?: NodeJS.Timeout }).timer),
+  };
 }

@@ -1,12 +1,151 @@
-// PLACEHOLDER (accounts issue replaces it): helmet/CSP, the origin check, rate limits.
-import type { RequestHandler } from 'express';
+// Cross-cutting guards: security headers (helmet with a strict CSP), compression, the origin check on every
+// state-changing request, and the rate limits (in Redis when REDIS_URL is set, so all instances share them).
+import compression from 'compression';
+import type { Request, RequestHandler } from 'express';
+import { ipKeyGenerator, MemoryStore, rateLimit, type Options, type Store } from 'express-rate-limit';
+import helmet from 'helmet';
+import { RedisStore } from 'rate-limit-redis';
+import type { Config } from '../config';
 import type { ForumDeps, ForumLimits } from '../deps';
+import { HttpError } from './errors';
 
-export function securityMiddleware(_deps: ForumDeps): RequestHandler[] {
-  return [];
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * True when a request's Origin header names another site than the forum's: PUBLIC_URL when set, else the
+ * origin of the request's own Host. A missing Origin (a script, an old browser) is not foreign: the session judges.
+ * The literal "null" (sandboxed frames, some redirects) is foreign.
+ */
+export function isForeignOrigin(origin: string | undefined, config: Pick<Config, 'publicUrl'>, host: string | undefined): boolean {
+  if (origin === undefined || origin === '') return false;
+  let parsed: URL;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    return true;
+  }
+  if (config.publicUrl) return parsed.origin !== config.publicUrl;
+  return !host || parsed.host !== host.toLowerCase() || !/^https?:$/.test(parsed.protocol);
 }
 
-export function createLimits(_deps: Omit<ForumDeps, 'limits'>): ForumLimits {
-  const pass: RequestHandler = (_req, _res, next) => next();
-  return { posting: async () => {}, login: pass, register: pass };
+export const csrfError = () => new HttpError(403, 'CSRF', 'Cross-site requests may not change anything here.');
+
+/** 403 CSRF for a write whose Origin names another site; runs before any route, so even unknown paths are refused. */
+export function originCheck(deps: Pick<ForumDeps, 'config'>): RequestHandler {
+  return (req, _res, next) => {
+    if (!UNSAFE_METHODS.has(req.method)) return next();
+    next(isForeignOrigin(req.get('origin'), deps.config, req.get('host')) ? csrfError() : undefined);
+  };
+}
+
+export function securityMiddleware(deps: ForumDeps): RequestHandler[] {
+  const headers = helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    // HSTS only where the forum is served over https; on http it would only confuse a local setup.
+    strictTransportSecurity: deps.config.secureCookies ? { maxAge: 180 * 24 * 3600 } : false,
+  });
+  return [headers, originCheck(deps), compression()];
+}
+
+// Login: failures count, successes do not, so a member who types their password right is never slowed.
+// - per address (any username): stops one machine trying many accounts;
+// - per (username, address): stops one machine guessing one password; trips after 10 failures;
+// - per username (any address): looser, so an attacker on one address cannot lock the owner out from elsewhere,
+//   while a spread-out attack on one account is still bounded.
+const LOGIN_WINDOW_MS = 15 * 60_000;
+export const LOGIN_LIMITS = { perAddress: 30, perUserAddress: 10, perUser: 100 } as const;
+const REGISTER_WINDOW_MS = 60 * 60_000;
+const POSTING_WINDOW_MS = 60_000;
+
+type LimitDeps = Omit<ForumDeps, 'limits'>;
+
+function makeStore(deps: LimitDeps, name: string): Store {
+  if (!deps.redis) return new MemoryStore();
+  const redis = deps.redis;
+  return new RedisStore({
+    // Per database: instances of one forum share budgets, test forums never do.
+    prefix: `${deps.config.redisPrefix}:${deps.db.conn.name}:rl:${name}:`,
+    sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as Promise<never>,
+  });
+}
+
+const retryAfterSeconds = (resetTime: Date | undefined, windowMs: number) =>
+  String(Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + windowMs) - Date.now()) / 1000)));
+
+export const rateLimited = (retryAfter: string, what = 'Too many attempts') =>
+  new HttpError(429, 'RATE_LIMITED', `${what}; try again in ${retryAfter} s.`, undefined, { 'Retry-After': retryAfter });
+
+const addressOf = (req: Request) => ipKeyGenerator(req.ip ?? 'unknown');
+const usernameOf = (req: Request) => {
+  const u = (req.body as { username?: unknown } | undefined)?.username;
+  return typeof u === 'string' ? u.trim().toLowerCase().slice(0, 100) : '';
+};
+
+function limiter(deps: LimitDeps, name: string, opts: Partial<Options> & { windowMs: number; limit: number }): RequestHandler {
+  return rateLimit({
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    store: makeStore(deps, name),
+    handler: (req, _res, next, options) => next(rateLimited(retryAfterSeconds((req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime, options.windowMs))),
+    ...opts,
+  });
+}
+
+function chain(handlers: RequestHandler[]): RequestHandler {
+  return (req, res, next) => {
+    const run = (i: number): void => {
+      if (i === handlers.length) return next();
+      handlers[i](req, res, (err?: unknown) => (err ? next(err) : run(i + 1)));
+    };
+    run(0);
+  };
+}
+
+export function createLimits(deps: LimitDeps): ForumLimits {
+  // The login route answers 401 for a wrong password: only those count against the failure budgets.
+  const failures = {
+    skipSuccessfulRequests: true,
+    requestWasSuccessful: (_req: Request, res: { statusCode: number }) => res.statusCode !== 401,
+    windowMs: LOGIN_WINDOW_MS,
+  };
+  const login = chain([
+    limiter(deps, 'login-addr', { ...failures, limit: LOGIN_LIMITS.perAddress, keyGenerator: addressOf }),
+    limiter(deps, 'login-user-addr', {
+      ...failures,
+      limit: LOGIN_LIMITS.perUserAddress,
+      keyGenerator: (req) => `${usernameOf(req)}|${addressOf(req)}`,
+    }),
+    limiter(deps, 'login-user', { ...failures, limit: LOGIN_LIMITS.perUser, keyGenerator: usernameOf }),
+  ]);
+  const register = limiter(deps, 'register', {
+    windowMs: REGISTER_WINDOW_MS,
+    limit: deps.config.registerLimitPerHour,
+    keyGenerator: addressOf,
+  });
+  return { login, register, posting: postingBudget(deps) };
+}
+
+/** One posting budget per poster (`user:ID` or `ip:ADDR`), shared by HTTP and sockets: N posts a minute, all at once if need be. */
+function postingBudget(deps: LimitDeps): ForumLimits['posting'] {
+  const store = makeStore(deps, 'posting');
+  const limit = deps.config.postingLimitPerMinute;
+  void store.init?.({ windowMs: POSTING_WINDOW_MS } as Options);
+  return async (key) => {
+    const { totalHits, resetTime } = await store.increment(key);
+    if (totalHits > limit) throw rateLimited(retryAfterSeconds(resetTime, POSTING_WINDOW_MS), 'You are posting too fast');
+  };
 }

@@ -1,7 +1,31 @@
-// PLACEHOLDER (accounts issue replaces it): the HTTP session on socket.io's handshake, and the origin check for sockets.
+// The HTTP session on socket.io's handshake, and the origin check for sockets. After this, `socket.request.user`
+// and `socket.data.user` are the signed-in member (or undefined / null for a reader).
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Server } from 'socket.io';
+import type { UserDTO } from '../../shared/types';
 import type { ForumDeps } from '../deps';
+import { isForeignOrigin } from '../http/security';
+
+type EngineRequest = IncomingMessage & { _query?: Record<string, string | undefined>; user?: UserDTO };
+type EngineMiddleware = (req: EngineRequest, res: ServerResponse, next: (err?: unknown) => void) => void;
 
 /** Runs the session + passport middleware on the handshake only, so `socket.request.user` is the member (or undefined). */
-export function bridgeSession(_io: Server, _session: RequestHandler[], _deps: ForumDeps): void {}
+export function bridgeSession(io: Server, session: RequestHandler[], deps: ForumDeps): void {
+  // A browser on another site may not open a socket as one of our members (cross-site WebSocket hijacking).
+  const originGuard: EngineMiddleware = (req, _res, next) =>
+    next(isForeignOrigin(req.headers.origin, deps.config, req.headers.host) ? new Error('CSRF') : undefined);
+  io.engine.use(originGuard);
+  for (const handler of session) io.engine.use(onlyOnHandshake(handler as unknown as EngineMiddleware));
+  io.use((socket, next) => {
+    const user = (socket.request as EngineRequest).user;
+    socket.data.user = user ?? null;
+    next();
+  });
+}
+
+// The handshake is the first request (no sid yet); later polling requests of the same connection skip the store.
+const onlyOnHandshake =
+  (handler: EngineMiddleware): EngineMiddleware =>
+  (req, res, next) =>
+    req._query?.sid === undefined ? handler(req, res, next) : next();

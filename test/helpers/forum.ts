@@ -35,6 +35,8 @@ export async function startTestForum(env: Record<string, string> = {}, opts: { d
     SESSION_SECRET: 'test-secret-test-secret-test-secret',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DEMO_CONTENT: 'false',
+    // Test files sign many members up from 127.0.0.1; the registration limit's own test sets it low.
+    REGISTER_LIMIT_PER_HOUR: '10000',
     ...env,
   });
   const dbName = opts.dbName ?? freshDbName();

@@ -1,0 +1,119 @@
+// Account operations: register, verify a password, read and edit a profile, set a role. No req/res here;
+// routes, the pages' no-JavaScript forms, the admin CLI and tests all come through these functions.
+import { Types } from 'mongoose';
+import type { RegisterInput, UpdateMeInput } from '../../shared/schemas';
+import type { Role, UserDTO } from '../../shared/types';
+import type { ForumDeps } from '../deps';
+import { HttpError } from '../http/errors';
+import { credentialModel, userModel, type UserDoc } from './model';
+import { dummyHash, hashPassword, verifyPassword } from './password';
+
+type Deps = Pick<ForumDeps, 'db'>;
+
+export const usernameKey = (username: string) => username.trim().toLowerCase();
+
+export function toUserDTO(u: UserDoc): UserDTO {
+  return {
+    id: String(u._id),
+    username: u.username,
+    displayName: u.displayName,
+    location: u.location ?? null,
+    role: u.role as Role,
+    createdAt: new Date(u.createdAt).toISOString(),
+  };
+}
+
+const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
+const usernameTaken = () => new HttpError(409, 'USERNAME_TAKEN', 'That username is taken.');
+const emptyToNull = (s: string | null | undefined) => (s ? s : null);
+
+/** Creates a member (409 USERNAME_TAKEN when the name exists in any letter case). Input is already validated. */
+export async function registerUser(deps: Deps, input: RegisterInput, role: Role = 'member'): Promise<UserDTO> {
+  const Users = userModel(deps.db.conn);
+  // Hash first: a slow hash must not sit between the existence check and the insert of someone else.
+  const hash = await hashPassword(input.password);
+  let user: UserDoc;
+  try {
+    const created = await Users.create({
+      username: input.username.trim(),
+      usernameKey: usernameKey(input.username),
+      displayName: input.displayName?.trim() || input.username.trim(),
+      location: emptyToNull(input.location),
+      role,
+    });
+    user = created.toObject() as UserDoc;
+  } catch (err) {
+    if (isDuplicateKey(err)) throw usernameTaken();
+    throw err;
+  }
+  try {
+    await credentialModel(deps.db.conn).create({ userId: user._id, hash });
+  } catch (err) {
+    // No half-made accounts: a member without a password could never log in, and would hold the name.
+    await Users.deleteOne({ _id: user._id });
+    throw err;
+  }
+  return toUserDTO(user);
+}
+
+/**
+ * The member whose password this is, or null. Unknown usernames are verified against a dummy hash,
+ * so both failures cost one argon2 verification and look alike from outside.
+ */
+export async function verifyCredentials(deps: Deps, username: string, password: string): Promise<UserDTO | null> {
+  if (typeof username !== 'string' || typeof password !== 'string') return null;
+  const user = await userModel(deps.db.conn).findOne({ usernameKey: usernameKey(username) }).lean<UserDoc>();
+  const cred = user ? await credentialModel(deps.db.conn).findOne({ userId: user._id }).lean() : null;
+  const ok = await verifyPassword(cred?.hash ?? (await dummyHash()), password);
+  return ok && user && cred ? toUserDTO(user) : null;
+}
+
+export async function findUserById(deps: Deps, id: string): Promise<UserDTO | null> {
+  if (!Types.ObjectId.isValid(id)) return null;
+  const user = await userModel(deps.db.conn).findById(id).lean<UserDoc>();
+  return user ? toUserDTO(user) : null;
+}
+
+export async function findUserByUsername(deps: Deps, username: string): Promise<UserDTO | null> {
+  const user = await userModel(deps.db.conn).findOne({ usernameKey: usernameKey(username) }).lean<UserDoc>();
+  return user ? toUserDTO(user) : null;
+}
+
+export async function updateProfile(deps: Deps, userId: string, input: UpdateMeInput): Promise<UserDTO> {
+  const set: Record<string, unknown> = {};
+  if (input.displayName !== undefined) set.displayName = input.displayName;
+  if (input.location !== undefined) set.location = emptyToNull(input.location);
+  const user = await userModel(deps.db.conn)
+    .findOneAndUpdate({ _id: userId }, { $set: set }, { new: true })
+    .lean<UserDoc>();
+  if (!user) throw new HttpError(401, 'UNAUTHENTICATED', 'Your account no longer exists.');
+  return toUserDTO(user);
+}
+
+export async function setRole(deps: Deps, userId: string, role: Role): Promise<UserDTO> {
+  const user = await userModel(deps.db.conn)
+    .findOneAndUpdate({ _id: userId }, { $set: { role } }, { new: true, runValidators: true })
+    .lean<UserDoc>();
+  if (!user) throw new HttpError(404, 'NOT_FOUND', 'No such member.');
+  return toUserDTO(user);
+}
+
+export async function setPassword(deps: Deps, userId: string, password: string): Promise<void> {
+  const hash = await hashPassword(password);
+  await credentialModel(deps.db.conn).updateOne({ userId: new Types.ObjectId(userId) }, { $set: { hash } }, { upsert: true });
+}
+
+/** Creates an account, or updates the password (and role, when given) of an existing one: the admin CLI's verb. */
+export async function createUser(
+  deps: Deps,
+  input: { username: string; password: string; role?: Role; displayName?: string },
+): Promise<{ user: UserDTO; created: boolean }> {
+  const existing = await findUserByUsername(deps, input.username);
+  if (!existing) {
+    const user = await registerUser(deps, { username: input.username, password: input.password, displayName: input.displayName }, input.role ?? 'member');
+    return { user, created: true };
+  }
+  await setPassword(deps, existing.id, input.password);
+  const user = input.role && input.role !== existing.role ? await setRole(deps, existing.id, input.role) : existing;
+  return { user, created: false };
+}
