@@ -12,7 +12,7 @@ import { accountRoutes } from './accounts/routes';
 import { createSessionStack } from './accounts/session';
 import { commentRoutes } from './comments/routes';
 import { createLimits, securityMiddleware } from './http/security';
-import { createIo } from './realtime/io';
+import { createIo, type Realtime } from './realtime/io';
 import { songRoutes } from './songs/routes';
 import { pageRoutes, staticAssets } from './web/routes';
 
@@ -20,6 +20,8 @@ export interface Forum {
   deps: ForumDeps;
   server: Server;
   url: string;
+  /** The socket.io server (tests look at connected sockets through it). */
+  io: Realtime['io'];
   close(): Promise<void>;
 }
 
@@ -82,5 +84,5 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
       await db.close();
     })());
 
-  return { deps, server, url, close };
+  return { deps, server, url, io: io.io, close };
 }
