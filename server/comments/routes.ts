@@ -1,7 +1,38 @@
-// PLACEHOLDER (threads issue replaces it).
+// Thin HTTP adapters for threads and comments: validate with the shared schemas, call the service, send the DTO.
 import { Router } from 'express';
+import { editCommentInput, flagInput, objectId, postCommentInput, threadQuery, voteInput } from '../../shared/schemas';
 import type { ForumDeps } from '../deps';
+import { userOf } from '../songs/routes';
+import { editComment, flagComment, listThread, postComment, removeComment, voteComment } from './service';
 
-export function commentRoutes(_deps: ForumDeps): Router {
-  return Router();
+export function commentRoutes(deps: ForumDeps): Router {
+  const r = Router();
+  r.get('/songs/:slug/comments', async (req, res) => {
+    res.json(await listThread(deps, req.params.slug, threadQuery.parse(req.query)));
+  });
+  r.post('/songs/:slug/comments', async (req, res) => {
+    const { author, ...input } = postCommentInput.parse(req.body ?? {});
+    const poster = { user: userOf(req), ip: req.ip ?? 'unknown', guest: author };
+    const { comment, created } = await postComment(deps, poster, req.params.slug, input);
+    res.status(created ? 201 : 200).json(comment);
+  });
+  r.patch('/comments/:id', async (req, res) => {
+    const id = objectId.parse(req.params.id);
+    res.json(await editComment(deps, userOf(req), id, editCommentInput.parse(req.body ?? {})));
+  });
+  r.delete('/comments/:id', async (req, res) => {
+    await removeComment(deps, userOf(req), objectId.parse(req.params.id));
+    res.status(204).end();
+  });
+  r.post('/comments/:id/votes', async (req, res) => {
+    const id = objectId.parse(req.params.id);
+    const { value } = voteInput.parse(req.body ?? {});
+    res.json(await voteComment(deps, userOf(req), id, value));
+  });
+  r.post('/comments/:id/flags', async (req, res) => {
+    const id = objectId.parse(req.params.id);
+    await flagComment(deps, userOf(req), id, flagInput.parse(req.body ?? {}));
+    res.status(202).end();
+  });
+  return r;
 }

@@ -1,0 +1,109 @@
+// Comments, votes and flags, with the indexes the thread queries need.
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import type { CommentStatus } from '../../shared/types';
+
+export interface CommentRecord {
+  _id: Types.ObjectId;
+  songId: Types.ObjectId;
+  parentId: Types.ObjectId | null;
+  /** userId is the account id as a string (the accounts module owns its format). */
+  author: { name: string; location: string | null; userId: string | null };
+  body: string;
+  createdAt: Date;
+  editedAt: Date | null;
+  score: number;
+  replyCount: number;
+  status: CommentStatus;
+  featured: boolean;
+  clientId: string | null;
+  /**
+   * Makes posting idempotent: `SONG:POSTER:CLIENTID`, `import:HASH` for imported comments, or a random value
+   * when no clientId was sent. Always present because FerretDB ignores `sparse` on unique indexes.
+   */
+  idemKey: string;
+  flagCount: number;
+  removedAt: Date | null;
+  removedBy: string | null;
+}
+
+const authorSchema = new Schema(
+  {
+    name: { type: String, required: true },
+    location: { type: String, default: null },
+    userId: { type: String, default: null },
+  },
+  { _id: false },
+);
+
+const commentSchema = new Schema<CommentRecord>(
+  {
+    songId: { type: Schema.Types.ObjectId, required: true },
+    parentId: { type: Schema.Types.ObjectId, default: null },
+    author: { type: authorSchema, required: true },
+    body: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    editedAt: { type: Date, default: null },
+    score: { type: Number, default: 0 },
+    replyCount: { type: Number, default: 0 },
+    status: { type: String, enum: ['visible', 'removed', 'pending'], default: 'visible' },
+    featured: { type: Boolean, default: false },
+    clientId: { type: String, default: null },
+    idemKey: { type: String, required: true },
+    flagCount: { type: Number, default: 0 },
+    removedAt: { type: Date, default: null },
+    removedBy: { type: String, default: null },
+  },
+  { versionKey: false },
+);
+
+commentSchema.index({ songId: 1, createdAt: 1, _id: 1 });
+commentSchema.index({ songId: 1, score: -1, _id: 1 });
+commentSchema.index({ parentId: 1 });
+commentSchema.index({ idemKey: 1 }, { unique: true });
+
+export const commentModel = (conn: Connection): Model<CommentRecord> =>
+  (conn.models.Comment as Model<CommentRecord> | undefined) ?? conn.model<CommentRecord>('Comment', commentSchema);
+
+/** One vote per member per comment; the comment's score moves by the change of value. */
+export interface VoteRecord {
+  commentId: Types.ObjectId;
+  userId: string;
+  value: number;
+  updatedAt: Date;
+}
+const voteSchema = new Schema<VoteRecord>(
+  {
+    commentId: { type: Schema.Types.ObjectId, required: true },
+    userId: { type: String, required: true },
+    value: { type: Number, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+voteSchema.index({ commentId: 1, userId: 1 }, { unique: true });
+
+export const voteModel = (conn: Connection): Model<VoteRecord> =>
+  (conn.models.Vote as Model<VoteRecord> | undefined) ?? conn.model<VoteRecord>('Vote', voteSchema);
+
+/** One flag per member per comment, kept for moderators. */
+export interface FlagRecord {
+  commentId: Types.ObjectId;
+  songId: Types.ObjectId;
+  userId: string;
+  reason: string;
+  createdAt: Date;
+}
+const flagSchema = new Schema<FlagRecord>(
+  {
+    commentId: { type: Schema.Types.ObjectId, required: true },
+    songId: { type: Schema.Types.ObjectId, required: true },
+    userId: { type: String, required: true },
+    reason: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+flagSchema.index({ commentId: 1, userId: 1 }, { unique: true });
+
+export const flagModel = (conn: Connection): Model<FlagRecord> =>
+  (conn.models.Flag as Model<FlagRecord> | undefined) ?? conn.model<FlagRecord>('Flag', flagSchema);

@@ -1,0 +1,172 @@
+// Songs: read one, list by recent activity (with search), create (admins), and upsert from an imported page.
+import { createHash } from 'node:crypto';
+import mongoose from 'mongoose';
+import type { CreateSongInput } from '../../shared/schemas';
+import type { Page, SongDTO, UserDTO } from '../../shared/types';
+import { can } from '../accounts/policy';
+import { commentModel } from '../comments/model';
+import type { ForumDeps } from '../deps';
+import { HttpError, notFound } from '../http/errors';
+import { decodeCursor, encodeCursor } from './cursor';
+import type { ParsedSongPage } from './import';
+import { songModel, type SongRecord } from './model';
+import { escapeRegex, normalise, searchKeyOf, slugify } from './text';
+
+export function toSongDTO(s: SongRecord, withFacts: boolean): SongDTO {
+  const dto: SongDTO = {
+    id: String(s._id),
+    slug: s.slug,
+    title: s.title,
+    artist: s.artist,
+    featuring: [...(s.featuring ?? [])],
+    album: s.album ?? null,
+    year: s.year ?? null,
+    charts: (s.charts ?? []).map((c) => ({ region: c.region, peak: c.peak })),
+    commentCount: s.commentCount ?? 0,
+    lastCommentAt: s.lastCommentAt ? s.lastCommentAt.toISOString() : null,
+  };
+  if (withFacts) dto.facts = [...(s.facts ?? [])];
+  return dto;
+}
+
+/** The song record of a slug, or 404; other modules use it to resolve a thread. */
+export async function findSongBySlug(deps: ForumDeps, slug: string): Promise<SongRecord> {
+  const song = typeof slug === 'string' && slug.length <= 200 ? await songModel(deps.db.conn).findOne({ slug }).lean<SongRecord>() : null;
+  if (!song) throw notFound('No such song.');
+  return song;
+}
+
+export async function getSong(deps: ForumDeps, slug: string): Promise<SongDTO> {
+  return toSongDTO(await findSongBySlug(deps, slug), true);
+}
+
+const LIST_ORDER = 'activity';
+
+/** Newest activity first; `q` matches a substring of the normalised title and artists. */
+export async function listSongs(deps: ForumDeps, query: { q?: string; cursor?: string; limit: number }): Promise<Page<SongDTO>> {
+  const filter: Record<string, unknown> = {};
+  const q = query.q ? normalise(query.q) : '';
+  if (q) filter.searchKey = new RegExp(escapeRegex(q));
+  if (query.cursor) {
+    const c = decodeCursor(query.cursor, LIST_ORDER);
+    const at = new Date(c.k);
+    filter.$or = [{ activityAt: mongoose.trusted({ $lt: at }) }, { activityAt: at, _id: mongoose.trusted({ $lt: new mongoose.Types.ObjectId(c.i) }) }];
+  }
+  const rows = await songModel(deps.db.conn)
+    .find(filter, { facts: 0 })
+    .sort({ activityAt: -1, _id: -1 })
+    .limit(query.limit + 1)
+    .lean<SongRecord[]>();
+  const more = rows.length > query.limit;
+  const items = rows.slice(0, query.limit);
+  const last = items[items.length - 1];
+  return {
+    items: items.map((s) => toSongDTO(s, false)),
+    nextCursor: more && last ? encodeCursor({ o: LIST_ORDER, k: last.activityAt.getTime(), i: String(last._id) }) : null,
+  };
+}
+
+export async function createSong(deps: ForumDeps, actor: UserDTO | null, input: CreateSongInput): Promise<SongDTO> {
+  const ctx = { now: new Date(), editWindowMs: deps.config.editWindowMs, guestPosting: deps.config.guestPosting };
+  if (!actor) throw new HttpError(401, 'UNAUTHENTICATED', 'Sign in to add songs.');
+  if (!can(actor, 'song.create', ctx)) throw new HttpError(403, 'FORBIDDEN', 'Only admins can add songs.');
+  const base = slugify(input.artist, input.title);
+  const now = new Date();
+  const doc = {
+    title: input.title,
+    artist: input.artist,
+    featuring: input.featuring ?? [],
+    album: input.album ?? null,
+    year: input.year ?? null,
+    charts: input.charts ?? [],
+    facts: input.facts ?? [],
+    searchKey: searchKeyOf({ ...input }),
+    commentCount: 0,
+    lastCommentAt: null,
+    activityAt: now,
+    createdAt: now,
+  };
+  // The slug is unique: a second song with the same artist and title gets "-2", "-3", ...
+  for (let n = 1; n <= 50; n++) {
+    const slug = n === 1 ? base : `${base}-${n}`;
+    try {
+      const created = await songModel(deps.db.conn).create({ ...doc, slug });
+      return toSongDTO(created.toObject(), true);
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+  }
+  throw new HttpError(409, 'CONFLICT', 'Too many songs share this artist and title.');
+}
+
+export const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
+
+/**
+ * Creates or updates the song of an imported page (matched by its slug) and adds the page's comments that are
+ * not there yet: each imported comment's idempotency key is a hash of slug, name and text, so re-importing adds nothing.
+ */
+export async function upsertSongFromPage(deps: ForumDeps, page: ParsedSongPage): Promise<{ song: SongDTO; created: boolean; comments: number }> {
+  const Songs = songModel(deps.db.conn);
+  const slug = slugify(page.artist, page.title);
+  const fields = {
+    title: page.title,
+    artist: page.artist,
+    featuring: page.featuring,
+    album: page.album,
+    year: page.year,
+    charts: page.charts,
+    facts: page.facts,
+    searchKey: searchKeyOf(page),
+  };
+  const existing = await Songs.findOne({ slug }).lean<SongRecord>();
+  const now = new Date();
+  if (existing) await Songs.updateOne({ _id: existing._id }, { $set: fields });
+  else await Songs.create({ ...fields, slug, commentCount: 0, lastCommentAt: null, activityAt: now, createdAt: now });
+  const song = (await Songs.findOne({ slug }).lean<SongRecord>())!;
+
+  const added = await importComments(deps, song, page, now);
+  if (added.count) {
+    await Songs.updateOne({ _id: song._id }, { $inc: { commentCount: added.count }, $max: { lastCommentAt: added.last, activityAt: added.last } });
+  }
+  const fresh = (await Songs.findOne({ _id: song._id }).lean<SongRecord>())!;
+  return { song: toSongDTO(fresh, true), created: !existing, comments: added.count };
+}
+
+async function importComments(deps: ForumDeps, song: SongRecord, page: ParsedSongPage, now: Date): Promise<{ count: number; last: Date }> {
+  const Comments = commentModel(deps.db.conn);
+  let count = 0;
+  let last = now;
+  for (const [n, c] of page.comments.entries()) {
+    const idemKey = 'import:' + createHash('sha256').update(`${song.slug}\u0000${c.name}\u0000${c.body}`).digest('base64url');
+    // Page order is kept by spacing the new comments a millisecond apart.
+    const createdAt = new Date(now.getTime() + n);
+    const res = await Comments.updateOne(
+      { idemKey },
+      {
+        $setOnInsert: {
+          songId: song._id,
+          parentId: null,
+          author: { name: c.name, location: c.location, userId: null },
+          body: c.body,
+          createdAt,
+          editedAt: null,
+          score: 0,
+          replyCount: 0,
+          status: 'visible',
+          featured: false,
+          clientId: null,
+          idemKey,
+          flagCount: 0,
+          removedAt: null,
+          removedBy: null,
+        },
+      },
+      { upsert: true },
+    );
+    if (res.upsertedCount) {
+      count++;
+      last = createdAt;
+    }
+  }
+  return { count, last };
+}
