@@ -1,0 +1,255 @@
+import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
+import { HttpError } from '../../server/http/errors';
+import { signUp, TEST_PASSWORD, uniqueUsername } from '../helpers/accounts';
+import { connected, startTestForum, type TestForum } from '../helpers/forum';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const FOREIGN = 'https://evil.example';
+const ID = '0123456789abcdef01234567';
+
+// Every state-changing route of the contract and of the no-JavaScript pages; some may 404 today, the origin check runs first.
+const WRITES: [method: 'post' | 'patch' | 'delete' | 'put', path: string, body?: object][] = [
+  ['post', '/api/auth/register', { username: 'csrf_user', password: TEST_PASSWORD }],
+  ['post', '/api/auth/login', { username: 'csrf_user', password: TEST_PASSWORD }],
+  ['post', '/api/auth/logout'],
+  ['patch', '/api/auth/me', { displayName: 'Hijacked' }],
+  ['post', '/api/songs', { title: 'T', artist: 'A' }],
+  ['post', '/api/songs/x/comments', { body: 'cross-site' }],
+  ['patch', `/api/comments/${ID}`, { body: 'cross-site' }],
+  ['delete', `/api/comments/${ID}`],
+  ['post', `/api/comments/${ID}/votes`, { value: 1 }],
+  ['post', `/api/comments/${ID}/flags`, { reason: 'x' }],
+  ['put', '/api/anything', {}],
+  ['post', '/login', { username: 'csrf_user', password: TEST_PASSWORD }],
+  ['post', '/register', { username: 'csrf_user', password: TEST_PASSWORD }],
+  ['post', '/logout'],
+];
+
+describe('security: origin check, headers', () => {
+  let forum: TestForum;
+  before(async () => (forum = await startTestForum()));
+  after(() => forum.close());
+
+  it('refuses a cross-site write with 403 CSRF on every state-changing route, and nothing changes', async () => {
+    const member = await signUp(forum, { displayName: 'Original' });
+    for (const [method, path, body] of WRITES) {
+      for (const origin of [FOREIGN, 'null', `http://evil.example:${new URL(forum.url).port}`]) {
+        const res = await member.agent[method](path).set('origin', origin).send(body ?? {});
+        assert.equal(res.status, 403, `${method.toUpperCase()} ${path} from ${origin}: ${res.status}`);
+        assert.equal(res.body.error?.code, 'CSRF', `${method.toUpperCase()} ${path}`);
+      }
+    }
+    const me = await member.agent.get('/api/auth/me').expect(200);
+    assert.equal(me.body.displayName, 'Original');
+    await forum.agent().post('/api/auth/login').send({ username: 'csrf_user', password: TEST_PASSWORD }).expect(401);
+  });
+
+  it('allows same-origin writes and writes without an Origin header (scripts), judged by the session', async () => {
+    const member = await signUp(forum);
+    await member.agent.patch('/api/auth/me').set('origin', forum.url).send({ displayName: 'Same Site' }).expect(200);
+    await member.agent.patch('/api/auth/me').send({ displayName: 'Script' }).expect(200);
+    await forum.agent().patch('/api/auth/me').send({ displayName: 'Nobody' }).expect(401);
+    const login = await forum.agent().post('/api/auth/login').set('origin', forum.url).send({ username: member.user.username, password: TEST_PASSWORD });
+    assert.equal(login.status, 200);
+  });
+
+  it('lets reads through from any origin (GET is not a write)', async () => {
+    await forum.agent().get('/api/auth/me').set('origin', FOREIGN).expect(401);
+    await forum.agent().get('/healthz').set('origin', FOREIGN).expect(200);
+  });
+
+  it('sends a strict Content-Security-Policy and the other helmet headers', async () => {
+    const res = await forum.agent().get('/api/auth/me');
+    const csp = String(res.headers['content-security-policy']);
+    for (const d of [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "img-src 'self' data:",
+      "connect-src 'self'",
+      "object-src 'none'",
+      "base-uri 'self'",
+      "form-action 'self'",
+      "frame-ancestors 'none'",
+    ]) {
+      assert.ok(csp.includes(d), `CSP has ${d}: ${csp}`);
+    }
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    assert.equal(res.headers['x-powered-by'], undefined);
+  });
+});
+
+describe('security: origin check against PUBLIC_URL', () => {
+  let forum: TestForum;
+  before(async () => (forum = await startTestForum({ PUBLIC_URL: 'http://chorus.example:8080' })));
+  after(() => forum.close());
+
+  it('accepts the public origin and refuses every other one, including the raw host', async () => {
+    const member = await signUp(forum);
+    await member.agent.patch('/api/auth/me').set('origin', 'http://chorus.example:8080').send({ displayName: 'Public' }).expect(200);
+    for (const origin of [forum.url, 'https://chorus.example:8080', 'http://chorus.example']) {
+      const res = await member.agent.patch('/api/auth/me').set('origin', origin).send({ displayName: 'Other' }).expect(403);
+      assert.equal(res.body.error.code, 'CSRF');
+    }
+  });
+});
+
+describe('security: rate limits', () => {
+  let forum: TestForum;
+  before(async () => (forum = await startTestForum({ TRUST_PROXY: '1', REGISTER_LIMIT_PER_HOUR: '3' })));
+  after(() => forum.close());
+
+  const login = (address: string, username: string, password: string) =>
+    forum.agent().post('/api/auth/login').set('x-forwarded-for', address).send({ username, password });
+
+  it('trips the login limit within 40 tries from one address, while the owner still logs in from another', async () => {
+    const owner = await signUp(forum);
+    let limited: Awaited<ReturnType<typeof login>> | null = null;
+    let tries = 0;
+    while (!limited && tries < 40) {
+      tries++;
+      const res = await login('198.51.100.7', owner.user.username, `guess number ${tries}`);
+      if (res.status === 429) limited = res;
+      else assert.equal(res.status, 401);
+    }
+    assert.ok(limited, 'no 429 within 40 tries');
+    assert.equal(limited.body.error.code, 'RATE_LIMITED');
+    assert.ok(Number(limited.headers['retry-after']) > 0, `Retry-After ${limited.headers['retry-after']}`);
+    // Even the right password is refused from the attacking address for now...
+    assert.equal((await login('198.51.100.7', owner.user.username, TEST_PASSWORD)).status, 429);
+    // ...but the owner, elsewhere, is not locked out.
+    const mine = await login('203.0.113.9', owner.user.username, TEST_PASSWORD);
+    assert.equal(mine.status, 200);
+    assert.equal(mine.body.id, owner.user.id);
+  });
+
+  it('limits one address trying many usernames', async () => {
+    let status = 0;
+    for (let i = 0; i < 40 && status !== 429; i++) status = (await login('198.51.100.8', uniqueUsername('spray'), 'wrong password')).status;
+    assert.equal(status, 429);
+    assert.equal((await login('198.51.100.9', uniqueUsername('spray'), 'wrong password')).status, 401);
+  });
+
+  it('does not count successful logins against anyone', async () => {
+    const member = await signUp(forum);
+    for (let i = 0; i < 15; i++) assert.equal((await login('198.51.100.10', member.user.username, TEST_PASSWORD)).status, 200);
+  });
+
+  it('limits registrations per address with 429 RATE_LIMITED and Retry-After', async () => {
+    const register = (address: string) =>
+      forum.agent().post('/api/auth/register').set('x-forwarded-for', address).send({ username: uniqueUsername('r'), password: TEST_PASSWORD });
+    for (let i = 0; i < 3; i++) assert.equal((await register('192.0.2.50')).status, 201);
+    const res = await register('192.0.2.50');
+    assert.equal(res.status, 429);
+    assert.equal(res.body.error.code, 'RATE_LIMITED');
+    assert.ok(Number(res.headers['retry-after']) > 0);
+    assert.equal((await register('192.0.2.51')).status, 201);
+  });
+
+  it('gives each poster a posting budget (10 a minute), shared by whoever asks with that key', async () => {
+    const poster = `user:${uniqueUsername('p')}`;
+    for (let i = 0; i < 10; i++) await forum.deps.limits.posting(poster);
+    await assert.rejects(forum.deps.limits.posting(poster), (err: unknown) => {
+      assert.ok(err instanceof HttpError);
+      assert.equal(err.status, 429);
+      assert.equal(err.code, 'RATE_LIMITED');
+      assert.ok(Number(err.headers?.['Retry-After']) > 0 && Number(err.headers?.['Retry-After']) <= 60);
+      return true;
+    });
+    await forum.deps.limits.posting(`user:${uniqueUsername('other')}`);
+  });
+});
+
+describe('security: sessions and limits in Redis', () => {
+  let forum: TestForum;
+  let redis: Redis;
+  before(async () => {
+    forum = await startTestForum({ REDIS_URL, TRUST_PROXY: '1', POSTING_LIMIT_PER_MINUTE: '2' });
+    redis = new Redis(REDIS_URL);
+  });
+  after(async () => {
+    await forum.close();
+    redis.disconnect();
+  });
+
+  it('keeps the session in Redis and deletes it at logout', async () => {
+    const member = await signUp(forum);
+    const sid = decodeURIComponent(member.cookie.split('=')[1]).replace(/^s:/, '').split('.')[0];
+    const key = `${forum.deps.config.redisPrefix}:${forum.dbName}:sess:${sid}`;
+    const stored = JSON.parse((await redis.get(key)) ?? 'null');
+    assert.equal(stored?.passport?.user, member.user.id);
+    const ttl = await redis.ttl(key);
+    assert.ok(ttl > 29 * 24 * 3600 && ttl <= 30 * 24 * 3600, `ttl ${ttl}`);
+    await member.agent.get('/api/auth/me').expect(200);
+    await member.agent.post('/api/auth/logout').expect(204);
+    assert.equal(await redis.exists(key), 0);
+    await forum.agent().get('/api/auth/me').set('cookie', member.cookie).expect(401);
+  });
+
+  it('trips the login limit through the Redis store too', async () => {
+    const owner = await signUp(forum);
+    let status = 0;
+    for (let i = 0; i < 40 && status !== 429; i++) {
+      status = (await forum.agent().post('/api/auth/login').set('x-forwarded-for', '198.51.100.20').send({ username: owner.user.username, password: 'wrong password' })).status;
+    }
+    assert.equal(status, 429);
+    await forum.agent().post('/api/auth/login').set('x-forwarded-for', '198.51.100.21').send({ username: owner.user.username, password: TEST_PASSWORD }).expect(200);
+  });
+
+  it('keeps the posting budget in Redis (POSTING_LIMIT_PER_MINUTE)', async () => {
+    const poster = `user:${uniqueUsername('rp')}`;
+    await forum.deps.limits.posting(poster);
+    await forum.deps.limits.posting(poster);
+    await assert.rejects(forum.deps.limits.posting(poster), (err: unknown) => err instanceof HttpError && err.status === 429);
+    const keys = await redis.keys(`${forum.deps.config.redisPrefix}:${forum.dbName}:rl:posting:*`);
+    assert.ok(keys.length >= 1);
+  });
+});
+
+describe('security: sockets share the session', () => {
+  let forum: TestForum;
+  before(async () => (forum = await startTestForum()));
+  after(() => forum.close());
+
+  const serverSideUsers = async () => (await forum.io.fetchSockets()).map((s) => s.data.user);
+
+  it('a socket opened with a member cookie is that member on the server', async () => {
+    const member = await signUp(forum);
+    const socket = forum.socket({ cookie: member.cookie, origin: forum.url });
+    await connected(socket);
+    const [server] = (await forum.io.fetchSockets()).filter((s) => s.id === socket.id);
+    assert.ok(server, 'the server knows the socket');
+    assert.equal(server.data.user?.id, member.user.id);
+    assert.equal(server.data.user?.username, member.user.username);
+    assert.equal((server.request as unknown as { user?: { id: string } }).user?.id, member.user.id);
+    socket.disconnect();
+  });
+
+  it('a socket without a cookie is a reader', async () => {
+    const socket = forum.socket();
+    await connected(socket);
+    const [server] = (await forum.io.fetchSockets()).filter((s) => s.id === socket.id);
+    assert.equal(server.data.user, null);
+    socket.disconnect();
+  });
+
+  it('a socket with a logged-out cookie is a reader', async () => {
+    const member = await signUp(forum);
+    await member.agent.post('/api/auth/logout').expect(204);
+    const socket = forum.socket({ cookie: member.cookie });
+    await connected(socket);
+    const [server] = (await forum.io.fetchSockets()).filter((s) => s.id === socket.id);
+    assert.equal(server.data.user, null);
+    socket.disconnect();
+  });
+
+  it('refuses a socket whose Origin names another site', async () => {
+    const member = await signUp(forum);
+    const before = (await serverSideUsers()).length;
+    const socket = forum.socket({ cookie: member.cookie, origin: FOREIGN });
+    await assert.rejects(connected(socket));
+    assert.equal((await serverSideUsers()).length, before);
+  });
+});
