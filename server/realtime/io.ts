@@ -5,6 +5,7 @@ import type { RequestHandler } from 'express';
 import { Server } from 'socket.io';
 import type { UserDTO } from '../../shared/types';
 import type { ForumDeps } from '../deps';
+import { registerThreadHandlers } from '../comments/live';
 import { addressReader } from './address';
 import { attachRedisAdapter, type AdapterHandle } from './adapter';
 import { relayBusToRooms } from './broadcasts';
@@ -51,7 +52,7 @@ export async function createIo(deps: ForumDeps, httpServer: HttpServer, session:
     socket.data.user = (socket.request as { user?: UserDTO }).user ?? (socket.recovered ? socket.data.user : null) ?? null;
     // A recovered socket is back in its rooms without joining again: count it as reading them again.
     if (socket.recovered) for (const slug of threadsOf(socket.rooms)) track(presence.enter(slug, socket.id).then(() => announcer.announce(slug)));
-    // registerThreadHandlers(socket, { deps, presence, announcePresence: announcer.announce, addressOf: (s: ForumSocket) => addressOf(s.request) });
+    registerThreadHandlers(socket, { deps, presence, announcePresence: announcer.announce, addressOf: (s: ForumSocket) => addressOf(s.request) });
     socket.on('disconnecting', () => {
       for (const slug of threadsOf(socket.rooms)) track(presence.leave(slug, socket.id).then(() => announcer.announce(slug)));
     });

@@ -1,0 +1,298 @@
+// Live threads on one instance: rooms, socket posts, live edits/removals/votes, presence, typing, recovery.
+import assert from 'node:assert/strict';
+import { io as ioClient } from 'socket.io-client';
+import type { CommentDTO } from '../../shared/types';
+import { editComment, removeComment, voteComment } from '../../server/comments/service';
+import { createSong } from '../../server/songs/service';
+import { signUp, type SignedUp } from '../helpers/accounts';
+import { connected, emitAck, nextEvent, startTestForum, type TestForum, type TestSocket } from '../helpers/forum';
+
+/** Records every `event` a socket receives, from now on. */
+function record<T = any>(socket: TestSocket, event: string): T[] {
+  const seen: T[] = [];
+  (socket as any).on(event, (v: T) => seen.push(v));
+  return seen;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let seq = 0;
+const cid = () => `c-${Date.now()}-${seq++}`;
+
+describe('live threads (one instance)', () => {
+  let forum: TestForum;
+  let admin: SignedUp;
+  let song: string;
+  let other: string;
+
+  before(async () => {
+    forum = await startTestForum({ POSTING_LIMIT_PER_MINUTE: '5' });
+    admin = await signUp(forum, { role: 'admin' });
+    song = (await createSong(forum.deps, admin.user, { title: 'Live Song', artist: 'The Testers' })).slug;
+    other = (await createSong(forum.deps, admin.user, { title: 'Other Song', artist: 'The Testers' })).slug;
+  });
+  after(() => forum.close());
+
+  async function reader(slug = song, cookie?: string): Promise<TestSocket> {
+    const s = forum.socket({ cookie });
+    await connected(s);
+    const reply = await emitAck(s, 'thread:join', { slug });
+    assert.equal(reply.ok, true, JSON.stringify(reply));
+    return s;
+  }
+
+  describe('joining and leaving', () => {
+    it('joins an existing thread with the reader count, and leaves it', async () => {
+      const s = forum.socket();
+      await connected(s);
+      const reply = await emitAck(s, 'thread:join', { slug: other });
+      assert.deepEqual(reply, { ok: true, presence: 1 });
+      assert.deepEqual(await emitAck(s, 'thread:leave', { slug: other }), { ok: true });
+      s.disconnect();
+    });
+
+    it('refuses an unknown thread with NOT_FOUND and a bad payload with VALIDATION', async () => {
+      const s = forum.socket();
+      await connected(s);
+      const missing = await emitAck(s, 'thread:join', { slug: 'no-such-song' });
+      assert.equal(missing.ok, false);
+      assert.equal(missing.error.code, 'NOT_FOUND');
+      for (const bad of [{}, { slug: 42 }, { slug: 'Bad Slug!' }, { slug: song, extra: 1 }, null, 'text']) {
+        const reply = await emitAck(s, 'thread:join', bad);
+        assert.equal(reply.ok, false);
+        assert.equal(reply.error.code, 'VALIDATION', JSON.stringify(bad));
+        assert.equal(typeof reply.error.message, 'string');
+      }
+      s.disconnect();
+    });
+
+    it('survives events without an ack callback and keeps serving the socket', async () => {
+      const s = forum.socket();
+      await connected(s);
+      (s as any).emit('thread:join', { slug: song });
+      (s as any).emit('comment:post', { nonsense: true });
+      (s as any).emit('typing');
+      const reply = await emitAck(s, 'thread:join', { slug: song });
+      assert.equal(reply.ok, true);
+      s.disconnect();
+    });
+
+    it('stops delivering a thread after leaving it', async () => {
+      const member = await signUp(forum);
+      const s = await reader(song);
+      await emitAck(s, 'thread:leave', { slug: song });
+      const got = record(s, 'comment:created');
+      const poster = await reader(song, member.cookie);
+      const reply = await emitAck(poster, 'comment:post', { slug: song, body: 'after the leave', clientId: cid() });
+      assert.equal(reply.ok, true);
+      await sleep(300);
+      assert.equal(got.length, 0);
+      s.disconnect();
+      poster.disconnect();
+    });
+  });
+
+  describe('posting over a socket', () => {
+    it('delivers a comment once to every reader of the thread and to no reader of another', async () => {
+      const member = await signUp(forum, { displayName: 'Poster Pat' });
+      const [a, b, elsewhere] = [await reader(), await reader(), await reader(other)];
+      const poster = await reader(song, member.cookie);
+      const [gotA, gotB, gotElsewhere, gotPoster] = [a, b, elsewhere, poster].map((s) => record<CommentDTO>(s, 'comment:created'));
+
+      const reply = await emitAck(poster, 'comment:post', { slug: song, body: '  What a <b>chorus</b>  ', clientId: cid() });
+      assert.equal(reply.ok, true, JSON.stringify(reply));
+      assert.equal(reply.comment.body, 'What a <b>chorus</b>');
+      assert.equal(reply.comment.author.name, 'Poster Pat');
+      assert.equal(reply.comment.author.userId, member.user.id);
+
+      await sleep(300);
+      for (const got of [gotA, gotB, gotPoster]) {
+        assert.equal(got.length, 1);
+        assert.equal(got[0].id, reply.comment.id);
+        assert.equal(got[0].songSlug, song);
+        assert.equal(got[0].body, 'What a <b>chorus</b>');
+      }
+      assert.equal(gotElsewhere.length, 0);
+      for (const s of [a, b, elsewhere, poster]) s.disconnect();
+    });
+
+    it('answers a reader without an account with UNAUTHENTICATED (guest posting off)', async () => {
+      const s = await reader();
+      const reply = await emitAck(s, 'comment:post', { slug: song, body: 'hello', clientId: cid(), author: { name: 'Guest' } });
+      assert.equal(reply.ok, false);
+      assert.equal(reply.error.code, 'UNAUTHENTICATED');
+      s.disconnect();
+    });
+
+    it('answers bad posts with VALIDATION or NOT_FOUND, never a crash', async () => {
+      const member = await signUp(forum);
+      const s = await reader(song, member.cookie);
+      const bad = [
+        { slug: song, body: '   ', clientId: cid() },
+        { slug: song, body: 'x'.repeat(5001), clientId: cid() },
+        { slug: song, body: 'no client id' },
+        { slug: song, body: 'hi', clientId: cid(), sneaky: { $gt: '' } },
+        { slug: song, body: { $ne: 1 }, clientId: cid() },
+      ];
+      for (const payload of bad) {
+        const reply = await emitAck(s, 'comment:post', payload);
+        assert.equal(reply.ok, false);
+        assert.equal(reply.error.code, 'VALIDATION', JSON.stringify(payload).slice(0, 80));
+      }
+      const missing = await emitAck(s, 'comment:post', { slug: 'no-such-song', body: 'hi', clientId: cid() });
+      assert.equal(missing.error.code, 'NOT_FOUND');
+      s.disconnect();
+    });
+
+    it('gives the same comment for a repeated clientId and broadcasts it once', async () => {
+      const member = await signUp(forum);
+      const watcher = await reader();
+      const got = record<CommentDTO>(watcher, 'comment:created');
+      const s = await reader(song, member.cookie);
+      const payload = { slug: song, body: 'only once please', clientId: cid() };
+      const first = await emitAck(s, 'comment:post', payload);
+      const again = await emitAck(s, 'comment:post', payload);
+      assert.equal(first.ok, true);
+      assert.equal(again.ok, true);
+      assert.equal(again.comment.id, first.comment.id);
+      await sleep(300);
+      assert.deepEqual(got.map((c) => c.id), [first.comment.id]);
+      watcher.disconnect();
+      s.disconnect();
+    });
+
+    it('shares the posting limit with HTTP and answers RATE_LIMITED in the ack', async () => {
+      const member = await signUp(forum);
+      const s = await reader(song, member.cookie);
+      for (let i = 0; i < 3; i++) await member.agent.post(`/api/songs/${song}/comments`).send({ body: `http ${i}` }).expect(201);
+      const replies = [];
+      for (let i = 0; i < 3; i++) replies.push(await emitAck(s, 'comment:post', { slug: song, body: `socket ${i}`, clientId: cid() }));
+      assert.deepEqual(replies.slice(0, 2).map((r) => r.ok), [true, true]);
+      assert.equal(replies[2].ok, false);
+      assert.equal(replies[2].error.code, 'RATE_LIMITED');
+      s.disconnect();
+    });
+  });
+
+  describe('changes arrive live', () => {
+    it('sends edits, votes and removals to the thread', async () => {
+      const author = await signUp(forum);
+      const voter = await signUp(forum);
+      const watcher = await reader();
+      const poster = await reader(song, author.cookie);
+      const { comment } = await emitAck(poster, 'comment:post', { slug: song, body: 'first take', clientId: cid() });
+
+      const updated = nextEvent<CommentDTO>(watcher, 'comment:updated');
+      await editComment(forum.deps, author.user, comment.id, { body: 'second take' });
+      const u = await updated;
+      assert.equal(u.id, comment.id);
+      assert.equal(u.body, 'second take');
+      assert.ok(u.editedAt);
+
+      const voted = nextEvent(watcher, 'comment:voted');
+      await voteComment(forum.deps, voter.user, comment.id, 1);
+      assert.deepEqual(await voted, { id: comment.id, score: 1 });
+
+      const removed = nextEvent(watcher, 'comment:removed');
+      await removeComment(forum.deps, author.user, comment.id);
+      assert.deepEqual(await removed, { id: comment.id, songId: comment.songId });
+      watcher.disconnect();
+      poster.disconnect();
+    });
+  });
+
+  describe('presence', () => {
+    it('counts the readers of a thread as they come and go', async () => {
+      const slug = (await createSong(forum.deps, admin.user, { title: 'Presence', artist: 'The Counters' })).slug;
+      const a = forum.socket();
+      await connected(a);
+      assert.equal((await emitAck(a, 'thread:join', { slug })).presence, 1);
+      const counts = record<{ slug: string; count: number }>(a, 'presence');
+      const b = forum.socket();
+      await connected(b);
+      assert.equal((await emitAck(b, 'thread:join', { slug })).presence, 2);
+      await sleep(400);
+      assert.deepEqual(counts.at(-1), { slug, count: 2 });
+      b.disconnect();
+      await sleep(400);
+      assert.deepEqual(counts.at(-1), { slug, count: 1 });
+      a.disconnect();
+    });
+  });
+
+  describe('typing', () => {
+    it('shows a member typing to the others in the thread, not to themself, at most once per 2 s', async () => {
+      const typist = await signUp(forum, { displayName: 'Tess Typist' });
+      const t = await reader(song, typist.cookie);
+      const r = await reader();
+      const elsewhere = await reader(other);
+      const [self, seen, far] = [t, r, elsewhere].map((s) => record(s, 'typing'));
+      (t as any).emit('typing', { slug: song });
+      (t as any).emit('typing', { slug: song });
+      await sleep(300);
+      assert.deepEqual(seen, [{ slug: song, name: 'Tess Typist' }]);
+      assert.equal(self.length, 0);
+      assert.equal(far.length, 0);
+      t.disconnect();
+      r.disconnect();
+      elsewhere.disconnect();
+    });
+
+    it('refuses typing from a reader without a name, and from outside the thread', async () => {
+      const s = await reader();
+      const reply = await emitAck(s, 'typing', { slug: song });
+      assert.equal(reply.error.code, 'UNAUTHENTICATED');
+      const member = await signUp(forum);
+      const m = forum.socket({ cookie: member.cookie });
+      await connected(m);
+      assert.equal((await emitAck(m, 'typing', { slug: song })).error.code, 'NOT_IN_THREAD');
+      s.disconnect();
+      m.disconnect();
+    });
+  });
+
+  describe('no missed comment', () => {
+    it('replays what a reader missed during a short drop (connection state recovery)', async () => {
+      const member = await signUp(forum);
+      const poster = await reader(song, member.cookie);
+      const s = ioClient(forum.url, { transports: ['websocket'], forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 100 }) as TestSocket;
+      try {
+        await connected(s);
+        const presence = nextEvent(s, 'presence');
+        assert.equal((await emitAck(s, 'thread:join', { slug: song })).ok, true);
+        await presence; // a broadcast carries the offset the client recovers from
+        const got = record<CommentDTO>(s, 'comment:created');
+        const dropped = nextEvent(s, 'disconnect');
+        const id = s.id!;
+        s.io.engine.close();
+        await dropped;
+        while (forum.io.of('/').sockets.has(id)) await sleep(10);
+        const reply = await emitAck(poster, 'comment:post', { slug: song, body: 'while you were away', clientId: cid() });
+        await nextEvent(s, 'connect');
+        assert.equal(s.recovered, true);
+        await sleep(200);
+        assert.deepEqual(got.map((c) => c.id), [reply.comment.id]);
+      } finally {
+        s.disconnect();
+        poster.disconnect();
+      }
+    });
+
+    it('fills a long gap with GET comments?after=LAST_ID, in order and without repeats', async () => {
+      const member = await signUp(forum);
+      const poster = await reader(song, member.cookie);
+      const s = await reader();
+      const first = nextEvent<CommentDTO>(s, 'comment:created');
+      await emitAck(poster, 'comment:post', { slug: song, body: 'before the gap', clientId: cid() });
+      const last = await first;
+      s.disconnect(); // a long drop: the server forgets the session
+      const missed = [];
+      for (const body of ['gap one', 'gap two']) missed.push((await emitAck(poster, 'comment:post', { slug: song, body, clientId: cid() })).comment.id);
+      const back = await reader();
+      assert.equal(back.recovered, false);
+      const res = await forum.agent().get(`/api/songs/${song}/comments`).query({ after: last.id }).expect(200);
+      assert.deepEqual(res.body.items.map((c: CommentDTO) => c.id), missed);
+      back.disconnect();
+      poster.disconnect();
+    });
+  });
+});
