@@ -8,6 +8,7 @@ import type { ForumDeps } from '../deps';
 import { HttpError, notFound } from '../http/errors';
 import { decodeCursor, encodeCursor } from '../songs/cursor';
 import { songModel, type SongRecord } from '../songs/model';
+import { threadIndexes } from '../songs/indexes';
 import { findSongBySlug, isDuplicateKey } from '../songs/service';
 import { commentModel, flagModel, voteModel, type CommentRecord } from './model';
 
@@ -156,7 +157,7 @@ export async function postComment(
 ): Promise<{ comment: CommentDTO; created: boolean }> {
   const author = authorOf(deps, poster);
   authorise(deps, poster.user, 'comment.post');
-  const song = await findSongBySlug(deps, slug);
+  const [song] = await Promise.all([findSongBySlug(deps, slug), threadIndexes(deps.db.conn)]);
   const Comments = commentModel(deps.db.conn);
   const idemKey = input.clientId ? `${song._id}:${posterKey(poster)}:${input.clientId}` : `once:${randomUUID()}`;
 
@@ -269,6 +270,7 @@ export async function voteComment(deps: ForumDeps, user: UserDTO | null, id: str
 
 /** Sets the member's vote and answers the value it had before (0 when there was none). */
 async function swapVote(deps: ForumDeps, commentId: mongoose.Types.ObjectId, userId: string, value: number): Promise<number> {
+  await threadIndexes(deps.db.conn);
   const Votes = voteModel(deps.db.conn);
   for (let attempt = 0; ; attempt++) {
     try {
@@ -285,6 +287,7 @@ async function swapVote(deps: ForumDeps, commentId: mongoose.Types.ObjectId, use
 export async function flagComment(deps: ForumDeps, user: UserDTO | null, id: string, input: { reason: string }): Promise<void> {
   const c = await findComment(deps, id);
   authorise(deps, user, 'comment.flag', c, 'Removed comments cannot be flagged.');
+  await threadIndexes(deps.db.conn);
   const Flags = flagModel(deps.db.conn);
   let prev: unknown = null;
   try {

@@ -9,6 +9,7 @@ import type { ForumDeps } from '../deps';
 import { HttpError, notFound } from '../http/errors';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { ParsedSongPage } from './import';
+import { threadIndexes } from './indexes';
 import { songModel, type SongRecord } from './model';
 import { escapeRegex, normalise, searchKeyOf, slugify } from './text';
 
@@ -30,7 +31,7 @@ export function toSongDTO(s: SongRecord, withFacts: boolean): SongDTO {
 }
 
 /** The song record of a slug, or 404; other modules use it to resolve a thread. */
-export async function findSongBySlug(deps: ForumDeps, slug: string): Promise<SongRecord> {
+export async function findSongBySlug(deps: Pick<ForumDeps, 'db'>, slug: string): Promise<SongRecord> {
   const song = typeof slug === 'string' && slug.length <= 200 ? await songModel(deps.db.conn).findOne({ slug }).lean<SongRecord>() : null;
   if (!song) throw notFound('No such song.');
   return song;
@@ -70,6 +71,7 @@ export async function createSong(deps: ForumDeps, actor: UserDTO | null, input: 
   const ctx = { now: new Date(), editWindowMs: deps.config.editWindowMs, guestPosting: deps.config.guestPosting };
   if (!actor) throw new HttpError(401, 'UNAUTHENTICATED', 'Sign in to add songs.');
   if (!can(actor, 'song.create', ctx)) throw new HttpError(403, 'FORBIDDEN', 'Only admins can add songs.');
+  await threadIndexes(deps.db.conn);
   const base = slugify(input.artist, input.title);
   const now = new Date();
   const doc = {
@@ -105,7 +107,8 @@ export const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code
  * Creates or updates the song of an imported page (matched by its slug) and adds the page's comments that are
  * not there yet: each imported comment's idempotency key is a hash of slug, name and text, so re-importing adds nothing.
  */
-export async function upsertSongFromPage(deps: ForumDeps, page: ParsedSongPage): Promise<{ song: SongDTO; created: boolean; comments: number }> {
+export async function upsertSongFromPage(deps: Pick<ForumDeps, 'db'>, page: ParsedSongPage): Promise<{ song: SongDTO; created: boolean; comments: number }> {
+  await threadIndexes(deps.db.conn);
   const Songs = songModel(deps.db.conn);
   const slug = slugify(page.artist, page.title);
   const fields = {
@@ -132,7 +135,7 @@ export async function upsertSongFromPage(deps: ForumDeps, page: ParsedSongPage):
   return { song: toSongDTO(fresh, true), created: !existing, comments: added.count };
 }
 
-async function importComments(deps: ForumDeps, song: SongRecord, page: ParsedSongPage, now: Date): Promise<{ count: number; last: Date }> {
+async function importComments(deps: Pick<ForumDeps, 'db'>, song: SongRecord, page: ParsedSongPage, now: Date): Promise<{ count: number; last: Date }> {
   const Comments = commentModel(deps.db.conn);
   let count = 0;
   let last = now;

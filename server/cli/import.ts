@@ -1,0 +1,56 @@
+// `npm run import -- FILE...`: imports song pages (the song-page text format) into the configured database.
+// One line per song; a bad file gets a line on stderr and exit code 1, while the good files are still imported.
+import { readFile } from 'node:fs/promises';
+import { ConfigError, loadConfig } from '../config';
+import { connectDatabase } from '../db/connection';
+import { resolveDatabase } from '../db/resolve';
+import { createLogger } from '../logger';
+import { parseSongPage, SongPageError } from '../songs/import';
+import { upsertSongFromPage } from '../songs/service';
+
+const USAGE = 'usage: npm run import -- FILE...';
+
+async function main(files: string[]): Promise<number> {
+  if (!files.length || files.some((f) => f === '--help' || f === '-h')) {
+    console.error(USAGE);
+    return files.length ? 0 : 1;
+  }
+  const config = loadConfig();
+  const logger = createLogger({ logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel });
+  const database = await resolveDatabase(config, logger, { share: false });
+  const db = await connectDatabase(database.uri);
+  let failed = 0;
+  try {
+    for (const file of files) {
+      try {
+        const page = parseSongPage(await readFile(file, 'utf8'));
+        const { song, created, comments } = await upsertSongFromPage({ db }, page);
+        console.log(`${created ? 'created' : 'updated'} ${song.slug}: ${song.facts?.length ?? 0} facts, ${comments} comments added`);
+      } catch (err) {
+        failed++;
+        console.error(`${file}: ${describe(err)}; skipped`);
+      }
+    }
+  } finally {
+    await db.close();
+    await database.release();
+  }
+  return failed ? 1 : 0;
+}
+
+function describe(err: unknown): string {
+  if (err instanceof SongPageError) return err.message;
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ENOENT') return 'no such file';
+  if (e?.code === 'EISDIR') return 'is a directory';
+  if (e?.code === 'EACCES') return 'permission denied';
+  return e?.message ?? String(err);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err instanceof ConfigError ? err.message : `import failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);
