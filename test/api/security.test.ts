@@ -219,18 +219,19 @@ describe('security: sockets share the session', () => {
     const member = await signUp(forum);
     const socket = forum.socket({ cookie: member.cookie, origin: forum.url });
     await connected(socket);
-    const [server] = (await forum.io.fetchSockets()).filter((s) => s.id === socket.id);
+    const server = forum.io.sockets.sockets.get(socket.id!);
     assert.ok(server, 'the server knows the socket');
     assert.equal(server.data.user?.id, member.user.id);
     assert.equal(server.data.user?.username, member.user.username);
-    assert.equal((server.request as unknown as { user?: { id: string } }).user?.id, member.user.id);
+    assert.equal((server.request as { user?: { id: string } }).user?.id, member.user.id);
     socket.disconnect();
   });
 
   it('a socket without a cookie is a reader', async () => {
     const socket = forum.socket();
     await connected(socket);
-    const [server] = (await forum.io.fetchSockets()).filter((s) => s.id === socket.id);
+    const server = forum.io.sockets.sockets.get(socket.id!);
+    assert.ok(server, 'the server knows the socket');
     assert.equal(server.data.user, null);
     socket.disconnect();
   });
@@ -240,7 +241,8 @@ describe('security: sockets share the session', () => {
     await member.agent.post('/api/auth/logout').expect(204);
     const socket = forum.socket({ cookie: member.cookie });
     await connected(socket);
-    const [server] = (await forum.io.fetchSockets()).filter((s) => s.id === socket.id);
+    const server = forum.io.sockets.sockets.get(socket.id!);
+    assert.ok(server, 'the server knows the socket');
     assert.equal(server.data.user, null);
     socket.disconnect();
   });
