@@ -1,0 +1,149 @@
+// Two forum instances on one database and one Redis: broadcasts, presence and recovery cross instances.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { io as ioClient } from 'socket.io-client';
+import type { CommentDTO } from '../../shared/types';
+import { createSong } from '../../server/songs/service';
+import { signUp, type SignedUp } from '../helpers/accounts';
+import { connected, emitAck, freshDbName, nextEvent, startTestForum, type TestForum, type TestSocket } from '../helpers/forum';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let seq = 0;
+const cid = () => `r-${Date.now()}-${seq++}`;
+
+function record<T = any>(socket: TestSocket, event: string): T[] {
+  const seen: T[] = [];
+  (socket as any).on(event, (v: T) => seen.push(v));
+  return seen;
+}
+
+describe('live threads across two instances (Redis)', () => {
+  const prefix = `test-live-${randomBytes(4).toString('hex')}`;
+  let a: TestForum;
+  let b: TestForum;
+  let member: SignedUp;
+  let song: string;
+  let other: string;
+
+  before(async () => {
+    const env = { REDIS_URL, REDIS_PREFIX: prefix, POSTING_LIMIT_PER_MINUTE: '1000' };
+    const dbName = freshDbName('live_redis');
+    a = await startTestForum(env, { dbName });
+    b = await startTestForum(env, { dbName });
+    member = await signUp(a);
+    song = (await createSong(a.deps, (await signUp(a, { role: 'admin' })).user, { title: 'Across', artist: 'The Instances' })).slug;
+    other = (await createSong(a.deps, (await signUp(a, { role: 'admin' })).user, { title: 'Elsewhere', artist: 'The Instances' })).slug;
+  });
+
+  after(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+    // Leave the shared Redis as we found it.
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  async function reader(forum: TestForum, slug = song, cookie?: string) {
+    const s = forum.socket({ cookie });
+    await connected(s);
+    const reply = await emitAck(s, 'thread:join', { slug });
+    assert.equal(reply.ok, true, JSON.stringify(reply));
+    return { socket: s, presence: reply.presence as number };
+  }
+
+  it('delivers a post made on one instance to readers on both, once each, and not to another thread', async () => {
+    const onA = (await reader(a)).socket;
+    const onB = (await reader(b)).socket;
+    const elsewhere = (await reader(b, other)).socket;
+    const [gotA, gotB, gotElsewhere] = [onA, onB, elsewhere].map((s) => record<CommentDTO>(s, 'comment:created'));
+    const poster = (await reader(b, song, member.cookie)).socket; // the session made on A is good on B
+    const reply = await emitAck(poster, 'comment:post', { slug: song, body: 'from B to all', clientId: cid() });
+    assert.equal(reply.ok, true, JSON.stringify(reply));
+    assert.equal(reply.comment.author.userId, member.user.id);
+    const http = await member.agent.post(`/api/songs/${song}/comments`).send({ body: 'from A over HTTP' }).expect(201);
+    await sleep(500);
+    for (const got of [gotA, gotB]) assert.deepEqual(got.map((c) => c.id), [reply.comment.id, http.body.id]);
+    assert.equal(gotElsewhere.length, 0);
+    for (const s of [onA, onB, elsewhere, poster]) s.disconnect();
+  });
+
+  it('counts readers on both instances in presence', async () => {
+    const slug = (await createSong(a.deps, (await signUp(a, { role: 'admin' })).user, { title: 'Headcount', artist: 'The Instances' })).slug;
+    const first = await reader(a, slug);
+    assert.equal(first.presence, 1);
+    const counts = record<{ slug: string; count: number }>(first.socket, 'presence');
+    const second = await reader(b, slug);
+    assert.equal(second.presence, 2);
+    await sleep(500);
+    assert.deepEqual(counts.at(-1), { slug, count: 2 });
+    second.socket.disconnect();
+    await sleep(500);
+    assert.deepEqual(counts.at(-1), { slug, count: 1 });
+    first.socket.disconnect();
+  });
+
+  it('relays typing across instances', async () => {
+    const typist = (await reader(a, song, member.cookie)).socket;
+    const watcher = (await reader(b)).socket;
+    const typing = nextEvent(watcher, 'typing');
+    (typist as any).emit('typing', { slug: song });
+    assert.deepEqual(await typing, { slug: song, name: member.user.displayName });
+    typist.disconnect();
+    watcher.disconnect();
+  });
+
+  it('recovers a short drop on the other instance, with what was missed', async () => {
+    const poster = (await reader(a, song, member.cookie)).socket;
+    const s = ioClient(a.url, { transports: ['websocket'], forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 100 }) as TestSocket;
+    try {
+      await connected(s);
+      const presence = nextEvent(s, 'presence');
+      assert.equal((await emitAck(s, 'thread:join', { slug: song })).ok, true);
+      await presence;
+      const got = record<CommentDTO>(s, 'comment:created');
+      const id = s.id!;
+      const dropped = nextEvent(s, 'disconnect');
+      // The reader's next connection goes to instance B, as behind a load balancer after A went away.
+      (s.io as unknown as { uri: string }).uri = b.url;
+      s.io.engine.close();
+      await dropped;
+      while (a.io.of('/').sockets.has(id)) await sleep(10);
+      const reply = await emitAck(poster, 'comment:post', { slug: song, body: 'missed on A, replayed by B', clientId: cid() });
+      await nextEvent(s, 'connect');
+      assert.equal(s.recovered, true);
+      assert.ok(b.io.of('/').sockets.has(s.id!), 'the reader is now on B');
+      await sleep(200);
+      assert.deepEqual(got.map((c) => c.id), [reply.comment.id]);
+      // Back in the thread's room on B: live comments keep coming.
+      const next = nextEvent<CommentDTO>(s, 'comment:created');
+      const after = await emitAck(poster, 'comment:post', { slug: song, body: 'and live again', clientId: cid() });
+      assert.equal((await next).id, after.comment.id);
+    } finally {
+      s.disconnect();
+      poster.disconnect();
+    }
+  });
+
+  it('delivers a burst of 200 posts to three readers on two instances, each exactly once and in order', async () => {
+    const slug = (await createSong(a.deps, (await signUp(a, { role: 'admin' })).user, { title: 'Burst', artist: 'The Instances' })).slug;
+    const readers = [(await reader(a, slug)).socket, (await reader(a, slug)).socket, (await reader(b, slug)).socket];
+    const got = readers.map((s) => record<CommentDTO>(s, 'comment:created'));
+    const posters = [(await reader(a, slug, member.cookie)).socket, (await reader(b, slug, member.cookie)).socket];
+    const sent: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const reply = await emitAck(posters[i % 2], 'comment:post', { slug, body: `burst ${i}`, clientId: cid() }, 10_000);
+      assert.equal(reply.ok, true, JSON.stringify(reply));
+      sent.push(reply.comment.id);
+    }
+    for (let waited = 0; waited < 5000 && got.some((g) => g.length < 200); waited += 50) await sleep(50);
+    await sleep(300);
+    for (const g of got) {
+      assert.equal(g.length, 200);
+      assert.deepEqual(g.map((c) => c.id), sent);
+    }
+    for (const s of [...readers, ...posters]) s.disconnect();
+  });
+});
