@@ -1,11 +1,52 @@
-// PLACEHOLDER (client issue replaces it): server-rendered pages and the built static assets.
-import { Router, type RequestHandler } from 'express';
+// Server-rendered pages (shared Preact components) and the built static assets of the browser client.
+import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
+import { createElement } from 'preact';
 import type { ForumDeps } from '../deps';
+import { HttpError } from '../http/errors';
+import { ErrorPage, NotFoundPage } from '../../client/pages/ErrorPages';
+import { accountPageRoutes } from './accountPages';
+import { createAssetStore, type AssetStore } from './assets';
+import { sendPage } from './render';
+import { songPageRoutes } from './songPages';
 
-export function pageRoutes(_deps: ForumDeps): Router {
-  return Router();
+// staticAssets and pageRoutes are built separately from the same deps; they share one store per forum.
+const stores = new WeakMap<ForumDeps, AssetStore>();
+const storeFor = (deps: ForumDeps) => {
+  let s = stores.get(deps);
+  if (!s) stores.set(deps, (s = createAssetStore(deps.logger)));
+  return s;
+};
+
+export function pageRoutes(deps: ForumDeps): Router {
+  const store = storeFor(deps);
+  const router = Router();
+  router.use(songPageRoutes(deps, store));
+  router.use(accountPageRoutes(deps, store));
+
+  const isPage = (path: string) => !path.startsWith('/api/') && path !== '/api';
+  // Any other GET is a page nobody wrote: an HTML 404 (the API's own 404 stays JSON).
+  const notFound: RequestHandler = (req, res, next) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !isPage(req.path)) return next();
+    sendPage(req, res, store, 404, { title: 'Not found' }, createElement(NotFoundPage, { what: 'page' }));
+  };
+  const pageError: ErrorRequestHandler = (err, req, res, next) => {
+    if (!isPage(req.path) || res.headersSent) return next(err);
+    if (err instanceof HttpError && err.status === 404) {
+      return sendPage(req, res, store, 404, { title: 'Not found' }, createElement(NotFoundPage, { what: req.path.startsWith('/songs/') ? 'song' : 'page' }));
+    }
+    if (err instanceof HttpError && err.status < 500) {
+      if (err.headers) res.set(err.headers);
+      return sendPage(req, res, store, err.status, { title: 'Sorry' }, createElement(ErrorPage, { message: err.message }));
+    }
+    req.log?.error({ err }, 'page failed');
+    // Never a stack trace: the 500 page says only that it was our fault.
+    sendPage(req, res, store, 500, { title: 'Something went wrong' }, createElement(ErrorPage, { message: undefined }));
+  };
+  router.use(notFound);
+  router.use(pageError);
+  return router;
 }
 
-export function staticAssets(_deps: ForumDeps): RequestHandler {
-  return (_req, _res, next) => next();
+export function staticAssets(deps: ForumDeps): RequestHandler {
+  return storeFor(deps).handler;
 }

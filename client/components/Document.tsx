@@ -1,0 +1,79 @@
+// The page shell every page shares: head (title, description, canonical, assets), landmarks, sign-in state.
+import type { ComponentChildren } from 'preact';
+import type { UserDTO } from '../../shared/types';
+
+export interface Assets {
+  css: string | null;
+  js: string | null;
+  icon: string | null;
+}
+
+export interface Shell {
+  title: string;
+  description?: string;
+  canonical?: string;
+  user: UserDTO | null;
+  assets: Assets;
+  /** Only the song page ships JavaScript. */
+  script?: boolean;
+  /** Where "log in" should bring the reader back to. */
+  here?: string;
+}
+
+export function Document({ shell, children }: { shell: Shell; children: ComponentChildren }) {
+  const { assets } = shell;
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{shell.title === 'Chorus' ? 'Chorus' : `${shell.title} · Chorus`}</title>
+        {shell.description && <meta name="description" content={shell.description} />}
+        {shell.canonical && <link rel="canonical" href={shell.canonical} />}
+        {assets.icon && <link rel="icon" href={assets.icon} type="image/svg+xml" />}
+        {assets.css && <link rel="stylesheet" href={assets.css} />}
+        {shell.script && assets.js && <script type="module" src={assets.js} />}
+      </head>
+      <body>
+        <a class="skip-link" href="#main">
+          Skip to content
+        </a>
+        <header class="site-header">
+          <nav class="site-nav" aria-label="Site">
+            <a class="brand" href="/">
+              Chorus
+            </a>
+            <SignInState user={shell.user} here={shell.here} />
+          </nav>
+        </header>
+        <main id="main" tabIndex={-1}>
+          {children}
+        </main>
+        <footer class="site-footer">
+          <p>Chorus: talk about the songs you love.</p>
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+function SignInState({ user, here }: { user: UserDTO | null; here?: string }) {
+  if (!user) {
+    const next = here && here !== '/' ? `?next=${encodeURIComponent(here)}` : '';
+    return (
+      <p class="account">
+        <a href={`/login${next}`}>Log in</a> <a href="/register">Register</a>
+      </p>
+    );
+  }
+  return (
+    <form class="account" method="post" action="/logout">
+      <span class="signed-in">
+        Signed in as <strong>{user.displayName}</strong>
+      </span>{' '}
+      <button type="submit" class="link">
+        Log out
+      </button>
+    </form>
+  );
+}

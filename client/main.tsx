@@ -1,0 +1,12 @@
+// The browser entry: bring the server-rendered thread to life with the props it was rendered from.
+import { hydrate } from 'preact';
+import { DATA_ID, ISLAND_ID, type ThreadData } from './thread/data';
+import { connectLive } from './thread/live';
+import { ThreadApp } from './thread/ThreadApp';
+
+const island = document.getElementById(ISLAND_ID);
+const json = document.getElementById(DATA_ID)?.textContent;
+if (island && json) {
+  const data = JSON.parse(json) as ThreadData;
+  hydrate(<ThreadApp {...data} connect={connectLive} />, island);
+}

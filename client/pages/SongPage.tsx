@@ -1,0 +1,77 @@
+// /songs/:slug: the song (title, artists, album, chart peaks, facts), then its live discussion.
+import type { SongDTO } from '../../shared/types';
+import { renderText } from '../text';
+import { DATA_ID, ISLAND_ID, type ThreadData } from '../thread/data';
+import { ThreadApp } from '../thread/ThreadApp';
+
+/** JSON for a <script type="application/json"> block: "<" escaped so no text can close the element. */
+export const safeJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+
+export function SongPage({ song, thread }: { song: SongDTO; thread: ThreadData }) {
+  return (
+    <>
+      <article class="song" aria-labelledby="song-title">
+        <header class="song-head">
+          <h1 id="song-title">{song.title}</h1>
+          <p class="byline">
+            by <span class="artist">{song.artist}</span>
+            {song.featuring.length > 0 && <span class="featuring"> featuring {song.featuring.join(', ')}</span>}
+          </p>
+          <dl class="song-details">
+            {song.album && (
+              <>
+                <dt>Album</dt>
+                <dd>
+                  {song.album}
+                  {song.year !== null && ` (${song.year})`}
+                </dd>
+              </>
+            )}
+            {!song.album && song.year !== null && (
+              <>
+                <dt>Year</dt>
+                <dd>{song.year}</dd>
+              </>
+            )}
+            {song.charts.length > 0 && (
+              <>
+                <dt>Chart peaks</dt>
+                <dd>
+                  <ul class="charts">
+                    {song.charts.map((c) => (
+                      <li>
+                        {c.region} <strong>#{c.peak}</strong>
+                      </li>
+                    ))}
+                  </ul>
+                </dd>
+              </>
+            )}
+          </dl>
+        </header>
+        {song.facts && song.facts.length > 0 && (
+          <section class="facts" aria-labelledby="facts-heading">
+            <h2 id="facts-heading">Song facts</h2>
+            <ul>
+              {song.facts.map((f) => (
+                <li class="fact">{renderText(f)}</li>
+              ))}
+            </ul>
+          </section>
+        )}
+      </article>
+      <script type="application/json" id={DATA_ID} dangerouslySetInnerHTML={{ __html: safeJson(thread) }} />
+      <div id={ISLAND_ID}>
+        <ThreadApp {...thread} />
+      </div>
+    </>
+  );
+}
+
+/** The meta description: the first fact, shortened, or who made the song. */
+export function songDescription(song: SongDTO): string {
+  const first = song.facts?.[0]?.replace(/\s+/g, ' ').trim();
+  const who = `${song.title} by ${song.artist}${song.album ? `, from ${song.album}` : ''}${song.year ? ` (${song.year})` : ''}.`;
+  if (!first) return `${who} Facts and live discussion on Chorus.`;
+  return first.length > 155 ? `${first.slice(0, 154).replace(/\s\S*$/, '')}…` : first;
+}

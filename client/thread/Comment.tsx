@@ -1,0 +1,238 @@
+// One comment with its replies. The controls appear once the script runs (ready); without it the comment reads the same.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { UserDTO } from '../../shared/types';
+import { renderText } from '../text';
+import { fullDate, relativeTime } from '../time';
+import { CommentForm, type Draft } from './CommentForm';
+import type { ViewComment } from './state';
+import { DEPTH_CAP, type CommentNode } from './tree';
+
+export interface CommentActions {
+  reply(parentId: string, draft: Draft): Promise<string | null>;
+  edit(id: string, body: string): Promise<string | null>;
+  remove(id: string): Promise<string | null>;
+  vote(id: string, value: 1 | 0 | -1): Promise<string | null>;
+  flag(id: string, reason: string): Promise<string | null>;
+  typing(): void;
+}
+
+export interface CommentContext {
+  slug: string;
+  user: UserDTO | null;
+  guestPosting: boolean;
+  editWindowMs: number;
+  now: number;
+  ready: boolean;
+  myVotes: Record<string, 1 | 0 | -1>;
+  actions: CommentActions;
+}
+
+type Mode = 'read' | 'reply' | 'edit' | 'flag' | 'confirm-remove';
+
+const isStaff = (u: UserDTO | null) => !!u && (u.role === 'moderator' || u.role === 'admin');
+const owns = (u: UserDTO | null, c: ViewComment) => !!u && c.author.userId === u.id;
+
+export function CommentItem({ node, ctx }: { node: CommentNode; ctx: CommentContext }) {
+  const c = node.comment;
+  return (
+    <li class={`comment-item depth-${node.depth}`}>
+      <CommentView c={c} ctx={ctx} />
+      {node.replies.length > 0 && (
+        <ol class={node.depth + 1 >= DEPTH_CAP ? 'replies capped' : 'replies'} aria-label={`Replies to ${c.author.name}`}>
+          {node.replies.map((r) => (
+            <CommentItem key={r.comment.id} node={r} ctx={ctx} />
+          ))}
+        </ol>
+      )}
+    </li>
+  );
+}
+
+function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
+  const [mode, setMode] = useState<Mode>('read');
+  const [error, setError] = useState('');
+  const [note, setNote] = useState('');
+  const removedNow = c.status === 'removed';
+  const canEdit = !removedNow && !c.pending && (isStaff(ctx.user) || (owns(ctx.user, c) && ctx.now - Date.parse(c.createdAt) <= ctx.editWindowMs));
+  const canRemove = !removedNow && !c.pending && (isStaff(ctx.user) || owns(ctx.user, c));
+  const member = !!ctx.user && !removedNow && !c.pending;
+  const idPrefix = `c-${c.id}`;
+
+  const run = async (p: Promise<string | null>, done: Mode = 'read') => {
+    const failure = await p;
+    setError(failure ?? '');
+    if (!failure) setMode(done);
+    return failure;
+  };
+
+  return (
+    <article class={`comment${c.pending ? ' pending' : ''}${removedNow ? ' removed' : ''}`} data-comment-id={c.pending ? undefined : c.id} id={c.pending ? undefined : `c-${c.id}`} tabIndex={-1} aria-busy={c.pending ? 'true' : undefined}>
+      <header class="comment-meta">
+        <span class="author" data-role="comment-author">
+          {c.author.name}
+        </span>
+        {c.author.location && <span class="location"> from {c.author.location}</span>}
+        {c.featured && <span class="badge">Editor's pick</span>}
+        <span class="sep" aria-hidden="true">
+          {' · '}
+        </span>
+        <time dateTime={c.createdAt} title={fullDate(c.createdAt)}>
+          {c.pending ? 'sending…' : relativeTime(c.createdAt, ctx.now)}
+        </time>
+        {c.editedAt && !removedNow && <span class="edited"> (edited)</span>}
+      </header>
+      {mode === 'edit' ? (
+        <EditForm c={c} onSave={(body) => run(ctx.actions.edit(c.id, body))} onCancel={() => setMode('read')} />
+      ) : (
+        <div class="comment-body" data-role="comment-body">
+          {removedNow ? <p class="muted">This comment was removed.</p> : renderText(c.body)}
+        </div>
+      )}
+      <footer class="comment-actions">
+        <span class="score" aria-label={`Score ${c.score}`}>
+          {c.score > 0 ? `+${c.score}` : c.score}
+        </span>
+        {ctx.ready && member && <Votes c={c} ctx={ctx} setError={setError} />}
+        {ctx.ready && !removedNow && !c.pending && (ctx.user || ctx.guestPosting) && mode === 'read' && (
+          <button type="button" class="link" onClick={() => setMode('reply')}>
+            Reply
+          </button>
+        )}
+        {ctx.ready && canEdit && mode === 'read' && (
+          <button type="button" class="link" onClick={() => setMode('edit')}>
+            Edit
+          </button>
+        )}
+        {ctx.ready && canRemove && mode === 'read' && (
+          <button type="button" class="link" onClick={() => setMode('confirm-remove')}>
+            Delete
+          </button>
+        )}
+        {ctx.ready && canRemove && mode === 'confirm-remove' && (
+          <span class="confirm">
+            Delete this comment?{' '}
+            <button type="button" class="danger" onClick={() => run(ctx.actions.remove(c.id))}>
+              Yes, delete
+            </button>{' '}
+            <button type="button" class="secondary" onClick={() => setMode('read')}>
+              Keep it
+            </button>
+          </span>
+        )}
+        {ctx.ready && member && !owns(ctx.user, c) && mode === 'read' && !note && (
+          <button type="button" class="link" onClick={() => setMode('flag')}>
+            Report
+          </button>
+        )}
+        {note && (
+          <span class="note" role="status">
+            {note}
+          </span>
+        )}
+      </footer>
+      {error && (
+        <p class="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      {mode === 'flag' && (
+        <FlagForm
+          idPrefix={idPrefix}
+          onSend={async (reason) => {
+            const failure = await run(ctx.actions.flag(c.id, reason));
+            if (!failure) setNote('Reported. Thank you.');
+            return failure;
+          }}
+          onCancel={() => setMode('read')}
+        />
+      )}
+      {mode === 'reply' && (
+        <CommentForm
+          slug={ctx.slug}
+          role="reply-form"
+          idPrefix={`${idPrefix}-reply`}
+          guest={!ctx.user && ctx.guestPosting}
+          ready={ctx.ready}
+          parentId={c.id}
+          label={`Reply to ${c.author.name}`}
+          autoFocus
+          onTyping={ctx.actions.typing}
+          onPost={async (d) => {
+            const failure = await ctx.actions.reply(c.id, d);
+            if (!failure) setMode('read');
+            return failure;
+          }}
+          onCancel={() => setMode('read')}
+        />
+      )}
+    </article>
+  );
+}
+
+function Votes({ c, ctx, setError }: { c: ViewComment; ctx: CommentContext; setError(s: string): void }) {
+  const mine = ctx.myVotes[c.id] ?? 0;
+  const cast = async (value: 1 | -1) => setError((await ctx.actions.vote(c.id, mine === value ? 0 : value)) ?? '');
+  return (
+    <span class="votes">
+      <button type="button" class="vote" aria-pressed={mine === 1 ? 'true' : 'false'} aria-label="Vote up" onClick={() => cast(1)}>
+        ▲
+      </button>
+      <button type="button" class="vote" aria-pressed={mine === -1 ? 'true' : 'false'} aria-label="Vote down" onClick={() => cast(-1)}>
+        ▼
+      </button>
+    </span>
+  );
+}
+
+function EditForm({ c, onSave, onCancel }: { c: ViewComment; onSave(body: string): Promise<string | null>; onCancel(): void }) {
+  const [body, setBody] = useState(c.body);
+  const id = `c-${c.id}-edit`;
+  return (
+    <form
+      class="edit-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void onSave(body);
+      }}
+    >
+      <label for={id}>Edit your comment</label>
+      <textarea id={id} rows={4} required maxLength={5000} value={body} onInput={(e) => setBody(e.currentTarget.value)} ref={useFocusOnMount<HTMLTextAreaElement>()} />
+      <p class="form-actions">
+        <button type="submit">Save</button>{' '}
+        <button type="button" class="secondary" onClick={onCancel}>
+          Cancel
+        </button>
+      </p>
+    </form>
+  );
+}
+
+function FlagForm({ idPrefix, onSend, onCancel }: { idPrefix: string; onSend(reason: string): Promise<string | null>; onCancel(): void }) {
+  const [reason, setReason] = useState('');
+  const id = `${idPrefix}-flag`;
+  return (
+    <form
+      class="flag-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void onSend(reason);
+      }}
+    >
+      <label for={id}>Why should a moderator look at this?</label>
+      <input id={id} required maxLength={500} value={reason} onInput={(e) => setReason(e.currentTarget.value)} ref={useFocusOnMount<HTMLInputElement>()} />
+      <p class="form-actions">
+        <button type="submit">Send report</button>{' '}
+        <button type="button" class="secondary" onClick={onCancel}>
+          Cancel
+        </button>
+      </p>
+    </form>
+  );
+}
+
+/** Focus moves into a form the reader just opened, once, never on later renders. */
+function useFocusOnMount<T extends HTMLElement>() {
+  const ref = useRef<T>(null);
+  useEffect(() => ref.current?.focus(), []);
+  return ref;
+}

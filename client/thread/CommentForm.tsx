@@ -1,0 +1,118 @@
+// The comment form: a plain POST form without JavaScript; with it, an optimistic post that keeps the draft on failure.
+import { useEffect, useRef, useState } from 'preact/hooks';
+
+export interface Draft {
+  body: string;
+  name?: string;
+  location?: string;
+}
+
+interface Props {
+  slug: string;
+  /** The new-comment form carries the page hook; reply forms do not. */
+  role: 'comment-form' | 'reply-form';
+  idPrefix: string;
+  guest: boolean;
+  ready: boolean;
+  clientId?: string;
+  parentId?: string;
+  initial?: Draft;
+  initialError?: string;
+  label?: string;
+  autoFocus?: boolean;
+  /** Resolves with the API's error message, or null when posted. */
+  onPost?(draft: Draft): Promise<string | null>;
+  onTyping?(): void;
+  onCancel?(): void;
+}
+
+export function CommentForm(p: Props) {
+  const [draft, setDraft] = useState<Draft>(p.initial ?? { body: '' });
+  const [error, setError] = useState(p.initialError ?? '');
+  const [busy, setBusy] = useState(false);
+  const area = useRef<HTMLTextAreaElement>(null);
+  const errorId = `${p.idPrefix}-error`;
+
+  useEffect(() => {
+    // Keep whatever was typed before the script arrived.
+    if (area.current && area.current.value !== draft.body) setDraft((d) => ({ ...d, body: area.current!.value }));
+    if (p.autoFocus) area.current?.focus();
+  }, []);
+
+  const submit = async (e: Event) => {
+    if (!p.onPost || !p.ready) return; // no script yet: the browser posts the form
+    e.preventDefault();
+    if (busy) return;
+    if (!draft.body.trim()) return setError('Write something first.');
+    setBusy(true);
+    setError('');
+    const sent = draft;
+    setDraft({ ...draft, body: '' });
+    const failure = await p.onPost(sent);
+    setBusy(false);
+    if (failure) {
+      // Keep the draft: put back what was sent unless the reader already started something new.
+      setDraft((d) => (d.body ? d : sent));
+      setError(failure);
+    } else area.current?.focus();
+  };
+
+  const field = (name: keyof Draft) => ({
+    value: draft[name] ?? '',
+    onInput: (e: Event) => {
+      setDraft({ ...draft, [name]: (e.currentTarget as HTMLInputElement).value });
+      if (name === 'body') p.onTyping?.();
+    },
+  });
+
+  return (
+    <form data-role={p.role} class="comment-form" method="post" action={`/songs/${p.slug}/comments`} onSubmit={submit} aria-describedby={error ? errorId : undefined}>
+      {p.guest && (
+        <div class="guest-fields">
+          <p class="field">
+            <label for={`${p.idPrefix}-name`}>Your name</label>
+            <input id={`${p.idPrefix}-name`} name="name" required maxLength={40} autoComplete="nickname" {...field('name')} />
+          </p>
+          <p class="field">
+            <label for={`${p.idPrefix}-location`}>Where you are from (optional)</label>
+            <input id={`${p.idPrefix}-location`} name="location" maxLength={60} {...field('location')} />
+          </p>
+        </div>
+      )}
+      <p class="field">
+        <label for={`${p.idPrefix}-body`}>{p.label ?? 'Your comment'}</label>
+        <textarea
+          ref={area}
+          id={`${p.idPrefix}-body`}
+          name="body"
+          rows={4}
+          required
+          maxLength={5000}
+          aria-invalid={error ? 'true' : undefined}
+          aria-describedby={error ? errorId : undefined}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) (e.currentTarget.form as HTMLFormElement).requestSubmit();
+          }}
+          {...field('body')}
+        />
+      </p>
+      {error && (
+        <p class="form-error" id={errorId} role="alert">
+          {error}
+        </p>
+      )}
+      {p.clientId && <input type="hidden" name="clientId" value={p.clientId} />}
+      {p.parentId && <input type="hidden" name="parentId" value={p.parentId} />}
+      <p class="form-actions">
+        <button type="submit" disabled={busy}>
+          {p.parentId ? 'Post reply' : 'Post comment'}
+        </button>
+        {p.onCancel && (
+          <button type="button" class="secondary" onClick={p.onCancel}>
+            Cancel
+          </button>
+        )}
+      </p>
+    </form>
+  );
+}

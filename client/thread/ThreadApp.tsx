@@ -1,0 +1,252 @@
+// The song's discussion: server-rendered as it stands, then live in the browser (hydrated from the same props).
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { CommentDTO } from '../../shared/types';
+import { api, ApiFailure, catchUp } from './api';
+import { CommentItem, type CommentActions, type CommentContext } from './Comment';
+import { CommentForm, type Draft } from './CommentForm';
+import type { ThreadData } from './data';
+import type { Live, LinkStatus, LiveHandlers } from './live';
+import * as T from './state';
+import { buildTree } from './tree';
+
+export interface ThreadProps extends ThreadData {
+  /** The browser passes the socket; the server renders without one. */
+  connect?(slug: string, h: LiveHandlers): Live;
+}
+
+const SORTS: [T.Sort, string][] = [
+  ['oldest', 'Oldest'],
+  ['newest', 'Newest'],
+  ['top', 'Top'],
+];
+
+const message = (err: unknown) => (err instanceof ApiFailure ? err.message : 'Something went wrong. Try again.');
+const newClientId = () => (globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`);
+const nearBottom = () => window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 300;
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+export function ThreadApp(p: ThreadProps) {
+  const [state, setState] = useState(() => T.initialState(p.page, p.sort));
+  const [ready, setReady] = useState(false);
+  const [now, setNow] = useState(p.now);
+  const [link, setLink] = useState<LinkStatus>('connecting');
+  const [presence, setPresence] = useState<number | null>(null);
+  const [typist, setTypist] = useState<string | null>(null);
+  const [announce, setAnnounce] = useState('');
+  const [myVotes, setMyVotes] = useState<Record<string, 1 | 0 | -1>>({});
+  const [loadError, setLoadError] = useState('');
+  const live = useRef<Live | null>(null);
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  const focusAfter = useRef<string | null>(null);
+
+  useEffect(() => {
+    setReady(true);
+    setNow(Date.now());
+    const tick = setInterval(() => setNow(Date.now()), 30_000);
+    let typingTimer: ReturnType<typeof setTimeout> | undefined;
+    const received = (c: CommentDTO) => {
+      const before = stateRef.current;
+      const { state: next, shown } = T.receiveCreated(before, c, { nearBottom: nearBottom() });
+      setState((s) => T.receiveCreated(s, c, { nearBottom: nearBottom() }).state);
+      if (!T.isKnown(before, c)) setAnnounce(shown ? `New comment from ${c.author.name}.` : `${plural(next.unseen.length, 'new comment', 'new comments')}.`);
+    };
+    if (p.connect) {
+      live.current = p.connect(p.slug, {
+        created: received,
+        updated: (c) => setState((s) => T.updated(s, c)),
+        removed: (id) => setState((s) => T.removed(s, id)),
+        voted: (id, score) => setState((s) => T.voted(s, id, score)),
+        presence: setPresence,
+        typing: (name) => {
+          setTypist(name);
+          clearTimeout(typingTimer);
+          typingTimer = setTimeout(() => setTypist(null), 4000);
+        },
+        status: setLink,
+        gap: () => {
+          const last = stateRef.current.lastId;
+          if (last) catchUp(p.slug, last).then((items) => items.forEach(received), () => undefined);
+        },
+      });
+    }
+    return () => {
+      clearInterval(tick);
+      live.current?.close();
+    };
+  }, []);
+
+  // Focus only ever moves because of the reader's own action (showing new comments, loading more).
+  useEffect(() => {
+    if (!focusAfter.current) return;
+    document.getElementById(`c-${focusAfter.current}`)?.focus();
+    focusAfter.current = null;
+  });
+
+  const post = async (d: Draft, parentId: string | null): Promise<string | null> => {
+    const clientId = newClientId();
+    const u = p.user;
+    const author = u ? { name: u.displayName, location: u.location, userId: u.id } : { name: d.name?.trim() || 'Guest', location: d.location?.trim() || null, userId: null };
+    const optimistic: T.ViewComment = {
+      id: `pending-${clientId}`,
+      songId: '',
+      parentId,
+      author,
+      body: d.body,
+      createdAt: new Date().toISOString(),
+      editedAt: null,
+      score: 0,
+      replyCount: 0,
+      status: 'visible',
+      featured: false,
+      clientId,
+      pending: true,
+    };
+    setState((s) => T.addOptimistic(s, optimistic));
+    try {
+      const guest = u ? undefined : { name: d.name?.trim() ?? '', ...(d.location?.trim() ? { location: d.location.trim() } : {}) };
+      const comment = await api.post(p.slug, { body: d.body, ...(parentId ? { parentId } : {}), clientId, ...(guest ? { author: guest } : {}) });
+      setState((s) => T.confirmOwn(s, { ...comment, clientId }));
+      return null;
+    } catch (err) {
+      setState((s) => T.failOwn(s, clientId));
+      return message(err);
+    }
+  };
+
+  const attempt = async (f: () => Promise<void>) => {
+    try {
+      await f();
+      return null;
+    } catch (err) {
+      return message(err);
+    }
+  };
+
+  const actions: CommentActions = {
+    reply: (parentId, d) => post(d, parentId),
+    edit: (id, body) =>
+      attempt(async () => {
+        const c = await api.edit(id, body);
+        setState((s) => T.updated(s, c));
+      }),
+    remove: (id) =>
+      attempt(async () => {
+        await api.remove(id);
+        setState((s) => T.removed(s, id));
+      }),
+    vote: (id, value) =>
+      attempt(async () => {
+        const r = await api.vote(id, value);
+        setMyVotes((v) => ({ ...v, [id]: value }));
+        setState((s) => T.voted(s, r.id, r.score));
+      }),
+    flag: (id, reason) => attempt(() => api.flag(id, reason)),
+    typing: () => live.current?.typing(),
+  };
+
+  const ctx: CommentContext = { slug: p.slug, user: p.user, guestPosting: p.guestPosting, editWindowMs: p.editWindowMs, now, ready, myVotes, actions };
+  const tree = useMemo(() => buildTree(state.items), [state.items]);
+
+  const loadMore = async (e: Event) => {
+    e.preventDefault();
+    try {
+      const page = await api.page(p.slug, state.sort, state.nextCursor);
+      setState((s) => T.appendPage(s, page));
+      setLoadError('');
+      if (page.items[0]) focusAfter.current = page.items[0].id;
+    } catch (err) {
+      setLoadError(message(err));
+    }
+  };
+
+  const switchSort = async (e: Event, sort: T.Sort) => {
+    e.preventDefault();
+    try {
+      const page = await api.page(p.slug, sort);
+      setState(T.initialState(page, sort));
+      setLoadError('');
+      history.replaceState(null, '', sort === 'oldest' ? location.pathname : `?sort=${sort}`);
+    } catch (err) {
+      setLoadError(message(err));
+    }
+  };
+
+  const showNew = () => {
+    const first = state.unseen[0];
+    setState(T.showUnseen);
+    if (first) focusAfter.current = first.id;
+  };
+
+  const canPost = !!p.user || p.guestPosting;
+  return (
+    <section class="discussion" aria-labelledby="discussion-heading">
+      <div class="discussion-head">
+        <h2 id="discussion-heading">Discussion ({state.total})</h2>
+        <p class="live-status">
+          {presence !== null && <span class="presence">{plural(presence, 'person', 'people')} reading now</span>}
+          {typist && <span class="typing"> · {typist === p.user?.displayName ? 'Someone' : typist} is typing…</span>}
+        </p>
+      </div>
+      {ready && link === 'reconnecting' && (
+        <p class="banner" role="status">
+          Connection lost. Reconnecting…
+        </p>
+      )}
+      <nav class="sorts" aria-label="Sort comments">
+        {SORTS.map(([key, label]) => (
+          <a href={key === 'oldest' ? '?' : `?sort=${key}`} aria-current={state.sort === key ? 'true' : undefined} onClick={(e) => switchSort(e, key)}>
+            {label}
+          </a>
+        ))}
+      </nav>
+      {state.unseen.length > 0 && (
+        <button type="button" class="new-comments" onClick={showNew}>
+          Show {plural(state.unseen.length, 'new comment', 'new comments')}
+        </button>
+      )}
+      {state.items.length === 0 && <p class="muted empty">No comments yet. Start the discussion.</p>}
+      <ol class="thread" data-role="thread">
+        {tree.map((n) => (
+          <CommentItem key={n.comment.id} node={n} ctx={ctx} />
+        ))}
+      </ol>
+      {loadError && (
+        <p class="form-error" role="alert">
+          {loadError}
+        </p>
+      )}
+      {state.nextCursor && (
+        <p class="more">
+          <a class="button" href={`?sort=${state.sort}&cursor=${encodeURIComponent(state.nextCursor)}`} onClick={loadMore}>
+            Load more comments
+          </a>
+        </p>
+      )}
+      <div class="sr-only" aria-live="polite" role="status">
+        {announce}
+      </div>
+      <section class="post" aria-labelledby="post-heading">
+        <h2 id="post-heading">Join the discussion</h2>
+        {canPost ? (
+          <CommentForm
+            slug={p.slug}
+            role="comment-form"
+            idPrefix="new-comment"
+            guest={!p.user && p.guestPosting}
+            ready={ready}
+            clientId={p.formClientId}
+            initial={p.form ? { body: p.form.body, name: p.form.name, location: p.form.location } : undefined}
+            initialError={p.form?.error}
+            onPost={(d) => post(d, null)}
+            onTyping={actions.typing}
+          />
+        ) : (
+          <p>
+            <a href={`/login?next=${encodeURIComponent(`/songs/${p.slug}`)}`}>Log in</a> or <a href="/register">create an account</a> to join the discussion.
+          </p>
+        )}
+      </section>
+    </section>
+  );
+}

@@ -1,0 +1,21 @@
+// What the server hands the thread island (rendered on the server, then read by the browser from a JSON block).
+import type { CommentPage, UserDTO } from '../../shared/types';
+import type { Sort } from './state';
+
+export interface ThreadData {
+  slug: string;
+  page: CommentPage;
+  sort: Sort;
+  user: UserDTO | null;
+  guestPosting: boolean;
+  editWindowMs: number;
+  /** The server's clock at render time: relative times hydrate to the same words. */
+  now: number;
+  /** A clientId for the no-JavaScript form, so a resubmitted form never posts twice. */
+  formClientId: string;
+  /** After a failed no-JavaScript post: the draft and the API's message, shown next to the form. */
+  form?: { body: string; name?: string; location?: string; error: string };
+}
+
+export const DATA_ID = 'thread-data';
+export const ISLAND_ID = 'thread-app';

@@ -1,0 +1,62 @@
+// The socket side of the thread: join the room, relay its events, report the connection, catch up after drops.
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/events';
+import type { CommentDTO } from '../../shared/types';
+
+export type LinkStatus = 'connecting' | 'live' | 'reconnecting';
+
+export interface LiveHandlers {
+  created(c: CommentDTO): void;
+  updated(c: CommentDTO): void;
+  removed(id: string): void;
+  voted(id: string, score: number): void;
+  presence(count: number): void;
+  typing(name: string): void;
+  status(s: LinkStatus): void;
+  /** Reconnected without socket.io's recovery: the events of the gap are lost, fetch them. */
+  gap(): void;
+}
+
+export interface Live {
+  typing(): void;
+  close(): void;
+}
+
+export function connectLive(slug: string, h: LiveHandlers): Live {
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ transports: ['websocket', 'polling'], tryAllTransports: true });
+  let wasConnected = false;
+  let lastTyping = 0;
+
+  socket.on('connect', () => {
+    h.status('live');
+    if (wasConnected && socket.recovered) return;
+    socket.emit('thread:join', { slug }, (reply) => {
+      if (reply.ok) h.presence(reply.presence);
+    });
+    if (wasConnected) h.gap();
+    wasConnected = true;
+  });
+  socket.on('disconnect', (reason) => {
+    if (reason !== 'io client disconnect') h.status('reconnecting');
+  });
+  socket.on('connect_error', () => h.status(wasConnected ? 'reconnecting' : 'connecting'));
+  socket.on('comment:created', (c) => {
+    if (!c.songSlug || c.songSlug === slug) h.created(c);
+  });
+  socket.on('comment:updated', (c) => h.updated(c));
+  socket.on('comment:removed', (p) => h.removed(p.id));
+  socket.on('comment:voted', (p) => h.voted(p.id, p.score));
+  socket.on('presence', (p) => p.slug === slug && h.presence(p.count));
+  socket.on('typing', (p) => p.slug === slug && h.typing(p.name));
+
+  return {
+    typing() {
+      // At most one "typing" every 2 s: enough to keep others' indicator alive.
+      const now = Date.now();
+      if (now - lastTyping < 2000 || !socket.connected) return;
+      lastTyping = now;
+      socket.emit('typing', { slug });
+    },
+    close: () => socket.close(),
+  };
+}

@@ -1,0 +1,113 @@
+// The live thread's state as pure functions, so the rules (never twice, where a live comment goes) are
+// testable without a browser. Every function returns a new state.
+import type { CommentDTO, CommentPage } from '../../shared/types';
+
+export type Sort = 'newest' | 'oldest' | 'top';
+
+/** A comment as the view holds it: the server's copy, or our own optimistic copy until the server answers. */
+export type ViewComment = CommentDTO & { pending?: boolean };
+
+export interface ThreadState {
+  sort: Sort;
+  /** Shown comments in the order of the sort; replies are nested by the view. */
+  items: ViewComment[];
+  /** Arrived live while the reader was elsewhere: behind the "N new comments" button. */
+  unseen: CommentDTO[];
+  nextCursor: string | null;
+  total: number;
+  /** The newest comment id we know of: where a catch-up after a long drop starts. */
+  lastId: string | null;
+}
+
+const newer = (a: string | null, b: string) => (a === null || b > a ? b : a);
+const maxId = (ids: string[], start: string | null) => ids.reduce<string | null>((m, id) => newer(m, id), start);
+
+export function initialState(page: CommentPage, sort: Sort): ThreadState {
+  return { sort, items: page.items, unseen: [], nextCursor: page.nextCursor, total: page.total, lastId: maxId(page.items.map((c) => c.id), null) };
+}
+
+const sameComment = (a: ViewComment, b: CommentDTO) => a.id === b.id || (!!a.pending && !!b.clientId && a.clientId === b.clientId);
+export const isKnown = (s: ThreadState, c: CommentDTO) => s.items.some((x) => sameComment(x, c)) || s.unseen.some((x) => x.id === c.id);
+
+/** Replaces the copy we hold (ours or the server's) with the server's, keeping its place; drops duplicates. */
+function replace(s: ThreadState, c: CommentDTO): ThreadState {
+  let placed = false;
+  const items: ViewComment[] = [];
+  for (const x of s.items) {
+    if (!sameComment(x, c)) items.push(x);
+    else if (!placed) {
+      items.push(c);
+      placed = true;
+    }
+  }
+  return { ...s, items, unseen: s.unseen.map((x) => (x.id === c.id ? c : x)), lastId: newer(s.lastId, c.id) };
+}
+
+/** Our own post, shown at once where the reader will look for it. */
+export function addOptimistic(s: ThreadState, c: ViewComment): ThreadState {
+  const items = s.sort === 'oldest' || c.parentId ? [...s.items, c] : [c, ...s.items];
+  return { ...s, items, total: s.total + 1 };
+}
+
+/** The server accepted our post: its copy takes the optimistic one's place (the live echo may have come first). */
+export function confirmOwn(s: ThreadState, c: CommentDTO): ThreadState {
+  const withClient = { ...c, clientId: c.clientId ?? null };
+  const pendingIdx = s.items.findIndex((x) => x.pending && x.clientId && x.clientId === c.clientId);
+  const echoIdx = s.items.findIndex((x) => x.id === c.id);
+  if (pendingIdx >= 0 && echoIdx >= 0) {
+    // The echo arrived first (and counted): keep one copy, in the optimistic one's place.
+    const items = s.items.filter((_, i) => i !== echoIdx).map((x, i) => x);
+    return replace({ ...s, items, total: s.total - 1 }, withClient);
+  }
+  return replace(s, withClient);
+}
+
+export function failOwn(s: ThreadState, clientId: string): ThreadState {
+  return { ...s, items: s.items.filter((x) => !(x.pending && x.clientId === clientId)), total: s.total - 1 };
+}
+
+export interface Placement {
+  /** The reader sits at the end of the thread (scrolled near the bottom). */
+  nearBottom: boolean;
+}
+
+/**
+ * A comment:created from the room. Known ones (our echo) are merged; replies to a shown parent go under it;
+ * new comments join the end when the reader reads oldest-first at the end of a fully loaded thread;
+ * otherwise they wait behind the "N new comments" button.
+ */
+export function receiveCreated(s: ThreadState, c: CommentDTO, where: Placement): { state: ThreadState; shown: boolean } {
+  if (isKnown(s, c)) return { state: replace(s, c), shown: false };
+  const next = { ...s, total: s.total + 1, lastId: newer(s.lastId, c.id) };
+  const parentShown = !!c.parentId && s.items.some((x) => x.id === c.parentId);
+  if (parentShown || (s.sort === 'oldest' && where.nearBottom && s.nextCursor === null)) {
+    return { state: { ...next, items: [...s.items, c] }, shown: true };
+  }
+  return { state: { ...next, unseen: [...s.unseen, c] }, shown: false };
+}
+
+/** Moves the waiting comments into view: at the end oldest-first, at the top otherwise. */
+export function showUnseen(s: ThreadState): ThreadState {
+  const fresh = s.unseen.filter((c) => !s.items.some((x) => x.id === c.id));
+  const items = s.sort === 'oldest' ? [...s.items, ...fresh] : [...[...fresh].reverse(), ...s.items];
+  return { ...s, items, unseen: [] };
+}
+
+export function updated(s: ThreadState, c: CommentDTO): ThreadState {
+  return isKnown(s, c) ? replace(s, c) : s;
+}
+
+export function removed(s: ThreadState, id: string): ThreadState {
+  const strip = (x: ViewComment): ViewComment => (x.id === id ? { ...x, status: 'removed', body: '' } : x);
+  return { ...s, items: s.items.map(strip), unseen: s.unseen.filter((x) => x.id !== id) };
+}
+
+export function voted(s: ThreadState, id: string, score: number): ThreadState {
+  return { ...s, items: s.items.map((x) => (x.id === id ? { ...x, score } : x)) };
+}
+
+/** The next page from "load more": appended, without any comment we already show. */
+export function appendPage(s: ThreadState, page: CommentPage): ThreadState {
+  const fresh = page.items.filter((c) => !s.items.some((x) => x.id === c.id));
+  return { ...s, items: [...s.items, ...fresh], nextCursor: page.nextCursor, total: page.total, unseen: s.unseen.filter((u) => !fresh.some((f) => f.id === u.id)), lastId: maxId(fresh.map((c) => c.id), s.lastId) };
+}

@@ -1,0 +1,82 @@
+// The reading pages: / (recent discussions, search) and /songs/:slug (the song and its thread), plus the
+// no-JavaScript comment form's POST, which goes through the same postComment as the API.
+import { randomUUID } from 'node:crypto';
+import express, { Router, type Request, type Response } from 'express';
+import { ZodError } from 'zod';
+import { listSongsQuery, postCommentInput, slug as slugSchema, threadQuery } from '../../shared/schemas';
+import type { SongDTO } from '../../shared/types';
+import { HomePage } from '../../client/pages/HomePage';
+import { SongPage, songDescription } from '../../client/pages/SongPage';
+import type { ThreadData } from '../../client/thread/data';
+import { listThread, postComment } from '../comments/service';
+import type { ForumDeps } from '../deps';
+import { HttpError, notFound, toErrorBody } from '../http/errors';
+import { getSong, listSongs } from '../songs/service';
+import type { AssetStore } from './assets';
+import { currentUser, sendPage } from './render';
+
+/** Comments on the first server-rendered page; the browser loads more by cursor. */
+export const THREAD_PAGE = 50;
+
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() ? v : undefined);
+
+export function songPageRoutes(deps: ForumDeps, store: AssetStore): Router {
+  const router = Router();
+  const origin = (req: Request) => deps.config.publicUrl ?? `${req.protocol}://${req.get('host')}`;
+
+  router.get('/', async (req, res) => {
+    const parsed = listSongsQuery.safeParse({ q: str(req.query.q), cursor: str(req.query.cursor), limit: 20 });
+    const query = parsed.success ? parsed.data : { limit: 20 };
+    const page = await listSongs(deps, query);
+    const q = parsed.success ? (parsed.data.q ?? '') : '';
+    sendPage(req, res, store, 200, { title: 'Chorus', description: 'Chorus: live discussions about songs, with the facts behind them.', canonical: `${origin(req)}/` }, <HomePage songs={page.items} q={q} nextCursor={page.nextCursor} now={Date.now()} />);
+  });
+
+  const renderSong = async (req: Request, res: Response, status: number, form?: ThreadData['form']) => {
+    const slug = slugSchema.safeParse(req.params.slug);
+    if (!slug.success) throw notFound('No such song.');
+    const song = await getSong(deps, slug.data);
+    const q = threadQuery.safeParse({ sort: str(req.query.sort), cursor: str(req.query.cursor), limit: THREAD_PAGE });
+    const query = q.success ? q.data : threadQuery.parse({ limit: THREAD_PAGE });
+    const page = await listThread(deps, song.slug, query);
+    const thread: ThreadData = {
+      slug: song.slug,
+      page,
+      sort: query.sort,
+      user: currentUser(req),
+      guestPosting: deps.config.guestPosting,
+      editWindowMs: deps.config.editWindowMs,
+      now: Date.now(),
+      formClientId: randomUUID(),
+      form,
+    };
+    sendPage(req, res, store, status, { title: songTitle(song), description: songDescription(song), canonical: `${origin(req)}/songs/${song.slug}`, script: true }, <SongPage song={song} thread={thread} />);
+  };
+
+  router.get('/songs/:slug', (req, res) => renderSong(req, res, 200));
+
+  // Without JavaScript the comment form posts here; the reader lands back on the thread at their comment.
+  router.post('/songs/:slug/comments', express.urlencoded({ extended: false, limit: '64kb' }), async (req, res) => {
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    const user = currentUser(req);
+    const guest = !user && (blankToUndefined(b.name) || deps.config.guestPosting) ? { name: str(b.name) ?? '', ...(blankToUndefined(b.location) ? { location: str(b.location) } : {}) } : undefined;
+    try {
+      const input = postCommentInput.parse({ body: str(b.body) ?? '', parentId: blankToUndefined(b.parentId), clientId: blankToUndefined(b.clientId), author: guest });
+      const { comment } = await postComment(deps, { user, ip: req.ip ?? 'unknown', guest: input.author }, String(req.params.slug), input);
+      res.redirect(303, `/songs/${encodeURIComponent(String(req.params.slug))}#c-${comment.id}`);
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 404) throw err;
+      if (!(err instanceof HttpError || err instanceof ZodError)) throw err;
+      const { status, body, headers } = toErrorBody(err);
+      if (headers) res.set(headers);
+      await renderSong(req, res, status, { body: str(b.body) ?? '', name: str(b.name), location: str(b.location), error: body.error.message });
+    }
+  });
+
+  return router;
+}
+
+function songTitle(song: SongDTO): string {
+  return `${song.title} by ${song.artist}`;
+}

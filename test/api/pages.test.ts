@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import type { UserDTO } from '../../shared/types';
+import { postComment } from '../../server/comments/service';
+import { createSong } from '../../server/songs/service';
+import { signUp, TEST_PASSWORD, uniqueUsername } from '../helpers/accounts';
+import { startTestForum, type TestForum } from '../helpers/forum';
+
+const admin: UserDTO = { id: '000000000000000000000001', username: 'admin', displayName: 'Admin', location: null, role: 'admin', createdAt: new Date().toISOString() };
+
+describe('pages (server-rendered HTML)', () => {
+  let forum: TestForum;
+  let slug: string;
+  let member: Awaited<ReturnType<typeof signUp>>;
+
+  before(async () => {
+    forum = await startTestForum();
+    const song = await createSong(forum.deps, admin, {
+      title: 'Bohemian Rhapsody',
+      artist: 'Queen',
+      featuring: ['Nobody Else'],
+      album: 'A Night at the Opera',
+      year: 1975,
+      charts: [{ region: 'UK', peak: 1 }, { region: 'US', peak: 9 }],
+      facts: ['Freddie Mercury wrote most of it at home.\n\nIt took three weeks to record.', 'The video helped make music videos matter.'],
+    });
+    slug = song.slug;
+    member = await signUp(forum, { displayName: 'Ana', location: 'Lisbon' });
+    await postComment(forum.deps, { user: member.user, ip: '127.0.0.1' }, slug, { body: 'A masterpiece.\n\nSee https://example.org/queen.' });
+    await postComment(forum.deps, { user: member.user, ip: '127.0.0.1' }, slug, { body: '<script>window.pwned=1</script><img src=x onerror=alert(1)> javascript:alert(1)' });
+  });
+  after(() => forum.close());
+
+  it('renders the song with its facts, chart peaks and comments, with a title, description and canonical link', async () => {
+    const res = await forum.agent().get(`/songs/${slug}`).expect(200);
+    assert.match(res.headers['content-type'], /html/);
+    const html = res.text;
+    assert.match(html, /<title>Bohemian Rhapsody by Queen · Chorus<\/title>/);
+    assert.match(html, /<meta name="description" content="Freddie Mercury wrote most of it at home\. It took three weeks to record\."/);
+    assert.match(html, new RegExp(`<link rel="canonical" href="http://127\\.0\\.0\\.1:\\d+/songs/${slug}"`));
+    for (const text of ['A Night at the Opera', '1975', 'featuring Nobody Else', 'UK <strong>#1</strong>', 'It took three weeks to record.', 'The video helped make music videos matter.']) {
+      assert.ok(html.includes(text), `missing ${text}`);
+    }
+    assert.match(html, /data-role="thread"/);
+    assert.match(html, /data-comment-id="[0-9a-f]{24}"/);
+    assert.match(html, /<span class="author" data-role="comment-author">Ana<\/span>/);
+    assert.match(html, /<a href="https:\/\/example\.org\/queen" rel="nofollow ugc noopener" target="_blank">https:\/\/example\.org\/queen<\/a>\./);
+  });
+
+  it('escapes user text: a comment with markup stays text', async () => {
+    const html = (await forum.agent().get(`/songs/${slug}`).expect(200)).text;
+    assert.ok(html.includes('&lt;script>window.pwned=1&lt;/script>&lt;img src=x onerror=alert(1)> javascript:alert(1)'));
+    assert.ok(!html.includes('<script>window.pwned'));
+    assert.ok(!html.includes('<img src=x'));
+    assert.ok(!/href="javascript:/i.test(html));
+    // The JSON island for the browser cannot be closed by user text either.
+    const island = /<script type="application\/json" id="thread-data">([\s\S]*?)<\/script>/.exec(html);
+    assert.ok(island);
+    assert.ok(JSON.parse(island[1]).page.items.some((c: { body: string }) => c.body.startsWith('<script>')));
+  });
+
+  it('sends a strict Content-Security-Policy with the pages and links only self-hosted, hashed assets', async () => {
+    const res = await forum.agent().get(`/songs/${slug}`).expect(200);
+    const csp = res.headers['content-security-policy'];
+    assert.match(csp, /script-src 'self'/);
+    assert.doesNotMatch(csp, /unsafe-inline/);
+    const js = /<script type="module" src="(\/build\/app-[A-Z0-9]+\.js)"><\/script>/.exec(res.text);
+    assert.ok(js, 'the song page links its script');
+    assert.doesNotMatch(res.text, /style="/);
+    const asset = await forum.agent().get(js[1]).set('accept-encoding', 'br, gzip').expect(200);
+    assert.equal(asset.headers['content-encoding'], 'br');
+    assert.match(asset.headers['cache-control'], /max-age=31536000, immutable/);
+    const gz = await forum.agent().get(js[1]).set('accept-encoding', 'gzip').expect(200);
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+  });
+
+  it('answers an unknown song and an unknown page with an HTML 404, and keeps API 404s JSON', async () => {
+    const res = await forum.agent().get('/songs/no-such-song').expect(404);
+    assert.match(res.headers['content-type'], /html/);
+    assert.match(res.text, /Not found/);
+    await forum.agent().get('/nowhere/at-all').expect(404).expect('content-type', /html/);
+    const api = await forum.agent().get('/api/nowhere').expect(404);
+    assert.equal(api.body.error.code, 'NOT_FOUND');
+  });
+
+  it('lists recent discussions on / and searches them', async () => {
+    const home = await forum.agent().get('/').expect(200);
+    assert.match(home.text, new RegExp(`href="/songs/${slug}"`));
+    assert.match(home.text, /2 comments/);
+    assert.match(home.text, /<label for="search-q">/);
+    const none = await forum.agent().get('/?q=zzzz-nothing').expect(200);
+    assert.doesNotMatch(none.text, new RegExp(`/songs/${slug}`));
+    const hit = await forum.agent().get('/?q=rhapsody').expect(200);
+    assert.match(hit.text, new RegExp(`/songs/${slug}`));
+  });
+
+  it('renders the login and register forms with a label for every field', async () => {
+    const login = (await forum.agent().get('/login').expect(200)).text;
+    assert.match(login, /<form method="post" action="\/login"/);
+    assert.match(login, /<label for="f-username">/);
+    assert.match(login, /<label for="f-password">/);
+    const reg = (await forum.agent().get('/register').expect(200)).text;
+    for (const f of ['username', 'password', 'displayName', 'location']) assert.match(reg, new RegExp(`<label for="f-${f}">`));
+  });
+
+  it('registers, logs out and logs in without JavaScript, with errors next to the field', async () => {
+    const browser = forum.agent();
+    const username = uniqueUsername('nojs');
+    const bad = await browser.post('/register').type('form').send({ username: 'x', password: 'short' }).expect(400);
+    assert.match(bad.text, /<span class="field-error" id="f-username-error">Username must be at least 3 characters\.<\/span>/);
+    assert.match(bad.text, /id="f-password-error">Password must be at least 10 characters/);
+    const ok = await browser.post('/register').type('form').send({ username, password: TEST_PASSWORD, displayName: 'No Script' }).expect(303);
+    assert.equal(ok.headers.location, '/');
+    assert.match((await browser.get('/').expect(200)).text, /Signed in as <strong>No Script<\/strong>/);
+    const taken = await forum.agent().post('/register').type('form').send({ username, password: TEST_PASSWORD }).expect(409);
+    assert.match(taken.text, /id="f-username-error">That username is taken/);
+
+    await browser.post('/logout').expect(303);
+    assert.doesNotMatch((await browser.get('/').expect(200)).text, /Signed in as/);
+    const wrong = await browser.post('/login').type('form').send({ username, password: 'wrong password!!' }).expect(401);
+    assert.match(wrong.text, /Wrong username or password\./);
+    assert.match(wrong.text, new RegExp(`value="${username}"`));
+    const back = await browser.post('/login').type('form').send({ username, password: TEST_PASSWORD, next: `/songs/${slug}` }).expect(303);
+    assert.equal(back.headers.location, `/songs/${slug}`);
+    const evil = await forum.agent().post('/login').type('form').send({ username, password: TEST_PASSWORD, next: '//evil.example/' }).expect(303);
+    assert.equal(evil.headers.location, '/');
+    assert.match((await browser.get(`/songs/${slug}`).expect(200)).text, /Signed in as <strong>No Script<\/strong>/);
+  });
+
+  it('posts a comment through the no-JavaScript form, once per form even when resubmitted', async () => {
+    const page = (await member.agent.get(`/songs/${slug}`).expect(200)).text;
+    assert.match(page, /<form data-role="comment-form"[^>]*method="post" action="\/songs\/[^"]+\/comments"/);
+    const clientId = /name="clientId" value="([^"]+)"/.exec(page)![1];
+    const posted = await member.agent.post(`/songs/${slug}/comments`).type('form').send({ body: 'Posted <b>without</b> script', clientId }).expect(303);
+    assert.match(posted.headers.location, new RegExp(`^/songs/${slug}#c-[0-9a-f]{24}$`));
+    await member.agent.post(`/songs/${slug}/comments`).type('form').send({ body: 'Posted <b>without</b> script', clientId }).expect(303);
+    const after = (await forum.agent().get(`/songs/${slug}`).expect(200)).text;
+    assert.equal(after.split('Posted &lt;b>without&lt;/b> script').length - 1, 1, 'once in the thread');
+    const island = JSON.parse(/<script type="application\/json" id="thread-data">([\s\S]*?)<\/script>/.exec(after)![1]);
+    assert.equal(island.page.items.filter((c: { body: string }) => c.body === 'Posted <b>without</b> script').length, 1);
+  });
+
+  it('keeps the draft and shows the error when a no-JavaScript post fails', async () => {
+    const res = await member.agent.post(`/songs/${slug}/comments`).type('form').send({ body: '   ' }).expect(400);
+    assert.match(res.text, /<p class="form-error" id="new-comment-error" role="alert">body: is required<\/p>/);
+    const reader = await forum.agent().post(`/songs/${slug}/comments`).type('form').send({ body: 'My unsaved words' }).expect(401);
+    assert.match(reader.text, /My unsaved words/);
+  });
+
+  it('offers readers a way to log in instead of a comment form when guests may not post', async () => {
+    const html = (await forum.agent().get(`/songs/${slug}`).expect(200)).text;
+    assert.doesNotMatch(html, /data-role="comment-form"/);
+    assert.match(html, /href="\/login\?next=%2Fsongs%2F/);
+  });
+});
+
+describe('pages with guest posting on', () => {
+  let forum: TestForum;
+  let slug: string;
+  before(async () => {
+    forum = await startTestForum({ GUEST_POSTING: 'true' });
+    slug = (await createSong(forum.deps, admin, { title: 'Guest Song', artist: 'Band' })).slug;
+  });
+  after(() => forum.close());
+
+  it('shows name and location fields and takes a guest post without JavaScript', async () => {
+    const html = (await forum.agent().get(`/songs/${slug}`).expect(200)).text;
+    assert.match(html, /<input id="new-comment-name" name="name"/);
+    assert.match(html, /<input id="new-comment-location" name="location"/);
+    await forum.agent().post(`/songs/${slug}/comments`).type('form').send({ body: 'Hello as a guest', name: 'Visitor', location: 'Porto' }).expect(303);
+    const after = (await forum.agent().get(`/songs/${slug}`).expect(200)).text;
+    assert.match(after, /data-role="comment-author">Visitor<\/span><span class="location"> from Porto/);
+  });
+});
