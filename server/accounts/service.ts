@@ -30,6 +30,8 @@ const emptyToNull = (s: string | null | undefined) => (s ? s : null);
 /** Creates a member (409 USERNAME_TAKEN when the name exists in any letter case). Input is already validated. */
 export async function registerUser(deps: Deps, input: RegisterInput, role: Role = 'member'): Promise<UserDTO> {
   const Users = userModel(deps.db.conn);
+  // The unique username index must exist before the first insert of a fresh database (init() is memoised).
+  await Promise.all([Users.init(), credentialModel(deps.db.conn).init()]);
   // Hash first: a slow hash must not sit between the existence check and the insert of someone else.
   const hash = await hashPassword(input.password);
   let user: UserDoc;
