@@ -10,6 +10,7 @@ import { decodeCursor, encodeCursor } from '../songs/cursor';
 import { songModel, type SongRecord } from '../songs/model';
 import { threadIndexes } from '../songs/indexes';
 import { findSongBySlug, isDuplicateKey } from '../songs/service';
+import { oneAtATime } from './counters';
 import { commentModel, flagModel, voteModel, type CommentRecord } from './model';
 
 export interface Poster {
@@ -206,10 +207,14 @@ async function parentIn(deps: ForumDeps, song: SongRecord, parentId: string): Pr
 
 /** Counters move by atomic $inc/$max right after the write, never by recounting. */
 async function countNewComment(deps: ForumDeps, c: CommentRecord): Promise<void> {
+  const conn = deps.db.conn;
   const updates: Promise<unknown>[] = [
-    songModel(deps.db.conn).updateOne({ _id: c.songId }, { $inc: { commentCount: 1 }, $max: { lastCommentAt: c.createdAt, activityAt: c.createdAt } }),
+    oneAtATime(conn, `song:${c.songId}`, () =>
+      songModel(conn).updateOne({ _id: c.songId }, { $inc: { commentCount: 1 }, $max: { lastCommentAt: c.createdAt, activityAt: c.createdAt } }),
+    ),
   ];
-  if (c.parentId) updates.push(commentModel(deps.db.conn).updateOne({ _id: c.parentId }, { $inc: { replyCount: 1 } }));
+  const parentId = c.parentId;
+  if (parentId) updates.push(oneAtATime(conn, `comment:${parentId}`, () => commentModel(conn).updateOne({ _id: parentId }, { $inc: { replyCount: 1 } })));
   await Promise.all(updates);
 }
 
@@ -255,16 +260,14 @@ export async function removeComment(deps: ForumDeps, user: UserDTO | null, id: s
 export async function voteComment(deps: ForumDeps, user: UserDTO | null, id: string, value: 1 | 0 | -1): Promise<{ id: string; score: number }> {
   const c = await findComment(deps, id);
   authorise(deps, user, 'comment.vote', c, 'Removed comments cannot be voted on.');
-  const before = await swapVote(deps, c._id, user!.id, value);
-  const delta = value - before;
-  let score = c.score;
-  if (delta !== 0) {
-    const updated = await commentModel(deps.db.conn).findOneAndUpdate({ _id: c._id }, { $inc: { score: delta } }, { new: true }).lean<CommentRecord>();
-    score = updated?.score ?? score + delta;
-    deps.bus.emit('comment.voted', { id: String(c._id), score, songSlug: await slugOf(deps, c.songId) });
-  } else {
-    score = (await commentModel(deps.db.conn).findOne({ _id: c._id }, { score: 1 }).lean<Pick<CommentRecord, 'score'>>())?.score ?? score;
-  }
+  const { score, changed } = await oneAtATime(deps.db.conn, `comment:${c._id}`, async () => {
+    const delta = value - (await swapVote(deps, c._id, user!.id, value));
+    const updated = delta
+      ? await commentModel(deps.db.conn).findOneAndUpdate({ _id: c._id }, { $inc: { score: delta } }, { new: true }).lean<CommentRecord>()
+      : await commentModel(deps.db.conn).findOne({ _id: c._id }).lean<CommentRecord>();
+    return { score: updated?.score ?? c.score + delta, changed: delta !== 0 };
+  });
+  if (changed) deps.bus.emit('comment.voted', { id: String(c._id), score, songSlug: await slugOf(deps, c.songId) });
   return { id: String(c._id), score };
 }
 
@@ -300,5 +303,5 @@ export async function flagComment(deps: ForumDeps, user: UserDTO | null, id: str
     if (!isDuplicateKey(err)) throw err;
     prev = true;
   }
-  if (!prev) await commentModel(deps.db.conn).updateOne({ _id: c._id }, { $inc: { flagCount: 1 } });
+  if (!prev) await oneAtATime(deps.db.conn, `comment:${c._id}`, () => commentModel(deps.db.conn).updateOne({ _id: c._id }, { $inc: { flagCount: 1 } }));
 }

@@ -4,6 +4,7 @@ import mongoose from 'mongoose';
 import type { CreateSongInput } from '../../shared/schemas';
 import type { Page, SongDTO, UserDTO } from '../../shared/types';
 import { can } from '../accounts/policy';
+import { oneAtATime } from '../comments/counters';
 import { commentModel } from '../comments/model';
 import type { ForumDeps } from '../deps';
 import { HttpError, notFound } from '../http/errors';
@@ -129,7 +130,9 @@ export async function upsertSongFromPage(deps: Pick<ForumDeps, 'db'>, page: Pars
 
   const added = await importComments(deps, song, page, now);
   if (added.count) {
-    await Songs.updateOne({ _id: song._id }, { $inc: { commentCount: added.count }, $max: { lastCommentAt: added.last, activityAt: added.last } });
+    await oneAtATime(deps.db.conn, `song:${song._id}`, () =>
+      Songs.updateOne({ _id: song._id }, { $inc: { commentCount: added.count }, $max: { lastCommentAt: added.last, activityAt: added.last } }),
+    );
   }
   const fresh = (await Songs.findOne({ _id: song._id }).lean<SongRecord>())!;
   return { song: toSongDTO(fresh, true), created: !existing, comments: added.count };
