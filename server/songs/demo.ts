@@ -1,4 +1,26 @@
-// PLACEHOLDER (threads issue replaces it): demo songs loaded into an empty database.
+// Demo songs (written for this project, in the song-page text format) loaded when the songs collection is empty,
+// so a fresh `npm start` shows a forum with something to read.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ForumDeps } from '../deps';
+import { parseSongPage } from './import';
+import { songModel } from './model';
+import { upsertSongFromPage } from './service';
 
-export async function loadDemoIfEmpty(_deps: ForumDeps): Promise<void> {}
+export const DEMO_PAGES_DIR = join(import.meta.dirname, 'demo-pages');
+
+export async function loadDemoIfEmpty(deps: Pick<ForumDeps, 'db' | 'logger'>): Promise<number> {
+  if (await songModel(deps.db.conn).exists({})) return 0;
+  const files = (await readdir(DEMO_PAGES_DIR)).filter((f) => f.endsWith('.txt')).sort();
+  let loaded = 0;
+  for (const file of files) {
+    try {
+      await upsertSongFromPage(deps, parseSongPage(await readFile(join(DEMO_PAGES_DIR, file), 'utf8')));
+      loaded++;
+    } catch (err) {
+      deps.logger.warn({ file, err: (err as Error).message }, 'demo song not loaded');
+    }
+  }
+  deps.logger.info({ songs: loaded }, 'demo content loaded into the empty database');
+  return loaded;
+}

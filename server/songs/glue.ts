@@ -14,7 +14,9 @@ const FIRST_WORDS = new Set(
     'me us they them so wow omg lol love loved loving great awesome amazing beautiful best nice cool good ' +
     'what who how why when where one just really such yes yeah no hey hi hello thanks thank and but ' +
     'is was are if in on at for to of as oh ok okay well hmm haha ha every everyone anyone everybody ' +
-    'listening heard hearing song songs music dont didnt cant can never always still all am')
+    'listening heard hearing song songs music dont didnt cant can never always still all am ' +
+    'first last been had has have could would should used saw got played remember finally only not ' +
+    'literally honestly absolutely totally definitely probably maybe whenever since after before')
     .split(' '),
 );
 

@@ -140,6 +140,7 @@ describe('song-page import: chart columns and glued locations', () => {
     ['Berlin"Best song ever"', 'Berlin', '"Best song ever"'],
     ['OsloNice one, I heard it on YouTube', 'Oslo', 'Nice one, I heard it on YouTube'],
     ['DeKalb, IllinoisMy dad loved it', 'DeKalb, Illinois', 'My dad loved it'],
+    ["Austin, TXfirst heard it in a film", 'Austin, TX', 'first heard it in a film'],
   ];
   for (const [glued, location, body] of cases) {
     it(`splits ${JSON.stringify(glued)}`, () => assert.deepEqual(splitLocationAndBody(glued), { location, body }));
