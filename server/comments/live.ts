@@ -28,6 +28,14 @@ export function registerThreadHandlers(socket: ForumSocket, ctx: LiveContext): v
   const { deps, presence } = ctx;
   const log = deps.logger.child({ socket: socket.id });
   const lastTyping = new Map<string, number>();
+  // One connection's posts are written one after another: they reach the thread in the order they were sent,
+  // and one socket cannot pile up concurrent writes.
+  let posting: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(run: () => Promise<T>): Promise<T> => {
+    const turn = posting.then(run);
+    posting = turn.catch(() => {});
+    return turn;
+  };
 
   socket.on(
     'thread:join',
@@ -58,14 +66,16 @@ export function registerThreadHandlers(socket: ForumSocket, ctx: LiveContext): v
 
   socket.on(
     'comment:post',
-    handler(log, socketPostInput, async ({ slug, body, parentId, clientId, author }) => {
-      const user = socket.data.user ?? null;
-      const poster = { user, ip: ctx.addressOf(socket), guest: user ? undefined : author };
-      const { comment } = await postComment(deps, poster, slug, { body, parentId, clientId });
-      // A guest who posted has a name to show when typing.
-      if (!user && author) socket.data.guestName = author.name;
-      return { comment };
-    }),
+    handler(log, socketPostInput, ({ slug, body, parentId, clientId, author }) =>
+      inTurn(async () => {
+        const user = socket.data.user ?? null;
+        const poster = { user, ip: ctx.addressOf(socket), guest: user ? undefined : author };
+        const { comment } = await postComment(deps, poster, slug, { body, parentId, clientId });
+        // A guest who posted has a name to show when typing.
+        if (!user && author) socket.data.guestName = author.name;
+        return { comment };
+      }),
+    ),
   );
 
   socket.on(

@@ -25,7 +25,7 @@ describe('live threads (one instance)', () => {
   let other: string;
 
   before(async () => {
-    forum = await startTestForum({ POSTING_LIMIT_PER_MINUTE: '5' });
+    forum = await startTestForum({ POSTING_LIMIT_PER_MINUTE: '20' });
     admin = await signUp(forum, { role: 'admin' });
     song = (await createSong(forum.deps, admin.user, { title: 'Live Song', artist: 'The Testers' })).slug;
     other = (await createSong(forum.deps, admin.user, { title: 'Other Song', artist: 'The Testers' })).slug;
@@ -163,7 +163,7 @@ describe('live threads (one instance)', () => {
     it('shares the posting limit with HTTP and answers RATE_LIMITED in the ack', async () => {
       const member = await signUp(forum);
       const s = await reader(song, member.cookie);
-      for (let i = 0; i < 3; i++) await member.agent.post(`/api/songs/${song}/comments`).send({ body: `http ${i}` }).expect(201);
+      for (let i = 0; i < 18; i++) await member.agent.post(`/api/songs/${song}/comments`).send({ body: `http ${i}` }).expect(201);
       const replies = [];
       for (let i = 0; i < 3; i++) replies.push(await emitAck(s, 'comment:post', { slug: song, body: `socket ${i}`, clientId: cid() }));
       assert.deepEqual(replies.slice(0, 2).map((r) => r.ok), [true, true]);
@@ -171,6 +171,20 @@ describe('live threads (one instance)', () => {
       assert.equal(replies[2].error.code, 'RATE_LIMITED');
       s.disconnect();
     });
+  });
+
+  it('keeps the order of posts sent at once from one connection', async () => {
+    const member = await signUp(forum);
+    const watcher = await reader();
+    const got = record<CommentDTO>(watcher, 'comment:created');
+    const s = await reader(song, member.cookie);
+    const bodies = Array.from({ length: 20 }, (_, i) => `quick ${i}`);
+    const replies = await Promise.all(bodies.map((body) => emitAck(s, 'comment:post', { slug: song, body, clientId: cid() })));
+    assert.ok(replies.every((r) => r.ok));
+    await sleep(300);
+    assert.deepEqual(got.map((c) => c.body), bodies);
+    watcher.disconnect();
+    s.disconnect();
   });
 
   describe('changes arrive live', () => {
