@@ -310,3 +310,34 @@ describe('live threads (one instance)', () => {
     });
   });
 });
+
+describe('live threads with guest posting on', () => {
+  let forum: TestForum;
+  let song: string;
+
+  before(async () => {
+    forum = await startTestForum({ GUEST_POSTING: 'true' });
+    const admin = await signUp(forum, { role: 'admin' });
+    song = (await createSong(forum.deps, admin.user, { title: 'Open Mic', artist: 'The Guests' })).slug;
+  });
+  after(() => forum.close());
+
+  it('lets a guest post under the name they give, then shows that name when they type', async () => {
+    const guest = forum.socket();
+    const watcher = forum.socket();
+    await Promise.all([connected(guest), connected(watcher)]);
+    for (const s of [guest, watcher]) assert.equal((await emitAck(s, 'thread:join', { slug: song })).ok, true);
+    const nameless = await emitAck(guest, 'comment:post', { slug: song, body: 'hi', clientId: cid() });
+    assert.equal(nameless.error.code, 'VALIDATION');
+    const created = nextEvent<CommentDTO>(watcher, 'comment:created');
+    const reply = await emitAck(guest, 'comment:post', { slug: song, body: 'first time here', clientId: cid(), author: { name: 'Gus', location: 'Leeds' } });
+    assert.equal(reply.ok, true, JSON.stringify(reply));
+    assert.deepEqual(reply.comment.author, { name: 'Gus', location: 'Leeds', userId: null });
+    assert.equal((await created).id, reply.comment.id);
+    const typing = nextEvent(watcher, 'typing');
+    (guest as any).emit('typing', { slug: song });
+    assert.deepEqual(await typing, { slug: song, name: 'Gus' });
+    guest.disconnect();
+    watcher.disconnect();
+  });
+});

@@ -1,0 +1,31 @@
+// What the fan-out bench's processes say to each other over IPC, and the marker a poster puts in each comment.
+
+/** Wall-clock milliseconds with sub-millisecond precision, comparable across processes on one machine. */
+export const now = () => performance.timeOrigin + performance.now();
+
+/** A comment body carrying its sequence number and send time, padded to a typical comment's length. */
+export function markedBody(seq: number, sentAt: number): string {
+  return `fanout#${seq}@${sentAt.toFixed(3)}# ` + 'This chorus gets me every single time, the way the harmony lifts in the last bar. '.repeat(2);
+}
+
+export function readMark(body: string): { seq: number; sentAt: number } | null {
+  const m = /^fanout#(\d+)@([\d.]+)#/.exec(body);
+  return m ? { seq: Number(m[1]), sentAt: Number(m[2]) } : null;
+}
+
+export type Kind = 'socketio' | 'ws';
+
+export interface ReadersConfig {
+  kind: Kind;
+  url: string;
+  slug: string;
+  count: number;
+  /** Connections opened at once while connecting. */
+  concurrency: number;
+}
+
+export type ToReaders = { type: 'count' } | { type: 'report' } | { type: 'close' };
+export type FromReaders =
+  | { type: 'ready'; connected: number; failed: number; ms: number }
+  | { type: 'count'; received: number }
+  | { type: 'report'; latencies: number[]; received: number; duplicates: number; outOfOrder: number; firstAt: number; lastAt: number };

@@ -1,0 +1,243 @@
+// npm run bench:fanout: live fan-out of one thread to N readers, the forum (socket.io, real service, real
+// database) beside a bare `ws` broadcast server, same readers, same messages, same machine, same run.
+// Writes the "Live fan-out" section of BENCHMARKS.md.
+//
+// Env: FANOUT_SCENARIOS (readers x comments per second, default 1000x10,5000x2,5000x10), FANOUT_SECONDS (10 of
+// posting per scenario), FANOUT_PROCS (4 load generators), FANOUT_WRITE=0 to only print.
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { io as ioClient } from 'socket.io-client';
+import WebSocket from 'ws';
+import { startEmbedded } from '../../server/db/embedded';
+import { markedBody, now, type FromReaders, type Kind, type ReadersConfig, type ToReaders } from './protocol';
+import { ms, ratio, summarise } from './stats';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const SCENARIOS = (process.env.FANOUT_SCENARIOS ?? '1000x10,5000x2,5000x10').split(',').map((s) => {
+  const [readers, rate] = s.split('x').map(Number);
+  return { readers, rate };
+});
+const SECONDS = Number(process.env.FANOUT_SECONDS ?? 10);
+/** Comments before the measured ones (not counted), so JIT warm-up is not measured on either side. */
+const WARMUP = 10;
+const PROCS = Number(process.env.FANOUT_PROCS ?? 4);
+const PASSWORD = 'fanout-bench-password';
+const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
+
+interface Result {
+  kind: Kind;
+  readers: number;
+  rate: number;
+  messages: number;
+  connected: number;
+  connectMs: number;
+  expected: number;
+  received: number;
+  duplicates: number;
+  outOfOrder: number;
+  p50: number;
+  p99: number;
+  max: number;
+  deliveriesPerSec: number;
+  rssPerReaderKb: number;
+  ackP50?: number;
+}
+
+function spawnTs(file: string, arg: unknown, env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return fork(join(here, file), [JSON.stringify(arg)], { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+function request<T>(child: ChildProcess, message: object, type: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: { type: string }) => {
+      if (m.type !== type) return;
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      resolve(m as T);
+    };
+    const onExit = (code: number) => reject(new Error(`child exited (${code}) before ${type}`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    if (Object.keys(message).length) child.send(message);
+  });
+}
+
+const rssOf = async (server: ChildProcess) => (await request<{ rss: number }>(server, { type: 'rss' }, 'rss')).rss;
+
+/** A poster for the forum: an admin signed in over HTTP, posting through socket comment:post (the real service). */
+async function forumPoster(url: string) {
+  const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'poster', password: PASSWORD }) });
+  if (!login.ok) throw new Error(`login failed: ${login.status} ${await login.text()}`);
+  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const song = await fetch(`${url}/api/songs`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ title: 'Fan Out', artist: 'The Benchmarks' }) });
+  if (!song.ok) throw new Error(`song creation failed: ${song.status} ${await song.text()}`);
+  const { slug } = (await song.json()) as { slug: string };
+  const socket = ioClient(url, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { cookie } });
+  await new Promise<void>((resolve, reject) => socket.once('connect', () => resolve()).once('connect_error', reject));
+  const acks: number[] = [];
+  return {
+    slug,
+    post: (seq: number) => {
+      const sentAt = now();
+      socket.timeout(30_000).emit('comment:post', { slug, body: markedBody(seq, sentAt), clientId: `fanout-${seq}` }, (err: unknown, reply: { ok: boolean; error?: unknown }) => {
+        if (err || !reply.ok) console.error('post failed', err ?? reply.error);
+        else acks.push(now() - sentAt);
+      });
+    },
+    acks,
+    close: () => socket.disconnect(),
+  };
+}
+
+/** A poster for the baseline: sends comment-shaped JSON that the ws server relays to everyone. */
+async function wsPoster(url: string) {
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/post`, { perMessageDeflate: false });
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  const base = { id: '', songId: '665f00000000000000000001', parentId: null, author: { name: 'Poster', location: null, userId: '665f00000000000000000002' }, createdAt: '', editedAt: null, score: 0, replyCount: 0, status: 'visible', featured: false, songSlug: 'the-benchmarks-fan-out' };
+  return {
+    slug: 'the-benchmarks-fan-out',
+    post: (seq: number) => {
+      const sentAt = now();
+      ws.send(JSON.stringify({ ...base, id: String(seq).padStart(24, '0'), body: markedBody(seq, sentAt), clientId: `fanout-${seq}`, createdAt: new Date().toISOString() }));
+    },
+    acks: [] as number[],
+    close: () => ws.close(),
+  };
+}
+
+async function scenario(kind: Kind, readers: number, rate: number, mongodbUri: string, dataDir: string): Promise<Result> {
+  const messages = rate * SECONDS;
+  const server =
+    kind === 'ws'
+      ? spawnTs('ws-server.ts', {})
+      : spawnTs('forum-server.ts', { mongodbUri, dbName: `fanout_${readers}_${Date.now()}`, password: PASSWORD }, { FANOUT_DATA_DIR: dataDir, REDIS_URL: '' });
+  const { url } = await request<{ url: string }>(server, {}, 'listening');
+  const poster = kind === 'ws' ? await wsPoster(url) : await forumPoster(url);
+  await sleep(1000);
+  const rss0 = await rssOf(server);
+
+  const procs = Array.from({ length: PROCS }, (_, i) => {
+    const count = Math.floor(readers / PROCS) + (i < readers % PROCS ? 1 : 0);
+    return spawnTs('readers.ts', { kind, url, slug: poster.slug, count, concurrency: 50 } satisfies ReadersConfig);
+  });
+  const ready = await Promise.all(procs.map((p) => request<Extract<FromReaders, { type: 'ready' }>>(p, {}, 'ready')));
+  const connected = ready.reduce((a, r) => a + r.connected, 0);
+  const connectMs = Math.max(...ready.map((r) => r.ms));
+  await sleep(2000);
+  const rss1 = await rssOf(server);
+
+  for (let i = 0; i < WARMUP; i++) {
+    poster.post(-1); // an unmarked body: readers ignore it
+    await sleep(1000 / rate);
+  }
+  await sleep(1000);
+  poster.acks.length = 0;
+  const startedAt = now();
+  for (let seq = 0; seq < messages; seq++) {
+    poster.post(seq);
+    await sleep(Math.max(0, startedAt + ((seq + 1) * 1000) / rate - now()));
+  }
+  const expected = connected * messages;
+  const ask = (p: ChildProcess, m: ToReaders, type: string) => request<never>(p, m, type);
+  for (let waited = 0; waited < 20_000; waited += 250) {
+    const counts = (await Promise.all(procs.map((p) => ask(p, { type: 'count' }, 'count')))) as Extract<FromReaders, { type: 'count' }>[];
+    if (counts.reduce((a, c) => a + c.received, 0) >= expected) break;
+    await sleep(250);
+  }
+  const reports = (await Promise.all(procs.map((p) => ask(p, { type: 'report' }, 'report')))) as Extract<FromReaders, { type: 'report' }>[];
+  for (const p of procs) p.send({ type: 'close' } satisfies ToReaders);
+  poster.close();
+  server.send({ type: 'close' });
+  await Promise.all([...procs, server].map((c) => new Promise((r) => (c.exitCode === null ? c.once('exit', r) : r(null)))));
+
+  const latencies = reports.flatMap((r) => r.latencies);
+  const lastAt = Math.max(...reports.map((r) => r.lastAt));
+  const { p50, p99, max } = summarise(latencies);
+  return {
+    kind,
+    readers,
+    rate,
+    messages,
+    connected,
+    connectMs,
+    expected,
+    received: latencies.length,
+    duplicates: reports.reduce((a, r) => a + r.duplicates, 0),
+    outOfOrder: reports.reduce((a, r) => a + r.outOfOrder, 0),
+    p50,
+    p99,
+    max,
+    deliveriesPerSec: latencies.length / ((lastAt - startedAt) / 1000),
+    rssPerReaderKb: (rss1 - rss0) / connected / 1024,
+    ackP50: poster.acks.length ? summarise(poster.acks).p50 : undefined,
+  };
+}
+
+function section(results: Result[], seconds: number): string {
+  const name = (r: Result) => (r.kind === 'ws' ? 'bare ws' : 'forum (socket.io)');
+  const row = (r: Result) =>
+    `| ${name(r)} | ${r.readers} | ${r.rate}/s x ${r.messages} | ${r.received}/${r.expected} | ${r.duplicates} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${Math.round(r.deliveriesPerSec)} | ${r.rssPerReaderKb.toFixed(1)} |`;
+  const lines = [
+    '## Live fan-out (socket.io)',
+    '',
+    `Command: \`npm run bench:fanout\` (bench/fanout/run.ts; env FANOUT_SCENARIOS=READERSxRATE,..., FANOUT_SECONDS, FANOUT_PROCS).`,
+    `Run of ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (server, database, load generators and poster all on them), Node ${process.version}, ${Math.round(seconds)} s in all.`,
+    '',
+    `Each scenario: a fresh server process; N readers in one thread, opened by ${PROCS} load-generator processes; one poster sends`,
+    `comments at a fixed rate for ${SECONDS} s (after ${WARMUP} unmeasured warm-up comments). Forum: the poster is a signed-in member posting with`,
+    'socket `comment:post` (the real service: validation, rate limit, writes to the embedded FerretDB, bus, room broadcast);',
+    'readers receive `comment:created`. Baseline: a bare `ws` server relaying the same comment JSON to the same number of raw',
+    'WebSocket clients. Latency = send time (carried in the comment body) to arrival at each reader, so the forum figure',
+    'includes the database writes the baseline does not do; "post ack p50" is the poster\'s own round trip. RSS/reader = server',
+    'RSS growth from before the readers connected to after they were all connected, joined and idle (2 s settle), / N.',
+    '',
+    '| server | readers | posting | delivered/expected | duplicates | p50 ms | p99 ms | max ms | deliveries/s | RSS KB/reader |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...results.map(row),
+    '',
+    '| readers | posting | p50 forum/ws | p99 forum/ws | max forum/ws | RSS/reader forum/ws | forum post ack p50 ms | out of order at a reader (forum) |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const { readers, rate } of SCENARIOS) {
+    const f = results.find((r) => r.kind === 'socketio' && r.readers === readers && r.rate === rate);
+    const w = results.find((r) => r.kind === 'ws' && r.readers === readers && r.rate === rate);
+    if (f && w) lines.push(`| ${readers} | ${rate}/s | ${ratio(f.p50, w.p50)} | ${ratio(f.p99, w.p99)} | ${ratio(f.max, w.max)} | ${ratio(f.rssPerReaderKb, w.rssPerReaderKb)} | ${ms(f.ackP50 ?? NaN)} | ${f.outOfOrder} |`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function writeSection(text: string) {
+  const file = join(here, '..', '..', 'BENCHMARKS.md');
+  const doc = readFileSync(file, 'utf8');
+  const start = doc.indexOf('## Live fan-out');
+  if (start < 0) return writeFileSync(file, doc.trimEnd() + '\n\n' + text);
+  const next = doc.indexOf('\n## ', start + 3);
+  writeFileSync(file, doc.slice(0, start) + text + (next < 0 ? '' : doc.slice(next)));
+}
+
+async function main() {
+  const began = now();
+  const dataDir = mkdtempSync(join(tmpdir(), 'chorus-fanout-'));
+  const db = await startEmbedded({ dataDir });
+  const results: Result[] = [];
+  try {
+    for (const { readers, rate } of SCENARIOS) {
+      for (const kind of ['ws', 'socketio'] as Kind[]) {
+        const r = await scenario(kind, readers, rate, db.uri, dataDir);
+        console.log(`${kind} N=${readers} at ${rate}/s: connected ${r.connected} in ${Math.round(r.connectMs)} ms, delivered ${r.received}/${r.expected}, dup ${r.duplicates}, p50 ${ms(r.p50)} p99 ${ms(r.p99)} max ${ms(r.max)} ms, ${Math.round(r.deliveriesPerSec)}/s, ${r.rssPerReaderKb.toFixed(1)} KB/reader`);
+        results.push(r);
+      }
+    }
+  } finally {
+    await db.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  const text = section(results, (now() - began) / 1000);
+  console.log('\n' + text);
+  if (process.env.FANOUT_WRITE !== '0') writeSection(text);
+}
+
+await main();
