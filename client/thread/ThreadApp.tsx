@@ -180,7 +180,7 @@ export function ThreadApp(p: ThreadProps) {
 
   const canPost = !!p.user || p.guestPosting;
   return (
-    <section class="discussion" aria-labelledby="discussion-heading">
+    <section class="discussion" aria-labelledby="discussion-heading" data-state={ready ? link : 'static'}>
       <div class="discussion-head">
         <h2 id="discussion-heading">Discussion ({state.total})</h2>
         <p class="live-status">

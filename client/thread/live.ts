@@ -37,7 +37,10 @@ export function connectLive(slug: string, h: LiveHandlers): Live {
     wasConnected = true;
   });
   socket.on('disconnect', (reason) => {
-    if (reason !== 'io client disconnect') h.status('reconnecting');
+    if (reason === 'io client disconnect') return;
+    h.status('reconnecting');
+    // socket.io does not retry after the server hung up (a restart, a deploy): we do, after a pause.
+    if (reason === 'io server disconnect') setTimeout(() => socket.connect(), 1000 + Math.random() * 2000);
   });
   socket.on('connect_error', () => h.status(wasConnected ? 'reconnecting' : 'connecting'));
   socket.on('comment:created', (c) => {

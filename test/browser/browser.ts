@@ -1,0 +1,51 @@
+// Debian's Chromium through playwright-core, and pages that record every console error, page error and dialog.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** `npm test` builds first; a single file run through mocha may not have, so build when the manifest is missing. */
+export function ensureClientBuilt(): void {
+  if (!existsSync('public/build/manifest.json')) execFileSync(process.execPath, ['scripts/build-client.mjs'], { stdio: 'inherit' });
+}
+
+export interface Watched {
+  page: Page;
+  context: BrowserContext;
+  /** Console errors, uncaught page errors and any dialog (alert/confirm/prompt) seen so far. */
+  problems: string[];
+}
+
+/** A fresh browser profile on the forum, signed in when given the session cookie (`name=value`). */
+export async function openPage(browser: Browser, baseURL: string, opts: { cookie?: string; javaScriptEnabled?: boolean; width?: number } = {}): Promise<Watched> {
+  const context = await browser.newContext({ baseURL, javaScriptEnabled: opts.javaScriptEnabled ?? true, viewport: { width: opts.width ?? 1000, height: 900 } });
+  if (opts.cookie) {
+    const [name, ...rest] = opts.cookie.split('=');
+    await context.addCookies([{ name, value: rest.join('='), url: baseURL }]);
+  }
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('dialog', (d) => {
+    problems.push(`dialog: ${d.type()} ${d.message()}`);
+    void d.dismiss();
+  });
+  return { page, context, problems };
+}
+
+/** Waits until the thread island has hydrated and joined its room. */
+export async function waitLive(page: Page): Promise<void> {
+  await page.waitForSelector('section.discussion[data-state="live"]', { timeout: 10_000 });
+}
