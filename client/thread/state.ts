@@ -56,7 +56,7 @@ export function confirmOwn(s: ThreadState, c: CommentDTO): ThreadState {
   const echoIdx = s.items.findIndex((x) => x.id === c.id);
   if (pendingIdx >= 0 && echoIdx >= 0) {
     // The echo arrived first (and counted): keep one copy, in the optimistic one's place.
-    const items = s.items.filter((_, i) => i !== echoIdx).map((x, i) => x);
+    const items = s.items.filter((_, i) => i !== echoIdx);
     return replace({ ...s, items, total: s.total - 1 }, withClient);
   }
   return replace(s, withClient);

@@ -52,9 +52,10 @@ describe('browser: the live song page (Chromium)', function () {
     await postComment(forum.deps, { user: ben.user, ip: '127.0.0.1' }, slug, { body: 'The best song about London.\n\nDiscuss: https://en.wikipedia.org/wiki/Waterloo_Sunset' });
   });
 
-  afterEach(function () {
+  afterEach(async function () {
     // No console errors, page errors or dialogs on any page a test opened.
     const problems = opened.flatMap((w) => w.problems);
+    await Promise.all(opened.map((w) => w.context.close()));
     opened.length = 0;
     if (this.currentTest?.state === 'passed') assert.deepEqual(problems, []);
   });
@@ -71,6 +72,8 @@ describe('browser: the live song page (Chromium)', function () {
     await Promise.all([waitLive(writer.page), waitLive(reader.page)]);
     await reader.page.waitForSelector('.presence', { timeout: 5000 });
 
+    await writer.page.type('form[data-role="comment-form"] textarea[name="body"]', 'Sha');
+    await reader.page.waitForSelector('.typing >> text=Ana is typing', { timeout: 5000 });
     await postThroughForm(writer.page, 'Sha-la-la, seen live from another browser');
     await reader.page.waitForFunction(() => [...document.querySelectorAll('[data-role="thread"] [data-comment-id] [data-role="comment-body"]')].some((e) => e.textContent?.includes('seen live from another browser')), undefined, { timeout: 5000 });
     await writer.page.waitForSelector('[data-role="thread"] [data-comment-id] >> text=seen live from another browser');
@@ -129,6 +132,56 @@ describe('browser: the live song page (Chromium)', function () {
     assert.equal((await bodies(reader.page))[0], 'Waiting behind the button');
     // The reader asked for them: focus goes to the first new comment.
     assert.equal(await reader.page.evaluate(() => document.activeElement?.querySelector('[data-role="comment-body"]')?.textContent), 'Waiting behind the button');
+  });
+
+  it('lets the author edit and delete, members vote and report, and every reader sees it live', async () => {
+    const song = await createSong(forum.deps, admin, { title: 'Lola', artist: 'The Kinks' });
+    const mine = await postComment(forum.deps, { user: ana.user, ip: '127.0.0.1' }, song.slug, { body: 'First draft of a thought' });
+    const theirs = await postComment(forum.deps, { user: ben.user, ip: '127.0.0.1' }, song.slug, { body: 'Ben says hello' });
+    const author = await open({ cookie: ana.cookie });
+    const reader = await open();
+    await Promise.all([author.page.goto(`/songs/${song.slug}`), reader.page.goto(`/songs/${song.slug}`)]);
+    await Promise.all([waitLive(author.page), waitLive(reader.page)]);
+    const own = author.page.locator(`[data-comment-id="${mine.comment.id}"]`);
+    const other = author.page.locator(`[data-comment-id="${theirs.comment.id}"]`);
+    assert.equal(await other.locator('button', { hasText: 'Edit' }).count(), 0, 'no edit on someone else\'s comment');
+
+    await own.locator('button', { hasText: 'Edit' }).click();
+    await own.locator('textarea').fill('Second, better thought');
+    await own.locator('button', { hasText: 'Save' }).click();
+    await reader.page.waitForSelector(`[data-comment-id="${mine.comment.id}"] >> text=Second, better thought`);
+    assert.match(await reader.page.innerText(`[data-comment-id="${mine.comment.id}"] .comment-meta`), /edited/);
+
+    await other.getByRole('button', { name: 'Vote up' }).click();
+    await reader.page.waitForSelector(`[data-comment-id="${theirs.comment.id}"] .score >> text=+1`);
+    assert.equal(await other.getByRole('button', { name: 'Vote up' }).getAttribute('aria-pressed'), 'true');
+
+    await other.locator('button', { hasText: 'Report' }).click();
+    await other.getByLabel('Why should a moderator look at this?').fill('Spam, I think');
+    await other.locator('button', { hasText: 'Send report' }).click();
+    await other.locator('text=Reported. Thank you.').waitFor();
+
+    await own.locator('button', { hasText: 'Delete' }).click();
+    await own.locator('button', { hasText: 'Yes, delete' }).click();
+    await reader.page.waitForSelector(`[data-comment-id="${mine.comment.id}"] >> text=This comment was removed.`);
+    assert.doesNotMatch(await reader.page.innerText('[data-role="thread"]'), /better thought/);
+  });
+
+  it('switches sort without a reload and loads more comments by cursor', async () => {
+    const song = await createSong(forum.deps, admin, { title: 'Sunny Afternoon', artist: 'The Kinks' });
+    for (let i = 1; i <= 55; i++) await postComment(forum.deps, { user: ben.user, ip: '127.0.0.1' }, song.slug, { body: `number ${i}` });
+    const w = await open();
+    await w.page.goto(`/songs/${song.slug}`);
+    await waitLive(w.page);
+    assert.equal((await bodies(w.page)).length, 50);
+    await w.page.click('text=Load more comments');
+    await w.page.waitForFunction(() => document.querySelectorAll('[data-role="thread"] [data-comment-id]').length === 55);
+    assert.deepEqual((await bodies(w.page)).slice(-2), ['number 54', 'number 55']);
+    assert.equal(await w.page.locator('text=Load more comments').count(), 0);
+    await w.page.click('nav.sorts >> text=Newest');
+    await w.page.waitForFunction(() => document.querySelector('[data-role="thread"] [data-role="comment-body"]')?.textContent === 'number 55');
+    assert.match(w.page.url(), /\?sort=newest$/);
+    assert.equal(await w.page.getAttribute('nav.sorts a[aria-current]', 'href'), '?sort=newest');
   });
 
   it('keeps XSS payloads as text and never runs them, server-rendered and live', async () => {
@@ -221,17 +274,36 @@ describe('browser: the live song page (Chromium)', function () {
   });
 
   it('reads well at 320 px and saves a screenshot of the song page', async () => {
+    const song = await createSong(forum.deps, admin, {
+      title: '"Heroes"',
+      artist: 'David Bowie',
+      album: '"Heroes"',
+      year: 1977,
+      charts: [{ region: 'UK', peak: 12 }, { region: 'US', peak: 40 }],
+      facts: [
+        'Bowie recorded it at Hansa Studios in West Berlin, a few hundred metres from the Wall.',
+        'Robert Fripp played the guitar feedback in a single afternoon.\n\nTony Visconti placed three microphones at different distances from Bowie, opening each in turn as he sang louder.',
+      ],
+    });
+    const cleo = await signUp(forum, { displayName: 'Cleo', location: 'Berlin' });
+    const first = await postComment(forum.deps, { user: cleo.user, ip: '127.0.0.1' }, song.slug, { body: 'I live two streets from Hansa. Every time I walk past I hear that guitar.' });
+    await postComment(forum.deps, { user: ben.user, ip: '127.0.0.1' }, song.slug, { body: 'Same! The Wall is gone, the song stays.', parentId: first.comment.id });
+    await postComment(forum.deps, { user: ana.user, ip: '127.0.0.1' }, song.slug, { body: 'The three-microphone trick is explained here: https://en.wikipedia.org/wiki/%22Heroes%22_(David_Bowie_song)' });
+
     const narrow = await open({ width: 320 });
-    await narrow.page.goto(`/songs/${slug}`);
+    await narrow.page.goto(`/songs/${song.slug}`);
     await waitLive(narrow.page);
     const overflow = await narrow.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `no sideways scrolling at 320 px (overflow ${overflow}px)`);
     mkdirSync('test-results', { recursive: true });
     await narrow.page.screenshot({ path: 'test-results/song-page-320.png', fullPage: true });
+
     const wide = await open({ cookie: ana.cookie });
-    await wide.page.goto(`/songs/${slug}`);
+    await wide.page.goto(`/songs/${song.slug}`);
     await waitLive(wide.page);
-    await wide.page.screenshot({ path: 'test-results/song-page.png', fullPage: false });
+    // Replies sit inside their parent's list.
+    assert.equal(await wide.page.locator('.replies [data-role="comment-body"]').innerText(), 'Same! The Wall is gone, the song stays.');
+    await wide.page.screenshot({ path: 'test-results/song-page.png', fullPage: true });
     for (const landmark of ['header', 'main', 'nav', 'footer']) assert.equal(await wide.page.$$eval(landmark, (els) => els.length > 0), true, landmark);
   });
 });

@@ -1,0 +1,133 @@
+// The browser's pure pieces, shared with the server render: comment text, the live thread's rules, nesting.
+import assert from 'node:assert/strict';
+import { h } from 'preact';
+import { renderToString } from 'preact-render-to-string';
+import type { CommentDTO } from '../../shared/types';
+import { renderText } from '../../client/text';
+import * as T from '../../client/thread/state';
+import { buildTree } from '../../client/thread/tree';
+
+const html = (body: string) => renderToString(h('div', null, ...renderText(body)));
+
+let seq = 0;
+const comment = (over: Partial<CommentDTO> = {}): CommentDTO => {
+  seq += 1;
+  return {
+    id: (0x650000000000 + seq).toString(16).padStart(24, '0'),
+    songId: 's',
+    parentId: null,
+    author: { name: 'A', location: null, userId: null },
+    body: `comment ${seq}`,
+    createdAt: new Date(1_700_000_000_000 + seq * 1000).toISOString(),
+    editedAt: null,
+    score: 0,
+    replyCount: 0,
+    status: 'visible',
+    featured: false,
+    ...over,
+  };
+};
+
+describe('comment text (server and browser)', () => {
+  it('makes paragraphs from blank lines and line breaks from single ones', () => {
+    assert.equal(html('one\ntwo\n\n\nthree'), '<div><p>one<br/>two</p><p>three</p></div>');
+  });
+
+  it('links http(s) URLs with rel="nofollow ugc noopener", leaving trailing punctuation outside', () => {
+    assert.equal(
+      html('see https://example.org/a_(b). and http://x.test!'),
+      '<div><p>see <a href="https://example.org/a_(b)" rel="nofollow ugc noopener" target="_blank">https://example.org/a_(b)</a>. and <a href="http://x.test/" rel="nofollow ugc noopener" target="_blank">http://x.test</a>!</p></div>',
+    );
+  });
+
+  it('never links other schemes and escapes markup', () => {
+    const out = html('javascript:alert(1) <a href="javascript:x">y</a> data:text/html,<script>1</script> <img src=x onerror=alert(1)>');
+    assert.doesNotMatch(out, /<a |<img|<script/);
+    assert.match(out, /&lt;img src=x onerror=alert\(1\)>/);
+  });
+});
+
+describe('live thread state', () => {
+  const page = (items: CommentDTO[], nextCursor: string | null = null) => ({ items, nextCursor, total: items.length });
+
+  it('reconciles an optimistic post with the server copy by clientId, whichever arrives first, never twice', () => {
+    const server = comment({ clientId: 'c1', body: 'mine' });
+    const optimistic: T.ViewComment = { ...server, id: 'pending-c1', pending: true };
+    const start = T.addOptimistic(T.initialState(page([comment()]), 'oldest'), optimistic);
+    // Answer first, then the live echo.
+    let s = T.confirmOwn(start, server);
+    s = T.receiveCreated(s, server, { nearBottom: true }).state;
+    assert.deepEqual(s.items.map((c) => c.id), [start.items[0].id, server.id]);
+    assert.equal(s.total, 2);
+    // Echo first (without clientId, as another server might send it), then the answer.
+    let e = T.receiveCreated(start, { ...server, clientId: null }, { nearBottom: true }).state;
+    e = T.confirmOwn(e, server);
+    assert.deepEqual(e.items.map((c) => c.id), [start.items[0].id, server.id]);
+    assert.equal(e.items.filter((c) => c.pending).length, 0);
+    assert.equal(e.total, 2);
+  });
+
+  it('drops the optimistic copy when the post fails', () => {
+    const s = T.addOptimistic(T.initialState(page([]), 'oldest'), { ...comment({ clientId: 'x' }), pending: true });
+    assert.deepEqual(T.failOwn(s, 'x').items, []);
+  });
+
+  it('appends a new comment for a reader at the end sorted oldest; otherwise holds it behind the button', () => {
+    const base = T.initialState(page([comment()]), 'oldest');
+    const fresh = comment();
+    assert.equal(T.receiveCreated(base, fresh, { nearBottom: true }).shown, true);
+    const away = T.receiveCreated(base, fresh, { nearBottom: false });
+    assert.equal(away.shown, false);
+    assert.equal(away.state.unseen.length, 1);
+    const newest = T.receiveCreated(T.initialState(page([comment()]), 'newest'), fresh, { nearBottom: true });
+    assert.equal(newest.shown, false);
+    assert.equal(T.showUnseen(newest.state).items[0].id, fresh.id);
+    // More pages still to load: the new comment's place is not on screen yet.
+    assert.equal(T.receiveCreated(T.initialState(page([comment()], 'cur'), 'oldest'), comment(), { nearBottom: true }).shown, false);
+    // The same comment twice (recovery replay, catch-up overlap) is counted once.
+    const twice = T.receiveCreated(away.state, fresh, { nearBottom: false }).state;
+    assert.equal(twice.unseen.length, 1);
+    assert.equal(twice.total, 2);
+  });
+
+  it('shows a reply under its parent at once, and load more skips comments already shown', () => {
+    const parent = comment();
+    const s = T.initialState(page([parent], 'cur'), 'newest');
+    const reply = comment({ parentId: parent.id });
+    const r = T.receiveCreated(s, reply, { nearBottom: false });
+    assert.equal(r.shown, true);
+    const more = T.appendPage(r.state, page([reply, comment()]));
+    assert.equal(more.items.length, 3);
+    assert.equal(more.nextCursor, null);
+  });
+
+  it('tracks the newest id for catch-up, and applies removals and votes', () => {
+    const a = comment();
+    const b = comment();
+    let s = T.initialState(page([b, a]), 'newest');
+    assert.equal(s.lastId, b.id);
+    s = T.voted(T.removed(s, a.id), b.id, 7);
+    assert.equal(s.items.find((c) => c.id === a.id)?.status, 'removed');
+    assert.equal(s.items.find((c) => c.id === a.id)?.body, '');
+    assert.equal(s.items.find((c) => c.id === b.id)?.score, 7);
+  });
+});
+
+describe('reply nesting', () => {
+  it('nests replies under parents and lines up replies past the depth cap', () => {
+    const root = comment();
+    const r1 = comment({ parentId: root.id });
+    const r2 = comment({ parentId: r1.id });
+    const r3 = comment({ parentId: r2.id });
+    const r4 = comment({ parentId: r3.id });
+    const orphan = comment({ parentId: 'ffffffffffffffffffffffff' });
+    const tree = buildTree([root, r4, r3, r2, r1, orphan], 2);
+    assert.deepEqual(tree.map((n) => n.comment.id), [root.id, orphan.id]);
+    const depth2 = tree[0].replies[0].replies[0];
+    assert.equal(depth2.comment.id, r2.id);
+    assert.deepEqual(depth2.replies.map((n) => [n.comment.id, n.depth, n.replies.length]), [
+      [r3.id, 2, 0],
+      [r4.id, 2, 0],
+    ]);
+  });
+});
