@@ -2,6 +2,7 @@
 import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import { createElement } from 'preact';
 import type { ForumDeps } from '../deps';
+import { isDatabaseUnavailable } from '../db/connection';
 import { HttpError } from '../http/errors';
 import { ErrorPage, NotFoundPage } from '../../client/pages/ErrorPages';
 import { accountPageRoutes } from './accountPages';
@@ -37,6 +38,9 @@ export function pageRoutes(deps: ForumDeps): Router {
     if (err instanceof HttpError && err.status < 500) {
       if (err.headers) res.set(err.headers);
       return sendPage(req, res, store, err.status, { title: 'Sorry' }, createElement(ErrorPage, { message: err.message }));
+    }
+    if (isDatabaseUnavailable(err)) {
+      return sendPage(req, res, store, 503, { title: 'Unavailable' }, createElement(ErrorPage, { message: 'The forum cannot reach its database just now. Please try again shortly.' }));
     }
     req.log?.error({ err }, 'page failed');
     // Never a stack trace: the 500 page says only that it was our fault.

@@ -82,6 +82,13 @@ describe('pages (server-rendered HTML)', () => {
     assert.equal(api.body.error.code, 'NOT_FOUND');
   });
 
+  it('answers a bad thread cursor with an HTML error page, never a stack trace', async () => {
+    const res = await forum.agent().get(`/songs/${slug}?cursor=not-a-cursor`);
+    assert.ok(res.status >= 400 && res.status < 500, `status ${res.status}`);
+    assert.match(res.headers['content-type'], /html/);
+    assert.doesNotMatch(res.text, /at .*\.tsx?:\d+|Error:|node_modules/);
+  });
+
   it('lists recent discussions on / and searches them', async () => {
     const home = await forum.agent().get('/').expect(200);
     assert.match(home.text, new RegExp(`href="/songs/${slug}"`));

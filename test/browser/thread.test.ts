@@ -307,3 +307,36 @@ describe('browser: the live song page (Chromium)', function () {
     for (const landmark of ['header', 'main', 'nav', 'footer']) assert.equal(await wide.page.$$eval(landmark, (els) => els.length > 0), true, landmark);
   });
 });
+
+describe('browser: guest posting (Chromium)', function () {
+  this.timeout(60_000);
+  let forum: TestForum;
+  let browser: Browser;
+
+  before(async () => {
+    ensureClientBuilt();
+    [forum, browser] = await Promise.all([startTestForum({ GUEST_POSTING: 'true' }), launch()]);
+  });
+  after(async () => {
+    await browser?.close();
+    await forum?.close();
+  });
+
+  it('lets a guest post with a name and location, shown at once and live to others', async () => {
+    const song = await createSong(forum.deps, admin, { title: 'Victoria', artist: 'The Kinks' });
+    const guest = await openPage(browser, forum.url);
+    const reader = await openPage(browser, forum.url);
+    await Promise.all([guest.page.goto(`/songs/${song.slug}`), reader.page.goto(`/songs/${song.slug}`)]);
+    await Promise.all([waitLive(guest.page), waitLive(reader.page)]);
+    await guest.page.getByLabel('Your name').fill('Wanderer');
+    await guest.page.getByLabel('Where you are from (optional)').fill('Leeds');
+    await postThroughForm(guest.page, 'A guest says hi');
+    const seen = reader.page.locator('[data-comment-id]', { hasText: 'A guest says hi' });
+    await seen.waitFor({ timeout: 5000 });
+    assert.equal(await seen.locator('[data-role="comment-author"]').innerText(), 'Wanderer');
+    assert.match(await seen.innerText(), /from Leeds/);
+    await guest.page.waitForFunction(() => !document.querySelector('.comment.pending'));
+    assert.equal(await countText(guest.page, 'A guest says hi'), 1);
+    assert.deepEqual([...guest.problems, ...reader.problems], []);
+  });
+});
