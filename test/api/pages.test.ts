@@ -160,14 +160,19 @@ describe('pages (server-rendered HTML)', () => {
   });
 });
 
-describe('pages with guest posting on', () => {
+describe('pages with guest posting on and a public URL', () => {
   let forum: TestForum;
   let slug: string;
   before(async () => {
-    forum = await startTestForum({ GUEST_POSTING: 'true' });
+    forum = await startTestForum({ GUEST_POSTING: 'true', PUBLIC_URL: 'https://chorus.example' });
     slug = (await createSong(forum.deps, admin, { title: 'Guest Song', artist: 'Band' })).slug;
   });
   after(() => forum.close());
+
+  it('builds the canonical link from PUBLIC_URL', async () => {
+    const html = (await forum.agent().get(`/songs/${slug}`).expect(200)).text;
+    assert.match(html, new RegExp(`<link rel="canonical" href="https://chorus\\.example/songs/${slug}"/>`));
+  });
 
   it('shows name and location fields and takes a guest post without JavaScript', async () => {
     const html = (await forum.agent().get(`/songs/${slug}`).expect(200)).text;
