@@ -161,6 +161,13 @@ describe('browser: the live song page (Chromium)', function () {
     await other.locator('button', { hasText: 'Send report' }).click();
     await other.locator('text=Reported. Thank you.').waitFor();
 
+    await other.locator('button', { hasText: 'Reply' }).click();
+    await author.page.getByLabel('Reply to Ben').fill('Hello back, Ben');
+    await other.locator('button', { hasText: 'Post reply' }).click();
+    const nested = reader.page.locator(`li:has(> [data-comment-id="${theirs.comment.id}"]) > ol.replies [data-role="comment-body"]`);
+    await nested.waitFor({ timeout: 5000 });
+    assert.equal(await nested.innerText(), 'Hello back, Ben');
+
     await own.locator('button', { hasText: 'Delete' }).click();
     await own.locator('button', { hasText: 'Yes, delete' }).click();
     await reader.page.waitForSelector(`[data-comment-id="${mine.comment.id}"] >> text=This comment was removed.`);
@@ -304,6 +311,10 @@ describe('browser: the live song page (Chromium)', function () {
     // Replies sit inside their parent's list.
     assert.equal(await wide.page.locator('.replies [data-role="comment-body"]').innerText(), 'Same! The Wall is gone, the song stays.');
     await wide.page.screenshot({ path: 'test-results/song-page.png', fullPage: true });
+    const unlabelled = await wide.page.$$eval('input:not([type=hidden]), textarea, select', (els) =>
+      els.filter((el) => !(el.id && document.querySelector(`label[for="${el.id}"]`)) && !el.getAttribute('aria-label')).map((el) => el.outerHTML),
+    );
+    assert.deepEqual(unlabelled, [], 'every field has a label');
     for (const landmark of ['header', 'main', 'nav', 'footer']) assert.equal(await wide.page.$$eval(landmark, (els) => els.length > 0), true, landmark);
   });
 });
