@@ -21,6 +21,8 @@ export interface CommentRecord {
    * when no clientId was sent. Always present because FerretDB ignores `sparse` on unique indexes.
    */
   idemKey: string;
+  /** Position in the thread (1, 2, ...), in posting order: the key thread pages and cursors follow. */
+  seq: number;
   flagCount: number;
   removedAt: Date | null;
   removedBy: string | null;
@@ -49,6 +51,7 @@ const commentSchema = new Schema<CommentRecord>(
     featured: { type: Boolean, default: false },
     clientId: { type: String, default: null },
     idemKey: { type: String, required: true },
+    seq: { type: Number, required: true },
     flagCount: { type: Number, default: 0 },
     removedAt: { type: Date, default: null },
     removedBy: { type: String, default: null },
@@ -56,16 +59,18 @@ const commentSchema = new Schema<CommentRecord>(
   { versionKey: false },
 );
 
-commentSchema.index({ songId: 1, createdAt: 1, _id: 1 });
 commentSchema.index({ songId: 1, score: -1, _id: 1 });
 commentSchema.index({ parentId: 1 });
 commentSchema.index({ idemKey: 1 }, { unique: true });
+commentSchema.index({ songId: 1, seq: 1 }, { unique: true });
 
 export const commentModel = (conn: Connection): Model<CommentRecord> =>
   (conn.models.Comment as Model<CommentRecord> | undefined) ?? conn.model<CommentRecord>('Comment', commentSchema);
 
 /** One vote per member per comment; the comment's score moves by the change of value. */
 export interface VoteRecord {
+  /** `COMMENTID:USERID`: the embedded database answers `_id` lookups from its index, other filters by scanning. */
+  _id: string;
   commentId: Types.ObjectId;
   userId: string;
   value: number;
@@ -73,6 +78,7 @@ export interface VoteRecord {
 }
 const voteSchema = new Schema<VoteRecord>(
   {
+    _id: { type: String, required: true },
     commentId: { type: Schema.Types.ObjectId, required: true },
     userId: { type: String, required: true },
     value: { type: Number, required: true },
@@ -87,6 +93,8 @@ export const voteModel = (conn: Connection): Model<VoteRecord> =>
 
 /** One flag per member per comment, kept for moderators. */
 export interface FlagRecord {
+  /** `COMMENTID:USERID`, like votes. */
+  _id: string;
   commentId: Types.ObjectId;
   songId: Types.ObjectId;
   userId: string;
@@ -95,6 +103,7 @@ export interface FlagRecord {
 }
 const flagSchema = new Schema<FlagRecord>(
   {
+    _id: { type: String, required: true },
     commentId: { type: Schema.Types.ObjectId, required: true },
     songId: { type: Schema.Types.ObjectId, required: true },
     userId: { type: String, required: true },
@@ -107,3 +116,24 @@ flagSchema.index({ commentId: 1, userId: 1 }, { unique: true });
 
 export const flagModel = (conn: Connection): Model<FlagRecord> =>
   (conn.models.Flag as Model<FlagRecord> | undefined) ?? conn.model<FlagRecord>('Flag', flagSchema);
+
+/**
+ * Idempotency keys of posts (`SONG:POSTER:CLIENTID`, `import:HASH`), with the comment they produced. Keyed by _id
+ * so the check before a post is one indexed lookup on the embedded database too.
+ */
+export interface PostKeyRecord {
+  _id: string;
+  commentId: Types.ObjectId | null;
+  createdAt: Date;
+}
+const postKeySchema = new Schema<PostKeyRecord>(
+  {
+    _id: { type: String, required: true },
+    commentId: { type: Schema.Types.ObjectId, default: null },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+
+export const postKeyModel = (conn: Connection): Model<PostKeyRecord> =>
+  (conn.models.PostKey as Model<PostKeyRecord> | undefined) ?? conn.model<PostKeyRecord>('PostKey', postKeySchema);

@@ -1,5 +1,5 @@
 // Threads: page, post, edit, remove, vote, flag. One function per user action: check, write, count, announce.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
 import type { ThreadQuery } from '../../shared/schemas';
 import type { CommentDTO, CommentPage, UserDTO } from '../../shared/types';
@@ -11,7 +11,7 @@ import { songModel, type SongRecord } from '../songs/model';
 import { threadIndexes } from '../songs/indexes';
 import { findSongBySlug, isDuplicateKey } from '../songs/service';
 import { oneAtATime } from './counters';
-import { commentModel, flagModel, voteModel, type CommentRecord } from './model';
+import { commentModel, flagModel, postKeyModel, voteModel, type CommentRecord, type PostKeyRecord } from './model';
 
 export interface Poster {
   user: UserDTO | null;
@@ -68,70 +68,52 @@ async function slugOf(deps: ForumDeps, songId: unknown): Promise<string> {
 /** The thread's comments readers see: visible ones and the placeholders of removed ones (pending ones wait for a moderator). */
 const LISTED = ['visible', 'removed'];
 
-interface Ordering {
-  sort: Record<string, 1 | -1>;
-  key: (c: CommentRecord) => number;
-  /** Filter for the items after a cursor of this ordering. */
-  after: (k: number, id: mongoose.Types.ObjectId) => Record<string, unknown>[];
-}
-
-const gt = (v: unknown) => mongoose.trusted({ $gt: v });
-const lt = (v: unknown) => mongoose.trusted({ $lt: v });
-
-const ORDERINGS: Record<ThreadQuery['sort'], Ordering> = {
-  oldest: {
-    sort: { createdAt: 1, _id: 1 },
-    key: (c) => c.createdAt.getTime(),
-    after: (k, id) => [{ createdAt: gt(new Date(k)) }, { createdAt: new Date(k), _id: gt(id) }],
-  },
-  newest: {
-    sort: { createdAt: -1, _id: -1 },
-    key: (c) => c.createdAt.getTime(),
-    after: (k, id) => [{ createdAt: lt(new Date(k)) }, { createdAt: new Date(k), _id: lt(id) }],
-  },
-  // Scores move while a reader pages; a comment whose score changes meanwhile may show twice or be passed over.
-  top: {
-    sort: { score: -1, _id: 1 },
-    key: (c) => c.score,
-    after: (k, id) => [{ score: lt(k) }, { score: k, _id: gt(id) }],
-  },
-};
-
 /**
- * One page of a thread, flat (replies carry parentId). `after` = a comment id: the visible comments created
- * after it, oldest first, `limit` at a time, with a cursor for the rest. `total` = visible + removed comments.
+ * One page of a thread, flat (replies carry parentId). oldest/newest follow thread positions (seq, posting order),
+ * so pages neither repeat nor skip while comments arrive; `after` = a comment id: the visible comments posted after it, oldest first,
+ * `limit` at a time, with a cursor for the rest. `total` = visible + removed comments.
  */
 export async function listThread(deps: ForumDeps, slug: string, query: ThreadQuery): Promise<CommentPage> {
   const song = await findSongBySlug(deps, slug);
-  const Comments = commentModel(deps.db.conn);
-  const filter: Record<string, unknown> = { songId: song._id };
-  let sortName: ThreadQuery['sort'] = query.sort;
+  if (query.sort === 'top' && !query.after) return listTop(deps, song, query);
+  let tag: string = query.sort;
+  let dir: 1 | -1 = query.sort === 'newest' ? -1 : 1;
+  let from = dir === 1 ? 0 : (song.lastSeq ?? 0) + 1;
+  let statuses = LISTED;
   if (query.after) {
-    const from = await Comments.findOne({ _id: oid(query.after), songId: song._id }, { createdAt: 1 }).lean<Pick<CommentRecord, '_id' | 'createdAt'>>();
-    if (!from) throw new HttpError(400, 'INVALID_AFTER', 'after: no such comment in this thread.');
-    sortName = 'oldest';
-    filter.status = 'visible';
-    filter.$or = ORDERINGS.oldest.after(from.createdAt.getTime(), from._id);
-  } else {
-    filter.status = mongoose.trusted({ $in: LISTED });
+    const mark = await commentModel(deps.db.conn).findOne({ _id: oid(query.after) }).lean<CommentRecord>();
+    if (!mark || !mark.songId.equals(song._id)) throw new HttpError(400, 'INVALID_AFTER', 'after: no such comment in this thread.');
+    [tag, dir, from, statuses] = ['after', 1, mark.seq, ['visible']];
   }
-  const ordering = ORDERINGS[sortName];
-  const orderTag = query.after ? `after:${sortName}` : sortName;
-  if (query.cursor) {
-    const c = decodeCursor(query.cursor, orderTag);
-    const cursorFilter = { $or: ordering.after(c.k, oid(c.i)) };
-    if (filter.$or) {
-      filter.$and = [{ $or: filter.$or }, cursorFilter];
-      delete filter.$or;
-    } else Object.assign(filter, cursorFilter);
-  }
-  const rows = await Comments.find(filter).sort(ordering.sort).limit(query.limit + 1).lean<CommentRecord[]>();
-  const more = rows.length > query.limit;
+  if (query.cursor) from = decodeCursor(query.cursor, tag).k;
+  // One range query on the (songId, seq) index: a deep page costs what the first does.
+  const filter = { songId: song._id, seq: mongoose.trusted(dir === 1 ? { $gt: from } : { $lt: from }), status: mongoose.trusted({ $in: statuses }) };
+  const rows = await commentModel(deps.db.conn).find(filter).sort({ seq: dir }).limit(query.limit + 1).lean<CommentRecord[]>();
   const items = rows.slice(0, query.limit);
   const last = items[items.length - 1];
   return {
     items: items.map(toCommentDTO),
-    nextCursor: more && last ? encodeCursor({ o: orderTag, k: ordering.key(last), i: String(last._id) }) : null,
+    nextCursor: rows.length > query.limit && last ? encodeCursor({ o: tag, k: last.seq, i: String(last._id) }) : null,
+    total: song.commentCount ?? 0,
+  };
+}
+
+/**
+ * Highest score first, then oldest. Scores move while a reader pages, so a comment whose score changes meanwhile
+ * may show twice or be passed over. On the embedded database this ordering reads the whole thread per page.
+ */
+async function listTop(deps: ForumDeps, song: SongRecord, query: ThreadQuery): Promise<CommentPage> {
+  const filter: Record<string, unknown> = { songId: song._id, status: mongoose.trusted({ $in: LISTED }) };
+  if (query.cursor) {
+    const c = decodeCursor(query.cursor, 'top');
+    filter.$or = [{ score: mongoose.trusted({ $lt: c.k }) }, { score: c.k, _id: mongoose.trusted({ $gt: oid(c.i) }) }];
+  }
+  const rows = await commentModel(deps.db.conn).find(filter).sort({ score: -1, _id: 1 }).limit(query.limit + 1).lean<CommentRecord[]>();
+  const items = rows.slice(0, query.limit);
+  const last = items[items.length - 1];
+  return {
+    items: items.map(toCommentDTO),
+    nextCursor: rows.length > query.limit && last ? encodeCursor({ o: 'top', k: last.score, i: String(last._id) }) : null,
     total: song.commentCount ?? 0,
   };
 }
@@ -159,42 +141,20 @@ export async function postComment(
   const author = authorOf(deps, poster);
   authorise(deps, poster.user, 'comment.post');
   const [song] = await Promise.all([findSongBySlug(deps, slug), threadIndexes(deps.db.conn)]);
-  const Comments = commentModel(deps.db.conn);
-  const idemKey = input.clientId ? `${song._id}:${posterKey(poster)}:${input.clientId}` : `once:${randomUUID()}`;
+  const key = input.clientId ? `${song._id}:${posterKey(poster)}:${input.clientId}` : null;
 
   // A repeat of the same clientId (a retry after a lost answer) is answered before the rate limit counts it.
-  if (input.clientId) {
-    const earlier = await Comments.findOne({ idemKey }).lean<CommentRecord>();
-    if (earlier) return { comment: toCommentDTO(earlier), created: false };
-  }
+  const earlier = key ? await earlierPost(deps, key) : null;
+  if (earlier) return { comment: toCommentDTO(earlier), created: false };
   await deps.limits.posting(posterKey(poster));
   const body = input.body.trim();
   if (!body || body.length > 5000) throw new HttpError(400, 'VALIDATION', 'body: must be 1-5000 characters');
   const parent = input.parentId ? await parentIn(deps, song, input.parentId) : null;
 
-  let record: CommentRecord;
-  try {
-    const created = await Comments.create({
-      songId: song._id,
-      parentId: parent?._id ?? null,
-      author,
-      body,
-      createdAt: new Date(),
-      clientId: input.clientId ?? null,
-      idemKey,
-    });
-    record = created.toObject() as CommentRecord;
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-    // Two copies of the same post raced: the first one stored wins, the other gets it back.
-    const earlier = await Comments.findOne({ idemKey }).lean<CommentRecord>();
-    if (!earlier) throw err;
-    return { comment: toCommentDTO(earlier), created: false };
-  }
-  await countNewComment(deps, record);
+  const { record, created } = await insertThreadComment(deps, song, { parentId: parent?._id ?? null, author, body, clientId: input.clientId ?? null }, key);
   const comment = toCommentDTO(record);
-  deps.bus.emit('comment.created', { comment: { ...comment, songSlug: song.slug }, songSlug: song.slug });
-  return { comment, created: true };
+  if (created) deps.bus.emit('comment.created', { comment: { ...comment, songSlug: song.slug }, songSlug: song.slug });
+  return { comment, created };
 }
 
 async function parentIn(deps: ForumDeps, song: SongRecord, parentId: string): Promise<CommentRecord> {
@@ -205,17 +165,92 @@ async function parentIn(deps: ForumDeps, song: SongRecord, parentId: string): Pr
   return parent;
 }
 
-/** Counters move by atomic $inc/$max right after the write, never by recounting. */
-async function countNewComment(deps: ForumDeps, c: CommentRecord): Promise<void> {
+type NewComment = Pick<CommentRecord, 'parentId' | 'author' | 'body' | 'clientId'>;
+
+/**
+ * Stores a comment at the thread's next position, once per idempotency key: the key is reserved first (a unique
+ * _id), then the position is taken and the counters move with it, then the comment is written.
+ */
+export async function insertThreadComment(
+  deps: Pick<ForumDeps, 'db'>,
+  song: Pick<SongRecord, '_id'>,
+  fields: NewComment,
+  key: string | null,
+): Promise<{ record: CommentRecord; created: boolean }> {
   const conn = deps.db.conn;
-  const updates: Promise<unknown>[] = [
-    oneAtATime(conn, `song:${c.songId}`, () =>
-      songModel(conn).updateOne({ _id: c.songId }, { $inc: { commentCount: 1 }, $max: { lastCommentAt: c.createdAt, activityAt: c.createdAt } }),
-    ),
-  ];
-  const parentId = c.parentId;
-  if (parentId) updates.push(oneAtATime(conn, `comment:${parentId}`, () => commentModel(conn).updateOne({ _id: parentId }, { $inc: { replyCount: 1 } })));
-  await Promise.all(updates);
+  if (key) {
+    try {
+      await postKeyModel(conn).create({ _id: key, commentId: null, createdAt: new Date() });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      // The same post raced in on another request: answer with the comment it stored.
+      const earlier = await earlierPost(deps, key);
+      if (earlier) return { record: earlier, created: false };
+      throw new HttpError(409, 'CONFLICT', 'This post is still being stored; try again in a moment.');
+    }
+  }
+  let record: CommentRecord;
+  try {
+    record = await storeAtNextPosition(deps, song, fields, key ?? `once:${randomUUID()}`);
+  } catch (err) {
+    if (key) await postKeyModel(conn).deleteOne({ _id: key });
+    throw err;
+  }
+  if (key) await postKeyModel(conn).updateOne({ _id: key }, { $set: { commentId: record._id } });
+  const parentId = record.parentId;
+  if (parentId) await oneAtATime(conn, `comment:${parentId}`, () => commentModel(conn).updateOne({ _id: parentId }, { $inc: { replyCount: 1 } }));
+  return { record, created: true };
+}
+
+async function storeAtNextPosition(deps: Pick<ForumDeps, 'db'>, song: Pick<SongRecord, '_id'>, fields: NewComment, idemKey: string): Promise<CommentRecord> {
+  const conn = deps.db.conn;
+  const Songs = songModel(conn);
+  for (let attempt = 0; ; attempt++) {
+    const createdAt = new Date();
+    // Counters move with the position (atomic $inc/$max, one at a time per song: see counters.ts).
+    const taken = await oneAtATime(conn, `song:${song._id}`, () =>
+      Songs.findOneAndUpdate(
+        { _id: song._id },
+        { $inc: { lastSeq: 1, commentCount: 1 }, $max: { lastCommentAt: createdAt, activityAt: createdAt } },
+        { new: true },
+      ).lean<SongRecord>(),
+    );
+    if (!taken) throw notFound('No such song.');
+    const seq = taken.lastSeq;
+    try {
+      const created = await commentModel(conn).create({ songId: song._id, seq, createdAt, idemKey, ...fields });
+      return created.toObject() as CommentRecord;
+    } catch (err) {
+      // The position stays unused (readers skip it); the count goes back.
+      await oneAtATime(conn, `song:${song._id}`, () => Songs.updateOne({ _id: song._id }, { $inc: { commentCount: -1 } }));
+      // A duplicate (songId, seq) means another instance took the same position: take the next one.
+      if (!isDuplicateKey(err) || attempt >= 3) throw err;
+    }
+  }
+}
+
+/** The comment an idempotency key produced; waits briefly while its first request is still storing it. */
+async function earlierPost(deps: Pick<ForumDeps, 'db'>, key: string): Promise<CommentRecord | null> {
+  const conn = deps.db.conn;
+  for (let wait = 0; wait < 40; wait++) {
+    const pk = await postKeyModel(conn).findOne({ _id: key }).lean<PostKeyRecord>();
+    if (!pk) return null;
+    if (pk.commentId) return commentModel(conn).findOne({ _id: pk.commentId }).lean<CommentRecord>();
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return null;
+}
+
+/** Adds an imported page's comments not already there (keyed by a hash of slug, name and text); answers how many. */
+export async function importComments(deps: Pick<ForumDeps, 'db'>, song: Pick<SongRecord, '_id' | 'slug'>, comments: { name: string; location: string | null; body: string }[]): Promise<number> {
+  let added = 0;
+  for (const c of comments) {
+    const key = 'import:' + createHash('sha256').update(`${song.slug}\u0000${c.name}\u0000${c.body}`).digest('base64url');
+    if (await earlierPost(deps, key)) continue;
+    const fields = { parentId: null, author: { name: c.name, location: c.location, userId: null }, body: c.body, clientId: null };
+    if ((await insertThreadComment(deps, song, fields, key)).created) added++;
+  }
+  return added;
 }
 
 // ---- Editing and removal -----------------------------------------------------------------------------------
@@ -277,7 +312,11 @@ async function swapVote(deps: ForumDeps, commentId: mongoose.Types.ObjectId, use
   const Votes = voteModel(deps.db.conn);
   for (let attempt = 0; ; attempt++) {
     try {
-      const prev = await Votes.findOneAndUpdate({ commentId, userId }, { $set: { value, updatedAt: new Date() } }, { upsert: true, new: false }).lean<{ value: number }>();
+      const prev = await Votes.findOneAndUpdate(
+        { _id: `${commentId}:${userId}` },
+        { $set: { value, updatedAt: new Date() }, $setOnInsert: { commentId, userId } },
+        { upsert: true, new: false },
+      ).lean<{ value: number }>();
       return prev?.value ?? 0;
     } catch (err) {
       // Two first votes of one member raced on the unique key: the second attempt finds the first.
@@ -295,8 +334,8 @@ export async function flagComment(deps: ForumDeps, user: UserDTO | null, id: str
   let prev: unknown = null;
   try {
     prev = await Flags.findOneAndUpdate(
-      { commentId: c._id, userId: user!.id },
-      { $set: { reason: input.reason.trim() }, $setOnInsert: { songId: c.songId, createdAt: new Date() } },
+      { _id: `${c._id}:${user!.id}` },
+      { $set: { reason: input.reason.trim() }, $setOnInsert: { commentId: c._id, userId: user!.id, songId: c.songId, createdAt: new Date() } },
       { upsert: true, new: false },
     ).lean();
   } catch (err) {

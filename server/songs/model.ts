@@ -14,6 +14,8 @@ export interface SongRecord {
   facts: string[];
   searchKey: string;
   commentCount: number;
+  /** The last thread position handed out (comments' seq); positions are never reused. */
+  lastSeq: number;
   lastCommentAt: Date | null;
   activityAt: Date;
   createdAt: Date;
@@ -35,6 +37,7 @@ const songSchema = new Schema<SongRecord>(
     searchKey: { type: String, required: true },
     /** Visible + removed comments of the thread (removal keeps the placeholder, so it does not decrement). */
     commentCount: { type: Number, default: 0 },
+    lastSeq: { type: Number, default: 0 },
     lastCommentAt: { type: Date, default: null },
     /** lastCommentAt, or createdAt before the first comment: always present, so the activity index pages without nulls. */
     activityAt: { type: Date, required: true },

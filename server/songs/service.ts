@@ -1,11 +1,9 @@
 // Songs: read one, list by recent activity (with search), create (admins), and upsert from an imported page.
-import { createHash } from 'node:crypto';
-import mongoose from 'mongoose';
+import mongoose, { type Connection, type Types } from 'mongoose';
 import type { CreateSongInput } from '../../shared/schemas';
 import type { Page, SongDTO, UserDTO } from '../../shared/types';
 import { can } from '../accounts/policy';
-import { oneAtATime } from '../comments/counters';
-import { commentModel } from '../comments/model';
+import { importComments } from '../comments/service';
 import type { ForumDeps } from '../deps';
 import { HttpError, notFound } from '../http/errors';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -31,10 +29,22 @@ export function toSongDTO(s: SongRecord, withFacts: boolean): SongDTO {
   return dto;
 }
 
+/** Slug -> song id, per connection: slugs never change, and the embedded database finds a song by _id from its index. */
+const songIds = new WeakMap<Connection, Map<string, Types.ObjectId>>();
+
 /** The song record of a slug, or 404; other modules use it to resolve a thread. */
 export async function findSongBySlug(deps: Pick<ForumDeps, 'db'>, slug: string): Promise<SongRecord> {
-  const song = typeof slug === 'string' && slug.length <= 200 ? await songModel(deps.db.conn).findOne({ slug }).lean<SongRecord>() : null;
+  if (typeof slug !== 'string' || slug.length > 200) throw notFound('No such song.');
+  const Songs = songModel(deps.db.conn);
+  let ids = songIds.get(deps.db.conn);
+  if (!ids) songIds.set(deps.db.conn, (ids = new Map()));
+  const known = ids.get(slug);
+  const cached = known ? await Songs.findOne({ _id: known }).lean<SongRecord>() : null;
+  if (cached?.slug === slug) return cached;
+  const song = await Songs.findOne({ slug }).lean<SongRecord>();
   if (!song) throw notFound('No such song.');
+  if (ids.size > 100_000) ids.clear();
+  ids.set(slug, song._id);
   return song;
 }
 
@@ -85,6 +95,7 @@ export async function createSong(deps: ForumDeps, actor: UserDTO | null, input: 
     facts: input.facts ?? [],
     searchKey: searchKeyOf({ ...input }),
     commentCount: 0,
+    lastSeq: 0,
     lastCommentAt: null,
     activityAt: now,
     createdAt: now,
@@ -125,54 +136,10 @@ export async function upsertSongFromPage(deps: Pick<ForumDeps, 'db'>, page: Pars
   const existing = await Songs.findOne({ slug }).lean<SongRecord>();
   const now = new Date();
   if (existing) await Songs.updateOne({ _id: existing._id }, { $set: fields });
-  else await Songs.create({ ...fields, slug, commentCount: 0, lastCommentAt: null, activityAt: now, createdAt: now });
+  else await Songs.create({ ...fields, slug, commentCount: 0, lastSeq: 0, lastCommentAt: null, activityAt: now, createdAt: now });
   const song = (await Songs.findOne({ slug }).lean<SongRecord>())!;
 
-  const added = await importComments(deps, song, page, now);
-  if (added.count) {
-    await oneAtATime(deps.db.conn, `song:${song._id}`, () =>
-      Songs.updateOne({ _id: song._id }, { $inc: { commentCount: added.count }, $max: { lastCommentAt: added.last, activityAt: added.last } }),
-    );
-  }
+  const added = await importComments(deps, song, page.comments);
   const fresh = (await Songs.findOne({ _id: song._id }).lean<SongRecord>())!;
-  return { song: toSongDTO(fresh, true), created: !existing, comments: added.count };
-}
-
-async function importComments(deps: Pick<ForumDeps, 'db'>, song: SongRecord, page: ParsedSongPage, now: Date): Promise<{ count: number; last: Date }> {
-  const Comments = commentModel(deps.db.conn);
-  let count = 0;
-  let last = now;
-  for (const [n, c] of page.comments.entries()) {
-    const idemKey = 'import:' + createHash('sha256').update(`${song.slug}\u0000${c.name}\u0000${c.body}`).digest('base64url');
-    // Page order is kept by spacing the new comments a millisecond apart.
-    const createdAt = new Date(now.getTime() + n);
-    const res = await Comments.updateOne(
-      { idemKey },
-      {
-        $setOnInsert: {
-          songId: song._id,
-          parentId: null,
-          author: { name: c.name, location: c.location, userId: null },
-          body: c.body,
-          createdAt,
-          editedAt: null,
-          score: 0,
-          replyCount: 0,
-          status: 'visible',
-          featured: false,
-          clientId: null,
-          idemKey,
-          flagCount: 0,
-          removedAt: null,
-          removedBy: null,
-        },
-      },
-      { upsert: true },
-    );
-    if (res.upsertedCount) {
-      count++;
-      last = createdAt;
-    }
-  }
-  return { count, last };
+  return { song: toSongDTO(fresh, true), created: !existing, comments: added };
 }

@@ -1,0 +1,88 @@
+// The baseline: a bare Express app answering the same thread page with the same two queries through the plain
+// mongodb driver (song by slug, then the comments after a cursor), and the same post (insert + counter update).
+import express from 'express';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MongoClient, ObjectId, type Document } from 'mongodb';
+
+export interface Baseline {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startBaseline(uri: string, dbName: string): Promise<Baseline> {
+  const client = await MongoClient.connect(uri);
+  const db = client.db(dbName);
+  const songs = db.collection('songs');
+  const comments = db.collection('comments');
+  const app = express();
+  app.use(express.json());
+
+  const songIds = new Map<string, ObjectId>();
+  const songBySlug = async (slug: string) => {
+    const id = songIds.get(slug);
+    const song = id ? await songs.findOne({ _id: id }) : await songs.findOne({ slug });
+    if (song) songIds.set(slug, song._id);
+    return song;
+  };
+
+  app.get('/songs/:slug/comments', async (req, res) => {
+    const song = await songBySlug(req.params.slug);
+    if (!song) return void res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such song.' } });
+    const limit = Number(req.query.limit ?? 20);
+    const from = typeof req.query.cursor === 'string' ? (JSON.parse(Buffer.from(req.query.cursor, 'base64url').toString('utf8')) as { k: number }).k : 0;
+    const rows = await comments
+      .find({ songId: song._id, seq: { $gt: from }, status: { $in: ['visible', 'removed'] } })
+      .sort({ seq: 1 })
+      .limit(limit + 1)
+      .toArray();
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    res.json({
+      items: items.map((c) => ({ ...c, id: String(c._id), body: c.status === 'removed' ? '' : c.body })),
+      nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify({ o: 'oldest', k: last.seq, i: String(last._id) })).toString('base64url') : null,
+      total: song.commentCount,
+    });
+  });
+
+  app.post('/songs/:slug/comments', async (req, res) => {
+    const song = await songBySlug(req.params.slug);
+    if (!song) return void res.status(404).end();
+    const createdAt = new Date();
+    const taken = await songs.findOneAndUpdate(
+      { _id: song._id },
+      { $inc: { lastSeq: 1, commentCount: 1 }, $max: { lastCommentAt: createdAt, activityAt: createdAt } },
+      { returnDocument: 'after' },
+    );
+    const seq = taken!.lastSeq as number;
+    const doc = {
+      songId: song._id,
+      seq,
+      parentId: null,
+      author: { name: 'Baseline', location: null, userId: 'baseline' },
+      body: String(req.body.body),
+      createdAt,
+      editedAt: null,
+      score: 0,
+      replyCount: 0,
+      status: 'visible',
+      featured: false,
+      clientId: null,
+      idemKey: `once:${new ObjectId()}`,
+    };
+    const { insertedId } = await comments.insertOne(doc);
+    res.status(201).json({ ...doc, id: String(insertedId) });
+  });
+
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await client.close();
+    },
+  };
+}
