@@ -66,7 +66,9 @@ export function ThreadApp(p: ThreadProps) {
         status: setLink,
         gap: () => {
           const last = stateRef.current.lastId;
-          if (last) catchUp(p.slug, last).then((items) => items.forEach(received), () => undefined);
+          // An empty thread has no comment to start after: its first page is the whole gap.
+          const missed = last ? catchUp(p.slug, last) : api.page(p.slug, 'oldest').then((page) => page.items);
+          missed.then((items) => items.forEach(received), () => undefined);
         },
       });
     }
