@@ -88,7 +88,8 @@ export function registerThreadHandlers(socket: ForumSocket, ctx: LiveContext): v
       const now = Date.now();
       if (now - (lastTyping.get(slug) ?? 0) < TYPING_THROTTLE_MS) return {};
       lastTyping.set(slug, now);
-      socket.to(room).emit('typing', { slug, name });
+      // Volatile: a typing notice is worth nothing later, so it is neither buffered nor replayed on recovery.
+      socket.to(room).volatile.emit('typing', { slug, name });
       return {};
     }),
   );
