@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { registerUser } from '../../server/accounts/service';
 import { loadConfig } from '../../server/config';
 import { startForum } from '../../server/forum';
+import { now, readMark, type EmitTimes } from './protocol';
 
 const { mongodbUri, dbName, password } = JSON.parse(process.argv[2]) as { mongodbUri: string; dbName: string; password: string };
 
@@ -20,10 +21,17 @@ const config = loadConfig({
 });
 const forum = await startForum({ config, logger: pino({ level: config.logLevel }), mongodbUri, dbName });
 await registerUser(forum.deps, { username: 'poster', password }, 'admin');
+// When the service hands a comment to the bus, just before the room broadcast (the bench's only hook).
+const emits: EmitTimes = [];
+forum.deps.bus.prependListener('comment.created', ({ comment }) => {
+  const mark = readMark(comment.body);
+  if (mark) emits.push([mark.seq, now()]);
+});
 process.send?.({ type: 'listening', url: forum.url });
 
 process.on('message', async (m: { type: string }) => {
   if (m.type === 'rss') process.send?.({ type: 'rss', rss: process.memoryUsage().rss });
+  if (m.type === 'emits') process.send?.({ type: 'emits', emits: emits.splice(0) });
   if (m.type === 'close') {
     await forum.close();
     process.exit(0);

@@ -28,4 +28,7 @@ export type ToReaders = { type: 'count' } | { type: 'report' } | { type: 'close'
 export type FromReaders =
   | { type: 'ready'; connected: number; failed: number; ms: number }
   | { type: 'count'; received: number }
-  | { type: 'report'; latencies: number[]; received: number; duplicates: number; outOfOrder: number; firstAt: number; lastAt: number };
+  | { type: 'report'; seqs: number[]; arrivals: number[]; duplicates: number; outOfOrder: number };
+
+/** A server's record of when it handed each comment to its broadcast (seq, time). */
+export type EmitTimes = [number, number][];

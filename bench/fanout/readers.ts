@@ -8,11 +8,10 @@ import { now, readMark, type FromReaders, type ReadersConfig, type ToReaders } f
 const cfg = JSON.parse(process.argv[2]) as ReadersConfig;
 const send = (m: FromReaders) => process.send?.(m);
 
-const latencies: number[] = [];
+const seqs: number[] = [];
+const arrivals: number[] = [];
 let duplicates = 0;
 let outOfOrder = 0;
-let firstAt = Infinity;
-let lastAt = 0;
 const closers: (() => void)[] = [];
 
 /** Per reader: remembers the last sequence number so duplicates and reordering are counted. */
@@ -25,9 +24,8 @@ function receiver() {
     if (mark.seq === last) duplicates++;
     else if (mark.seq < last) outOfOrder++;
     last = Math.max(last, mark.seq);
-    latencies.push(at - mark.sentAt);
-    firstAt = Math.min(firstAt, at);
-    lastAt = Math.max(lastAt, at);
+    seqs.push(mark.seq);
+    arrivals.push(at);
   };
 }
 
@@ -86,9 +84,9 @@ async function connectAll() {
 
 process.on('message', (m: ToReaders) => {
   if (m.type === 'count') {
-    send({ type: 'count', received: latencies.length });
+    send({ type: 'count', received: seqs.length });
   } else if (m.type === 'report') {
-    send({ type: 'report', latencies, received: latencies.length, duplicates, outOfOrder, firstAt, lastAt });
+    send({ type: 'report', seqs, arrivals, duplicates, outOfOrder });
   } else {
     for (const close of closers) close();
     setTimeout(() => process.exit(0), 200);

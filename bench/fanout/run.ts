@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { io as ioClient } from 'socket.io-client';
 import WebSocket from 'ws';
 import { startEmbedded } from '../../server/db/embedded';
-import { markedBody, now, type FromReaders, type Kind, type ReadersConfig, type ToReaders } from './protocol';
+import { markedBody, now, type EmitTimes, type FromReaders, type Kind, type ReadersConfig, type ToReaders } from './protocol';
 import { ms, ratio, summarise } from './stats';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,9 +38,12 @@ interface Result {
   received: number;
   duplicates: number;
   outOfOrder: number;
+  /** Poster's send to arrival at a reader. */
   p50: number;
   p99: number;
   max: number;
+  /** The server handing the comment to its broadcast to arrival at a reader. */
+  fanout: { p50: number; p99: number; max: number };
   deliveriesPerSec: number;
   rssPerReaderKb: number;
   ackP50?: number;
@@ -86,6 +89,7 @@ async function forumPoster(url: string) {
         if (err || !reply.ok) console.error('post failed', err ?? reply.error);
         else acks.push(now() - sentAt);
       });
+      return sentAt;
     },
     acks,
     close: () => socket.disconnect(),
@@ -102,6 +106,7 @@ async function wsPoster(url: string) {
     post: (seq: number) => {
       const sentAt = now();
       ws.send(JSON.stringify({ ...base, id: String(seq).padStart(24, '0'), body: markedBody(seq, sentAt), clientId: `fanout-${seq}`, createdAt: new Date().toISOString() }));
+      return sentAt;
     },
     acks: [] as number[],
     close: () => ws.close(),
@@ -135,9 +140,10 @@ async function scenario(kind: Kind, readers: number, rate: number, mongodbUri: s
   }
   await sleep(1000);
   poster.acks.length = 0;
+  const sentAt = new Map<number, number>();
   const startedAt = now();
   for (let seq = 0; seq < messages; seq++) {
-    poster.post(seq);
+    sentAt.set(seq, poster.post(seq));
     await sleep(Math.max(0, startedAt + ((seq + 1) * 1000) / rate - now()));
   }
   const expected = connected * messages;
@@ -148,13 +154,22 @@ async function scenario(kind: Kind, readers: number, rate: number, mongodbUri: s
     await sleep(250);
   }
   const reports = (await Promise.all(procs.map((p) => ask(p, { type: 'report' }, 'report')))) as Extract<FromReaders, { type: 'report' }>[];
+  const emitAt = new Map((await request<{ emits: EmitTimes }>(server, { type: 'emits' }, 'emits')).emits);
   for (const p of procs) p.send({ type: 'close' } satisfies ToReaders);
   poster.close();
   server.send({ type: 'close' });
   await Promise.all([...procs, server].map((c) => new Promise((r) => (c.exitCode === null ? c.once('exit', r) : r(null)))));
 
-  const latencies = reports.flatMap((r) => r.latencies);
-  const lastAt = Math.max(...reports.map((r) => r.lastAt));
+  const latencies: number[] = [];
+  const fanout: number[] = [];
+  let lastAt = startedAt;
+  for (const r of reports) {
+    r.seqs.forEach((seq, i) => {
+      latencies.push(r.arrivals[i] - sentAt.get(seq)!);
+      fanout.push(r.arrivals[i] - (emitAt.get(seq) ?? NaN));
+      lastAt = Math.max(lastAt, r.arrivals[i]);
+    });
+  }
   const { p50, p99, max } = summarise(latencies);
   return {
     kind,
@@ -170,6 +185,7 @@ async function scenario(kind: Kind, readers: number, rate: number, mongodbUri: s
     p50,
     p99,
     max,
+    fanout: summarise(fanout),
     deliveriesPerSec: latencies.length / ((lastAt - startedAt) / 1000),
     rssPerReaderKb: (rss1 - rss0) / connected / 1024,
     ackP50: poster.acks.length ? summarise(poster.acks).p50 : undefined,
@@ -179,7 +195,7 @@ async function scenario(kind: Kind, readers: number, rate: number, mongodbUri: s
 function section(results: Result[], seconds: number): string {
   const name = (r: Result) => (r.kind === 'ws' ? 'bare ws' : 'forum (socket.io)');
   const row = (r: Result) =>
-    `| ${name(r)} | ${r.readers} | ${r.rate}/s x ${r.messages} | ${r.received}/${r.expected} | ${r.duplicates} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${Math.round(r.deliveriesPerSec)} | ${r.rssPerReaderKb.toFixed(1)} |`;
+    `| ${name(r)} | ${r.readers} | ${r.rate}/s x ${r.messages} | ${r.received}/${r.expected} | ${r.duplicates} | ${ms(r.p50)} / ${ms(r.p99)} / ${ms(r.max)} | ${ms(r.fanout.p50)} / ${ms(r.fanout.p99)} / ${ms(r.fanout.max)} | ${Math.round(r.deliveriesPerSec)} | ${r.rssPerReaderKb.toFixed(1)} |`;
   const lines = [
     '## Live fan-out (socket.io)',
     '',
@@ -190,21 +206,26 @@ function section(results: Result[], seconds: number): string {
     `comments at a fixed rate for ${SECONDS} s (after ${WARMUP} unmeasured warm-up comments). Forum: the poster is a signed-in member posting with`,
     'socket `comment:post` (the real service: validation, rate limit, writes to the embedded FerretDB, bus, room broadcast);',
     'readers receive `comment:created`. Baseline: a bare `ws` server relaying the same comment JSON to the same number of raw',
-    'WebSocket clients. Latency = send time (carried in the comment body) to arrival at each reader, so the forum figure',
-    'includes the database writes the baseline does not do; "post ack p50" is the poster\'s own round trip. RSS/reader = server',
-    'RSS growth from before the readers connected to after they were all connected, joined and idle (2 s settle), / N.',
+    'WebSocket clients. End-to-end latency = the poster\'s send time (carried in the comment body) to arrival at each reader,',
+    'so the forum figure includes the database writes the baseline does not do. Fan-out latency = the moment the server hands',
+    'the comment to its broadcast (forum: the bus event after the write; ws: the poster\'s frame arriving) to arrival at each',
+    'reader: the like-for-like figure. "post ack p50" is the poster\'s own round trip. RSS/reader = server RSS growth from',
+    'before the readers connected to after they were all connected, joined and idle (2 s settle), / N.',
     '',
-    '| server | readers | posting | delivered/expected | duplicates | p50 ms | p99 ms | max ms | deliveries/s | RSS KB/reader |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| server | readers | posting | delivered/expected | duplicates | end-to-end p50 / p99 / max ms | fan-out p50 / p99 / max ms | deliveries/s | RSS KB/reader |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...results.map(row),
     '',
-    '| readers | posting | p50 forum/ws | p99 forum/ws | max forum/ws | RSS/reader forum/ws | forum post ack p50 ms | out of order at a reader (forum) |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| readers | posting | end-to-end p50 forum/ws | end-to-end p99 forum/ws | fan-out p50 forum/ws | fan-out p99 forum/ws | RSS/reader forum/ws | forum post ack p50 ms | out of order at a reader (forum) |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const { readers, rate } of SCENARIOS) {
     const f = results.find((r) => r.kind === 'socketio' && r.readers === readers && r.rate === rate);
     const w = results.find((r) => r.kind === 'ws' && r.readers === readers && r.rate === rate);
-    if (f && w) lines.push(`| ${readers} | ${rate}/s | ${ratio(f.p50, w.p50)} | ${ratio(f.p99, w.p99)} | ${ratio(f.max, w.max)} | ${ratio(f.rssPerReaderKb, w.rssPerReaderKb)} | ${ms(f.ackP50 ?? NaN)} | ${f.outOfOrder} |`);
+    if (f && w)
+      lines.push(
+        `| ${readers} | ${rate}/s | ${ratio(f.p50, w.p50)} | ${ratio(f.p99, w.p99)} | ${ratio(f.fanout.p50, w.fanout.p50)} | ${ratio(f.fanout.p99, w.fanout.p99)} | ${ratio(f.rssPerReaderKb, w.rssPerReaderKb)} | ${ms(f.ackP50 ?? NaN)} | ${f.outOfOrder} |`,
+      );
   }
   return lines.join('\n') + '\n';
 }
@@ -227,7 +248,7 @@ async function main() {
     for (const { readers, rate } of SCENARIOS) {
       for (const kind of ['ws', 'socketio'] as Kind[]) {
         const r = await scenario(kind, readers, rate, db.uri, dataDir);
-        console.log(`${kind} N=${readers} at ${rate}/s: connected ${r.connected} in ${Math.round(r.connectMs)} ms, delivered ${r.received}/${r.expected}, dup ${r.duplicates}, p50 ${ms(r.p50)} p99 ${ms(r.p99)} max ${ms(r.max)} ms, ${Math.round(r.deliveriesPerSec)}/s, ${r.rssPerReaderKb.toFixed(1)} KB/reader`);
+        console.log(`${kind} N=${readers} at ${rate}/s: connected ${r.connected} in ${Math.round(r.connectMs)} ms, delivered ${r.received}/${r.expected}, dup ${r.duplicates}, p50 ${ms(r.p50)} p99 ${ms(r.p99)} max ${ms(r.max)} ms, fan-out p50 ${ms(r.fanout.p50)} p99 ${ms(r.fanout.p99)} ms, ${Math.round(r.deliveriesPerSec)}/s, ${r.rssPerReaderKb.toFixed(1)} KB/reader`);
         results.push(r);
       }
     }

@@ -3,16 +3,20 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { now, type EmitTimes } from './protocol';
 
 const server = createServer();
 const wss = new WebSocketServer({ server, perMessageDeflate: false });
 const readers = new Set<WebSocket>();
+const emits: EmitTimes = [];
 
 wss.on('connection', (ws, req) => {
   if (req.url === '/post') {
     // The poster sends a comment DTO; the server relays it as the forum would relay comment:created.
     ws.on('message', (data) => {
       const frame = String(data);
+      const seq = /"body":"fanout#(\d+)@/.exec(frame)?.[1];
+      if (seq !== undefined) emits.push([Number(seq), now()]);
       for (const r of readers) r.send(frame);
     });
     return;
@@ -28,5 +32,6 @@ server.listen(0, '127.0.0.1', () => {
 
 process.on('message', (m: { type: string }) => {
   if (m.type === 'rss') process.send?.({ type: 'rss', rss: process.memoryUsage().rss });
+  if (m.type === 'emits') process.send?.({ type: 'emits', emits: emits.splice(0) });
   if (m.type === 'close') process.exit(0);
 });
