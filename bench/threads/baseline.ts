@@ -31,11 +31,13 @@ export async function startBaseline(uri: string, dbName: string): Promise<Baseli
     if (!song) return void res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such song.' } });
     const limit = Number(req.query.limit ?? 20);
     const from = typeof req.query.cursor === 'string' ? (JSON.parse(Buffer.from(req.query.cursor, 'base64url').toString('utf8')) as { k: number }).k : 0;
-    const rows = await comments
-      .find({ songId: song._id, seq: { $gt: from }, status: { $in: ['visible', 'removed'] } })
-      .sort({ seq: 1 })
-      .limit(limit + 1)
-      .toArray();
+    // The same window query as Chorus (server/comments/service.ts readWindow), holes ignored.
+    const rows = (
+      await comments
+        .find({ songId: song._id, seq: { $gt: from, $lte: from + limit + 1 }, status: { $in: ['visible', 'removed'] } })
+        .limit(limit + 1)
+        .toArray()
+    ).sort((a, b) => a.seq - b.seq);
     const items = rows.slice(0, limit);
     const last = items.at(-1);
     res.json({
@@ -45,15 +47,21 @@ export async function startBaseline(uri: string, dbName: string): Promise<Baseli
     });
   });
 
+  let positions: Promise<unknown> = Promise.resolve();
   app.post('/songs/:slug/comments', async (req, res) => {
     const song = await songBySlug(req.params.slug);
     if (!song) return void res.status(404).end();
     const createdAt = new Date();
-    const taken = await songs.findOneAndUpdate(
-      { _id: song._id },
-      { $inc: { lastSeq: 1, commentCount: 1 }, $max: { lastCommentAt: createdAt, activityAt: createdAt } },
-      { returnDocument: 'after' },
+    // Positions one at a time, as Chorus does (FerretDB applies concurrent $inc as read-modify-write).
+    const take = positions.then(() =>
+      songs.findOneAndUpdate(
+        { _id: song._id },
+        { $inc: { lastSeq: 1, commentCount: 1 }, $max: { lastCommentAt: createdAt, activityAt: createdAt } },
+        { returnDocument: 'after' },
+      ),
     );
+    positions = take.catch(() => null);
+    const taken = await take;
     const seq = taken!.lastSeq as number;
     const doc = {
       songId: song._id,

@@ -97,8 +97,8 @@ function report(rows: Row[]) {
   const lines = [
     `Command: \`npm run bench:threads\` (bench/threads/run.ts). ${COMMENTS.toLocaleString('en')}-comment thread in a fresh embedded FerretDB`,
     `(SQLite), autocannon ${CONNECTIONS} connections x ${SECONDS} s per row, forum and baseline in the same process and run.`,
-    `Baseline: a bare Express route doing the same two queries with the plain mongodb driver (the song, then`,
-    `\`find({songId, seq: {$gt: cursor}, status: {$in}}).sort({seq: 1}).limit(51)\`). Machine: ${machine}.`,
+    `Baseline: a bare Express route doing the same two queries with the plain mongodb driver (the song, then the`,
+    `window \`find({songId, seq: {$gt: c, $lte: c + 51}, status: {$in}}).limit(51)\`, sorted in Node). Machine: ${machine}.`,
     `Run: ${new Date().toISOString().slice(0, 16)}Z.`,
     '',
     '| scenario | Chorus req/s | p50 ms | p99 ms | baseline req/s | p50 ms | p99 ms | Chorus / baseline |',
@@ -115,9 +115,10 @@ function report(rows: Row[]) {
     `Deep page / first page (Chorus): ${deepVsFirst.toFixed(2)}. Goal: deep page as fast as the first, and within 80% of the baseline (ratio >= 0.80).`,
     '',
     'Reading these numbers: FerretDB v1.24 with SQLite uses no index for reads (it pushes down only `{_id: value}`,',
-    'and even that is a table scan, because its index expression differs from its query expression); every filtered',
-    'or sorted query reads, decodes and sorts the whole comments collection in Go, so a page costs O(all comments),',
-    'the same at page 1 and page 150, for Chorus and baseline alike. On MongoDB the (songId, seq) index answers it.',
+    'and even that is a table scan, because its index expression differs from its query expression). Every read',
+    'streams the comments collection in insertion order, decoding each row, until its limit is met: so the first',
+    'page stops after ~51 rows while page 150 reads ~7,500, and a `sort()` would read and sort all 10,000 (measured',
+    'at ~0.75 s a page before the window query). On MongoDB the (songId, seq) index answers any page alike.',
   );
   const section = lines.join('\n');
   console.log('\n' + section + '\n');

@@ -70,8 +70,8 @@ const LISTED = ['visible', 'removed'];
 
 /**
  * One page of a thread, flat (replies carry parentId). oldest/newest follow thread positions (seq, posting order),
- * so pages neither repeat nor skip while comments arrive; `after` = a comment id: the visible comments posted after it, oldest first,
- * `limit` at a time, with a cursor for the rest. `total` = visible + removed comments.
+ * so pages neither repeat nor skip while comments arrive. `after` = a comment id: the visible comments posted
+ * after it, oldest first, `limit` at a time, with a cursor for the rest. `total` = visible + removed comments.
  */
 export async function listThread(deps: ForumDeps, slug: string, query: ThreadQuery): Promise<CommentPage> {
   const song = await findSongBySlug(deps, slug);
@@ -86,9 +86,7 @@ export async function listThread(deps: ForumDeps, slug: string, query: ThreadQue
     [tag, dir, from, statuses] = ['after', 1, mark.seq, ['visible']];
   }
   if (query.cursor) from = decodeCursor(query.cursor, tag).k;
-  // One range query on the (songId, seq) index: a deep page costs what the first does.
-  const filter = { songId: song._id, seq: mongoose.trusted(dir === 1 ? { $gt: from } : { $lt: from }), status: mongoose.trusted({ $in: statuses }) };
-  const rows = await commentModel(deps.db.conn).find(filter).sort({ seq: dir }).limit(query.limit + 1).lean<CommentRecord[]>();
+  const rows = await readWindow(deps, song, from, dir, query.limit + 1, statuses);
   const items = rows.slice(0, query.limit);
   const last = items[items.length - 1];
   return {
@@ -99,8 +97,40 @@ export async function listThread(deps: ForumDeps, slug: string, query: ThreadQue
 }
 
 /**
+ * Up to `want` comments after thread position `from` (exclusive), in direction `dir`. It asks for a bounded
+ * window of positions (`seq` between from and from +/- want) with no sort, and sorts the few rows here; a window
+ * with holes (removed comments when only visible ones count, posts that failed after taking a position) is
+ * widened. Why not `sort().limit()`: the embedded database (FerretDB v1.24, SQLite) uses no index for reads and
+ * would read and sort the whole collection for every page; a window with a matching limit lets it stop reading
+ * once the window is complete. On MongoDB both forms use the (songId, seq) index.
+ */
+async function readWindow(
+  deps: Pick<ForumDeps, 'db'>,
+  song: Pick<SongRecord, '_id' | 'lastSeq'>,
+  from: number,
+  dir: 1 | -1,
+  want: number,
+  statuses: string[],
+): Promise<CommentRecord[]> {
+  const Comments = commentModel(deps.db.conn);
+  const found: CommentRecord[] = [];
+  let edge = from;
+  for (let round = 1; found.length < want && round <= 8; round++) {
+    if (dir === 1 ? edge >= (song.lastSeq ?? 0) : edge <= 1) break;
+    const span = (want - found.length) * round;
+    const seq = dir === 1 ? { $gt: edge, $lte: edge + span } : { $lt: edge, $gte: edge - span };
+    const rows = await Comments.find({ songId: song._id, seq: mongoose.trusted(seq), status: mongoose.trusted({ $in: statuses }) })
+      .limit(span)
+      .lean<CommentRecord[]>();
+    found.push(...rows.sort((a, b) => dir * (a.seq - b.seq)));
+    edge += dir * span;
+  }
+  return found.slice(0, want);
+}
+
+/**
  * Highest score first, then oldest. Scores move while a reader pages, so a comment whose score changes meanwhile
- * may show twice or be passed over. On the embedded database this ordering reads the whole thread per page.
+ * may show twice or be passed over.
  */
 async function listTop(deps: ForumDeps, song: SongRecord, query: ThreadQuery): Promise<CommentPage> {
   const filter: Record<string, unknown> = { songId: song._id, status: mongoose.trusted({ $in: LISTED }) };
