@@ -21,6 +21,8 @@ export interface LiveContext {
 
 /** A reader may follow a few threads at once (tabs), not the whole forum. */
 const MAX_THREADS_PER_SOCKET = 20;
+/** Each join reads the database: a connection gets this many a minute (tabs and reconnects fit easily). */
+const MAX_JOINS_PER_MINUTE = 60;
 /** At most one typing notice per socket and thread in this window; the browser shows it a few seconds. */
 export const TYPING_THROTTLE_MS = 2000;
 
@@ -28,6 +30,12 @@ export function registerThreadHandlers(socket: ForumSocket, ctx: LiveContext): v
   const { deps, presence } = ctx;
   const log = deps.logger.child({ socket: socket.id });
   const lastTyping = new Map<string, number>();
+  let joinWindow = { start: 0, joins: 0 };
+  const spendJoin = () => {
+    const now = Date.now();
+    if (now - joinWindow.start >= 60_000) joinWindow = { start: now, joins: 0 };
+    if (++joinWindow.joins > MAX_JOINS_PER_MINUTE) throw new HttpError(429, 'RATE_LIMITED', 'Too many threads joined; try again in a minute.');
+  };
   // One connection's posts are written one after another: they reach the thread in the order they were sent,
   // and one socket cannot pile up concurrent writes.
   let posting: Promise<unknown> = Promise.resolve();
@@ -40,6 +48,7 @@ export function registerThreadHandlers(socket: ForumSocket, ctx: LiveContext): v
   socket.on(
     'thread:join',
     handler(log, joinInput, async ({ slug }) => {
+      spendJoin();
       await findSongBySlug(deps, slug); // 404 NOT_FOUND for a thread that does not exist
       const room = threadRoom(slug);
       if (!socket.rooms.has(room) && threadsOf(socket.rooms).length >= MAX_THREADS_PER_SOCKET) {

@@ -76,6 +76,19 @@ describe('live threads (one instance)', () => {
       s.disconnect();
     });
 
+    it('limits how many threads a connection may follow and how often it may join', async () => {
+      const s = forum.socket();
+      await connected(s);
+      const slugs = [];
+      for (let i = 0; i < 21; i++) slugs.push((await createSong(forum.deps, admin.user, { title: `Many ${i}`, artist: 'The Joiners' })).slug);
+      for (const slug of slugs.slice(0, 20)) assert.equal((await emitAck(s, 'thread:join', { slug })).ok, true);
+      assert.equal((await emitAck(s, 'thread:join', { slug: slugs[20] })).error.code, 'TOO_MANY_THREADS');
+      let reply;
+      for (let i = 0; i < 45 && !reply?.error; i++) reply = await emitAck(s, 'thread:join', { slug: slugs[0] });
+      assert.equal(reply.error.code, 'RATE_LIMITED');
+      s.disconnect();
+    });
+
     it('stops delivering a thread after leaving it', async () => {
       const member = await signUp(forum);
       const s = await reader(song);
