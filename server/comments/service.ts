@@ -115,9 +115,10 @@ async function readWindow(
   const Comments = commentModel(deps.db.conn);
   const found: CommentRecord[] = [];
   let edge = from;
-  for (let round = 1; found.length < want && round <= 8; round++) {
+  // Until the window is full or the thread ends: a long run of holes widens the window (doubling, capped).
+  for (let round = 0; found.length < want; round++) {
     if (dir === 1 ? edge >= (song.lastSeq ?? 0) : edge <= 1) break;
-    const span = (want - found.length) * round;
+    const span = Math.min((want - found.length) * 2 ** round, 2000);
     const seq = dir === 1 ? { $gt: edge, $lte: edge + span } : { $lt: edge, $gte: edge - span };
     const rows = await Comments.find({ songId: song._id, seq: mongoose.trusted(seq), status: mongoose.trusted({ $in: statuses }) })
       .limit(span)

@@ -255,6 +255,24 @@ describe('comments API', () => {
       assert.deepEqual([...p1.items, ...p2.items].map((c) => c.id), expected.slice(0, 4));
     });
 
+    it('finds visible comments past a long run of removed ones, in both directions', async () => {
+      const s = await makeSong(admin, 'Mostly Removed');
+      const ids: string[] = [];
+      for (let i = 0; i < 30; i++) ids.push((await post(alice.agent, s.slug, { body: `r${i}` })).id);
+      for (const id of ids.slice(1, 28)) await alice.agent.delete(`/api/comments/${id}`).expect(204);
+      const after = await thread(forum, s.slug, { after: ids[0], limit: '2' });
+      assert.deepEqual(after.items.map((c) => c.id), [ids[28], ids[29]]);
+      assert.equal(after.nextCursor, null);
+      // Placeholders stay in the ordinary listing, newest first.
+      const newest = await thread(forum, s.slug, { sort: 'newest', limit: '3' });
+      assert.deepEqual(newest.items.map((c) => [c.id, c.status]), [
+        [ids[29], 'visible'],
+        [ids[28], 'visible'],
+        [ids[27], 'removed'],
+      ]);
+      assert.equal(newest.total, 30);
+    });
+
     it('rejects bad thread queries with 400', async () => {
       const otherComment = (await thread(forum, song.slug, { limit: '1' })).items[0].id;
       for (const [q, code] of [
