@@ -14,7 +14,7 @@ import { startBaseline } from './baseline';
 import { seedThread } from './seed';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4);
 const COMMENTS = 10_000;
 const PAGE = 50;
 const DEEP_PAGE = 150;
@@ -26,7 +26,7 @@ interface Row {
 }
 
 async function cannon(url: string, opts: Partial<autocannon.Options> = {}): Promise<autocannon.Result> {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, ...opts });
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, timeout: 30, ...opts });
   const bad = result.non2xx + result.errors + result.timeouts;
   if (bad) console.warn(`  ${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
   return result;
