@@ -236,28 +236,29 @@ export async function insertThreadComment(
 async function storeAtNextPosition(deps: Pick<ForumDeps, 'db'>, song: Pick<SongRecord, '_id'>, fields: NewComment, idemKey: string): Promise<CommentRecord> {
   const conn = deps.db.conn;
   const Songs = songModel(conn);
-  for (let attempt = 0; ; attempt++) {
-    const createdAt = new Date();
-    // Counters move with the position (atomic $inc/$max, one at a time per song: see counters.ts).
-    const taken = await oneAtATime(conn, `song:${song._id}`, () =>
-      Songs.findOneAndUpdate(
+  // Taking the position and writing the comment happen in one turn per song (see counters.ts), so comments reach
+  // the thread in position order: a reader paging forward never passes a position that is filled later.
+  return oneAtATime(conn, `song:${song._id}`, async () => {
+    for (let attempt = 0; ; attempt++) {
+      const createdAt = new Date();
+      // Counters move with the position (atomic $inc/$max).
+      const taken = await Songs.findOneAndUpdate(
         { _id: song._id },
         { $inc: { lastSeq: 1, commentCount: 1 }, $max: { lastCommentAt: createdAt, activityAt: createdAt } },
         { new: true },
-      ).lean<SongRecord>(),
-    );
-    if (!taken) throw notFound('No such song.');
-    const seq = taken.lastSeq;
-    try {
-      const created = await commentModel(conn).create({ songId: song._id, seq, createdAt, idemKey, ...fields });
-      return created.toObject() as CommentRecord;
-    } catch (err) {
-      // The position stays unused (readers skip it); the count goes back.
-      await oneAtATime(conn, `song:${song._id}`, () => Songs.updateOne({ _id: song._id }, { $inc: { commentCount: -1 } }));
-      // A duplicate (songId, seq) means another instance took the same position: take the next one.
-      if (!isDuplicateKey(err) || attempt >= 3) throw err;
+      ).lean<SongRecord>();
+      if (!taken) throw notFound('No such song.');
+      try {
+        const created = await commentModel(conn).create({ songId: song._id, seq: taken.lastSeq, createdAt, idemKey, ...fields });
+        return created.toObject() as CommentRecord;
+      } catch (err) {
+        // The position stays unused (readers skip it); the count goes back.
+        await Songs.updateOne({ _id: song._id }, { $inc: { commentCount: -1 } });
+        // A duplicate (songId, seq) means another instance took the same position: take the next one.
+        if (!isDuplicateKey(err) || attempt >= 3) throw err;
+      }
     }
-  }
+  });
 }
 
 /** The comment an idempotency key produced; waits briefly while its first request is still storing it. */
