@@ -15,6 +15,11 @@ function record<T = any>(socket: TestSocket, event: string): T[] {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until cond() holds (or ms pass; the assertion after it then tells what is missing). */
+async function until(cond: () => boolean, ms = 5000): Promise<void> {
+  for (const end = Date.now() + ms; !cond() && Date.now() < end; ) await sleep(20);
+}
 let seq = 0;
 const cid = () => `c-${Date.now()}-${seq++}`;
 
@@ -117,7 +122,8 @@ describe('live threads (one instance)', () => {
       assert.equal(reply.comment.author.name, 'Poster Pat');
       assert.equal(reply.comment.author.userId, member.user.id);
 
-      await sleep(300);
+      await until(() => [gotA, gotB, gotPoster].every((g) => g.length > 0));
+      await sleep(100); // room for a duplicate to show
       for (const got of [gotA, gotB, gotPoster]) {
         assert.equal(got.length, 1);
         assert.equal(got[0].id, reply.comment.id);
@@ -167,7 +173,8 @@ describe('live threads (one instance)', () => {
       assert.equal(first.ok, true);
       assert.equal(again.ok, true);
       assert.equal(again.comment.id, first.comment.id);
-      await sleep(300);
+      await until(() => got.length > 0);
+      await sleep(200);
       assert.deepEqual(got.map((c) => c.id), [first.comment.id]);
       watcher.disconnect();
       s.disconnect();
@@ -194,7 +201,7 @@ describe('live threads (one instance)', () => {
     const bodies = Array.from({ length: 20 }, (_, i) => `quick ${i}`);
     const replies = await Promise.all(bodies.map((body) => emitAck(s, 'comment:post', { slug: song, body, clientId: cid() })));
     assert.ok(replies.every((r) => r.ok));
-    await sleep(300);
+    await until(() => got.length >= 20);
     assert.deepEqual(got.map((c) => c.body), bodies);
     watcher.disconnect();
     s.disconnect();
@@ -237,10 +244,10 @@ describe('live threads (one instance)', () => {
       const b = forum.socket();
       await connected(b);
       assert.equal((await emitAck(b, 'thread:join', { slug })).presence, 2);
-      await sleep(400);
+      await until(() => counts.at(-1)?.count === 2);
       assert.deepEqual(counts.at(-1), { slug, count: 2 });
       b.disconnect();
-      await sleep(400);
+      await until(() => counts.at(-1)?.count === 1);
       assert.deepEqual(counts.at(-1), { slug, count: 1 });
       a.disconnect();
     });
@@ -255,7 +262,8 @@ describe('live threads (one instance)', () => {
       const [self, seen, far] = [t, r, elsewhere].map((s) => record(s, 'typing'));
       (t as any).emit('typing', { slug: song });
       (t as any).emit('typing', { slug: song });
-      await sleep(300);
+      await until(() => seen.length > 0);
+      await sleep(200);
       assert.deepEqual(seen, [{ slug: song, name: 'Tess Typist' }]);
       assert.equal(self.length, 0);
       assert.equal(far.length, 0);
@@ -296,7 +304,8 @@ describe('live threads (one instance)', () => {
         const reply = await emitAck(poster, 'comment:post', { slug: song, body: 'while you were away', clientId: cid() });
         await nextEvent(s, 'connect');
         assert.equal(s.recovered, true);
-        await sleep(200);
+        await until(() => got.length > 0);
+        await sleep(100);
         assert.deepEqual(got.map((c) => c.id), [reply.comment.id]);
       } finally {
         s.disconnect();

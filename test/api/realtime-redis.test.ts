@@ -10,6 +10,11 @@ import { connected, emitAck, freshDbName, nextEvent, startTestForum, type TestFo
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until cond() holds (or ms pass; the assertion after it then tells what is missing). */
+async function until(cond: () => boolean, ms = 5000): Promise<void> {
+  for (const end = Date.now() + ms; !cond() && Date.now() < end; ) await sleep(20);
+}
 let seq = 0;
 const cid = () => `r-${Date.now()}-${seq++}`;
 
@@ -64,7 +69,8 @@ describe('live threads across two instances (Redis)', () => {
     assert.equal(reply.ok, true, JSON.stringify(reply));
     assert.equal(reply.comment.author.userId, member.user.id);
     const http = await member.agent.post(`/api/songs/${song}/comments`).send({ body: 'from A over HTTP' }).expect(201);
-    await sleep(500);
+    await until(() => gotA.length >= 2 && gotB.length >= 2);
+    await sleep(200); // room for a duplicate to show
     for (const got of [gotA, gotB]) assert.deepEqual(got.map((c) => c.id), [reply.comment.id, http.body.id]);
     assert.equal(gotElsewhere.length, 0);
     for (const s of [onA, onB, elsewhere, poster]) s.disconnect();
@@ -77,10 +83,10 @@ describe('live threads across two instances (Redis)', () => {
     const counts = record<{ slug: string; count: number }>(first.socket, 'presence');
     const second = await reader(b, slug);
     assert.equal(second.presence, 2);
-    await sleep(500);
+    await until(() => counts.at(-1)?.count === 2);
     assert.deepEqual(counts.at(-1), { slug, count: 2 });
     second.socket.disconnect();
-    await sleep(500);
+    await until(() => counts.at(-1)?.count === 1);
     assert.deepEqual(counts.at(-1), { slug, count: 1 });
     first.socket.disconnect();
   });
@@ -115,7 +121,8 @@ describe('live threads across two instances (Redis)', () => {
       await nextEvent(s, 'connect');
       assert.equal(s.recovered, true);
       assert.ok(b.io.of('/').sockets.has(s.id!), 'the reader is now on B');
-      await sleep(200);
+      await until(() => got.length > 0);
+      await sleep(100);
       assert.deepEqual(got.map((c) => c.id), [reply.comment.id]);
       // Back in the thread's room on B: live comments keep coming.
       const next = nextEvent<CommentDTO>(s, 'comment:created');
@@ -138,7 +145,7 @@ describe('live threads across two instances (Redis)', () => {
       assert.equal(reply.ok, true, JSON.stringify(reply));
       sent.push(reply.comment.id);
     }
-    for (let waited = 0; waited < 5000 && got.some((g) => g.length < 200); waited += 50) await sleep(50);
+    await until(() => got.every((g) => g.length >= 200), 10_000);
     await sleep(300);
     for (const g of got) {
       assert.equal(g.length, 200);
