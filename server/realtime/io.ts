@@ -49,6 +49,16 @@ export async function createIo(deps: ForumDeps, httpServer: HttpServer, session:
   };
 
   io.on('connection', (socket) => {
+    try {
+      onConnection(socket);
+    } catch (err) {
+      // A listener that throws here would take the process down with it: drop this one connection instead.
+      deps.logger.error({ err }, 'socket connection setup failed');
+      socket.disconnect(true);
+    }
+  });
+
+  function onConnection(socket: ForumSocket) {
     socket.data.user = (socket.request as { user?: UserDTO }).user ?? (socket.recovered ? socket.data.user : null) ?? null;
     // A recovered socket is back in its rooms without joining again: count it as reading them again.
     if (socket.recovered) for (const slug of threadsOf(socket.rooms)) track(presence.enter(slug, socket.id).then(() => announcer.announce(slug)));
@@ -56,7 +66,7 @@ export async function createIo(deps: ForumDeps, httpServer: HttpServer, session:
     socket.on('disconnecting', () => {
       for (const slug of threadsOf(socket.rooms)) track(presence.leave(slug, socket.id).then(() => announcer.announce(slug)));
     });
-  });
+  }
 
   return {
     io,
