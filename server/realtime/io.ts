@@ -22,6 +22,8 @@ export interface Realtime {
 
 /** Presence notices are coalesced per thread: a crowd arriving costs one notice per window, not one per arrival. */
 const PRESENCE_WINDOW_MS = 200;
+/** How often an instance re-counts the threads its readers are in, to catch counts that moved elsewhere. */
+const PRESENCE_RECHECK_MS = 15_000;
 
 export async function createIo(deps: ForumDeps, httpServer: HttpServer, session: RequestHandler[]): Promise<Realtime> {
   const io: ForumIo = new Server(httpServer, {
@@ -84,27 +86,42 @@ export async function createIo(deps: ForumDeps, httpServer: HttpServer, session:
 }
 
 function presenceAnnouncer(io: ForumIo, presence: Presence) {
-  const due = new Set<string>();
+  /** slug -> announce even when the count is the one this instance last sent. */
+  const due = new Map<string, boolean>();
+  const lastSent = new Map<string, number>();
   let timer: NodeJS.Timeout | null = null;
   let closed = false;
   const flush = () => {
     timer = null;
-    for (const slug of due) {
+    for (const [slug, always] of due) {
       presence.count(slug).then(
-        (count) => io.to(threadRoom(slug)).emit('presence', { slug, count }),
+        (count) => {
+          if (closed || (!always && lastSent.get(slug) === count)) return;
+          lastSent.set(slug, count);
+          io.to(threadRoom(slug)).emit('presence', { slug, count });
+        },
         () => {},
       );
     }
     due.clear();
   };
+  const schedule = (slug: string, always: boolean) => {
+    if (closed) return;
+    due.set(slug, always || (due.get(slug) ?? false));
+    timer ??= setTimeout(flush, PRESENCE_WINDOW_MS);
+  };
+  // Counts also change without a join or leave here (another instance's readers age out after a crash):
+  // each instance re-checks its own threads now and then and tells their readers when the count moved.
+  const recheck = setInterval(() => {
+    for (const slug of threadsOf(io.of('/').adapter.rooms.keys())) schedule(slug, false);
+    for (const slug of lastSent.keys()) if (!io.of('/').adapter.rooms.has(threadRoom(slug))) lastSent.delete(slug);
+  }, PRESENCE_RECHECK_MS);
+  recheck.unref();
   return {
-    announce: (slug: string) => {
-      if (closed) return;
-      due.add(slug);
-      timer ??= setTimeout(flush, PRESENCE_WINDOW_MS);
-    },
+    announce: (slug: string) => schedule(slug, true),
     close: () => {
       closed = true;
+      clearInterval(recheck);
       if (timer) clearTimeout(timer);
       due.clear();
     },
