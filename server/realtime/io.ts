@@ -38,7 +38,8 @@ export async function createIo(deps: ForumDeps, httpServer: HttpServer, session:
   });
   bridgeSession(io, session, deps);
 
-  const prefix = deps.config.redisPrefix;
+  // Per database as well: the instances of one forum share streams and presence, two forums on one Redis never do.
+  const prefix = `${deps.config.redisPrefix}:${deps.db.conn.name}`;
   const adapter: AdapterHandle | null = deps.redis ? attachRedisAdapter(io, deps.redis, prefix) : null;
   const presence: Presence = deps.redis ? redisPresence(io, deps.redis, prefix) : localPresence(io);
   const announcer = presenceAnnouncer(io, presence);

@@ -96,7 +96,7 @@ describe('live threads across two instances (Redis)', () => {
     const redis = new Redis(REDIS_URL);
     try {
       // A reader of a third instance (its heartbeat is fresh) and one of an instance that died a minute ago.
-      await redis.zadd(`${prefix}:presence:${slug}`, Date.now() + 20_000, 'alive-elsewhere', Date.now() - 60_000, 'crashed-instance');
+      await redis.zadd(`${prefix}:${a.dbName}:presence:${slug}`, Date.now() + 20_000, 'alive-elsewhere', Date.now() - 60_000, 'crashed-instance');
       const first = await reader(a, slug);
       assert.equal(first.presence, 2);
       first.socket.disconnect();
