@@ -1,6 +1,6 @@
 // Parses the song-page text format (../shared/API.md, "Song-page text format") into a ParsedSongPage.
 // Pure: no database here; upsertSongFromPage (service.ts) stores the result.
-import type { ChartPeak } from '../../shared/types';
+import type { ChartPeak, SongDTO } from '../../shared/types';
 import { splitLocationAndBody } from './glue';
 
 export interface ParsedComment {
@@ -9,14 +9,8 @@ export interface ParsedComment {
   body: string;
 }
 
-export interface ParsedSongPage {
-  title: string;
-  artist: string;
-  featuring: string[];
-  album: string | null;
-  year: number | null;
-  charts: ChartPeak[];
-  /** Each fact's paragraphs joined by a blank line. */
+/** A song as its page describes it: the Song shape's own fields (facts as paragraphs joined by a blank line), plus comments. */
+export interface ParsedSongPage extends Pick<SongDTO, 'title' | 'artist' | 'featuring' | 'album' | 'year' | 'charts'> {
   facts: string[];
   comments: ParsedComment[];
   /** The page's own `Comments: N` (it may count comments the page does not show). */

@@ -1,16 +1,9 @@
 // The song document and the indexes its queries need (by slug, by recent activity, by normalised title/artist).
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
-import type { ChartPeak } from '../../shared/types';
+import type { SongDTO } from '../../shared/types';
 
-export interface SongRecord {
+export interface SongRecord extends Pick<SongDTO, 'slug' | 'title' | 'artist' | 'featuring' | 'album' | 'year' | 'charts'> {
   _id: Types.ObjectId;
-  slug: string;
-  title: string;
-  artist: string;
-  featuring: string[];
-  album: string | null;
-  year: number | null;
-  charts: ChartPeak[];
   facts: string[];
   searchKey: string;
   commentCount: number;
