@@ -55,6 +55,9 @@ export function securityMiddleware(deps: ForumDeps): RequestHandler[] {
         frameAncestors: ["'none'"],
       },
     },
+    // With helmet's "no-referrer", browsers send `Origin: null` on form posts, which the origin check must refuse;
+    // "same-origin" lets our own forms name their origin and still tells other sites nothing.
+    referrerPolicy: { policy: 'same-origin' },
     // HSTS only where the forum is served over https; on http it would only confuse a local setup.
     strictTransportSecurity: deps.config.secureCookies ? { maxAge: 180 * 24 * 3600 } : false,
   });

@@ -15,7 +15,5 @@ export function sendPage(req: Request, res: Response, store: AssetStore, status:
     <Document shell={{ ...shell, user: currentUser(req), assets: store.assets(), here: shell.here ?? req.originalUrl }}>{body}</Document>,
   );
   // Pages carry the reader's sign-in state: never cached by shared caches.
-  // Referrer-Policy same-origin: with "no-referrer" browsers send `Origin: null` on form posts, which the
-  // origin check must refuse; same-origin still tells other sites nothing.
-  res.status(status).set({ 'Cache-Control': 'private, no-cache', 'Referrer-Policy': 'same-origin' }).type('html').send(`<!doctype html>${html}`);
+  res.status(status).set({ 'Cache-Control': 'private, no-cache' }).type('html').send(`<!doctype html>${html}`);
 }
