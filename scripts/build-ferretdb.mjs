@@ -3,7 +3,7 @@
 // it rebuilds only when the launcher's sources or pinned go.sum change.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,8 +13,24 @@ const outDir = join(root, '.ferretdb');
 const binary = join(outDir, 'chorus-ferretdb');
 const stampFile = join(outDir, 'stamp');
 
+const MODULE = 'github.com/FerretDB/FerretDB';
+const VERSION = 'v1.24.2';
+
+// Our patches to FerretDB's source, applied to a copy of the verified module before building.
+// 1. Its SQLite backend creates the _id index on `_ferretdb_sjson->"_id"` but looks documents up by
+//    `_ferretdb_sjson->'$._id'`; SQLite matches index expressions as written, so every lookup by _id scanned the
+//    whole table (20 ms at 20,000 documents, 0.7 ms patched). Same value, the index's spelling.
+const PATCHES = [
+  {
+    file: 'internal/backends/sqlite/metadata/metadata.go',
+    from: `IDColumn = DefaultColumn + "->'$._id'"`,
+    to: `IDColumn = DefaultColumn + "->'_id'"`,
+  },
+];
+
 const stamp = createHash('sha256')
   .update(['go.mod', 'go.sum', 'main.go'].map((f) => readFileSync(join(src, f), 'utf8')).join('\0'))
+  .update(JSON.stringify(PATCHES))
   .digest('hex');
 
 if (existsSync(binary) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
@@ -34,14 +50,40 @@ if (go.error || go.status !== 0) {
 
 console.log('chorus: building the embedded database (FerretDB v1.24.2) into .ferretdb/ — once, about a minute...');
 mkdirSync(outDir, { recursive: true });
-const build = spawnSync('go', ['build', '-trimpath', '-o', binary, '.'], {
-  cwd: src,
-  stdio: 'inherit',
-  env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly -buildvcs=false' },
-});
-if (build.status !== 0) {
-  console.error('chorus: building the embedded database failed (see above). Set MONGODB_URI to your MongoDB, or fix the Go build.');
+const goEnv = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly -buildvcs=false' };
+const fail = (what) => {
+  console.error(`chorus: building the embedded database failed (${what}). Set MONGODB_URI to your MongoDB, or fix the Go build.`);
   process.exit(1);
+};
+
+// The module as go.sum pins it (go verifies the download), copied so it can be patched.
+const dl = spawnSync('go', ['mod', 'download', '-json', `${MODULE}@${VERSION}`], { cwd: src, env: goEnv, encoding: 'utf8' });
+if (dl.status !== 0) {
+  process.stderr.write(dl.stdout + dl.stderr);
+  fail('go mod download');
 }
+const moduleDir = JSON.parse(dl.stdout).Dir;
+const patched = join(outDir, 'src', 'FerretDB');
+rmSync(patched, { recursive: true, force: true });
+cpSync(moduleDir, patched, { recursive: true });
+chmodRecursive(patched);
+for (const { file, from, to } of PATCHES) {
+  const path = join(patched, file);
+  const text = readFileSync(path, 'utf8');
+  if (text.split(from).length !== 2) fail(`patch of ${file} no longer applies`);
+  writeFileSync(path, text.replace(from, to));
+}
+
+// A build-only go.mod beside the committed one: the same requirements, FerretDB replaced by the patched copy.
+const modfile = join(outDir, 'go.build.mod');
+writeFileSync(modfile, readFileSync(join(src, 'go.mod'), 'utf8') + `\nreplace ${MODULE} => ${patched}\n`);
+writeFileSync(join(outDir, 'go.build.sum'), readFileSync(join(src, 'go.sum'), 'utf8'));
+const build = spawnSync('go', ['build', `-modfile=${modfile}`, '-trimpath', '-o', binary, '.'], { cwd: src, stdio: 'inherit', env: goEnv });
+if (build.status !== 0) fail('go build');
 writeFileSync(stampFile, stamp);
 console.log(`chorus: embedded database built: ${binary}`);
+
+function chmodRecursive(dir) {
+  // The module cache is read-only; the copy must be writable to patch and later to delete.
+  spawnSync('chmod', ['-R', 'u+w', dir]);
+}
