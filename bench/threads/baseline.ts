@@ -1,5 +1,6 @@
-// The baseline: a bare Express app answering the same thread page with the same two queries through the plain
-// mongodb driver (song by slug, then the comments after a cursor), and the same post (insert + counter update).
+// The baseline: a bare Express app answering the same thread page with the same queries through the plain
+// mongodb driver (song by slug, the thread's position blocks, its comments by _id), and the same post
+// (counter update, block entry, insert).
 import express from 'express';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,8 @@ export async function startBaseline(uri: string, dbName: string): Promise<Baseli
   const db = client.db(dbName);
   const songs = db.collection('songs');
   const comments = db.collection('comments');
+  const blocks = db.collection<{ _id: string; seqs: number[]; ids: ObjectId[] }>('threadblocks');
+  const BLOCK = 50;
   const app = express();
   app.use(express.json());
 
@@ -31,13 +34,16 @@ export async function startBaseline(uri: string, dbName: string): Promise<Baseli
     if (!song) return void res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such song.' } });
     const limit = Number(req.query.limit ?? 20);
     const from = typeof req.query.cursor === 'string' ? (JSON.parse(Buffer.from(req.query.cursor, 'base64url').toString('utf8')) as { k: number }).k : 0;
-    // The same window query as Chorus (server/comments/service.ts readWindow), holes ignored.
-    const rows = (
-      await comments
-        .find({ songId: song._id, seq: { $gt: from, $lte: from + limit + 1 }, status: { $in: ['visible', 'removed'] } })
-        .limit(limit + 1)
-        .toArray()
-    ).sort((a, b) => a.seq - b.seq);
+    // The same reads as Chorus on FerretDB (server/comments/service.ts readBlocks): blocks by _id, comments by _id.
+    const want = limit + 1;
+    const rows: Document[] = [];
+    for (let n = Math.floor((from + 1) / BLOCK); rows.length < want && n <= Math.floor(song.lastSeq / BLOCK); n++) {
+      const block = await blocks.findOne({ _id: `${song._id}:${n}` });
+      if (!block) continue;
+      const ids = block.ids.filter((_, i) => block.seqs[i] > from).slice(0, want - rows.length);
+      const found = await Promise.all(ids.map((_id) => comments.findOne({ _id })));
+      for (const c of found) if (c && (c.status ?? 'visible') !== 'pending') rows.push(c);
+    }
     const items = rows.slice(0, limit);
     const last = items.at(-1);
     res.json({
@@ -63,7 +69,10 @@ export async function startBaseline(uri: string, dbName: string): Promise<Baseli
     positions = take.catch(() => null);
     const taken = await take;
     const seq = taken!.lastSeq as number;
+    const _id = new ObjectId();
+    await blocks.updateOne({ _id: `${song._id}:${Math.floor(seq / BLOCK)}` }, { $push: { seqs: seq, ids: _id } }, { upsert: true });
     const doc = {
+      _id,
       songId: song._id,
       seq,
       parentId: null,
@@ -81,6 +90,9 @@ export async function startBaseline(uri: string, dbName: string): Promise<Baseli
     const { insertedId } = await comments.insertOne(doc);
     res.status(201).json({ ...doc, id: String(insertedId) });
   });
+
+  // Requests cut short by the shutdown at the end of a run: no stack traces in the report.
+  app.use((_err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => void res.status(500).end());
 
   const server: Server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -137,3 +137,28 @@ const postKeySchema = new Schema<PostKeyRecord>(
 
 export const postKeyModel = (conn: Connection): Model<PostKeyRecord> =>
   (conn.models.PostKey as Model<PostKeyRecord> | undefined) ?? conn.model<PostKeyRecord>('PostKey', postKeySchema);
+
+/**
+ * Thread positions in blocks: `SONGID:N` lists the positions N*THREAD_BLOCK .. N*THREAD_BLOCK+THREAD_BLOCK-1 of a
+ * thread (seqs) with their comment ids, in order. On the embedded database, which serves only `_id` lookups from an
+ * index, a page is one or two block lookups and one lookup per comment, whatever the depth or the collection size.
+ */
+export const THREAD_BLOCK = 50;
+export interface ThreadBlockRecord {
+  _id: string;
+  seqs: number[];
+  ids: Types.ObjectId[];
+}
+const threadBlockSchema = new Schema<ThreadBlockRecord>(
+  {
+    _id: { type: String, required: true },
+    seqs: { type: [Number], default: [] },
+    ids: { type: [Schema.Types.ObjectId], default: [] },
+  },
+  { versionKey: false },
+);
+
+export const threadBlockId = (songId: Types.ObjectId, block: number) => `${songId}:${block}`;
+
+export const threadBlockModel = (conn: Connection): Model<ThreadBlockRecord> =>
+  (conn.models.ThreadBlock as Model<ThreadBlockRecord> | undefined) ?? conn.model<ThreadBlockRecord>('ThreadBlock', threadBlockSchema);

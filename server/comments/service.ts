@@ -11,7 +11,7 @@ import { songModel, type SongRecord } from '../songs/model';
 import { threadIndexes } from '../songs/indexes';
 import { findSongBySlug, isDuplicateKey } from '../songs/service';
 import { oneAtATime } from './counters';
-import { commentModel, flagModel, postKeyModel, voteModel, type CommentRecord, type PostKeyRecord } from './model';
+import { commentModel, flagModel, postKeyModel, THREAD_BLOCK, threadBlockId, threadBlockModel, voteModel, type CommentRecord, type PostKeyRecord } from './model';
 
 export interface Poster {
   user: UserDTO | null;
@@ -86,7 +86,8 @@ export async function listThread(deps: ForumDeps, slug: string, query: ThreadQue
     [tag, dir, from, statuses] = ['after', 1, mark.seq, ['visible']];
   }
   if (query.cursor) from = decodeCursor(query.cursor, tag).k;
-  const rows = await readWindow(deps, song, from, dir, query.limit + 1, statuses);
+  const read = deps.db.idLookupsOnly ? readBlocks : readWindow;
+  const rows = await read(deps, song, from, dir, query.limit + 1, statuses);
   const items = rows.slice(0, query.limit);
   const last = items[items.length - 1];
   return {
@@ -97,12 +98,9 @@ export async function listThread(deps: ForumDeps, slug: string, query: ThreadQue
 }
 
 /**
- * Up to `want` comments after thread position `from` (exclusive), in direction `dir`. It asks for a bounded
- * window of positions (`seq` between from and from +/- want) with no sort, and sorts the few rows here; a window
- * with holes (removed comments when only visible ones count, posts that failed after taking a position) is
- * widened. Why not `sort().limit()`: the embedded database (FerretDB v1.24, SQLite) uses no index for reads and
- * would read and sort the whole collection for every page; a window with a matching limit lets it stop reading
- * once the window is complete. On MongoDB both forms use the (songId, seq) index.
+ * Up to `want` comments after thread position `from` (exclusive), in direction `dir`, on MongoDB: a bounded
+ * window of positions (`seq` between from and from +/- want) over the (songId, seq) index, sorted here; a window
+ * with holes (removed comments when only visible ones count, posts that failed after taking a position) is widened.
  */
 async function readWindow(
   deps: Pick<ForumDeps, 'db'>,
@@ -127,6 +125,39 @@ async function readWindow(
     edge += dir * span;
   }
   return found.slice(0, want);
+}
+
+/**
+ * The same as readWindow on the embedded database, where any filter but `_id` scans the whole collection: the
+ * thread's position blocks (by _id), then its comments (by _id), so every page costs the same at any depth.
+ */
+async function readBlocks(
+  deps: Pick<ForumDeps, 'db'>,
+  song: Pick<SongRecord, '_id' | 'lastSeq'>,
+  from: number,
+  dir: 1 | -1,
+  want: number,
+  statuses: string[],
+): Promise<CommentRecord[]> {
+  const Blocks = threadBlockModel(deps.db.conn);
+  const Comments = commentModel(deps.db.conn);
+  const found: CommentRecord[] = [];
+  const lastBlock = Math.floor((song.lastSeq ?? 0) / THREAD_BLOCK);
+  for (let block = Math.floor((from + dir) / THREAD_BLOCK); found.length < want && block >= 0 && block <= lastBlock; block += dir) {
+    const doc = await Blocks.findOne({ _id: threadBlockId(song._id, block) }).lean();
+    if (!doc) continue;
+    const ids = doc.seqs
+      .map((seq, i) => ({ seq, id: doc.ids[i] }))
+      .filter(({ seq }) => (dir === 1 ? seq > from : seq < from))
+      .sort((a, b) => dir * (a.seq - b.seq))
+      .map(({ id }) => id);
+    // Fetch only what the page still needs; fetch more when some turn out hidden or missing.
+    while (ids.length && found.length < want) {
+      const rows = await Promise.all(ids.splice(0, want - found.length).map((_id) => Comments.findOne({ _id }).lean<CommentRecord>()));
+      for (const row of rows) if (row && row.songId.equals(song._id) && statuses.includes(row.status)) found.push(row);
+    }
+  }
+  return found;
 }
 
 /**
@@ -248,8 +279,16 @@ async function storeAtNextPosition(deps: Pick<ForumDeps, 'db'>, song: Pick<SongR
         { new: true },
       ).lean<SongRecord>();
       if (!taken) throw notFound('No such song.');
+      const seq = taken.lastSeq;
+      const _id = new mongoose.Types.ObjectId();
+      // The position's block names the comment first: should the comment's write fail, readers skip a hole.
+      await threadBlockModel(conn).updateOne(
+        { _id: threadBlockId(song._id, Math.floor(seq / THREAD_BLOCK)) },
+        { $push: { seqs: seq, ids: _id } },
+        { upsert: true },
+      );
       try {
-        const created = await commentModel(conn).create({ songId: song._id, seq: taken.lastSeq, createdAt, idemKey, ...fields });
+        const created = await commentModel(conn).create({ _id, songId: song._id, seq, createdAt, idemKey, ...fields });
         return created.toObject() as CommentRecord;
       } catch (err) {
         // The position stays unused (readers skip it); the count goes back.

@@ -7,7 +7,12 @@ mongoose.set('sanitizeFilter', true);
 mongoose.set('strictQuery', true);
 
 export interface Database {
-  conn: Connection;
+  readonly conn: Connection;
+  /**
+   * True on FerretDB (the embedded database), which answers only lookups by `_id` from an index and scans for every
+   * other filter; services pick their read paths by it (see comments/service.ts, readThread).
+   */
+  idLookupsOnly: boolean;
   /** True while the driver holds a live connection; flips on the driver's events, no polling. */
   isUp(): boolean;
   /** Pings the server, answering false within timeoutMs when it does not answer. */
@@ -26,6 +31,7 @@ export async function connectDatabase(uri: string, dbName?: string): Promise<Dat
     autoIndex: true,
   });
   await conn.asPromise();
+  const info = await conn.db!.admin().command({ buildInfo: 1 });
   let up = true;
   conn.on('disconnected', () => (up = false));
   conn.on('connected', () => (up = true));
@@ -47,6 +53,7 @@ export async function connectDatabase(uri: string, dbName?: string): Promise<Dat
 
   return {
     conn,
+    idLookupsOnly: 'ferretdbVersion' in info,
     isUp: () => up,
     ping,
     close: () => conn.close(true),

@@ -167,11 +167,17 @@ describe('comments API', () => {
     });
   });
 
-  describe('paging', () => {
+  // Both read paths: position blocks by _id (FerretDB, found at connect) and the (songId, seq) window (MongoDB),
+  // each run here against the embedded database.
+  for (const [path, idLookupsOnly] of [['position blocks', true], ['seq window', false]] as const) describe(`paging (${path})`, () => {
     let paged: SongDTO;
     const posted: string[] = [];
+    let detected: boolean;
     before(async () => {
-      paged = await makeSong(admin, 'Paged Thread');
+      detected = forum.deps.db.idLookupsOnly;
+      assert.equal(detected, true, 'the embedded database is found to be FerretDB at connect');
+      forum.deps.db.idLookupsOnly = idLookupsOnly;
+      paged = await makeSong(admin, `Paged Thread ${path}`);
       for (let i = 0; i < 47; i++) posted.push((await post(i % 2 ? alice.agent : bob.agent, paged.slug, { body: `comment ${i}` })).id);
     });
 
@@ -292,6 +298,10 @@ describe('comments API', () => {
       const newest = await thread(forum, paged.slug, { sort: 'newest', limit: '2' });
       const res = await forum.agent().get(`/api/songs/${paged.slug}/comments`).query({ sort: 'oldest', cursor: newest.nextCursor! }).expect(400);
       assert.equal(res.body.error.code, 'INVALID_CURSOR');
+    });
+
+    after(() => {
+      forum.deps.db.idLookupsOnly = detected;
     });
   });
 
