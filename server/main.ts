@@ -17,6 +17,8 @@ async function main() {
     throw err;
   }
   const logger = createLogger(config);
+  // A stray rejection (a Redis command during an outage, say) is a bug to log, not a reason to drop every reader.
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
   const started = Date.now();
   const database = await resolveDatabase(config, logger);
   logger.info({ db: maskUri(database.uri), embedded: !!database.embedded, embeddedPid: database.embedded?.pid }, 'database');

@@ -8,7 +8,7 @@ import type { ForumIo } from './types';
 type Listeners = { [E in keyof ForumEvents]: (...args: ForumEvents[E]) => void };
 
 /** Starts relaying; returns the function that stops it. */
-export function relayBusToRooms(io: ForumIo, bus: ForumBus): () => void {
+export function relayBusToRooms(io: ForumIo, bus: ForumBus, onError: (err: unknown, event: string) => void): () => void {
   const to = (slug: string) => io.to(threadRoom(slug));
   const listeners: Listeners = {
     'comment.created': ({ comment, songSlug }) => to(songSlug).emit('comment:created', { ...comment, songSlug }),
@@ -17,8 +17,22 @@ export function relayBusToRooms(io: ForumIo, bus: ForumBus): () => void {
     'comment.voted': ({ id, score, songSlug }) => to(songSlug).emit('comment:voted', { id, score }),
   };
   const events = Object.keys(listeners) as (keyof ForumEvents)[];
-  for (const e of events) bus.on(e, listeners[e] as never);
+  // The write has happened when the bus fires: a failing broadcast (the adapter's Redis away) is logged, never
+  // thrown back into the service that answered the writer.
+  const guarded = Object.fromEntries(
+    events.map((e) => [
+      e,
+      (...args: unknown[]) => {
+        try {
+          (listeners[e] as (...a: unknown[]) => void)(...args);
+        } catch (err) {
+          onError(err, e);
+        }
+      },
+    ]),
+  ) as Record<keyof ForumEvents, (...a: unknown[]) => void>;
+  for (const e of events) bus.on(e, guarded[e] as never);
   return () => {
-    for (const e of events) bus.off(e, listeners[e] as never);
+    for (const e of events) bus.off(e, guarded[e] as never);
   };
 }

@@ -43,7 +43,7 @@ export async function createIo(deps: ForumDeps, httpServer: HttpServer, session:
   const adapter: AdapterHandle | null = deps.redis ? attachRedisAdapter(io, deps.redis, prefix) : null;
   const presence: Presence = deps.redis ? redisPresence(io, deps.redis, prefix) : localPresence(io);
   const announcer = presenceAnnouncer(io, presence);
-  const stopRelay = relayBusToRooms(io, deps.bus);
+  const stopRelay = relayBusToRooms(io, deps.bus, (err, event) => deps.logger.error({ err, event }, 'live broadcast failed'));
   const addressOf = addressReader(deps.config);
   const pending = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>) => {
