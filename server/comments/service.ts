@@ -98,18 +98,21 @@ export async function listThread(deps: ForumDeps, slug: string, query: ThreadQue
 }
 
 /**
- * Up to `want` comments after thread position `from` (exclusive), in direction `dir`, on MongoDB: a bounded
+ * On MongoDB: a bounded
  * window of positions (`seq` between from and from +/- want) over the (songId, seq) index, sorted here; a window
  * with holes (removed comments when only visible ones count, posts that failed after taking a position) is widened.
  */
-async function readWindow(
+/** Up to `want` comments of `statuses` after thread position `from` (exclusive), in direction `dir`, in order. */
+type ThreadRead = (
   deps: Pick<ForumDeps, 'db'>,
   song: Pick<SongRecord, '_id' | 'lastSeq'>,
   from: number,
   dir: 1 | -1,
   want: number,
   statuses: string[],
-): Promise<CommentRecord[]> {
+) => Promise<CommentRecord[]>;
+
+const readWindow: ThreadRead = async (deps, song, from, dir, want, statuses) => {
   const Comments = commentModel(deps.db.conn);
   const found: CommentRecord[] = [];
   let edge = from;
@@ -125,20 +128,13 @@ async function readWindow(
     edge += dir * span;
   }
   return found.slice(0, want);
-}
+};
 
 /**
  * The same as readWindow on the embedded database, where any filter but `_id` scans the whole collection: the
  * thread's position blocks (by _id), then its comments (by _id), so every page costs the same at any depth.
  */
-async function readBlocks(
-  deps: Pick<ForumDeps, 'db'>,
-  song: Pick<SongRecord, '_id' | 'lastSeq'>,
-  from: number,
-  dir: 1 | -1,
-  want: number,
-  statuses: string[],
-): Promise<CommentRecord[]> {
+const readBlocks: ThreadRead = async (deps, song, from, dir, want, statuses) => {
   const Blocks = threadBlockModel(deps.db.conn);
   const Comments = commentModel(deps.db.conn);
   const found: CommentRecord[] = [];
@@ -158,7 +154,7 @@ async function readBlocks(
     }
   }
   return found;
-}
+};
 
 /**
  * Highest score first, then oldest. Scores move while a reader pages, so a comment whose score changes meanwhile
