@@ -97,11 +97,6 @@ export async function listThread(deps: ForumDeps, slug: string, query: ThreadQue
   };
 }
 
-/**
- * On MongoDB: a bounded
- * window of positions (`seq` between from and from +/- want) over the (songId, seq) index, sorted here; a window
- * with holes (removed comments when only visible ones count, posts that failed after taking a position) is widened.
- */
 /** Up to `want` comments of `statuses` after thread position `from` (exclusive), in direction `dir`, in order. */
 type ThreadRead = (
   deps: Pick<ForumDeps, 'db'>,
@@ -112,6 +107,11 @@ type ThreadRead = (
   statuses: string[],
 ) => Promise<CommentRecord[]>;
 
+/**
+ * On MongoDB: a bounded window of positions (`seq` between from and from +/- want) over the (songId, seq) index,
+ * sorted here; a window with holes (removed comments when only visible ones count, posts that failed after taking
+ * a position) is widened.
+ */
 const readWindow: ThreadRead = async (deps, song, from, dir, want, statuses) => {
   const Comments = commentModel(deps.db.conn);
   const found: CommentRecord[] = [];
