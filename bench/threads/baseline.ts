@@ -1,10 +1,10 @@
 // The baseline: a bare Express app answering the same thread page with the same queries through the plain
-// mongodb driver (song by slug, the thread's position blocks, its comments by _id), and the same post
-// (counter update, block entry, insert).
+// mongodb driver (song by slug, the page's thread positions by _id, their comments by _id), and the same post
+// (counter update, position, insert).
 import express from 'express';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MongoClient, ObjectId, type Document } from 'mongodb';
+import { MongoClient, ObjectId, type Document, type WithId } from 'mongodb';
 
 export interface Baseline {
   url: string;
@@ -16,8 +16,7 @@ export async function startBaseline(uri: string, dbName: string): Promise<Baseli
   const db = client.db(dbName);
   const songs = db.collection('songs');
   const comments = db.collection('comments');
-  const blocks = db.collection<{ _id: string; seqs: number[]; ids: ObjectId[] }>('threadblocks');
-  const BLOCK = 50;
+  const positions = db.collection<{ _id: string; commentId: ObjectId }>('threadpositions');
   const app = express();
   app.use(express.json());
 
@@ -34,16 +33,11 @@ export async function startBaseline(uri: string, dbName: string): Promise<Baseli
     if (!song) return void res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such song.' } });
     const limit = Number(req.query.limit ?? 20);
     const from = typeof req.query.cursor === 'string' ? (JSON.parse(Buffer.from(req.query.cursor, 'base64url').toString('utf8')) as { k: number }).k : 0;
-    // The same reads as Chorus on FerretDB (server/comments/service.ts readBlocks): blocks by _id, comments by _id.
-    const want = limit + 1;
-    const rows: Document[] = [];
-    for (let n = Math.floor((from + 1) / BLOCK); rows.length < want && n <= Math.floor(song.lastSeq / BLOCK); n++) {
-      const block = await blocks.findOne({ _id: `${song._id}:${n}` });
-      if (!block) continue;
-      const ids = block.ids.filter((_, i) => block.seqs[i] > from).slice(0, want - rows.length);
-      const found = await Promise.all(ids.map((_id) => comments.findOne({ _id })));
-      for (const c of found) if (c && (c.status ?? 'visible') !== 'pending') rows.push(c);
-    }
+    // The same reads as Chorus on FerretDB (server/comments/service.ts readPositions): positions, then comments, by _id.
+    const seqs = Array.from({ length: Math.max(0, Math.min(limit + 1, song.lastSeq - from)) }, (_, i) => from + 1 + i);
+    const slots = await Promise.all(seqs.map((seq) => positions.findOne({ _id: `${song._id}:${seq}` })));
+    const found = await Promise.all(slots.map((p) => (p ? comments.findOne({ _id: p.commentId }) : null)));
+    const rows = found.filter((c): c is WithId<Document> => !!c && c.status !== 'pending');
     const items = rows.slice(0, limit);
     const last = items.at(-1);
     res.json({
@@ -53,24 +47,32 @@ export async function startBaseline(uri: string, dbName: string): Promise<Baseli
     });
   });
 
-  let positions: Promise<unknown> = Promise.resolve();
+  let turn: Promise<unknown> = Promise.resolve();
   app.post('/songs/:slug/comments', async (req, res) => {
     const song = await songBySlug(req.params.slug);
     if (!song) return void res.status(404).end();
     const createdAt = new Date();
     // Positions one at a time, as Chorus does (FerretDB applies concurrent $inc as read-modify-write).
-    const take = positions.then(() =>
+    const take = turn.then(() =>
       songs.findOneAndUpdate(
         { _id: song._id },
         { $inc: { lastSeq: 1, commentCount: 1 }, $max: { lastCommentAt: createdAt, activityAt: createdAt } },
         { returnDocument: 'after' },
       ),
     );
-    positions = take.catch(() => null);
+    turn = take.catch(() => null);
     const taken = await take;
-    const seq = taken!.lastSeq as number;
+    let seq = taken!.lastSeq as number;
     const _id = new ObjectId();
-    await blocks.updateOne({ _id: `${song._id}:${Math.floor(seq / BLOCK)}` }, { $push: { seqs: seq, ids: _id } }, { upsert: true });
+    // Claimed by its unique _id, moving on past a taken one, as Chorus does.
+    for (;; seq++) {
+      try {
+        await positions.insertOne({ _id: `${song._id}:${seq}`, commentId: _id });
+        break;
+      } catch (err) {
+        if ((err as { code?: number }).code !== 11000) throw err;
+      }
+    }
     const doc = {
       _id,
       songId: song._id,

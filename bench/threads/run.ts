@@ -97,8 +97,8 @@ function report(rows: Row[]) {
   const lines = [
     `Command: \`npm run bench:threads\` (bench/threads/run.ts). ${COMMENTS.toLocaleString('en')}-comment thread in a fresh embedded FerretDB`,
     `(SQLite), autocannon ${CONNECTIONS} connections x ${SECONDS} s per row, forum and baseline in the same process and run.`,
-    `Baseline: a bare Express route doing the same queries with the plain mongodb driver (the song, the thread's`,
-    `position blocks by _id, then the page's comments by _id). Machine: ${machine}.`,
+    `Baseline: a bare Express route doing the same queries with the plain mongodb driver (the song, the page's`,
+    `thread positions by _id, then their comments by _id). Machine: ${machine}.`,
     `Run: ${new Date().toISOString().slice(0, 16)}Z.`,
     '',
     '| scenario | Chorus req/s | p50 ms | p99 ms | baseline req/s | p50 ms | p99 ms | Chorus / baseline |',
@@ -116,9 +116,9 @@ function report(rows: Row[]) {
     '',
     'Reading these numbers: FerretDB v1.24 on SQLite serves only `{_id: value}` filters from an index (and only',
     'with the one-line patch our build applies); any other filter reads the whole collection in insertion order.',
-    'So on the embedded database a thread page is read through the thread\'s position blocks (`SONGID:N` lists',
-    'positions N*50..N*50+49 and their comment ids) and the comments by _id: one or two block lookups and 51',
-    'comment lookups, the same at any depth and whatever else the collection holds. Before blocks, a page was a',
+    'So on the embedded database a thread page is read through the thread\'s positions (`SONGID:SEQ` names the',
+    'comment at each position) and the comments, all by _id: 51 position and 51 comment lookups, the same at any',
+    'depth and whatever else the collection holds. Before positions, a page was a',
     '`seq` window that had to scan every row inserted before it: page 150 answered 1.2 req/s (p50 2.5 s).',
     'On MongoDB the forum uses that window instead, over the (songId, seq) index.',
   );

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Forum } from '../../server/forum';
 import mongoose from 'mongoose';
-import { commentModel, THREAD_BLOCK, threadBlockId, threadBlockModel } from '../../server/comments/model';
+import { commentModel, threadPositionId, threadPositionModel } from '../../server/comments/model';
 import { threadIndexes } from '../../server/songs/indexes';
 import { songModel } from '../../server/songs/model';
 import { searchKeyOf } from '../../server/songs/text';
@@ -29,18 +29,8 @@ export async function seedThread(forum: Forum, count: number) {
       };
     });
     await commentModel(conn).insertMany(batch);
-    // The thread's position blocks, as the comment service writes them (see readBlocks).
-    const blocks = new Map<number, { seqs: number[]; ids: mongoose.Types.ObjectId[] }>();
-    for (const c of batch) {
-      const n = Math.floor(c.seq / THREAD_BLOCK);
-      const b = blocks.get(n) ?? { seqs: [], ids: [] };
-      b.seqs.push(c.seq);
-      b.ids.push(c._id);
-      blocks.set(n, b);
-    }
-    for (const [n, b] of blocks) {
-      await threadBlockModel(conn).updateOne({ _id: threadBlockId(big._id, n) }, { $push: { seqs: { $each: b.seqs }, ids: { $each: b.ids } } }, { upsert: true });
-    }
+    // The thread's positions, as the comment service writes them (see readPositions).
+    await threadPositionModel(conn).insertMany(batch.map((c) => ({ _id: threadPositionId(big._id, c.seq), commentId: c._id })));
   }
   await songModel(conn).updateOne({ _id: big._id }, { $set: { commentCount: count, lastSeq: count, lastCommentAt: new Date(start + (count - 1) * 1000) } });
 

@@ -139,26 +139,24 @@ export const postKeyModel = (conn: Connection): Model<PostKeyRecord> =>
   (conn.models.PostKey as Model<PostKeyRecord> | undefined) ?? conn.model<PostKeyRecord>('PostKey', postKeySchema);
 
 /**
- * Thread positions in blocks: `SONGID:N` lists the positions N*THREAD_BLOCK .. N*THREAD_BLOCK+THREAD_BLOCK-1 of a
- * thread (seqs) with their comment ids, in order. On the embedded database, which serves only `_id` lookups from an
- * index, a page is one or two block lookups and one lookup per comment, whatever the depth or the collection size.
+ * Thread positions: `SONGID:SEQ` names the comment at that position. On the embedded database, which serves only
+ * `_id` lookups from an index, a page is one lookup per position and one per comment, whatever the depth or the
+ * size of the collection. A position is claimed by inserting it: the unique _id settles a race between instances
+ * atomically, which FerretDB's read-modify-write updates would not.
  */
-export const THREAD_BLOCK = 50;
-export interface ThreadBlockRecord {
+export interface ThreadPositionRecord {
   _id: string;
-  seqs: number[];
-  ids: Types.ObjectId[];
+  commentId: Types.ObjectId;
 }
-const threadBlockSchema = new Schema<ThreadBlockRecord>(
+const threadPositionSchema = new Schema<ThreadPositionRecord>(
   {
     _id: { type: String, required: true },
-    seqs: { type: [Number], default: [] },
-    ids: { type: [Schema.Types.ObjectId], default: [] },
+    commentId: { type: Schema.Types.ObjectId, required: true },
   },
   { versionKey: false },
 );
 
-export const threadBlockId = (songId: Types.ObjectId, block: number) => `${songId}:${block}`;
+export const threadPositionId = (songId: Types.ObjectId, seq: number) => `${songId}:${seq}`;
 
-export const threadBlockModel = (conn: Connection): Model<ThreadBlockRecord> =>
-  (conn.models.ThreadBlock as Model<ThreadBlockRecord> | undefined) ?? conn.model<ThreadBlockRecord>('ThreadBlock', threadBlockSchema);
+export const threadPositionModel = (conn: Connection): Model<ThreadPositionRecord> =>
+  (conn.models.ThreadPosition as Model<ThreadPositionRecord> | undefined) ?? conn.model<ThreadPositionRecord>('ThreadPosition', threadPositionSchema);

@@ -11,7 +11,7 @@ import { songModel, type SongRecord } from '../songs/model';
 import { threadIndexes } from '../songs/indexes';
 import { findSongBySlug, isDuplicateKey } from '../songs/service';
 import { oneAtATime } from './counters';
-import { commentModel, flagModel, postKeyModel, THREAD_BLOCK, threadBlockId, threadBlockModel, voteModel, type CommentRecord, type PostKeyRecord } from './model';
+import { commentModel, flagModel, postKeyModel, threadPositionId, threadPositionModel, voteModel, type CommentRecord, type PostKeyRecord } from './model';
 
 export interface Poster {
   user: UserDTO | null;
@@ -75,6 +75,7 @@ const LISTED = ['visible', 'removed'];
  */
 export async function listThread(deps: ForumDeps, slug: string, query: ThreadQuery): Promise<CommentPage> {
   const song = await findSongBySlug(deps, slug);
+  if (deps.db.idLookupsOnly) song.lastSeq = await lastPosition(deps, song);
   if (query.sort === 'top' && !query.after) return listTop(deps, song, query);
   let tag: string = query.sort;
   let dir: 1 | -1 = query.sort === 'newest' ? -1 : 1;
@@ -86,7 +87,7 @@ export async function listThread(deps: ForumDeps, slug: string, query: ThreadQue
     [tag, dir, from, statuses] = ['after', 1, mark.seq, ['visible']];
   }
   if (query.cursor) from = decodeCursor(query.cursor, tag).k;
-  const read = deps.db.idLookupsOnly ? readBlocks : readWindow;
+  const read = deps.db.idLookupsOnly ? readPositions : readWindow;
   const rows = await read(deps, song, from, dir, query.limit + 1, statuses);
   const items = rows.slice(0, query.limit);
   const last = items[items.length - 1];
@@ -131,27 +132,34 @@ const readWindow: ThreadRead = async (deps, song, from, dir, want, statuses) => 
 };
 
 /**
- * The same as readWindow on the embedded database, where any filter but `_id` scans the whole collection: the
- * thread's position blocks (by _id), then its comments (by _id), so every page costs the same at any depth.
+ * The thread's last claimed position. The song's lastSeq says so on MongoDB; on FerretDB two instances' `$max` can
+ * overwrite each other, so positions just past it are looked up too (one lookup when nothing was lost).
  */
-const readBlocks: ThreadRead = async (deps, song, from, dir, want, statuses) => {
-  const Blocks = threadBlockModel(deps.db.conn);
+async function lastPosition(deps: Pick<ForumDeps, 'db'>, song: Pick<SongRecord, '_id' | 'lastSeq'>): Promise<number> {
+  const Positions = threadPositionModel(deps.db.conn);
+  let last = song.lastSeq ?? 0;
+  while (await Positions.exists({ _id: threadPositionId(song._id, last + 1) })) last++;
+  return last;
+}
+
+/**
+ * The same as readWindow on the embedded database, where any filter but `_id` scans the whole collection: the
+ * thread's positions by _id, then their comments by _id, so every page costs the same at any depth.
+ */
+const readPositions: ThreadRead = async (deps, song, from, dir, want, statuses) => {
+  const Positions = threadPositionModel(deps.db.conn);
   const Comments = commentModel(deps.db.conn);
+  const last = song.lastSeq ?? 0;
   const found: CommentRecord[] = [];
-  const lastBlock = Math.floor((song.lastSeq ?? 0) / THREAD_BLOCK);
-  for (let block = Math.floor((from + dir) / THREAD_BLOCK); found.length < want && block >= 0 && block <= lastBlock; block += dir) {
-    const doc = await Blocks.findOne({ _id: threadBlockId(song._id, block) }).lean();
-    if (!doc) continue;
-    const ids = doc.seqs
-      .map((seq, i) => ({ seq, id: doc.ids[i] }))
-      .filter(({ seq }) => (dir === 1 ? seq > from : seq < from))
-      .sort((a, b) => dir * (a.seq - b.seq))
-      .map(({ id }) => id);
-    // Fetch only what the page still needs; fetch more when some turn out hidden or missing.
-    while (ids.length && found.length < want) {
-      const rows = await Promise.all(ids.splice(0, want - found.length).map((_id) => Comments.findOne({ _id }).lean<CommentRecord>()));
-      for (const row of rows) if (row && row.songId.equals(song._id) && statuses.includes(row.status)) found.push(row);
-    }
+  // Ask for as many positions as the page still needs; holes (removed or hidden comments, failed posts) ask again.
+  for (let edge = from; found.length < want; ) {
+    const seqs: number[] = [];
+    for (let seq = edge + dir; seqs.length < want - found.length && seq >= 1 && seq <= last; seq += dir) seqs.push(seq);
+    if (!seqs.length) break;
+    edge = seqs[seqs.length - 1];
+    const positions = await Promise.all(seqs.map((seq) => Positions.findOne({ _id: threadPositionId(song._id, seq) }).lean()));
+    const rows = await Promise.all(positions.map((p) => (p ? Comments.findOne({ _id: p.commentId }).lean<CommentRecord>() : null)));
+    for (const row of rows) if (row && row.songId.equals(song._id) && statuses.includes(row.status)) found.push(row);
   }
   return found;
 };
@@ -266,32 +274,35 @@ async function storeAtNextPosition(deps: Pick<ForumDeps, 'db'>, song: Pick<SongR
   // Taking the position and writing the comment happen in one turn per song (see counters.ts), so comments reach
   // the thread in position order: a reader paging forward never passes a position that is filled later.
   return oneAtATime(conn, `song:${song._id}`, async () => {
-    for (let attempt = 0; ; attempt++) {
-      const createdAt = new Date();
-      // Counters move with the position (atomic $inc/$max).
-      const taken = await Songs.findOneAndUpdate(
-        { _id: song._id },
-        { $inc: { lastSeq: 1, commentCount: 1 }, $max: { lastCommentAt: createdAt, activityAt: createdAt } },
-        { new: true },
-      ).lean<SongRecord>();
-      if (!taken) throw notFound('No such song.');
-      const seq = taken.lastSeq;
-      const _id = new mongoose.Types.ObjectId();
-      // The position's block names the comment first: should the comment's write fail, readers skip a hole.
-      await threadBlockModel(conn).updateOne(
-        { _id: threadBlockId(song._id, Math.floor(seq / THREAD_BLOCK)) },
-        { $push: { seqs: seq, ids: _id } },
-        { upsert: true },
-      );
-      try {
-        const created = await commentModel(conn).create({ _id, songId: song._id, seq, createdAt, idemKey, ...fields });
-        return created.toObject() as CommentRecord;
-      } catch (err) {
-        // The position stays unused (readers skip it); the count goes back.
-        await Songs.updateOne({ _id: song._id }, { $inc: { commentCount: -1 } });
-        // A duplicate (songId, seq) means another instance took the same position: take the next one.
-        if (!isDuplicateKey(err) || attempt >= 3) throw err;
+    const createdAt = new Date();
+    // Counters move with the position.
+    const hint = await Songs.findOneAndUpdate(
+      { _id: song._id },
+      { $inc: { lastSeq: 1, commentCount: 1 }, $max: { lastCommentAt: createdAt, activityAt: createdAt } },
+      { new: true },
+    ).lean<SongRecord>();
+    if (!hint) throw notFound('No such song.');
+    // The counter proposes a position; inserting it under its unique _id claims it. On MongoDB the proposal is
+    // always free. On FerretDB another instance's $inc can be lost (its updates are read-modify-write), so a taken
+    // position moves on to the next free one.
+    const _id = new mongoose.Types.ObjectId();
+    let seq = hint.lastSeq;
+    try {
+      for (let attempt = 0; ; attempt++, seq++) {
+        try {
+          await threadPositionModel(conn).create({ _id: threadPositionId(song._id, seq), commentId: _id });
+          break;
+        } catch (err) {
+          if (!isDuplicateKey(err) || attempt >= 1000) throw err;
+        }
       }
+      if (seq !== hint.lastSeq) await Songs.updateOne({ _id: song._id }, { $max: { lastSeq: seq } });
+      const created = await commentModel(conn).create({ _id, songId: song._id, seq, createdAt, idemKey, ...fields });
+      return created.toObject() as CommentRecord;
+    } catch (err) {
+      // A claimed position stays empty (readers skip it); the count goes back.
+      await Songs.updateOne({ _id: song._id }, { $inc: { commentCount: -1 } });
+      throw err;
     }
   });
 }

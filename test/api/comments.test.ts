@@ -167,9 +167,9 @@ describe('comments API', () => {
     });
   });
 
-  // Both read paths: position blocks by _id (FerretDB, found at connect) and the (songId, seq) window (MongoDB),
+  // Both read paths: thread positions by _id (FerretDB, found at connect) and the (songId, seq) window (MongoDB),
   // each run here against the embedded database.
-  for (const [path, idLookupsOnly] of [['position blocks', true], ['seq window', false]] as const) describe(`paging (${path})`, () => {
+  for (const [path, idLookupsOnly] of [['thread positions', true], ['seq window', false]] as const) describe(`paging (${path})`, () => {
     let paged: SongDTO;
     const posted: string[] = [];
     let detected: boolean;
