@@ -9,7 +9,7 @@ import { HttpError, notFound } from '../http/errors';
 import { decodeCursor, encodeCursor } from '../songs/cursor';
 import { songModel, type SongRecord } from '../songs/model';
 import { threadIndexes } from '../songs/indexes';
-import { findSongBySlug, isDuplicateKey } from '../songs/service';
+import { findSongBySlug, isDuplicateKey, songIdBySlug } from '../songs/service';
 import { oneAtATime } from './counters';
 import { commentModel, flagModel, postKeyModel, threadPositionId, threadPositionModel, voteModel, type CommentRecord, type PostKeyRecord } from './model';
 
@@ -206,26 +206,23 @@ export async function postComment(
 ): Promise<{ comment: CommentDTO; created: boolean }> {
   const author = authorOf(deps, poster);
   authorise(deps, poster.user, 'comment.post');
-  const [song] = await Promise.all([findSongBySlug(deps, slug), threadIndexes(deps.db.conn)]);
-  const key = input.clientId ? `${song._id}:${posterKey(poster)}:${input.clientId}` : null;
-
-  // A repeat of the same clientId (a retry after a lost answer) is answered before the rate limit counts it.
-  const earlier = key ? await earlierPost(deps, key) : null;
-  if (earlier) return { comment: toCommentDTO(earlier), created: false };
-  await deps.limits.posting(posterKey(poster));
   const body = input.body.trim();
   if (!body || body.length > 5000) throw new HttpError(400, 'VALIDATION', 'body: must be 1-5000 characters');
-  const parent = input.parentId ? await parentIn(deps, song, input.parentId) : null;
+  const [songId] = await Promise.all([songIdBySlug(deps, slug), threadIndexes(deps.db.conn)]);
+  const key = input.clientId ? `${songId}:${posterKey(poster)}:${input.clientId}` : null;
+  const parent = input.parentId ? await parentIn(deps, songId, input.parentId) : null;
 
-  const { record, created } = await insertThreadComment(deps, song, { parentId: parent?._id ?? null, author, body, clientId: input.clientId ?? null }, key);
+  const fields = { parentId: parent?._id ?? null, author, body, clientId: input.clientId ?? null };
+  // A repeat of the same clientId (a retry after a lost answer) is answered before the rate limit counts it.
+  const { record, created } = await insertThreadComment(deps, { _id: songId }, fields, key, () => deps.limits.posting(posterKey(poster)));
   const comment = toCommentDTO(record);
-  if (created) deps.bus.emit('comment.created', { comment: { ...comment, songSlug: song.slug }, songSlug: song.slug });
+  if (created) deps.bus.emit('comment.created', { comment: { ...comment, songSlug: slug }, songSlug: slug });
   return { comment, created };
 }
 
-async function parentIn(deps: ForumDeps, song: SongRecord, parentId: string): Promise<CommentRecord> {
+async function parentIn(deps: ForumDeps, songId: mongoose.Types.ObjectId, parentId: string): Promise<CommentRecord> {
   const parent = isObjectId(parentId) ? await commentModel(deps.db.conn).findOne({ _id: oid(parentId) }).lean<CommentRecord>() : null;
-  if (!parent || !parent.songId.equals(song._id) || parent.status === 'pending') {
+  if (!parent || !parent.songId.equals(songId) || parent.status === 'pending') {
     throw new HttpError(400, 'INVALID_PARENT', 'parentId: no such comment in this thread.');
   }
   return parent;
@@ -235,21 +232,24 @@ type NewComment = Pick<CommentRecord, 'parentId' | 'author' | 'body' | 'clientId
 
 /**
  * Stores a comment at the thread's next position, once per idempotency key: the key is reserved first (a unique
- * _id), then the position is taken and the counters move with it, then the comment is written.
+ * _id naming the comment's id-to-be), then `beforeWrite` runs (the rate limit: repeats never reach it), then the
+ * position is taken, the counters move with it, and the comment is written.
  */
 export async function insertThreadComment(
   deps: Pick<ForumDeps, 'db'>,
   song: Pick<SongRecord, '_id'>,
   fields: NewComment,
   key: string | null,
+  beforeWrite?: () => Promise<void>,
 ): Promise<{ record: CommentRecord; created: boolean }> {
   const conn = deps.db.conn;
+  const commentId = new mongoose.Types.ObjectId();
   if (key) {
     try {
-      await postKeyModel(conn).create({ _id: key, commentId: null, createdAt: new Date() });
+      await postKeyModel(conn).create({ _id: key, commentId, createdAt: new Date() });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      // The same post raced in on another request: answer with the comment it stored.
+      // A repeat, or the same post racing in on another request: answer with the comment it stored.
       const earlier = await earlierPost(deps, key);
       if (earlier) return { record: earlier, created: false };
       throw new HttpError(409, 'CONFLICT', 'This post is still being stored; try again in a moment.');
@@ -257,18 +257,24 @@ export async function insertThreadComment(
   }
   let record: CommentRecord;
   try {
-    record = await storeAtNextPosition(deps, song, fields, key ?? `once:${randomUUID()}`);
+    await beforeWrite?.();
+    record = await storeAtNextPosition(deps, song, fields, key ?? `once:${randomUUID()}`, commentId);
   } catch (err) {
     if (key) await postKeyModel(conn).deleteOne({ _id: key });
     throw err;
   }
-  if (key) await postKeyModel(conn).updateOne({ _id: key }, { $set: { commentId: record._id } });
   const parentId = record.parentId;
   if (parentId) await oneAtATime(conn, `comment:${parentId}`, () => commentModel(conn).updateOne({ _id: parentId }, { $inc: { replyCount: 1 } }));
   return { record, created: true };
 }
 
-async function storeAtNextPosition(deps: Pick<ForumDeps, 'db'>, song: Pick<SongRecord, '_id'>, fields: NewComment, idemKey: string): Promise<CommentRecord> {
+async function storeAtNextPosition(
+  deps: Pick<ForumDeps, 'db'>,
+  song: Pick<SongRecord, '_id'>,
+  fields: NewComment,
+  idemKey: string,
+  _id: mongoose.Types.ObjectId,
+): Promise<CommentRecord> {
   const conn = deps.db.conn;
   const Songs = songModel(conn);
   // Taking the position and writing the comment happen in one turn per song (see counters.ts), so comments reach
@@ -285,7 +291,6 @@ async function storeAtNextPosition(deps: Pick<ForumDeps, 'db'>, song: Pick<SongR
     // The counter proposes a position; inserting it under its unique _id claims it. On MongoDB the proposal is
     // always free. On FerretDB another instance's $inc can be lost (its updates are read-modify-write), so a taken
     // position moves on to the next free one.
-    const _id = new mongoose.Types.ObjectId();
     let seq = hint.lastSeq;
     try {
       for (let attempt = 0; ; attempt++, seq++) {
@@ -307,13 +312,18 @@ async function storeAtNextPosition(deps: Pick<ForumDeps, 'db'>, song: Pick<SongR
   });
 }
 
-/** The comment an idempotency key produced; waits briefly while its first request is still storing it. */
+/**
+ * The comment an idempotency key produced; waits briefly while its first request is still storing it. Null when
+ * the key is gone (that request failed and released it) or its comment never appeared.
+ */
 async function earlierPost(deps: Pick<ForumDeps, 'db'>, key: string): Promise<CommentRecord | null> {
   const conn = deps.db.conn;
+  const pk = await postKeyModel(conn).findOne({ _id: key }).lean<PostKeyRecord>();
+  if (!pk?.commentId) return null;
   for (let wait = 0; wait < 40; wait++) {
-    const pk = await postKeyModel(conn).findOne({ _id: key }).lean<PostKeyRecord>();
-    if (!pk) return null;
-    if (pk.commentId) return commentModel(conn).findOne({ _id: pk.commentId }).lean<CommentRecord>();
+    const comment = await commentModel(conn).findOne({ _id: pk.commentId }).lean<CommentRecord>();
+    if (comment) return comment;
+    if (!(await postKeyModel(conn).exists({ _id: key }))) return null;
     await new Promise((r) => setTimeout(r, 25));
   }
   return null;
@@ -324,7 +334,6 @@ export async function importComments(deps: Pick<ForumDeps, 'db'>, song: Pick<Son
   let added = 0;
   for (const c of comments) {
     const key = 'import:' + createHash('sha256').update(`${song.slug}\u0000${c.name}\u0000${c.body}`).digest('base64url');
-    if (await earlierPost(deps, key)) continue;
     const fields = { parentId: null, author: { name: c.name, location: c.location, userId: null }, body: c.body, clientId: null };
     if ((await insertThreadComment(deps, song, fields, key)).created) added++;
   }

@@ -33,11 +33,21 @@ export function toSongDTO(s: SongRecord, withFacts: boolean): SongDTO {
 const songIds = new WeakMap<Connection, Map<string, Types.ObjectId>>();
 
 /** The song record of a slug, or 404; other modules use it to resolve a thread. */
+/** The id of the song with this slug, from memory once known (a slug never changes and songs are not deleted). */
+export async function songIdBySlug(deps: Pick<ForumDeps, 'db'>, slug: string): Promise<Types.ObjectId> {
+  return knownSongIds(deps).get(slug) ?? (await findSongBySlug(deps, slug))._id;
+}
+
+function knownSongIds(deps: Pick<ForumDeps, 'db'>): Map<string, Types.ObjectId> {
+  let ids = songIds.get(deps.db.conn);
+  if (!ids) songIds.set(deps.db.conn, (ids = new Map()));
+  return ids;
+}
+
 export async function findSongBySlug(deps: Pick<ForumDeps, 'db'>, slug: string): Promise<SongRecord> {
   if (typeof slug !== 'string' || slug.length > 200) throw notFound('No such song.');
   const Songs = songModel(deps.db.conn);
-  let ids = songIds.get(deps.db.conn);
-  if (!ids) songIds.set(deps.db.conn, (ids = new Map()));
+  const ids = knownSongIds(deps);
   const known = ids.get(slug);
   const cached = known ? await Songs.findOne({ _id: known }).lean<SongRecord>() : null;
   if (cached?.slug === slug) return cached;
