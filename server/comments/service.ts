@@ -6,7 +6,7 @@ import type { CommentDTO, CommentPage, UserDTO } from '../../shared/types';
 import { can, type Action, type CommentTarget } from '../accounts/policy';
 import type { ForumDeps } from '../deps';
 import { HttpError, notFound } from '../http/errors';
-import { decodeCursor, encodeCursor } from '../songs/cursor';
+import { decodeCursor, encodeCursor, invalidCursor } from '../songs/cursor';
 import { songModel, type SongRecord } from '../songs/model';
 import { threadIndexes } from '../songs/indexes';
 import { findSongBySlug, isDuplicateKey, songIdBySlug } from '../songs/service';
@@ -86,7 +86,11 @@ export async function listThread(deps: ForumDeps, slug: string, query: ThreadQue
     if (!mark || !mark.songId.equals(song._id)) throw new HttpError(400, 'INVALID_AFTER', 'after: no such comment in this thread.');
     [tag, dir, from, statuses] = ['after', 1, mark.seq, ['visible']];
   }
-  if (query.cursor) from = decodeCursor(query.cursor, tag).k;
+  if (query.cursor) {
+    // A position inside the thread, or the request would walk positions that can never exist.
+    from = decodeCursor(query.cursor, tag).k;
+    if (from < 0 || from > (song.lastSeq ?? 0) + 1) throw invalidCursor();
+  }
   const read = deps.db.idLookupsOnly ? readPositions : readWindow;
   const rows = await read(deps, song, from, dir, query.limit + 1, statuses);
   const items = rows.slice(0, query.limit);

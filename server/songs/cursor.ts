@@ -19,7 +19,10 @@ export function decodeCursor(raw: string, ordering: string): CursorValue {
   } catch {
     c = null;
   }
-  const ok = c && typeof c === 'object' && typeof c.k === 'number' && Number.isFinite(c.k) && typeof c.i === 'string' && /^[0-9a-f]{24}$/.test(c.i) && c.o === ordering;
-  if (!ok) throw new HttpError(400, 'INVALID_CURSOR', 'The cursor is not valid for this list; start again without it.');
+  // Sort keys are whole numbers (positions, scores, epoch ms): anything else is forged.
+  const ok = c && typeof c === 'object' && Number.isSafeInteger(c.k) && typeof c.i === 'string' && /^[0-9a-f]{24}$/.test(c.i) && c.o === ordering;
+  if (!ok) throw invalidCursor();
   return c as CursorValue;
 }
+
+export const invalidCursor = () => new HttpError(400, 'INVALID_CURSOR', 'The cursor is not valid for this list; start again without it.');

@@ -6,7 +6,7 @@ import { can } from '../accounts/policy';
 import { importComments } from '../comments/service';
 import type { ForumDeps } from '../deps';
 import { HttpError, notFound } from '../http/errors';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeCursor, encodeCursor, invalidCursor } from './cursor';
 import type { ParsedSongPage } from './import';
 import { threadIndexes } from './indexes';
 import { songModel, type SongRecord } from './model';
@@ -72,6 +72,7 @@ export async function listSongs(deps: ForumDeps, query: { q?: string; cursor?: s
   if (query.cursor) {
     const c = decodeCursor(query.cursor, LIST_ORDER);
     const at = new Date(c.k);
+    if (Number.isNaN(at.getTime())) throw invalidCursor();
     filter.$or = [{ activityAt: mongoose.trusted({ $lt: at }) }, { activityAt: at, _id: mongoose.trusted({ $lt: new mongoose.Types.ObjectId(c.i) }) }];
   }
   const rows = await songModel(deps.db.conn)

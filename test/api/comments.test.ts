@@ -19,6 +19,8 @@ async function thread(forum: TestForum, slug: string, query: Record<string, stri
   return (await forum.agent().get(`/api/songs/${slug}/comments`).query(query).expect(200)).body;
 }
 
+const forged = (o: string, k: number) => Buffer.from(JSON.stringify({ o, k, i: '0'.repeat(24) })).toString('base64url');
+
 const songOf = async (forum: TestForum, slug: string): Promise<SongDTO> => (await forum.agent().get(`/api/songs/${slug}`).expect(200)).body;
 
 describe('comments API', () => {
@@ -288,6 +290,11 @@ describe('comments API', () => {
         ['after=zzz', 'VALIDATION'],
         [`after=${otherComment}`, 'INVALID_AFTER'],
         ['cursor=not-a-cursor', 'INVALID_CURSOR'],
+        // Forged cursors outside the thread, or not a position at all, must not send the server walking.
+        [`sort=newest&cursor=${forged('newest', 1e300)}`, 'INVALID_CURSOR'],
+        [`sort=newest&cursor=${forged('newest', 10_000_000)}`, 'INVALID_CURSOR'],
+        [`cursor=${forged('oldest', -1e12)}`, 'INVALID_CURSOR'],
+        [`cursor=${forged('oldest', 0.5)}`, 'INVALID_CURSOR'],
         ['sort=newest&sort=oldest', 'VALIDATION'],
       ]) {
         const res = await forum.agent().get(`/api/songs/${paged.slug}/comments?${q}`);
