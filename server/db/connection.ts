@@ -13,7 +13,10 @@ export interface Database {
    * other filter; services pick their read paths by it (see comments/service.ts, readThread).
    */
   idLookupsOnly: boolean;
-  /** True while the driver holds a live connection; flips on the driver's events, no polling. */
+  /**
+   * False once the driver lost its connection or a ping went unanswered. While false, each call (at most one a
+   * second) pings again in the background, so a slow ping or a short outage does not keep the API closed.
+   */
   isUp(): boolean;
   /** Pings the server, answering false within timeoutMs when it does not answer. */
   ping(timeoutMs?: number): Promise<boolean>;
@@ -51,10 +54,19 @@ export async function connectDatabase(uri: string, dbName?: string): Promise<Dat
     return ok;
   };
 
+  let lastRecheck = 0;
+  const isUp = () => {
+    if (!up && Date.now() - lastRecheck >= 1000) {
+      lastRecheck = Date.now();
+      void ping();
+    }
+    return up;
+  };
+
   return {
     conn,
     idLookupsOnly: 'ferretdbVersion' in info,
-    isUp: () => up,
+    isUp,
     ping,
     close: () => conn.close(true),
   };

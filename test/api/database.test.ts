@@ -50,4 +50,24 @@ describe('the database going away and coming back', () => {
     const again = await forum.agent().get('/api/songs');
     assert.notEqual(again.status, 503);
   });
+
+  it('opens the API again by itself after a ping went unanswered, without anyone asking /healthz', async function () {
+    this.timeout(30_000);
+    await db.whenRunning();
+    await forum.agent().get('/healthz').expect(200);
+    // A database that stalls (not gone: the connection stays open) fails the health ping and closes the API...
+    process.kill(db.pid!, 'SIGSTOP');
+    try {
+      assert.equal((await forum.agent().get('/healthz')).status, 503);
+    } finally {
+      process.kill(db.pid!, 'SIGCONT');
+    }
+    // ...and API calls alone find it answering again.
+    let status = 0;
+    for (let i = 0; i < 40 && status !== 200; i++) {
+      status = (await forum.agent().get('/api/songs')).status;
+      if (status !== 200) await sleep(250);
+    }
+    assert.equal(status, 200);
+  });
 });
