@@ -7,6 +7,8 @@ export interface ForumEvents {
   'comment.updated': [{ comment: CommentDTO; songSlug: string }];
   'comment.removed': [{ id: string; songId: string; songSlug: string }];
   'comment.voted': [{ id: string; score: number; songSlug: string }];
+  /** A stored session was destroyed (logout, or the id renewed at login): its sockets must not act for it any more. */
+  'session.ended': [{ sessionId: string }];
 }
 
 export type ForumBus = EventEmitter<ForumEvents>;

@@ -25,6 +25,7 @@ export const sessionCookieOptions = (deps: Pick<ForumDeps, 'config'>) => ({
 
 export function createSessionStack(deps: ForumDeps): SessionStack {
   const { store, close } = createStore(deps);
+  announceEndedSessions(store, deps);
   const passport = passportFor(deps);
   const sessionHandler = session({
     name: SESSION_COOKIE,
@@ -41,6 +42,19 @@ export function createSessionStack(deps: ForumDeps): SessionStack {
     handlers: [sessionHandler, passport.initialize(), passport.session()],
     close,
   };
+}
+
+/**
+ * Every logout (and every id renewed at login) destroys a stored session; the bus hears of it so that sockets
+ * opened under that session stop acting for its member (realtime/ disconnects them, on every instance).
+ */
+function announceEndedSessions(store: session.Store, deps: Pick<ForumDeps, 'bus'>): void {
+  const destroy = store.destroy.bind(store);
+  store.destroy = (sid, callback) =>
+    destroy(sid, (err?: unknown) => {
+      if (!err) deps.bus.emit('session.ended', { sessionId: sid });
+      callback?.(err);
+    });
 }
 
 function createStore(deps: ForumDeps): { store: session.Store; close(): Promise<void> } {

@@ -2,7 +2,7 @@
 // database, and one io.to(room).emit reaches that room on every instance through the adapter: so each reader
 // gets each event exactly once, wherever the write came from (HTTP, socket, another instance).
 import type { ForumBus, ForumEvents } from '../bus';
-import { threadRoom } from './rooms';
+import { sessionRoom, threadRoom } from './rooms';
 import type { ForumIo } from './types';
 
 type Listeners = { [E in keyof ForumEvents]: (...args: ForumEvents[E]) => void };
@@ -15,6 +15,8 @@ export function relayBusToRooms(io: ForumIo, bus: ForumBus, onError: (err: unkno
     'comment.updated': ({ comment, songSlug }) => to(songSlug).emit('comment:updated', comment),
     'comment.removed': ({ id, songId, songSlug }) => to(songSlug).emit('comment:removed', { id, songId }),
     'comment.voted': ({ id, score, songSlug }) => to(songSlug).emit('comment:voted', { id, score }),
+    // Closing the connection (not a socket.io disconnect) lets browsers reconnect at once, as readers.
+    'session.ended': ({ sessionId }) => io.in(sessionRoom(sessionId)).disconnectSockets(true),
   };
   const events = Object.keys(listeners) as (keyof ForumEvents)[];
   // The write has happened when the bus fires: a failing broadcast (the adapter's Redis away) is logged, never

@@ -10,7 +10,7 @@ import { addressReader } from './address';
 import { attachRedisAdapter, type AdapterHandle } from './adapter';
 import { relayBusToRooms } from './broadcasts';
 import { localPresence, redisPresence, type Presence } from './presence';
-import { threadRoom, threadsOf } from './rooms';
+import { sessionRoom, threadRoom, threadsOf } from './rooms';
 import { bridgeSession } from './session-bridge';
 import type { ForumIo, ForumSocket } from './types';
 
@@ -62,7 +62,10 @@ export async function createIo(deps: ForumDeps, httpServer: HttpServer, session:
   });
 
   function onConnection(socket: ForumSocket) {
-    socket.data.user = (socket.request as { user?: UserDTO }).user ?? (socket.recovered ? socket.data.user : null) ?? null;
+    // Who the socket is comes from its handshake's session, recovered or not: a session ended meanwhile is no member.
+    const request = socket.request as { user?: UserDTO; sessionID?: string };
+    socket.data.user = request.user ?? null;
+    if (socket.data.user && request.sessionID) void socket.join(sessionRoom(request.sessionID));
     // A recovered socket is back in its rooms without joining again: count it as reading them again.
     if (socket.recovered) for (const slug of threadsOf(socket.rooms)) track(presence.enter(slug, socket.id).then(() => announcer.announce(slug)));
     registerThreadHandlers(socket, { deps, presence, announcePresence: announcer.announce, addressOf: (s: ForumSocket) => addressOf(s.request) });

@@ -14,3 +14,6 @@ export function threadsOf(rooms: Iterable<string>): string[] {
   }
   return slugs;
 }
+
+/** The room of the sockets opened under one signed-in session. */
+export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
