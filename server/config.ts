@@ -69,7 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue.path[0] ?? 'environment');
-    throw new ConfigError(`config: ${name} ${issue.message} (got ${JSON.stringify(clean[name] ?? '')})`);
+    throw new ConfigError(`config: ${name} ${issue.message} (got ${shown(name, clean[name] ?? '')})`);
   }
   const e = parsed.data;
   const dataDir = resolve(e.DATA_DIR);
@@ -92,6 +92,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     registerLimitPerHour: e.REGISTER_LIMIT_PER_HOUR,
     postingLimitPerMinute: e.POSTING_LIMIT_PER_MINUTE,
   });
+}
+
+/** A bad value as the error line may show it: secrets never, passwords in URLs masked. */
+function shown(name: string, value: string): string {
+  if (/SECRET/.test(name)) return `${value.length} characters`;
+  return JSON.stringify(/_(URI|URL)$/.test(name) ? maskUri(value) : value);
 }
 
 /** A secret generated once and kept in DATA_DIR, so sessions survive restarts without configuration. */

@@ -19,6 +19,9 @@ async function main() {
   const logger = createLogger(config);
   // A stray rejection (a Redis command during an outage, say) is a bug to log, not a reason to drop every reader.
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+  if (config.secureCookies && !config.trustProxy) {
+    logger.warn('PUBLIC_URL is https but TRUST_PROXY is unset: behind a proxy every client shares its address, and so its rate limits');
+  }
   const started = Date.now();
   const database = await resolveDatabase(config, logger);
   logger.info({ db: maskUri(database.uri), embedded: !!database.embedded, embeddedPid: database.embedded?.pid }, 'database');

@@ -72,6 +72,19 @@ describe('config', () => {
     });
   }
 
+  it('never shows a secret or a URL password in its error line', () => {
+    for (const [name, value] of [
+      ['SESSION_SECRET', 'hunter2'],
+      ['MONGODB_URI', 'http://chorus:hunter2@db.example/x'],
+      ['EMBEDDED_DB_POSTGRESQL_URL', 'mysql://chorus:hunter2@db.example/x'],
+    ]) {
+      assert.throws(
+        () => loadConfig({ DATA_DIR: tmp(), [name]: value }),
+        (err: Error) => err.message.startsWith(`config: ${name} `) && !err.message.includes('hunter2'),
+      );
+    }
+  });
+
   it('masks the password in database URIs', () => {
     assert.equal(maskUri('mongodb://chorus:s3cret@db:27017/x'), 'mongodb://chorus:****@db:27017/x');
     assert.equal(maskUri('mongodb://127.0.0.1:27017/'), 'mongodb://127.0.0.1:27017/');
