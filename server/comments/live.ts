@@ -23,6 +23,8 @@ export interface LiveContext {
 const MAX_THREADS_PER_SOCKET = 20;
 /** Each join reads the database: a connection gets this many a minute (tabs and reconnects fit easily). */
 const MAX_JOINS_PER_MINUTE = 60;
+/** Posts of one connection waiting for their turn to be written. */
+const MAX_QUEUED_POSTS = 20;
 /** At most one typing notice per socket and thread in this window; the browser shows it a few seconds. */
 export const TYPING_THROTTLE_MS = 2000;
 
@@ -39,8 +41,12 @@ export function registerThreadHandlers(socket: ForumSocket, ctx: LiveContext): v
   // One connection's posts are written one after another: they reach the thread in the order they were sent,
   // and one socket cannot pile up concurrent writes.
   let posting: Promise<unknown> = Promise.resolve();
+  let waiting = 0;
   const inTurn = <T>(run: () => Promise<T>): Promise<T> => {
-    const turn = posting.then(run);
+    // A socket that floods posts faster than they are written is refused instead of queued without end.
+    if (waiting >= MAX_QUEUED_POSTS) return Promise.reject(new HttpError(429, 'RATE_LIMITED', 'Too many posts in flight; wait for the answers.'));
+    waiting++;
+    const turn = posting.then(run).finally(() => waiting--);
     posting = turn.catch(() => {});
     return turn;
   };

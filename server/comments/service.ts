@@ -240,7 +240,7 @@ type NewComment = Pick<CommentRecord, 'parentId' | 'author' | 'body' | 'clientId
  * position is taken, the counters move with it, and the comment is written.
  */
 export async function insertThreadComment(
-  deps: Pick<ForumDeps, 'db'>,
+  deps: Pick<ForumDeps, 'db'> & Partial<Pick<ForumDeps, 'logger'>>,
   song: Pick<SongRecord, '_id'>,
   fields: NewComment,
   key: string | null,
@@ -264,11 +264,17 @@ export async function insertThreadComment(
     await beforeWrite?.();
     record = await storeAtNextPosition(deps, song, fields, key ?? `once:${randomUUID()}`, commentId);
   } catch (err) {
-    if (key) await postKeyModel(conn).deleteOne({ _id: key });
+    // Release the key so a retry can post; if even that fails, a retry waits out earlierPost and gets 409.
+    if (key) await postKeyModel(conn).deleteOne({ _id: key }).catch(() => undefined);
     throw err;
   }
   const parentId = record.parentId;
-  if (parentId) await oneAtATime(conn, `comment:${parentId}`, () => commentModel(conn).updateOne({ _id: parentId }, { $inc: { replyCount: 1 } }));
+  if (parentId) {
+    // The comment is stored: a failed count must not turn its post into an error (nor stop its broadcast).
+    await oneAtATime(conn, `comment:${parentId}`, () => commentModel(conn).updateOne({ _id: parentId }, { $inc: { replyCount: 1 } })).catch((err) =>
+      deps.logger?.warn({ err, parentId: String(parentId) }, 'reply count not updated'),
+    );
+  }
   return { record, created: true };
 }
 
