@@ -24,4 +24,6 @@ export interface ForumLimits {
   login: RequestHandler;
   /** Express middleware for POST /api/auth/register (per address). */
   register: RequestHandler;
+  /** Stops the limits' timers (in-memory stores). */
+  close(): void;
 }

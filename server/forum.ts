@@ -80,6 +80,7 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
       clearInterval(sweep);
       server.closeAllConnections();
       await session.close();
+      deps.limits.close();
       if (redis) await redis.quit().catch(() => redis.disconnect());
       await db.close();
     })());

@@ -76,8 +76,15 @@ const POSTING_WINDOW_MS = 60_000;
 
 type LimitDeps = Omit<ForumDeps, 'limits'>;
 
+/** Memory stores run a reset timer each; they are kept here per set of limits so closing the forum stops them. */
+const memoryStores = new WeakMap<LimitDeps, MemoryStore[]>();
+
 function makeStore(deps: LimitDeps, name: string): Store {
-  if (!deps.redis) return new MemoryStore();
+  if (!deps.redis) {
+    const store = new MemoryStore();
+    memoryStores.set(deps, [...(memoryStores.get(deps) ?? []), store]);
+    return store;
+  }
   const redis = deps.redis;
   return new RedisStore({
     // Per database: instances of one forum share budgets, test forums never do.
@@ -139,7 +146,12 @@ export function createLimits(deps: LimitDeps): ForumLimits {
     limit: deps.config.registerLimitPerHour,
     keyGenerator: addressOf,
   });
-  return { login, register, posting: postingBudget(deps) };
+  return {
+    login,
+    register,
+    posting: postingBudget(deps),
+    close: () => memoryStores.get(deps)?.forEach((store) => store.shutdown()),
+  };
 }
 
 /** One posting budget per poster (`user:ID` or `ip:ADDR`), shared by HTTP and sockets: N posts a minute, all at once if need be. */

@@ -84,7 +84,9 @@ export async function createIo(deps: ForumDeps, httpServer: HttpServer, session:
       await Promise.allSettled([...pending]);
       announcer.close();
       await presence.close();
-      await adapter?.close();
+      // The in-memory adapter's recovery sweep is a timer of its own; the Redis one closes with its handle.
+      if (adapter) await adapter.close();
+      else await io.of('/').adapter.close();
     },
   };
 }
