@@ -57,16 +57,32 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
   const canRemove = !removedNow && !c.pending && (isStaff(ctx.user) || owns(ctx.user, c));
   const member = !!ctx.user && !removedNow && !c.pending;
   const idPrefix = `c-${c.id}`;
+  const article = useRef<HTMLElement>(null);
+  const focusNext = useRef<{ mode: Mode; act: string } | null>(null);
 
-  const run = async (p: Promise<string | null>, done: Mode = 'read') => {
+  // When the controls change under the reader, focus goes to the control now in their place (or the
+  // comment itself when there is none), never back to the start of the page. Only once the new mode is
+  // on screen: an earlier render's effect may run late, just before the next render.
+  useEffect(() => {
+    const want = focusNext.current;
+    if (!want || want.mode !== mode) return;
+    focusNext.current = null;
+    (article.current?.querySelector<HTMLElement>(`[data-act="${want.act}"]`) ?? article.current)?.focus();
+  });
+  const to = (m: Mode, act: string) => {
+    focusNext.current = { mode: m, act };
+    setMode(m);
+  };
+
+  const run = async (p: Promise<string | null>, focus: string) => {
     const failure = await p;
     setError(failure ?? '');
-    if (!failure) setMode(done);
+    if (!failure) to('read', focus);
     return failure;
   };
 
   return (
-    <article class={`comment${c.pending ? ' pending' : ''}${removedNow ? ' removed' : ''}`} data-comment-id={c.pending ? undefined : c.id} id={c.pending ? undefined : `c-${c.id}`} tabIndex={-1} aria-busy={c.pending ? 'true' : undefined}>
+    <article class={`comment${c.pending ? ' pending' : ''}${removedNow ? ' removed' : ''}`} data-comment-id={c.pending ? undefined : c.id} id={c.pending ? undefined : `c-${c.id}`} tabIndex={-1} ref={article} aria-busy={c.pending ? 'true' : undefined}>
       <header class="comment-meta">
         <span class="author" data-role="comment-author">
           {c.author.name}
@@ -82,7 +98,7 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
         {c.editedAt && !removedNow && <span class="edited"> (edited)</span>}
       </header>
       {mode === 'edit' ? (
-        <EditForm c={c} onSave={(body) => run(ctx.actions.edit(c.id, body))} onCancel={() => setMode('read')} />
+        <EditForm c={c} onSave={(body) => run(ctx.actions.edit(c.id, body), 'edit')} onCancel={() => to('read', 'edit')} />
       ) : (
         <div class="comment-body" data-role="comment-body">
           {removedNow ? <p class="muted">This comment was removed.</p> : renderText(c.body)}
@@ -94,33 +110,33 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
         </span>
         {ctx.ready && member && <Votes c={c} ctx={ctx} setError={setError} />}
         {ctx.ready && !removedNow && !c.pending && (ctx.user || ctx.guestPosting) && mode === 'read' && (
-          <button type="button" class="link" onClick={() => setMode('reply')}>
+          <button type="button" class="link" data-act="reply" onClick={() => setMode('reply')}>
             Reply
           </button>
         )}
         {ctx.ready && canEdit && mode === 'read' && (
-          <button type="button" class="link" onClick={() => setMode('edit')}>
+          <button type="button" class="link" data-act="edit" onClick={() => setMode('edit')}>
             Edit
           </button>
         )}
         {ctx.ready && canRemove && mode === 'read' && (
-          <button type="button" class="link" onClick={() => setMode('confirm-remove')}>
+          <button type="button" class="link" data-act="delete" onClick={() => to('confirm-remove', 'keep')}>
             Delete
           </button>
         )}
         {ctx.ready && canRemove && mode === 'confirm-remove' && (
           <span class="confirm">
             Delete this comment?{' '}
-            <button type="button" class="danger" onClick={() => run(ctx.actions.remove(c.id))}>
+            <button type="button" class="danger" onClick={() => run(ctx.actions.remove(c.id), 'delete')}>
               Yes, delete
             </button>{' '}
-            <button type="button" class="secondary" onClick={() => setMode('read')}>
+            <button type="button" class="secondary" data-act="keep" onClick={() => to('read', 'delete')}>
               Keep it
             </button>
           </span>
         )}
         {ctx.ready && member && !owns(ctx.user, c) && mode === 'read' && !note && (
-          <button type="button" class="link" onClick={() => setMode('flag')}>
+          <button type="button" class="link" data-act="report" onClick={() => setMode('flag')}>
             Report
           </button>
         )}
@@ -139,11 +155,15 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
         <FlagForm
           idPrefix={idPrefix}
           onSend={async (reason) => {
-            const failure = await run(ctx.actions.flag(c.id, reason));
-            if (!failure) setNote('Reported. Thank you.');
-            return failure;
+            const failure = await ctx.actions.flag(c.id, reason);
+            setError(failure ?? '');
+            if (failure) return failure;
+            // In the same render: the note takes the Report button's place, so focus goes to the comment.
+            setNote('Reported. Thank you.');
+            to('read', 'report');
+            return null;
           }}
-          onCancel={() => setMode('read')}
+          onCancel={() => to('read', 'report')}
         />
       )}
       {mode === 'reply' && (
@@ -159,10 +179,10 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
           onTyping={ctx.actions.typing}
           onPost={async (d) => {
             const failure = await ctx.actions.reply(c.id, d);
-            if (!failure) setMode('read');
+            if (!failure) to('read', 'reply');
             return failure;
           }}
-          onCancel={() => setMode('read')}
+          onCancel={() => to('read', 'reply')}
         />
       )}
     </article>

@@ -26,7 +26,7 @@ const nearBottom = () => window.innerHeight + window.scrollY >= document.documen
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 export function ThreadApp(p: ThreadProps) {
-  const [state, setState] = useState(() => T.initialState(p.page, p.sort));
+  const [state, setState] = useState(() => T.initialState(p.page, p.sort, p.newestId));
   const [ready, setReady] = useState(false);
   const [now, setNow] = useState(p.now);
   const [link, setLink] = useState<LinkStatus>('connecting');
@@ -36,8 +36,13 @@ export function ThreadApp(p: ThreadProps) {
   const [myVotes, setMyVotes] = useState<Record<string, 1 | 0 | -1>>({});
   const [loadError, setLoadError] = useState('');
   const live = useRef<Live | null>(null);
+  // The latest state, updated at once rather than at the next render: events in a burst each see the one
+  // before them (the announcements count right, the catch-up starts from the right place).
   const stateRef = useRef(state);
-  stateRef.current = state;
+  const apply = (f: (s: T.ThreadState) => T.ThreadState) => {
+    stateRef.current = f(stateRef.current);
+    setState(stateRef.current);
+  };
   const focusAfter = useRef<string | null>(null);
 
   useEffect(() => {
@@ -48,15 +53,15 @@ export function ThreadApp(p: ThreadProps) {
     const received = (c: CommentDTO) => {
       const before = stateRef.current;
       const { state: next, shown } = T.receiveCreated(before, c, { nearBottom: nearBottom() });
-      setState((s) => T.receiveCreated(s, c, { nearBottom: nearBottom() }).state);
+      apply(() => next);
       if (!T.isKnown(before, c)) setAnnounce(shown ? `New comment from ${c.author.name}.` : `${plural(next.unseen.length, 'new comment', 'new comments')}.`);
     };
     if (p.connect) {
       live.current = p.connect(p.slug, {
         created: received,
-        updated: (c) => setState((s) => T.updated(s, c)),
-        removed: (id) => setState((s) => T.removed(s, id)),
-        voted: (id, score) => setState((s) => T.voted(s, id, score)),
+        updated: (c) => apply((s) => T.updated(s, c)),
+        removed: (id) => apply((s) => T.removed(s, id)),
+        voted: (id, score) => apply((s) => T.voted(s, id, score)),
         presence: setPresence,
         typing: (name) => {
           setTypist(name);
@@ -65,10 +70,15 @@ export function ThreadApp(p: ThreadProps) {
         },
         status: setLink,
         gap: () => {
-          const last = stateRef.current.lastId;
+          const since = stateRef.current.lastId;
           // An empty thread has no comment to start after: its first page is the whole gap.
-          const missed = last ? catchUp(p.slug, last) : api.page(p.slug, 'oldest').then((page) => page.items);
-          missed.then((items) => items.forEach(received), () => undefined);
+          const missed = since ? catchUp(p.slug, since) : api.page(p.slug, 'oldest').then((page) => page.items);
+          missed.then((items) => {
+            // Live events during the fetch are newer than anything it missed: the next catch-up starts after them.
+            const live = stateRef.current.lastId;
+            items.forEach(received);
+            if (live !== since) apply((s) => ({ ...s, lastId: live }));
+          }, () => undefined);
         },
       });
     }
@@ -104,14 +114,14 @@ export function ThreadApp(p: ThreadProps) {
       clientId,
       pending: true,
     };
-    setState((s) => T.addOptimistic(s, optimistic));
+    apply((s) => T.addOptimistic(s, optimistic));
     try {
       const guest = u ? undefined : { name: d.name?.trim() ?? '', ...(d.location?.trim() ? { location: d.location.trim() } : {}) };
       const comment = await api.post(p.slug, { body: d.body, ...(parentId ? { parentId } : {}), clientId, ...(guest ? { author: guest } : {}) });
-      setState((s) => T.confirmOwn(s, { ...comment, clientId }));
+      apply((s) => T.confirmOwn(s, { ...comment, clientId }));
       return null;
     } catch (err) {
-      setState((s) => T.failOwn(s, clientId));
+      apply((s) => T.failOwn(s, clientId));
       return message(err);
     }
   };
@@ -130,18 +140,18 @@ export function ThreadApp(p: ThreadProps) {
     edit: (id, body) =>
       attempt(async () => {
         const c = await api.edit(id, body);
-        setState((s) => T.updated(s, c));
+        apply((s) => T.updated(s, c));
       }),
     remove: (id) =>
       attempt(async () => {
         await api.remove(id);
-        setState((s) => T.removed(s, id));
+        apply((s) => T.removed(s, id));
       }),
     vote: (id, value) =>
       attempt(async () => {
         const r = await api.vote(id, value);
         setMyVotes((v) => ({ ...v, [id]: value }));
-        setState((s) => T.voted(s, r.id, r.score));
+        apply((s) => T.voted(s, r.id, r.score));
       }),
     flag: (id, reason) => attempt(() => api.flag(id, reason)),
     typing: () => live.current?.typing(),
@@ -154,7 +164,7 @@ export function ThreadApp(p: ThreadProps) {
     e.preventDefault();
     try {
       const page = await api.page(p.slug, state.sort, state.nextCursor);
-      setState((s) => T.appendPage(s, page));
+      apply((s) => T.appendPage(s, page));
       setLoadError('');
       if (page.items[0]) focusAfter.current = page.items[0].id;
     } catch (err) {
@@ -166,7 +176,8 @@ export function ThreadApp(p: ThreadProps) {
     e.preventDefault();
     try {
       const page = await api.page(p.slug, sort);
-      setState(T.initialState(page, sort));
+      // The thread's newest comment stays where it was: only the page changed.
+      apply((s) => T.initialState(page, sort, s.lastId));
       setLoadError('');
       history.replaceState(null, '', sort === 'oldest' ? location.pathname : `?sort=${sort}`);
     } catch (err) {
@@ -176,11 +187,13 @@ export function ThreadApp(p: ThreadProps) {
 
   const showNew = () => {
     const first = state.unseen[0];
-    setState(T.showUnseen);
+    apply(T.showUnseen);
     if (first) focusAfter.current = first.id;
   };
 
   const canPost = !!p.user || p.guestPosting;
+  // Absolute: without script a failed post renders this page at the form's POST URL, which has no GET.
+  const here = `/songs/${p.slug}`;
   return (
     <section class="discussion" aria-labelledby="discussion-heading" data-state={ready ? link : 'static'}>
       <div class="discussion-head">
@@ -197,7 +210,7 @@ export function ThreadApp(p: ThreadProps) {
       )}
       <nav class="sorts" aria-label="Sort comments">
         {SORTS.map(([key, label]) => (
-          <a href={key === 'oldest' ? '?' : `?sort=${key}`} aria-current={state.sort === key ? 'true' : undefined} onClick={(e) => switchSort(e, key)}>
+          <a href={key === 'oldest' ? here : `${here}?sort=${key}`} aria-current={state.sort === key ? 'true' : undefined} onClick={(e) => switchSort(e, key)}>
             {label}
           </a>
         ))}
@@ -220,7 +233,7 @@ export function ThreadApp(p: ThreadProps) {
       )}
       {state.nextCursor && (
         <p class="more">
-          <a class="button" href={`?sort=${state.sort}&cursor=${encodeURIComponent(state.nextCursor)}`} onClick={loadMore}>
+          <a class="button" href={`${here}?sort=${state.sort}&cursor=${encodeURIComponent(state.nextCursor)}`} onClick={loadMore}>
             Load more comments
           </a>
         </p>

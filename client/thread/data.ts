@@ -6,6 +6,8 @@ export interface ThreadData {
   slug: string;
   page: CommentPage;
   sort: Sort;
+  /** The thread's newest comment id at render time (null when empty): the first catch-up starts after it. */
+  newestId: string | null;
   user: UserDTO | null;
   guestPosting: boolean;
   editWindowMs: number;

@@ -13,7 +13,10 @@ export interface LiveHandlers {
   presence(count: number): void;
   typing(name: string): void;
   status(s: LinkStatus): void;
-  /** Reconnected without socket.io's recovery: the events of the gap are lost, fetch them. */
+  /**
+   * Joined without socket.io's recovery: fetch what was posted while not in the room (between the page's
+   * render and the first join, or during a drop).
+   */
   gap(): void;
 }
 
@@ -32,8 +35,9 @@ export function connectLive(slug: string, h: LiveHandlers): Live {
     if (wasConnected && socket.recovered) return;
     socket.emit('thread:join', { slug }, (reply) => {
       if (reply.ok) h.presence(reply.presence);
+      // Only once in the room: anything posted from now on arrives live, anything before is in the fetch.
+      h.gap();
     });
-    if (wasConnected) h.gap();
     wasConnected = true;
   });
   socket.on('disconnect', (reason) => {

@@ -15,15 +15,20 @@ export interface ThreadState {
   unseen: CommentDTO[];
   nextCursor: string | null;
   total: number;
-  /** The newest comment id we know of: where a catch-up after a long drop starts. */
+  /**
+   * The newest comment id we know of: where a catch-up after a drop starts. Moved only by comment:created
+   * events and catch-up results, in the order they arrive (the server emits in posting order; ids from
+   * several instances do not sort by time, so they are never compared).
+   */
   lastId: string | null;
 }
 
-const newer = (a: string | null, b: string) => (a === null || b > a ? b : a);
-const maxId = (ids: string[], start: string | null) => ids.reduce<string | null>((m, id) => newer(m, id), start);
-
-export function initialState(page: CommentPage, sort: Sort): ThreadState {
-  return { sort, items: page.items, unseen: [], nextCursor: page.nextCursor, total: page.total, lastId: maxId(page.items.map((c) => c.id), null) };
+/**
+ * Starts from the newest comment id the server knew at render time (the thread's, not the page's: with the
+ * oldest or top sort the page's ids are not the thread's newest).
+ */
+export function initialState(page: CommentPage, sort: Sort, lastId: string | null): ThreadState {
+  return { sort, items: page.items, unseen: [], nextCursor: page.nextCursor, total: page.total, lastId };
 }
 
 const sameComment = (a: ViewComment, b: CommentDTO) => a.id === b.id || (!!a.pending && !!b.clientId && a.clientId === b.clientId);
@@ -40,7 +45,7 @@ function replace(s: ThreadState, c: CommentDTO): ThreadState {
       placed = true;
     }
   }
-  return { ...s, items, unseen: s.unseen.map((x) => (x.id === c.id ? c : x)), lastId: newer(s.lastId, c.id) };
+  return { ...s, items, unseen: s.unseen.map((x) => (x.id === c.id ? c : x)) };
 }
 
 /** Our own post, shown at once where the reader will look for it. */
@@ -77,8 +82,9 @@ export interface Placement {
  * otherwise they wait behind the "N new comments" button.
  */
 export function receiveCreated(s: ThreadState, c: CommentDTO, where: Placement): { state: ThreadState; shown: boolean } {
-  if (isKnown(s, c)) return { state: replace(s, c), shown: false };
-  const next = { ...s, total: s.total + 1, lastId: newer(s.lastId, c.id) };
+  // Known or not, it is the latest comment:created to arrive: the next catch-up starts after it.
+  if (isKnown(s, c)) return { state: { ...replace(s, c), lastId: c.id }, shown: false };
+  const next = { ...s, total: s.total + 1, lastId: c.id };
   const parentShown = !!c.parentId && s.items.some((x) => x.id === c.parentId);
   if (parentShown || (s.sort === 'oldest' && where.nearBottom && s.nextCursor === null)) {
     return { state: { ...next, items: [...s.items, c] }, shown: true };
@@ -109,5 +115,5 @@ export function voted(s: ThreadState, id: string, score: number): ThreadState {
 /** The next page from "load more": appended, without any comment we already show. */
 export function appendPage(s: ThreadState, page: CommentPage): ThreadState {
   const fresh = page.items.filter((c) => !s.items.some((x) => x.id === c.id));
-  return { ...s, items: [...s.items, ...fresh], nextCursor: page.nextCursor, total: page.total, unseen: s.unseen.filter((u) => !fresh.some((f) => f.id === u.id)), lastId: maxId(fresh.map((c) => c.id), s.lastId) };
+  return { ...s, items: [...s.items, ...fresh], nextCursor: page.nextCursor, total: page.total, unseen: s.unseen.filter((u) => !fresh.some((f) => f.id === u.id)) };
 }

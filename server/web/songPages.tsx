@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { ZodError } from 'zod';
-import { listSongsQuery, postCommentInput, slug as slugSchema, threadQuery } from '../../shared/schemas';
-import type { SongDTO } from '../../shared/types';
+import { listSongsQuery, postCommentInput, slug as slugSchema, threadQuery, type ThreadQuery } from '../../shared/schemas';
+import type { CommentPage, SongDTO } from '../../shared/types';
 import { HomePage } from '../../client/pages/HomePage';
 import { SongPage, songDescription } from '../../client/pages/SongPage';
 import type { ThreadData } from '../../client/thread/data';
@@ -44,6 +44,7 @@ export function songPageRoutes(deps: ForumDeps, store: AssetStore): Router {
       slug: song.slug,
       page,
       sort: query.sort,
+      newestId: await newestCommentId(deps, song.slug, query, page),
       user: currentUser(req),
       guestPosting: deps.config.guestPosting,
       editWindowMs: deps.config.editWindowMs,
@@ -51,12 +52,16 @@ export function songPageRoutes(deps: ForumDeps, store: AssetStore): Router {
       formClientId: randomUUID(),
       form,
     };
-    sendPage(req, res, store, status, { title: songTitle(song), description: songDescription(song), canonical: `${origin(req)}/songs/${song.slug}`, script: true }, <SongPage song={song} thread={thread} />);
+    const canonical = `/songs/${song.slug}`;
+    // After a failed no-script post the URL is the form's POST one: "Log in" brings the reader back to the song.
+    const here = req.method === 'GET' ? undefined : canonical;
+    sendPage(req, res, store, status, { title: songTitle(song), description: songDescription(song), canonical: `${origin(req)}${canonical}`, here, script: true }, <SongPage song={song} thread={thread} />);
   };
 
   router.get('/songs/:slug', (req, res) => renderSong(req, res, 200));
 
-  // Without JavaScript the comment form posts here; the reader lands back on the thread at their comment.
+  // Without JavaScript the comment form posts here; the reader lands back on the thread at their comment,
+  // newest first so it is on the first page however long the thread.
   router.post('/songs/:slug/comments', express.urlencoded({ extended: false, limit: '64kb' }), async (req, res) => {
     const b = (req.body ?? {}) as Record<string, unknown>;
     const user = currentUser(req);
@@ -64,7 +69,7 @@ export function songPageRoutes(deps: ForumDeps, store: AssetStore): Router {
     try {
       const input = postCommentInput.parse({ body: str(b.body) ?? '', parentId: blankToUndefined(b.parentId), clientId: blankToUndefined(b.clientId), author: guest });
       const { comment } = await postComment(deps, { user, ip: req.ip ?? 'unknown', guest: input.author }, String(req.params.slug), input);
-      res.redirect(303, `/songs/${encodeURIComponent(String(req.params.slug))}#c-${comment.id}`);
+      res.redirect(303, `/songs/${encodeURIComponent(String(req.params.slug))}?sort=newest#c-${comment.id}`);
     } catch (err) {
       if (err instanceof HttpError && err.status === 404) throw err;
       if (!(err instanceof HttpError || err instanceof ZodError)) throw err;
@@ -75,6 +80,13 @@ export function songPageRoutes(deps: ForumDeps, store: AssetStore): Router {
   });
 
   return router;
+}
+
+/** The thread's newest comment id: where the browser's first catch-up starts. The first newest page has it already. */
+async function newestCommentId(deps: ForumDeps, slug: string, query: ThreadQuery, page: CommentPage): Promise<string | null> {
+  if (query.sort === 'newest' && !query.cursor) return page.items[0]?.id ?? null;
+  const newest = await listThread(deps, slug, { sort: 'newest', limit: 1 });
+  return newest.items[0]?.id ?? null;
 }
 
 function songTitle(song: SongDTO): string {

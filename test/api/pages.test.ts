@@ -138,7 +138,7 @@ describe('pages (server-rendered HTML)', () => {
     assert.match(page, /<form data-role="comment-form"[^>]*method="post" action="\/songs\/[^"]+\/comments"/);
     const clientId = /name="clientId" value="([^"]+)"/.exec(page)![1];
     const posted = await member.agent.post(`/songs/${slug}/comments`).type('form').send({ body: 'Posted <b>without</b> script', clientId }).expect(303);
-    assert.match(posted.headers.location, new RegExp(`^/songs/${slug}#c-[0-9a-f]{24}$`));
+    assert.match(posted.headers.location, new RegExp(`^/songs/${slug}\\?sort=newest#c-[0-9a-f]{24}$`));
     await member.agent.post(`/songs/${slug}/comments`).type('form').send({ body: 'Posted <b>without</b> script', clientId }).expect(303);
     const after = (await forum.agent().get(`/songs/${slug}`).expect(200)).text;
     assert.equal(after.split('Posted &lt;b>without&lt;/b> script').length - 1, 1, 'once in the thread');
@@ -151,6 +151,22 @@ describe('pages (server-rendered HTML)', () => {
     assert.match(res.text, /<p class="form-error" id="new-comment-error" role="alert">body: is required<\/p>/);
     const reader = await forum.agent().post(`/songs/${slug}/comments`).type('form').send({ body: 'My unsaved words' }).expect(401);
     assert.match(reader.text, /My unsaved words/);
+  });
+
+  it('keeps every link on a failed no-JavaScript post\'s page working', async () => {
+    const res = await forum.agent().post(`/songs/${slug}/comments`).type('form').send({ body: 'Not signed in' }).expect(401);
+    const hrefs = [...res.text.matchAll(/<nav class="sorts"[\s\S]*?<\/nav>/g)].flatMap((m) => [...m[0].matchAll(/href="([^"]+)"/g)].map((h) => h[1].replace(/&amp;/g, '&')));
+    assert.equal(hrefs.length, 3);
+    for (const href of hrefs) {
+      // Resolved as the browser would, against the URL the page was rendered at.
+      const u = new URL(href, `http://x/songs/${slug}/comments`);
+      await forum.agent().get(u.pathname + u.search).expect(200);
+    }
+    const login = /<a href="(\/login\?next=[^"]+)">Log in<\/a> <a href="\/register">/.exec(res.text);
+    assert.ok(login, 'the header offers to log in');
+    const next = decodeURIComponent(login[1].slice('/login?next='.length));
+    assert.equal(next, `/songs/${slug}`);
+    await forum.agent().get(next).expect(200);
   });
 
   it('offers readers a way to log in instead of a comment form when guests may not post', async () => {
@@ -168,6 +184,17 @@ describe('pages with guest posting on and a public URL', () => {
     slug = (await createSong(forum.deps, admin, { title: 'Guest Song', artist: 'Band' })).slug;
   });
   after(() => forum.close());
+
+  it('lands the no-JavaScript poster on their comment in a thread longer than one page', async () => {
+    const song = await createSong(forum.deps, admin, { title: 'Long Thread', artist: 'Band' });
+    // Many posters (one posting budget each), as a long thread has.
+    for (let i = 1; i <= 55; i++) await postComment(forum.deps, { user: null, ip: `10.0.0.${i}`, guest: { name: `Guest ${i}` } }, song.slug, { body: `older ${i}` });
+    const posted = await forum.agent().post(`/songs/${song.slug}/comments`).type('form').send({ body: 'Where is my comment?', name: 'Late' }).expect(303);
+    const [path, anchor] = posted.headers.location.split('#');
+    const html = (await forum.agent().get(path).expect(200)).text;
+    assert.ok(html.includes(`id="${anchor}"`), 'the comment the redirect points at is on the page');
+    assert.match(html, /Where is my comment\?/);
+  });
 
   it('builds the canonical link from PUBLIC_URL', async () => {
     const html = (await forum.agent().get(`/songs/${slug}`).expect(200)).text;

@@ -13,6 +13,28 @@ const admin: UserDTO = { id: '000000000000000000000001', username: 'admin', disp
 const XSS = ['<img src=x onerror="window.__pwned=1;alert(1)">', '<script>window.__pwned=2;alert(2)</script>', '[click](javascript:alert(3)) javascript:window.__pwned=3'];
 
 const bodies = (page: Page) => page.$$eval('[data-role="thread"] [data-comment-id] [data-role="comment-body"]', (els) => els.map((e) => (e as HTMLElement).innerText.trim()));
+const heading = (page: Page) => page.innerText('#discussion-heading');
+const announced = (page: Page) => page.innerText('[aria-live="polite"]');
+
+/** Waits for focus to rest on the control (by its text) or comment (`comment ID`) a reader would expect. */
+async function focusIs(page: Page, expected: string): Promise<void> {
+  const current = () => page.evaluate(() => {
+    const a = document.activeElement as HTMLElement | null;
+    return a?.dataset.commentId ? `comment ${a.dataset.commentId}` : a?.tagName === 'BUTTON' ? (a.textContent ?? '').trim() : (a?.tagName ?? 'none');
+  });
+  const deadline = Date.now() + 3000;
+  while ((await current()) !== expected && Date.now() < deadline) await page.waitForTimeout(50);
+  assert.equal(await current(), expected);
+}
+
+/** The server hangs up on everyone (a restart would); the page shows the banner, then rejoins. */
+async function dropAndRejoin(page: Page, forum: TestForum, whileAway: () => Promise<unknown>): Promise<void> {
+  forum.io.disconnectSockets(true);
+  await page.waitForSelector('.banner >> text=Reconnecting');
+  await whileAway();
+  await waitLive(page);
+}
+
 const countText = (page: Page, text: string) => page.$$eval('[data-role="thread"] [data-role="comment-body"]', (els, t) => els.filter((e) => (e as HTMLElement).innerText.trim() === t).length, text);
 
 async function postThroughForm(page: Page, text: string): Promise<void> {
@@ -188,7 +210,7 @@ describe('browser: the live song page (Chromium)', function () {
     await w.page.click('nav.sorts >> text=Newest');
     await w.page.waitForFunction(() => document.querySelector('[data-role="thread"] [data-role="comment-body"]')?.textContent === 'number 55');
     assert.match(w.page.url(), /\?sort=newest$/);
-    assert.equal(await w.page.getAttribute('nav.sorts a[aria-current]', 'href'), '?sort=newest');
+    assert.equal(await w.page.getAttribute('nav.sorts a[aria-current]', 'href'), `/songs/${song.slug}?sort=newest`);
   });
 
   it('keeps XSS payloads as text and never runs them, server-rendered and live', async () => {
@@ -278,6 +300,97 @@ describe('browser: the live song page (Chromium)', function () {
     await reader.page.waitForFunction(() => [...document.querySelectorAll('[data-role="comment-body"]')].some((e) => e.textContent?.includes('Posted while you were away')), undefined, { timeout: 8000 });
     assert.equal(await countText(reader.page, 'Posted while you were away'), 1);
     assert.equal(await reader.page.$$eval('.banner', (els) => els.length), 0);
+  });
+
+  it('shows a comment posted between the page\'s render and its first connection', async () => {
+    const song = await createSong(forum.deps, admin, { title: 'Days', artist: 'The Kinks' });
+    await postComment(forum.deps, { user: ben.user, ip: '127.0.0.1' }, song.slug, { body: 'Already here' });
+    const reader = await open();
+    // The page is rendered; a comment lands while its script is still on the way (a slow network would do).
+    await reader.page.route(/\/build\/app-[^/]+\.js$/, async (route) => {
+      await postComment(forum.deps, { user: ben.user, ip: '127.0.0.1' }, song.slug, { body: 'Posted before the script connected' });
+      await route.continue();
+    });
+    await reader.page.goto(`/songs/${song.slug}?sort=newest`);
+    await waitLive(reader.page);
+    await reader.page.waitForSelector('button.new-comments >> text=Show 1 new comment', { timeout: 5000 });
+    assert.match(await heading(reader.page), /Discussion \(2\)/);
+    await reader.page.click('button.new-comments');
+    assert.deepEqual(await bodies(reader.page), ['Posted before the script connected', 'Already here']);
+  });
+
+  it('catches up a long thread after a restart with only the comments missed, sorted any way, and counts them right', async () => {
+    const song = await createSong(forum.deps, admin, { title: 'Autumn Almanac', artist: 'The Kinks' });
+    for (let i = 1; i <= 61; i++) await postComment(forum.deps, { user: ben.user, ip: '127.0.0.1' }, song.slug, { body: `almanac ${i}` });
+    const reader = await open();
+    await reader.page.goto(`/songs/${song.slug}`);
+    await waitLive(reader.page);
+    assert.equal((await bodies(reader.page)).length, 50);
+    await dropAndRejoin(reader.page, forum, async () => {
+      for (const n of [1, 2, 3]) await postComment(forum.deps, { user: ben.user, ip: '127.0.0.1' }, song.slug, { body: `missed ${n}` });
+    });
+    await reader.page.waitForSelector('button.new-comments >> text=Show 3 new comments', { timeout: 8000 });
+    await reader.page.waitForTimeout(300);
+    assert.equal(await reader.page.innerText('button.new-comments'), 'Show 3 new comments');
+    assert.match(await heading(reader.page), /Discussion \(64\)/);
+    // Missed comments arrive together: the live region counts all of them, not the first again and again.
+    assert.equal((await announced(reader.page)).trim(), '3 new comments.');
+
+    // Another sort keeps the place the next catch-up starts from.
+    await reader.page.click('nav.sorts >> text=Top');
+    await reader.page.waitForFunction(() => document.querySelector('nav.sorts a[aria-current]')?.textContent === 'Top');
+    await dropAndRejoin(reader.page, forum, () => postComment(forum.deps, { user: ben.user, ip: '127.0.0.1' }, song.slug, { body: 'missed 4' }));
+    await reader.page.waitForSelector('button.new-comments >> text=Show 1 new comment', { timeout: 8000 });
+    await reader.page.waitForTimeout(300);
+    assert.equal(await reader.page.innerText('button.new-comments'), 'Show 1 new comment');
+    assert.match(await heading(reader.page), /Discussion \(65\)/);
+  });
+
+  it('keeps keyboard focus on the comment when its controls change', async () => {
+    const song = await createSong(forum.deps, admin, { title: 'Death of a Clown', artist: 'The Kinks' });
+    const mine = await postComment(forum.deps, { user: ana.user, ip: '127.0.0.1' }, song.slug, { body: 'Mine to change' });
+    const theirs = await postComment(forum.deps, { user: ben.user, ip: '127.0.0.1' }, song.slug, { body: 'Ben again' });
+    const { page } = await open({ cookie: ana.cookie });
+    await page.goto(`/songs/${song.slug}`);
+    await waitLive(page);
+    const own = page.locator(`[data-comment-id="${mine.comment.id}"]`);
+    const other = page.locator(`[data-comment-id="${theirs.comment.id}"]`);
+    const button = (where: typeof own, name: string) => where.getByRole('button', { name, exact: true });
+
+    for (const [where, opener] of [[own, 'Edit'], [own, 'Reply'], [other, 'Report']] as const) {
+      await button(where, opener).click();
+      await button(where, 'Cancel').click();
+      await focusIs(page, opener);
+    }
+    await button(own, 'Delete').click();
+    await focusIs(page, 'Keep it');
+    await button(own, 'Keep it').click();
+    await focusIs(page, 'Delete');
+
+    await button(own, 'Edit').click();
+    await own.locator('textarea').fill('Changed it');
+    await button(own, 'Save').click();
+    await focusIs(page, 'Edit');
+    await button(other, 'Reply').click();
+    await page.getByLabel('Reply to Ben').fill('A reply, then back where I was');
+    await button(other, 'Post reply').click();
+    await focusIs(page, 'Reply');
+    await button(own, 'Delete').click();
+    await button(own, 'Yes, delete').click();
+    await own.locator('text=This comment was removed.').waitFor();
+    // No controls are left in its place: the comment itself holds focus.
+    await focusIs(page, `comment ${mine.comment.id}`);
+  });
+
+  it('wraps long unbroken words in the song\'s details and facts at 320 px', async () => {
+    const long = 'Taumatawhakatangihangakoauauotamateaturipukakapikimaungahoronukupokaiwhenuakitanatahu';
+    const song = await createSong(forum.deps, admin, { title: 'Long Words', artist: 'The Kinks', album: long, year: 1968, facts: [`Named after ${long}.`] });
+    const narrow = await open({ width: 320 });
+    await narrow.page.goto(`/songs/${song.slug}`);
+    await waitLive(narrow.page);
+    const overflow = await narrow.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no sideways scrolling at 320 px (overflow ${overflow}px)`);
+    assert.ok(await narrow.page.locator('.song-details dd', { hasText: 'Taumata' }).isVisible());
   });
 
   it('reads well at 320 px and saves a screenshot of the song page', async () => {
