@@ -32,6 +32,11 @@ export async function startBaseline(uri: string, dbName: string): Promise<Baseli
     const song = await songBySlug(req.params.slug);
     if (!song) return void res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such song.' } });
     const limit = Number(req.query.limit ?? 20);
+    if (req.query.sort === 'top') {
+      // The same query as Chorus's top sort (server/comments/service.ts listTop), first page.
+      const top = await comments.find({ songId: song._id, status: { $in: ['visible', 'removed'] } }).sort({ score: -1, _id: 1 }).limit(limit + 1).toArray();
+      return void res.json({ items: top.slice(0, limit).map((c) => ({ ...c, id: String(c._id) })), total: song.commentCount });
+    }
     const from = typeof req.query.cursor === 'string' ? (JSON.parse(Buffer.from(req.query.cursor, 'base64url').toString('utf8')) as { k: number }).k : 0;
     // The same reads as Chorus on FerretDB (server/comments/service.ts readPositions): positions, then comments, by _id.
     const seqs = Array.from({ length: Math.max(0, Math.min(limit + 1, song.lastSeq - from)) }, (_, i) => from + 1 + i);

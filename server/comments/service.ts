@@ -11,6 +11,7 @@ import { songModel, type SongRecord } from '../songs/model';
 import { threadIndexes } from '../songs/indexes';
 import { findSongBySlug, isDuplicateKey, songIdBySlug } from '../songs/service';
 import { oneAtATime } from './counters';
+import { moveInTop, topIds } from './top';
 import { commentModel, flagModel, postKeyModel, threadPositionId, threadPositionModel, voteModel, type CommentRecord, type PostKeyRecord } from './model';
 
 export interface Poster {
@@ -173,12 +174,8 @@ const readPositions: ThreadRead = async (deps, song, from, dir, want, statuses) 
  * may show twice or be passed over.
  */
 async function listTop(deps: ForumDeps, song: SongRecord, query: ThreadQuery): Promise<CommentPage> {
-  const filter: Record<string, unknown> = { songId: song._id, status: mongoose.trusted({ $in: LISTED }) };
-  if (query.cursor) {
-    const c = decodeCursor(query.cursor, 'top');
-    filter.$or = [{ score: mongoose.trusted({ $lt: c.k }) }, { score: c.k, _id: mongoose.trusted({ $gt: oid(c.i) }) }];
-  }
-  const rows = await commentModel(deps.db.conn).find(filter).sort({ score: -1, _id: 1 }).limit(query.limit + 1).lean<CommentRecord[]>();
+  const after = query.cursor ? decodeCursor(query.cursor, 'top') : null;
+  const rows = deps.db.idLookupsOnly ? await topFromMemory(deps, song, query.limit + 1, after) : await topFromIndex(deps, song, query.limit + 1, after);
   const items = rows.slice(0, query.limit);
   const last = items[items.length - 1];
   return {
@@ -186,6 +183,22 @@ async function listTop(deps: ForumDeps, song: SongRecord, query: ThreadQuery): P
     nextCursor: rows.length > query.limit && last ? encodeCursor({ o: 'top', k: last.score, i: String(last._id) }) : null,
     total: song.commentCount ?? 0,
   };
+}
+
+type TopMark = { k: number; i: string } | null;
+
+/** MongoDB: the (songId, score, _id) index. */
+async function topFromIndex(deps: ForumDeps, song: SongRecord, want: number, after: TopMark): Promise<CommentRecord[]> {
+  const filter: Record<string, unknown> = { songId: song._id, status: mongoose.trusted({ $in: LISTED }) };
+  if (after) filter.$or = [{ score: mongoose.trusted({ $lt: after.k }) }, { score: after.k, _id: mongoose.trusted({ $gt: oid(after.i) }) }];
+  return commentModel(deps.db.conn).find(filter).sort({ score: -1, _id: 1 }).limit(want).lean<CommentRecord[]>();
+}
+
+/** FerretDB: the order kept in memory (top.ts), then the comments by _id. */
+async function topFromMemory(deps: ForumDeps, song: SongRecord, want: number, after: TopMark): Promise<CommentRecord[]> {
+  const ranked = await topIds(deps.db.conn, song._id, LISTED, want, after ? { score: after.k, id: after.i } : undefined);
+  const rows = await Promise.all(ranked.map((r) => commentModel(deps.db.conn).findOne({ _id: oid(r.id) }).lean<CommentRecord>()));
+  return rows.filter((c): c is CommentRecord => !!c && LISTED.includes(c.status));
 }
 
 // ---- Posting ---------------------------------------------------------------------------------------------
@@ -268,6 +281,7 @@ export async function insertThreadComment(
     if (key) await postKeyModel(conn).deleteOne({ _id: key }).catch(() => undefined);
     throw err;
   }
+  moveInTop(conn, record.songId, String(record._id), record.score ?? 0);
   const parentId = record.parentId;
   if (parentId) {
     // The comment is stored: a failed count must not turn its post into an error (nor stop its broadcast).
@@ -399,6 +413,7 @@ export async function voteComment(deps: ForumDeps, user: UserDTO | null, id: str
       : await commentModel(deps.db.conn).findOne({ _id: c._id }).lean<CommentRecord>();
     return { score: updated?.score ?? c.score + delta, changed: delta !== 0 };
   });
+  if (changed) moveInTop(deps.db.conn, c.songId, String(c._id), score);
   if (changed) deps.bus.emit('comment.voted', { id: String(c._id), score, songSlug: await slugOf(deps, c.songId) });
   return { id: String(c._id), score };
 }

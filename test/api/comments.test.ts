@@ -250,6 +250,25 @@ describe('comments API', () => {
       assert.deepEqual([seen.at(-1)!.id, seen.at(-1)!.score], [posted[0], -1]);
     });
 
+    it('moves a comment in the top order as soon as it is voted on, and lists a new comment at once', async () => {
+      const ranked = await makeSong(admin, `Ranked Thread ${path}`);
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) ids.push((await post(bob.agent, ranked.slug, { body: `ranked ${i}` })).id);
+      const topOf = async () => (await thread(forum, ranked.slug, { sort: 'top', limit: '100' })).items.map((c) => [c.id, c.score]);
+      assert.deepEqual(await topOf(), ids.map((id) => [id, 0]));
+      for (const voter of [alice, mod]) await voter.agent.post(`/api/comments/${ids[3]}/votes`).send({ value: 1 }).expect(200);
+      await alice.agent.post(`/api/comments/${ids[1]}/votes`).send({ value: -1 }).expect(200);
+      const late = (await post(alice.agent, ranked.slug, { body: 'late arrival' })).id;
+      assert.deepEqual(await topOf(), [
+        [ids[3], 2],
+        [ids[0], 0],
+        [ids[2], 0],
+        [ids[4], 0],
+        [late, 0],
+        [ids[1], -1],
+      ]);
+    });
+
     it('catches up with `after`: every visible comment created after it, oldest first', async () => {
       const from = posted.length - 6;
       await mod.agent.delete(`/api/comments/${posted[from + 2]}`).expect(204);
