@@ -9,6 +9,8 @@ import mongoose from 'mongoose';
 import { commentModel } from './model';
 
 export const TOP_TTL_MS = 30_000;
+/** Threads whose order one instance keeps at most. */
+const MAX_THREADS_KEPT = 500;
 
 interface Ranked {
   id: string;
@@ -56,7 +58,10 @@ export async function topIds(conn: Connection, songId: Types.ObjectId, statuses:
   let order = byThread.get(key);
   if (!order || Date.now() - (await order).builtAt > TOP_TTL_MS) {
     order = build(conn, songId, statuses);
+    byThread.delete(key);
     byThread.set(key, order);
+    // Threads asked about longest ago go first once many are kept (a Map iterates in insertion order).
+    if (byThread.size > MAX_THREADS_KEPT) byThread.delete(byThread.keys().next().value!);
     // A failed read is not kept: the next request tries again.
     order.catch(() => byThread.get(key) === order && byThread.delete(key));
   }
