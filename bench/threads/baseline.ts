@@ -38,11 +38,22 @@ export async function startBaseline(uri: string, dbName: string): Promise<Baseli
       return void res.json({ items: top.slice(0, limit).map((c) => ({ ...c, id: String(c._id) })), total: song.commentCount });
     }
     const from = typeof req.query.cursor === 'string' ? (JSON.parse(Buffer.from(req.query.cursor, 'base64url').toString('utf8')) as { k: number }).k : 0;
-    // The same reads as Chorus on FerretDB (server/comments/service.ts readPositions): positions, then comments, by _id.
-    const seqs = Array.from({ length: Math.max(0, Math.min(limit + 1, song.lastSeq - from)) }, (_, i) => from + 1 + i);
-    const slots = await Promise.all(seqs.map((seq) => positions.findOne({ _id: `${song._id}:${seq}` })));
-    const found = await Promise.all(slots.map((p) => (p ? comments.findOne({ _id: p.commentId }) : null)));
-    const rows = found.filter((c): c is WithId<Document> => !!c && c.status !== 'pending');
+    let rows: WithId<Document>[];
+    if (req.query.read === 'window') {
+      // Chorus's MongoDB read path (readWindow): a seq window over the (songId, seq) index, sorted here.
+      rows = (
+        await comments
+          .find({ songId: song._id, seq: { $gt: from, $lte: from + limit + 1 }, status: { $in: ['visible', 'removed'] } })
+          .limit(limit + 1)
+          .toArray()
+      ).sort((a, b) => a.seq - b.seq);
+    } else {
+      // The same reads as Chorus on FerretDB (server/comments/service.ts readPositions): positions, then comments, by _id.
+      const seqs = Array.from({ length: Math.max(0, Math.min(limit + 1, song.lastSeq - from)) }, (_, i) => from + 1 + i);
+      const slots = await Promise.all(seqs.map((seq) => positions.findOne({ _id: `${song._id}:${seq}` })));
+      const found = await Promise.all(slots.map((p) => (p ? comments.findOne({ _id: p.commentId }) : null)));
+      rows = found.filter((c): c is WithId<Document> => !!c && c.status !== 'pending');
+    }
     const items = rows.slice(0, limit);
     const last = items.at(-1);
     res.json({
