@@ -1,7 +1,8 @@
 // createApp(deps): the Express app of one forum instance, without listening (tests build it too).
 import express, { type Express, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
-import { apiNotFound, errorMiddleware, HttpError } from './http/errors';
+import { Unavailable } from './errors';
+import { apiNotFound, errorMiddleware } from './http/errors';
 import type { ForumDeps } from './deps';
 
 export interface AppParts {
@@ -37,7 +38,7 @@ export function createApp(deps: ForumDeps, parts: AppParts): Express {
   app.use('/api', express.json({ limit: '64kb', strict: true }));
   // While the driver knows the database is away, API calls answer at once instead of waiting on a timeout.
   app.use('/api', (_req, _res, next) => {
-    next(deps.db.isUp() ? undefined : new HttpError(503, 'DB_UNAVAILABLE', 'The database is unavailable; try again shortly.'));
+    next(deps.db.isUp() ? undefined : new Unavailable('DB_UNAVAILABLE', 'The database is unavailable; try again shortly.'));
   });
   if (parts.session.length) app.use(parts.session);
   for (const r of parts.routers) app.use(r.path, r.handler);

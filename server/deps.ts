@@ -1,10 +1,12 @@
 // What one forum instance is made of; passed in, never imported as singletons, so tests build their own.
 import type { RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
+import type { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import type { ForumBus } from './bus';
 import type { Config } from './config';
 import type { Database } from './db/connection';
+import type { ThreadStore } from './comments/store/types';
 
 export interface ForumDeps {
   config: Readonly<Config>;
@@ -14,6 +16,13 @@ export interface ForumDeps {
   /** Set when REDIS_URL is: shared sessions, rate limits, presence and socket fan-out. */
   redis: Redis | null;
   limits: ForumLimits;
+  /** How threads are read and written on this database (chosen once, in forum.ts). */
+  threads: ThreadStore;
+  /**
+   * Slug -> song id, learnt as songs are asked for: slugs never change and songs are not deleted, and the embedded
+   * database finds a song by _id from its index, by slug only by scanning.
+   */
+  songIds: Map<string, Types.ObjectId>;
 }
 
 /** Rate limits, in Redis when REDIS_URL is set so every instance shares one budget. */

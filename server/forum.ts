@@ -8,13 +8,18 @@ import { createBus } from './bus';
 import type { Config } from './config';
 import { connectDatabase } from './db/connection';
 import type { ForumDeps } from './deps';
+import { createPassport } from './accounts/passport';
 import { accountRoutes } from './accounts/routes';
 import { createSessionStack } from './accounts/session';
+import { commentSocketHandlers } from './comments/live';
 import { commentRoutes } from './comments/routes';
+import { createThreadStore, type ThreadStoreKind } from './comments/store';
 import { createLimits, securityMiddleware } from './http/security';
+import { prepareCollections } from './models';
 import { createIo, type Realtime } from './realtime/io';
 import { songRoutes } from './songs/routes';
-import { pageRoutes, staticAssets } from './web/routes';
+import { createAssetStore } from './web/assets';
+import { pageRoutes } from './web/routes';
 
 export interface Forum {
   deps: ForumDeps;
@@ -32,32 +37,38 @@ export interface ForumOptions {
   mongodbUri: string;
   /** Database name; tests use a fresh one per file. */
   dbName?: string;
+  /** The thread store; by default the one made for the database found (tests and benchmarks run both). */
+  threadStore?: ThreadStoreKind;
 }
 
 export async function startForum(opts: ForumOptions): Promise<Forum> {
   const { config, logger } = opts;
   const db = await connectDatabase(opts.mongodbUri, opts.dbName);
+  await prepareCollections(db.conn);
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false }) : null;
   redis?.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+  // Everything one instance keeps (stores, caches, limiters) is made here and passed in.
   const base = { config, db, logger, bus: createBus(), redis };
-  const deps: ForumDeps = { ...base, limits: createLimits(base) };
+  const deps: ForumDeps = { ...base, limits: createLimits(base), threads: createThreadStore(db, opts.threadStore), songIds: new Map() };
+  const passport = createPassport(deps);
+  const assets = createAssetStore(logger);
 
-  const session = createSessionStack(deps);
+  const session = createSessionStack(deps, passport);
   const app = createApp(deps, {
-    before: [...securityMiddleware(deps), staticAssets(deps)],
+    before: [...securityMiddleware(deps), assets.handler],
     session: session.handlers,
     routers: [
-      { path: '/api/auth', handler: accountRoutes(deps) },
+      { path: '/api/auth', handler: accountRoutes(deps, passport) },
       { path: '/api', handler: songRoutes(deps) },
       { path: '/api', handler: commentRoutes(deps) },
-      { path: '/', handler: pageRoutes(deps) },
+      { path: '/', handler: pageRoutes(deps, assets) },
     ],
   });
 
   const server = createServer(app);
   // Keep-alive sockets must not hold shutdown open.
   server.keepAliveTimeout = 5000;
-  const io = await createIo(deps, server, session.handlers);
+  const io = await createIo(deps, server, session.handlers, [commentSocketHandlers(deps)]);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

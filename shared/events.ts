@@ -1,17 +1,16 @@
 // The typed socket.io event maps of ../shared/API.md, used by server and browser.
-import type { CommentDTO } from './types';
+import type { ErrorCode } from './errors';
+import type { JoinInput, SocketPostPayload, TypingInput } from './schemas';
+import type { CommentDTO, UserDTO } from './types';
 
-export type AckError = { ok: false; error: { code: string; message: string } };
+export type AckError = { ok: false; error: { code: ErrorCode; message: string } };
 export type Ack<T extends object = object> = (reply: ({ ok: true } & T) | AckError) => void;
 
 export interface ClientToServerEvents {
-  'thread:join': (payload: { slug: string }, ack: Ack<{ presence: number }>) => void;
-  'thread:leave': (payload: { slug: string }, ack: Ack) => void;
-  'comment:post': (
-    payload: { slug: string; body: string; parentId?: string | null; clientId: string; author?: { name: string; location?: string } },
-    ack: Ack<{ comment: CommentDTO }>,
-  ) => void;
-  typing: (payload: { slug: string }, ack?: Ack) => void;
+  'thread:join': (payload: JoinInput, ack: Ack<{ presence: number }>) => void;
+  'thread:leave': (payload: JoinInput, ack: Ack) => void;
+  'comment:post': (payload: SocketPostPayload, ack: Ack<{ comment: CommentDTO }>) => void;
+  typing: (payload: TypingInput, ack?: Ack) => void;
 }
 
 export interface ServerToClientEvents {
@@ -27,7 +26,7 @@ export interface InterServerEvents {}
 
 export interface SocketData {
   /** The signed-in member, or null for a reader. */
-  user: import('./types').UserDTO | null;
+  user: UserDTO | null;
   /** The name a guest posted under on this connection, shown when they type. */
   guestName?: string;
 }

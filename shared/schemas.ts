@@ -1,5 +1,6 @@
 // One zod schema per input; the server validates with them, the browser's forms use the same ones.
 import { z } from 'zod';
+import { LIMITS } from './limits';
 
 /** Trims, then requires 1..max characters. */
 const text = (max: number, min = 1) => z.string().trim().min(min, min === 1 ? 'is required' : `must be at least ${min} characters`).max(max, `must be at most ${max} characters`);
@@ -8,10 +9,11 @@ export const clientId = z.string().trim().min(1).max(100).regex(/^[\w.:-]+$/, 'm
 export const slug = z.string().trim().min(1).max(200).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'is not a valid song slug');
 
 // Accounts
-export const username = z.string().trim().min(3, 'must be at least 3 characters').max(30, 'must be at most 30 characters').regex(/^[A-Za-z0-9_-]+$/, 'may hold letters, digits, _ and - only');
-export const password = z.string().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters');
-export const displayName = text(40);
-export const location = z.string().trim().max(60, 'must be at most 60 characters');
+const { username: U, password: P } = LIMITS;
+export const username = z.string().trim().min(U.min, `must be at least ${U.min} characters`).max(U.max, `must be at most ${U.max} characters`).regex(/^[A-Za-z0-9_-]+$/, 'may hold letters, digits, _ and - only');
+export const password = z.string().min(P.min, `must be at least ${P.min} characters`).max(P.max, `must be at most ${P.max} characters`);
+export const displayName = text(LIMITS.displayName);
+export const location = z.string().trim().max(LIMITS.location, `must be at most ${LIMITS.location} characters`);
 
 export const registerInput = z.strictObject({
   username,
@@ -39,11 +41,14 @@ export const createSongInput = z.strictObject({
 
 export const limit = z.coerce.number().int().min(1).max(100).default(20);
 export const cursor = z.string().max(500).optional();
-export const listSongsQuery = z.object({ q: z.string().trim().max(200).optional(), cursor, limit });
+export const listSongsQuery = z.object({ q: z.string().trim().max(LIMITS.search).optional(), cursor, limit });
 
 // Comments
-export const commentBody = text(5000);
-export const guestAuthor = z.strictObject({ name: text(40), location: location.optional() });
+export const commentStatus = z.enum(['visible', 'removed', 'pending']);
+export const threadSort = z.enum(['newest', 'oldest', 'top']);
+export const voteValue = z.union([z.literal(1), z.literal(0), z.literal(-1)]);
+export const commentBody = text(LIMITS.commentBody);
+export const guestAuthor = z.strictObject({ name: text(LIMITS.guestName), location: location.optional() });
 export const postCommentInput = z.strictObject({
   body: commentBody,
   parentId: objectId.nullable().optional(),
@@ -51,10 +56,10 @@ export const postCommentInput = z.strictObject({
   author: guestAuthor.optional(),
 });
 export const editCommentInput = z.strictObject({ body: commentBody });
-export const voteInput = z.strictObject({ value: z.union([z.literal(1), z.literal(0), z.literal(-1)]) });
-export const flagInput = z.strictObject({ reason: text(500) });
+export const voteInput = z.strictObject({ value: voteValue });
+export const flagInput = z.strictObject({ reason: text(LIMITS.flagReason) });
 export const threadQuery = z.object({
-  sort: z.enum(['newest', 'oldest', 'top']).default('oldest'),
+  sort: threadSort.default('oldest'),
   cursor,
   limit,
   after: objectId.optional(),
@@ -70,7 +75,9 @@ export type EditCommentInput = z.infer<typeof editCommentInput>;
 export type VoteInput = z.infer<typeof voteInput>;
 export type FlagInput = z.infer<typeof flagInput>;
 export type ThreadQuery = z.infer<typeof threadQuery>;
-export type ThreadSort = ThreadQuery['sort'];
+export type ThreadSort = z.infer<typeof threadSort>;
+export type CommentStatus = z.infer<typeof commentStatus>;
+export type VoteValue = z.infer<typeof voteValue>;
 
 // Socket payloads
 export const joinInput = z.strictObject({ slug });
@@ -82,3 +89,9 @@ export const socketPostInput = z.strictObject({
   author: guestAuthor.optional(),
 });
 export const typingInput = z.strictObject({ slug });
+
+export type JoinInput = z.infer<typeof joinInput>;
+/** What a client sends (before trimming and defaults). */
+export type SocketPostPayload = z.input<typeof socketPostInput>;
+export type SocketPostInput = z.infer<typeof socketPostInput>;
+export type TypingInput = z.infer<typeof typingInput>;

@@ -1,4 +1,8 @@
 // The public shapes of ../shared/API.md, shared by server and browser.
+import type { CommentStatus } from './schemas';
+
+export type { CommentStatus, ThreadSort, VoteValue } from './schemas';
+export type { ErrorBody, ErrorCode } from './errors';
 
 export type Role = 'member' | 'moderator' | 'admin';
 
@@ -31,8 +35,6 @@ export interface SongDTO {
   lastCommentAt: string | null;
 }
 
-export type CommentStatus = 'visible' | 'removed' | 'pending';
-
 export interface CommentDTO {
   id: string;
   songId: string;
@@ -58,8 +60,4 @@ export interface Page<T> {
 
 export interface CommentPage extends Page<CommentDTO> {
   total: number;
-}
-
-export interface ApiError {
-  error: { code: string; message: string; details?: unknown };
 }

@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../../server/config';
 import { startEmbedded } from '../../server/db/embedded';
 import { startForum } from '../../server/forum';
-import { encodeCursor } from '../../server/songs/cursor';
+import { encodeCursor } from '../../server/db/cursor';
 import { startBaseline } from './baseline';
 import { seedThread } from './seed';
 
@@ -71,10 +71,13 @@ async function main() {
     };
     await run('GET first page (limit 50)', () => cannon(`${forum.url}/api${first}`), () => cannon(`${baseline.url}${first}`));
     await run(`GET page ${DEEP_PAGE} by cursor (limit 50)`, () => cannon(`${forum.url}/api${deep}`), () => cannon(`${baseline.url}${deep}`));
-    // The MongoDB read path (a seq window over the (songId, seq) index) run here on FerretDB, to show why it is not used there.
-    forum.deps.db.idLookupsOnly = false;
-    await run(`GET page ${DEEP_PAGE}, MongoDB's seq-window read on FerretDB`, () => cannon(`${forum.url}/api${deep}`), () => cannon(`${baseline.url}${deep}&read=window`));
-    forum.deps.db.idLookupsOnly = true;
+    // The MongoDB thread store (a seq window over the (songId, seq) index) run here on FerretDB, to show why it is not used there.
+    const mongoStore = await startForum({ config, logger: pino({ level: 'silent' }), mongodbUri: db.uri, dbName, threadStore: 'mongo' });
+    try {
+      await run(`GET page ${DEEP_PAGE}, MongoDB's seq-window read on FerretDB`, () => cannon(`${mongoStore.url}/api${deep}`), () => cannon(`${baseline.url}${deep}&read=window`));
+    } finally {
+      await mongoStore.close();
+    }
     await run('GET top sort, first page (limit 50)', () => cannon(`${forum.url}/api${first}&sort=top`), () => cannon(`${baseline.url}${first}&sort=top`));
     const postOpts = (headers: Record<string, string>): Partial<autocannon.Options> => ({
       method: 'POST',

@@ -4,13 +4,11 @@ import { randomBytes } from 'node:crypto';
 import type { Forum } from '../../server/forum';
 import mongoose from 'mongoose';
 import { commentModel, threadPositionId, threadPositionModel } from '../../server/comments/model';
-import { threadIndexes } from '../../server/songs/indexes';
 import { songModel } from '../../server/songs/model';
 import { searchKeyOf } from '../../server/songs/text';
 
 export async function seedThread(forum: Forum, count: number) {
   const conn = forum.deps.db.conn;
-  await threadIndexes(conn);
   const now = Date.now();
   const song = (t: string) => ({ slug: `bench-${t}`, title: t, artist: 'Bench', searchKey: searchKeyOf({ title: t, artist: 'Bench' }), activityAt: new Date(now), createdAt: new Date(now) });
   const [big] = await songModel(conn).insertMany([song('big-thread'), song('posting')]);
@@ -29,7 +27,7 @@ export async function seedThread(forum: Forum, count: number) {
       };
     });
     await commentModel(conn).insertMany(batch);
-    // The thread's positions, as the comment service writes them (see readPositions).
+    // The thread's positions, as the embedded thread store writes them (server/comments/store/embedded.ts).
     await threadPositionModel(conn).insertMany(batch.map((c) => ({ _id: threadPositionId(big._id, c.seq), commentId: c._id })));
   }
   await songModel(conn).updateOne({ _id: big._id }, { $set: { commentCount: count, lastSeq: count, lastCommentAt: new Date(start + (count - 1) * 1000) } });

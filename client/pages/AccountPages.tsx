@@ -1,4 +1,5 @@
 // /login and /register: plain forms that work without JavaScript, each error next to its field.
+import { LIMITS } from '../../shared/limits';
 import type { ComponentChildren } from 'preact';
 
 export type FieldErrors = Partial<Record<string, string>>;
@@ -78,10 +79,10 @@ export function RegisterPage({ values = {}, error, errors = {} }: { values?: Reg
   return (
     <FormPage title="Create an account" error={error}>
       <form method="post" action="/register" class="account-form">
-        <Field name="username" label="Username" value={values.username} autoComplete="username" required maxLength={30} hint="3 to 30 letters, digits, _ or -." error={errors.username} />
-        <Field name="password" label="Password" type="password" autoComplete="new-password" required hint="At least 10 characters." error={errors.password} />
-        <Field name="displayName" label="Display name (optional)" value={values.displayName} maxLength={40} error={errors.displayName} />
-        <Field name="location" label="Where you are from (optional)" value={values.location} maxLength={60} error={errors.location} />
+        <Field name="username" label="Username" value={values.username} autoComplete="username" required maxLength={LIMITS.username.max} hint={`${LIMITS.username.min} to ${LIMITS.username.max} letters, digits, _ or -.`} error={errors.username} />
+        <Field name="password" label="Password" type="password" autoComplete="new-password" required hint={`At least ${LIMITS.password.min} characters.`} error={errors.password} />
+        <Field name="displayName" label="Display name (optional)" value={values.displayName} maxLength={LIMITS.displayName} error={errors.displayName} />
+        <Field name="location" label="Where you are from (optional)" value={values.location} maxLength={LIMITS.location} error={errors.location} />
         <p class="form-actions">
           <button type="submit">Create account</button>
         </p>

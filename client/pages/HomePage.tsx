@@ -1,4 +1,5 @@
 // /: recent discussions (songs by last comment) and a search over titles and artists.
+import { LIMITS } from '../../shared/limits';
 import type { SongDTO } from '../../shared/types';
 import { relativeTime } from '../time';
 
@@ -17,7 +18,7 @@ export function HomePage({ songs, q, nextCursor, now }: HomeProps) {
       <form class="search" role="search" method="get" action="/">
         <label for="search-q">Search songs and artists</label>
         <span class="search-row">
-          <input id="search-q" type="search" name="q" value={q} maxLength={200} />
+          <input id="search-q" type="search" name="q" value={q} maxLength={LIMITS.search} />
           <button type="submit">Search</button>
         </span>
       </form>

@@ -1,6 +1,7 @@
 // One comment with its replies. The controls appear once the script runs (ready); without it the comment reads the same.
+import { LIMITS } from '../../shared/limits';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { UserDTO } from '../../shared/types';
+import type { UserDTO, VoteValue } from '../../shared/types';
 import { renderText } from '../text';
 import { fullDate, relativeTime } from '../time';
 import { CommentForm, type Draft } from './CommentForm';
@@ -11,7 +12,7 @@ export interface CommentActions {
   reply(parentId: string, draft: Draft): Promise<string | null>;
   edit(id: string, body: string): Promise<string | null>;
   remove(id: string): Promise<string | null>;
-  vote(id: string, value: 1 | 0 | -1): Promise<string | null>;
+  vote(id: string, value: VoteValue): Promise<string | null>;
   flag(id: string, reason: string): Promise<string | null>;
   typing(): void;
 }
@@ -23,7 +24,7 @@ export interface CommentContext {
   editWindowMs: number;
   now: number;
   ready: boolean;
-  myVotes: Record<string, 1 | 0 | -1>;
+  myVotes: Record<string, VoteValue>;
   actions: CommentActions;
 }
 
@@ -216,7 +217,7 @@ function EditForm({ c, onSave, onCancel }: { c: ViewComment; onSave(body: string
       }}
     >
       <label for={id}>Edit your comment</label>
-      <textarea id={id} rows={4} required maxLength={5000} value={body} onInput={(e) => setBody(e.currentTarget.value)} ref={useFocusOnMount<HTMLTextAreaElement>()} />
+      <textarea id={id} rows={4} required maxLength={LIMITS.commentBody} value={body} onInput={(e) => setBody(e.currentTarget.value)} ref={useFocusOnMount<HTMLTextAreaElement>()} />
       <p class="form-actions">
         <button type="submit">Save</button>{' '}
         <button type="button" class="secondary" onClick={onCancel}>
@@ -239,7 +240,7 @@ function FlagForm({ idPrefix, onSend, onCancel }: { idPrefix: string; onSend(rea
       }}
     >
       <label for={id}>Why should a moderator look at this?</label>
-      <input id={id} required maxLength={500} value={reason} onInput={(e) => setReason(e.currentTarget.value)} ref={useFocusOnMount<HTMLInputElement>()} />
+      <input id={id} required maxLength={LIMITS.flagReason} value={reason} onInput={(e) => setReason(e.currentTarget.value)} ref={useFocusOnMount<HTMLInputElement>()} />
       <p class="form-actions">
         <button type="submit">Send report</button>{' '}
         <button type="button" class="secondary" onClick={onCancel}>

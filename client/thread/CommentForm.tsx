@@ -1,4 +1,5 @@
 // The comment form: a plain POST form without JavaScript; with it, an optimistic post that keeps the draft on failure.
+import { LIMITS } from '../../shared/limits';
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 export interface Draft {
@@ -71,11 +72,11 @@ export function CommentForm(p: Props) {
         <div class="guest-fields">
           <p class="field">
             <label for={`${p.idPrefix}-name`}>Your name</label>
-            <input id={`${p.idPrefix}-name`} name="name" required maxLength={40} autoComplete="nickname" {...field('name')} />
+            <input id={`${p.idPrefix}-name`} name="name" required maxLength={LIMITS.guestName} autoComplete="nickname" {...field('name')} />
           </p>
           <p class="field">
             <label for={`${p.idPrefix}-location`}>Where you are from (optional)</label>
-            <input id={`${p.idPrefix}-location`} name="location" maxLength={60} {...field('location')} />
+            <input id={`${p.idPrefix}-location`} name="location" maxLength={LIMITS.location} {...field('location')} />
           </p>
         </div>
       )}
@@ -87,7 +88,7 @@ export function CommentForm(p: Props) {
           name="body"
           rows={4}
           required
-          maxLength={5000}
+          maxLength={LIMITS.commentBody}
           aria-invalid={error ? 'true' : undefined}
           aria-describedby={error ? errorId : undefined}
           onKeyDown={(e) => {

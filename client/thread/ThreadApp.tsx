@@ -1,6 +1,6 @@
 // The song's discussion: server-rendered as it stands, then live in the browser (hydrated from the same props).
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { CommentDTO } from '../../shared/types';
+import type { CommentDTO, ThreadSort, VoteValue } from '../../shared/types';
 import { api, ApiFailure, catchUp } from './api';
 import { CommentItem, type CommentActions, type CommentContext } from './Comment';
 import { CommentForm, type Draft } from './CommentForm';
@@ -14,7 +14,7 @@ export interface ThreadProps extends ThreadData {
   connect?(slug: string, h: LiveHandlers): Live;
 }
 
-const SORTS: [T.Sort, string][] = [
+const SORTS: [ThreadSort, string][] = [
   ['oldest', 'Oldest'],
   ['newest', 'Newest'],
   ['top', 'Top'],
@@ -33,7 +33,7 @@ export function ThreadApp(p: ThreadProps) {
   const [presence, setPresence] = useState<number | null>(null);
   const [typist, setTypist] = useState<string | null>(null);
   const [announce, setAnnounce] = useState('');
-  const [myVotes, setMyVotes] = useState<Record<string, 1 | 0 | -1>>({});
+  const [myVotes, setMyVotes] = useState<Record<string, VoteValue>>({});
   const [loadError, setLoadError] = useState('');
   const live = useRef<Live | null>(null);
   // The latest state, updated at once rather than at the next render: events in a burst each see the one
@@ -172,7 +172,7 @@ export function ThreadApp(p: ThreadProps) {
     }
   };
 
-  const switchSort = async (e: Event, sort: T.Sort) => {
+  const switchSort = async (e: Event, sort: ThreadSort) => {
     e.preventDefault();
     try {
       const page = await api.page(p.slug, sort);

@@ -1,9 +1,10 @@
 // The browser's calls to the HTTP API of ../shared/API.md; every failure becomes the API's own message.
-import type { ApiError, CommentDTO, CommentPage } from '../../shared/types';
-import type { Sort } from './state';
+import type { SocketPostPayload } from '../../shared/schemas';
+import type { CommentDTO, CommentPage, ErrorBody, ErrorCode, ThreadSort, VoteValue } from '../../shared/types';
 
+/** A failed call: the API's own code and message, or NETWORK / HTTP when there was no contract answer. */
 export class ApiFailure extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(readonly status: number, readonly code: ErrorCode | 'NETWORK' | 'HTTP', message: string) {
     super(message);
   }
 }
@@ -21,7 +22,7 @@ async function call<T>(method: string, url: string, body?: unknown): Promise<T> 
     throw new ApiFailure(0, 'NETWORK', 'Could not reach the forum. Check your connection and try again.');
   }
   if (res.status === 204 || res.status === 202) return undefined as T;
-  const json = (await res.json().catch(() => null)) as (T & ApiError) | null;
+  const json = (await res.json().catch(() => null)) as (T & ErrorBody) | null;
   if (!res.ok) throw new ApiFailure(res.status, json?.error?.code ?? 'HTTP', json?.error?.message ?? `The forum answered ${res.status}.`);
   return json as T;
 }
@@ -30,15 +31,15 @@ const enc = encodeURIComponent;
 const thread = (slug: string) => `/api/songs/${enc(slug)}/comments`;
 
 export const api = {
-  page: (slug: string, sort: Sort, cursor?: string | null) =>
+  page: (slug: string, sort: ThreadSort, cursor?: string | null) =>
     call<CommentPage>('GET', `${thread(slug)}?sort=${sort}&limit=50${cursor ? `&cursor=${enc(cursor)}` : ''}`),
   after: (slug: string, afterId: string, cursor?: string | null) =>
     call<CommentPage>('GET', `${thread(slug)}?after=${enc(afterId)}&limit=100${cursor ? `&cursor=${enc(cursor)}` : ''}`),
-  post: (slug: string, input: { body: string; parentId?: string | null; clientId: string; author?: { name: string; location?: string } }) =>
+  post: (slug: string, input: Omit<SocketPostPayload, 'slug'>) =>
     call<CommentDTO>('POST', thread(slug), input),
   edit: (id: string, body: string) => call<CommentDTO>('PATCH', `/api/comments/${enc(id)}`, { body }),
   remove: (id: string) => call<void>('DELETE', `/api/comments/${enc(id)}`),
-  vote: (id: string, value: 1 | 0 | -1) => call<{ id: string; score: number }>('POST', `/api/comments/${enc(id)}/votes`, { value }),
+  vote: (id: string, value: VoteValue) => call<{ id: string; score: number }>('POST', `/api/comments/${enc(id)}/votes`, { value }),
   flag: (id: string, reason: string) => call<void>('POST', `/api/comments/${enc(id)}/flags`, { reason }),
 };
 

@@ -1,11 +1,10 @@
 // What the server hands the thread island (rendered on the server, then read by the browser from a JSON block).
-import type { CommentPage, UserDTO } from '../../shared/types';
-import type { Sort } from './state';
+import type { CommentPage, ThreadSort, UserDTO } from '../../shared/types';
 
 export interface ThreadData {
   slug: string;
   page: CommentPage;
-  sort: Sort;
+  sort: ThreadSort;
   /** The thread's newest comment id at render time (null when empty): the first catch-up starts after it. */
   newestId: string | null;
   user: UserDTO | null;

@@ -1,14 +1,12 @@
 // The live thread's state as pure functions, so the rules (never twice, where a live comment goes) are
 // testable without a browser. Every function returns a new state.
-import type { CommentDTO, CommentPage } from '../../shared/types';
-
-export type Sort = 'newest' | 'oldest' | 'top';
+import type { CommentDTO, CommentPage, ThreadSort } from '../../shared/types';
 
 /** A comment as the view holds it: the server's copy, or our own optimistic copy until the server answers. */
 export type ViewComment = CommentDTO & { pending?: boolean };
 
 export interface ThreadState {
-  sort: Sort;
+  sort: ThreadSort;
   /** Shown comments in the order of the sort; replies are nested by the view. */
   items: ViewComment[];
   /** Arrived live while the reader was elsewhere: behind the "N new comments" button. */
@@ -27,7 +25,7 @@ export interface ThreadState {
  * Starts from the newest comment id the server knew at render time (the thread's, not the page's: with the
  * oldest or top sort the page's ids are not the thread's newest).
  */
-export function initialState(page: CommentPage, sort: Sort, lastId: string | null): ThreadState {
+export function initialState(page: CommentPage, sort: ThreadSort, lastId: string | null): ThreadState {
   return { sort, items: page.items, unseen: [], nextCursor: page.nextCursor, total: page.total, lastId };
 }
 

@@ -1,4 +1,4 @@
-// One passport instance per forum (not the module's global one), so several forums in one process
+// One passport instance per forum (not the module's global one), built in forum.ts, so several forums in one process
 // (tests, benchmarks) never share strategies. The session holds only the member's id; the member is
 // read again on each request, so a role change or a removed account takes effect at once.
 import passport from 'passport';
@@ -16,16 +16,10 @@ declare global {
   }
 }
 
-const instances = new WeakMap<object, passport.PassportStatic>();
+export type ForumPassport = passport.PassportStatic;
 
-/** The forum's passport (one per database connection): the session stack and the login route share it. */
-export function passportFor(deps: Pick<ForumDeps, 'db'>): passport.PassportStatic {
-  let p = instances.get(deps.db);
-  if (!p) instances.set(deps.db, (p = createPassport(deps)));
-  return p;
-}
-
-function createPassport(deps: Pick<ForumDeps, 'db'>): passport.PassportStatic {
+/** The forum's passport, built once in forum.ts: the session stack and the login route share it. */
+export function createPassport(deps: Pick<ForumDeps, 'db'>): passport.PassportStatic {
   const p = new passport.Passport() as passport.PassportStatic;
   p.use(
     new LocalStrategy({ session: true }, (username, password, done) => {

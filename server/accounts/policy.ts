@@ -1,13 +1,13 @@
 // The one authorisation policy: pure functions answering "may this person do this to that?".
 // Every route and socket handler asks here; nothing else compares roles.
-import type { Role, UserDTO } from '../../shared/types';
+import type { CommentStatus, Role, UserDTO } from '../../shared/types';
 
 export type Actor = Pick<UserDTO, 'id' | 'role'> | null;
 
 export interface CommentTarget {
   authorUserId: string | null;
   createdAt: Date;
-  status: 'visible' | 'removed' | 'pending';
+  status: CommentStatus;
 }
 
 export type Action =

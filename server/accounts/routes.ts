@@ -3,13 +3,13 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { loginInput, registerInput, updateMeInput } from '../../shared/schemas';
 import type { UserDTO } from '../../shared/types';
 import type { ForumDeps } from '../deps';
-import { HttpError } from '../http/errors';
-import { passportFor } from './passport';
+import { Unauthenticated } from '../errors';
+import type { ForumPassport } from './passport';
 import { registerUser, updateProfile } from './service';
 import { SESSION_COOKIE, sessionCookieOptions } from './session';
 
-export const unauthenticated = () => new HttpError(401, 'UNAUTHENTICATED', 'Sign in first.');
-const invalidCredentials = () => new HttpError(401, 'INVALID_CREDENTIALS', 'Wrong username or password.');
+export const unauthenticated = () => new Unauthenticated('Sign in first.');
+const invalidCredentials = () => new Unauthenticated('Wrong username or password.', 'INVALID_CREDENTIALS');
 
 /** Starts a session for the member; passport regenerates the session id first (no fixation). */
 export const logIn = (req: Request, user: UserDTO) =>
@@ -25,7 +25,7 @@ export async function logOut(req: Request, res: Response, deps: Pick<ForumDeps, 
 /** 401 UNAUTHENTICATED unless a member is signed in. */
 export const requireMember: RequestHandler = (req, _res, next) => next(req.user ? undefined : unauthenticated());
 
-export function accountRoutes(deps: ForumDeps): Router {
+export function accountRoutes(deps: ForumDeps, passport: ForumPassport): Router {
   const r = Router();
 
   r.post('/register', deps.limits.register, async (req, res) => {
@@ -38,7 +38,7 @@ export function accountRoutes(deps: ForumDeps): Router {
   r.post('/login', deps.limits.login, (req, res, next) => {
     // Schema first: operator objects ({"$gt": ""}) and unknown fields are a 400, never a lookup.
     loginInput.parse(req.body ?? {});
-    passportFor(deps).authenticate('local', { session: false }, (err: unknown, user: UserDTO | false) => {
+    passport.authenticate('local', { session: false }, (err: unknown, user: UserDTO | false) => {
       if (err) return next(err);
       if (!user) return next(invalidCredentials());
       logIn(req, user).then(() => res.json(user), next);

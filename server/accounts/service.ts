@@ -4,7 +4,7 @@ import { Types } from 'mongoose';
 import type { RegisterInput, UpdateMeInput } from '../../shared/schemas';
 import type { Role, UserDTO } from '../../shared/types';
 import type { ForumDeps } from '../deps';
-import { HttpError } from '../http/errors';
+import { Conflict, NotFound, Unauthenticated } from '../errors';
 import { credentialModel, userModel, type UserDoc } from './model';
 import { dummyHash, hashPassword, verifyPassword } from './password';
 
@@ -24,7 +24,7 @@ export function toUserDTO(u: UserDoc): UserDTO {
 }
 
 const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
-const usernameTaken = () => new HttpError(409, 'USERNAME_TAKEN', 'That username is taken.');
+const usernameTaken = () => new Conflict('That username is taken.', 'USERNAME_TAKEN');
 const emptyToNull = (s: string | null | undefined) => (s ? s : null);
 
 /** Creates a member (409 USERNAME_TAKEN when the name exists in any letter case). Input is already validated. */
@@ -88,7 +88,7 @@ export async function updateProfile(deps: Deps, userId: string, input: UpdateMeI
   const user = await userModel(deps.db.conn)
     .findOneAndUpdate({ _id: userId }, { $set: set }, { new: true })
     .lean<UserDoc>();
-  if (!user) throw new HttpError(401, 'UNAUTHENTICATED', 'Your account no longer exists.');
+  if (!user) throw new Unauthenticated('Your account no longer exists.');
   return toUserDTO(user);
 }
 
@@ -96,7 +96,7 @@ export async function setRole(deps: Deps, userId: string, role: Role): Promise<U
   const user = await userModel(deps.db.conn)
     .findOneAndUpdate({ _id: userId }, { $set: { role } }, { new: true, runValidators: true })
     .lean<UserDoc>();
-  if (!user) throw new HttpError(404, 'NOT_FOUND', 'No such member.');
+  if (!user) throw new NotFound('No such member.');
   return toUserDTO(user);
 }
 

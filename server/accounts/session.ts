@@ -4,7 +4,7 @@ import MongoStore from 'connect-mongo';
 import type { RequestHandler } from 'express';
 import session from 'express-session';
 import type { ForumDeps } from '../deps';
-import { passportFor } from './passport';
+import type { ForumPassport } from './passport';
 import { RedisSessionStore } from './redis-store';
 
 export const SESSION_COOKIE = 'chorus.sid';
@@ -23,10 +23,9 @@ export const sessionCookieOptions = (deps: Pick<ForumDeps, 'config'>) => ({
   path: '/',
 });
 
-export function createSessionStack(deps: ForumDeps): SessionStack {
+export function createSessionStack(deps: ForumDeps, passport: ForumPassport): SessionStack {
   const { store, close } = createStore(deps);
   announceEndedSessions(store, deps);
-  const passport = passportFor(deps);
   const sessionHandler = session({
     name: SESSION_COOKIE,
     secret: deps.config.sessionSecret,

@@ -6,7 +6,9 @@ import { connectDatabase } from '../db/connection';
 import { resolveDatabase } from '../db/resolve';
 import { createLogger } from '../logger';
 import { parseSongPage, SongPageError } from '../songs/import';
-import { upsertSongFromPage } from '../songs/service';
+import { createThreadStore } from '../comments/store';
+import { prepareCollections } from '../models';
+import { upsertSongFromPage } from '../songs/importer';
 
 const USAGE = 'usage: npm run import -- FILE...';
 
@@ -21,10 +23,12 @@ async function main(files: string[]): Promise<number> {
   const db = await connectDatabase(database.uri);
   let failed = 0;
   try {
+    await prepareCollections(db.conn);
+    const threads = createThreadStore(db);
     for (const file of files) {
       try {
         const page = parseSongPage(await readFile(file, 'utf8'));
-        const { song, created, comments } = await upsertSongFromPage({ db }, page);
+        const { song, created, comments } = await upsertSongFromPage({ db, threads }, page);
         console.log(`${created ? 'created' : 'updated'} ${song.slug}: ${song.facts?.length ?? 0} facts, ${comments} comments added`);
       } catch (err) {
         failed++;

@@ -3,7 +3,10 @@ import { Router } from 'express';
 import { editCommentInput, flagInput, objectId, postCommentInput, threadQuery, voteInput } from '../../shared/schemas';
 import type { ForumDeps } from '../deps';
 import { userOf } from '../songs/routes';
-import { editComment, flagComment, listThread, postComment, removeComment, voteComment } from './service';
+import { editComment, removeComment } from './edit';
+import { postComment } from './post';
+import { flagComment, voteComment } from './reactions';
+import { listThread } from './thread';
 
 export function commentRoutes(deps: ForumDeps): Router {
   const r = Router();

@@ -10,9 +10,9 @@ export interface Database {
   readonly conn: Connection;
   /**
    * True on FerretDB (the embedded database), which answers only lookups by `_id` from an index and scans for every
-   * other filter; services pick their read paths by it (see comments/service.ts, readThread).
+   * other filter. Found at connect; forum.ts chooses the thread store by it, once.
    */
-  idLookupsOnly: boolean;
+  readonly idLookupsOnly: boolean;
   /**
    * False once the driver lost its connection or a ping went unanswered. While false, each call (at most one a
    * second) pings again in the background, so a slow ping or a short outage does not keep the API closed.
@@ -82,3 +82,6 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     /buffering timed out|Client must be connected|connection .* closed|ECONNREFUSED/i.test(message)
   );
 }
+
+/** The driver's answer to an insert that broke a unique index. */
+export const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;

@@ -1,12 +1,17 @@
-// The one place that formats errors: services throw HttpError, the middleware writes the contract's shape.
+// The one place that formats errors: services throw domain errors (server/errors.ts), HTTP-only guards throw
+// HttpError; toErrorBody maps either (and schema and driver failures) to a status and the contract's shape,
+// for the error middleware and the socket acks alike.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
+import type { ErrorBody, ErrorCode } from '../../shared/errors';
 import { isDatabaseUnavailable } from '../db/connection';
+import { DomainError, NotFound, RateLimited, statusOf } from '../errors';
 
+/** An error of the HTTP layer itself (origin check, body limits): a status of its own and optional headers. */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
     readonly headers?: Record<string, string>,
@@ -15,11 +20,9 @@ export class HttpError extends Error {
   }
 }
 
-export const notFound = (what = 'Not found') => new HttpError(404, 'NOT_FOUND', what);
+export const notFound = (what = 'Not found') => new NotFound(what);
 
-export interface ErrorBody {
-  error: { code: string; message: string; details?: unknown };
-}
+export type { ErrorBody };
 
 /** Maps anything thrown to {status, body}; used by HTTP and by socket acks alike. */
 export function toErrorBody(err: unknown): { status: number; body: ErrorBody; headers?: Record<string, string> } {
@@ -27,6 +30,12 @@ export function toErrorBody(err: unknown): { status: number; body: ErrorBody; he
     const error: ErrorBody['error'] = { code: err.code, message: err.message };
     if (err.details !== undefined) error.details = err.details;
     return { status: err.status, body: { error }, headers: err.headers };
+  }
+  if (err instanceof DomainError) {
+    const error: ErrorBody['error'] = { code: err.code, message: err.message };
+    if (err.details !== undefined) error.details = err.details;
+    const retry = err instanceof RateLimited && err.retryAfterSeconds !== undefined ? { 'Retry-After': String(err.retryAfterSeconds) } : undefined;
+    return { status: statusOf(err), body: { error }, headers: retry };
   }
   if (err instanceof ZodError) {
     return {
@@ -53,7 +62,7 @@ export function toErrorBody(err: unknown): { status: number; body: ErrorBody; he
   return simple(500, 'INTERNAL', 'Something went wrong on our side.');
 }
 
-const simple = (status: number, code: string, message: string) => ({ status, body: { error: { code, message } } });
+const simple = (status: number, code: ErrorCode, message: string) => ({ status, body: { error: { code, message } } });
 
 export const apiNotFound: RequestHandler = (req, _res, next) => next(notFound(`No route ${req.method} ${req.path}`));
 

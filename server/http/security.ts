@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import { RedisStore } from 'rate-limit-redis';
 import type { Config } from '../config';
 import type { ForumDeps, ForumLimits } from '../deps';
+import { RateLimited } from '../errors';
 import { HttpError } from './errors';
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -74,18 +75,22 @@ export const LOGIN_LIMITS = { perAddress: 30, perUserAddress: 10, perUser: 100 }
 const REGISTER_WINDOW_MS = 60 * 60_000;
 const POSTING_WINDOW_MS = 60_000;
 
-type LimitDeps = Omit<ForumDeps, 'limits'>;
+type LimitDeps = Pick<ForumDeps, 'config' | 'db' | 'redis'>;
+/** Makes the store of one named limit; memory stores are remembered so closing the limits stops their timers. */
+type StoreMaker = (name: string) => Store;
 
-/** Memory stores run a reset timer each; they are kept here per set of limits so closing the forum stops them. */
-const memoryStores = new WeakMap<LimitDeps, MemoryStore[]>();
+function storeMaker(deps: LimitDeps, memoryStores: MemoryStore[]): StoreMaker {
+  return (name) => {
+    if (!deps.redis) {
+      const store = new MemoryStore();
+      memoryStores.push(store);
+      return store;
+    }
+    return redisStore(deps, deps.redis, name);
+  };
+}
 
-function makeStore(deps: LimitDeps, name: string): Store {
-  if (!deps.redis) {
-    const store = new MemoryStore();
-    memoryStores.set(deps, [...(memoryStores.get(deps) ?? []), store]);
-    return store;
-  }
-  const redis = deps.redis;
+function redisStore(deps: LimitDeps, redis: NonNullable<LimitDeps['redis']>, name: string): Store {
   return new RedisStore({
     // Per database: instances of one forum share budgets, test forums never do.
     prefix: `${deps.config.redisPrefix}:${deps.db.conn.name}:rl:${name}:`,
@@ -96,8 +101,7 @@ function makeStore(deps: LimitDeps, name: string): Store {
 const retryAfterSeconds = (resetTime: Date | undefined, windowMs: number) =>
   String(Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + windowMs) - Date.now()) / 1000)));
 
-export const rateLimited = (retryAfter: string, what = 'Too many attempts') =>
-  new HttpError(429, 'RATE_LIMITED', `${what}; try again in ${retryAfter} s.`, undefined, { 'Retry-After': retryAfter });
+export const rateLimited = (retryAfter: string, what = 'Too many attempts') => new RateLimited(`${what}; try again in ${retryAfter} s.`, Number(retryAfter));
 
 const addressOf = (req: Request) => ipKeyGenerator(req.ip ?? 'unknown');
 const usernameOf = (req: Request) => {
@@ -105,11 +109,11 @@ const usernameOf = (req: Request) => {
   return typeof u === 'string' ? u.trim().toLowerCase().slice(0, 100) : '';
 };
 
-function limiter(deps: LimitDeps, name: string, opts: Partial<Options> & { windowMs: number; limit: number }): RequestHandler {
+function limiter(makeStore: StoreMaker, name: string, opts: Partial<Options> & { windowMs: number; limit: number }): RequestHandler {
   return rateLimit({
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    store: makeStore(deps, name),
+    store: makeStore(name),
     handler: (req, _res, next, options) => next(rateLimited(retryAfterSeconds((req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime, options.windowMs))),
     ...opts,
   });
@@ -126,6 +130,8 @@ function chain(handlers: RequestHandler[]): RequestHandler {
 }
 
 export function createLimits(deps: LimitDeps): ForumLimits {
+  const memoryStores: MemoryStore[] = [];
+  const makeStore = storeMaker(deps, memoryStores);
   // The login route answers 401 for a wrong password: only those count against the failure budgets.
   const failures = {
     skipSuccessfulRequests: true,
@@ -133,15 +139,15 @@ export function createLimits(deps: LimitDeps): ForumLimits {
     windowMs: LOGIN_WINDOW_MS,
   };
   const login = chain([
-    limiter(deps, 'login-addr', { ...failures, limit: LOGIN_LIMITS.perAddress, keyGenerator: addressOf }),
-    limiter(deps, 'login-user-addr', {
+    limiter(makeStore, 'login-addr', { ...failures, limit: LOGIN_LIMITS.perAddress, keyGenerator: addressOf }),
+    limiter(makeStore, 'login-user-addr', {
       ...failures,
       limit: LOGIN_LIMITS.perUserAddress,
       keyGenerator: (req) => `${usernameOf(req)}|${addressOf(req)}`,
     }),
-    limiter(deps, 'login-user', { ...failures, limit: LOGIN_LIMITS.perUser, keyGenerator: usernameOf }),
+    limiter(makeStore, 'login-user', { ...failures, limit: LOGIN_LIMITS.perUser, keyGenerator: usernameOf }),
   ]);
-  const register = limiter(deps, 'register', {
+  const register = limiter(makeStore, 'register', {
     windowMs: REGISTER_WINDOW_MS,
     limit: deps.config.registerLimitPerHour,
     keyGenerator: addressOf,
@@ -149,14 +155,14 @@ export function createLimits(deps: LimitDeps): ForumLimits {
   return {
     login,
     register,
-    posting: postingBudget(deps),
-    close: () => memoryStores.get(deps)?.forEach((store) => store.shutdown()),
+    posting: postingBudget(deps, makeStore),
+    close: () => memoryStores.forEach((store) => store.shutdown()),
   };
 }
 
 /** One posting budget per poster (`user:ID` or `ip:ADDR`), shared by HTTP and sockets: N posts a minute, all at once if need be. */
-function postingBudget(deps: LimitDeps): ForumLimits['posting'] {
-  const store = makeStore(deps, 'posting');
+function postingBudget(deps: LimitDeps, makeStore: StoreMaker): ForumLimits['posting'] {
+  const store = makeStore('posting');
   const limit = deps.config.postingLimitPerMinute;
   void store.init?.({ windowMs: POSTING_WINDOW_MS } as Options);
   return async (key) => {

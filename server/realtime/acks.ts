@@ -17,7 +17,8 @@ export function ackError(err: unknown): AckError {
  * whatever the handler throws becomes `{ok:false, error}`, and a missing or broken ack callback is tolerated.
  */
 export function handler<S extends z.ZodType, R extends object>(
-  log: Logger,
+  /** Read only when something is logged (the socket context makes its logger on first use). */
+  where: { readonly log: Logger },
   schema: S,
   run: (input: z.infer<S>) => Promise<R>,
 ): (payload: unknown, ack?: unknown) => void {
@@ -29,9 +30,9 @@ export function handler<S extends z.ZodType, R extends object>(
         reply({ ok: true, ...result });
       } catch (err) {
         const answer = ackError(err);
-        if (answer.error.code === 'INTERNAL') log.error({ err }, 'socket handler failed');
+        if (answer.error.code === 'INTERNAL') where.log.error({ err }, 'socket handler failed');
         reply(answer);
       }
-    })().catch((err) => log.error({ err }, 'socket ack failed'));
+    })().catch((err) => where.log.error({ err }, 'socket ack failed'));
   };
 }

@@ -9,12 +9,12 @@ type Listeners = { [E in keyof ForumEvents]: (...args: ForumEvents[E]) => void }
 
 /** Starts relaying; returns the function that stops it. */
 export function relayBusToRooms(io: ForumIo, bus: ForumBus, onError: (err: unknown, event: string) => void): () => void {
-  const to = (slug: string) => io.to(threadRoom(slug));
+  const to = (songId: string) => io.to(threadRoom(songId));
   const listeners: Listeners = {
-    'comment.created': ({ comment, songSlug }) => to(songSlug).emit('comment:created', { ...comment, songSlug }),
-    'comment.updated': ({ comment, songSlug }) => to(songSlug).emit('comment:updated', comment),
-    'comment.removed': ({ id, songId, songSlug }) => to(songSlug).emit('comment:removed', { id, songId }),
-    'comment.voted': ({ id, score, songSlug }) => to(songSlug).emit('comment:voted', { id, score }),
+    'comment.created': ({ comment, songSlug }) => to(comment.songId).emit('comment:created', { ...comment, songSlug }),
+    'comment.updated': ({ comment }) => to(comment.songId).emit('comment:updated', comment),
+    'comment.removed': ({ id, songId }) => to(songId).emit('comment:removed', { id, songId }),
+    'comment.voted': ({ id, songId, score }) => to(songId).emit('comment:voted', { id, score }),
     // Closing the connection (not a socket.io disconnect) lets browsers reconnect at once, as readers.
     'session.ended': ({ sessionId }) => io.in(sessionRoom(sessionId)).disconnectSockets(true),
   };

@@ -2,17 +2,19 @@
 // the Redis streams adapter and shared presence when REDIS_URL is set, and the bus -> room broadcasts.
 import type { Server as HttpServer } from 'node:http';
 import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
 import { Server } from 'socket.io';
 import type { UserDTO } from '../../shared/types';
 import type { ForumDeps } from '../deps';
-import { registerThreadHandlers } from '../comments/live';
+import { slugOfSong } from '../songs/service';
 import { addressReader } from './address';
 import { attachRedisAdapter, type AdapterHandle } from './adapter';
 import { relayBusToRooms } from './broadcasts';
 import { localPresence, redisPresence, type Presence } from './presence';
 import { sessionRoom, threadRoom, threadsOf } from './rooms';
 import { bridgeSession } from './session-bridge';
-import type { ForumIo, ForumSocket } from './types';
+import { registerThreadFollowing, writeQueue } from './threads';
+import type { ForumIo, ForumSocket, SocketContext, SocketFeature } from './types';
 
 export interface Realtime {
   io: ForumIo;
@@ -25,7 +27,8 @@ const PRESENCE_WINDOW_MS = 200;
 /** How often an instance re-counts the threads its readers are in, to catch counts that moved elsewhere. */
 const PRESENCE_RECHECK_MS = 15_000;
 
-export async function createIo(deps: ForumDeps, httpServer: HttpServer, session: RequestHandler[]): Promise<Realtime> {
+/** `features` register their handlers on every connection (comments/live.ts: posting). */
+export async function createIo(deps: ForumDeps, httpServer: HttpServer, session: RequestHandler[], features: SocketFeature[]): Promise<Realtime> {
   const io: ForumIo = new Server(httpServer, {
     serveClient: false,
     // Websocket first; polling stays as the fallback for networks that block upgrades.
@@ -42,7 +45,7 @@ export async function createIo(deps: ForumDeps, httpServer: HttpServer, session:
   const prefix = `${deps.config.redisPrefix}:${deps.db.conn.name}`;
   const adapter: AdapterHandle | null = deps.redis ? attachRedisAdapter(io, deps.redis, prefix) : null;
   const presence: Presence = deps.redis ? redisPresence(io, deps.redis, prefix) : localPresence(io);
-  const announcer = presenceAnnouncer(io, presence);
+  const announcer = presenceAnnouncer(io, presence, (songId) => slugOfSong(deps, songId));
   const stopRelay = relayBusToRooms(io, deps.bus, (err, event) => deps.logger.error({ err, event }, 'live broadcast failed'));
   const addressOf = addressReader(deps.config);
   const pending = new Set<Promise<unknown>>();
@@ -67,10 +70,20 @@ export async function createIo(deps: ForumDeps, httpServer: HttpServer, session:
     socket.data.user = request.user ?? null;
     if (socket.data.user && request.sessionID) void socket.join(sessionRoom(request.sessionID));
     // A recovered socket is back in its rooms without joining again: count it as reading them again.
-    if (socket.recovered) for (const slug of threadsOf(socket.rooms)) track(presence.enter(slug, socket.id).then(() => announcer.announce(slug)));
-    registerThreadHandlers(socket, { deps, presence, announcePresence: announcer.announce, addressOf: (s: ForumSocket) => addressOf(s.request) });
+    if (socket.recovered) for (const songId of threadsOf(socket.rooms)) track(presence.enter(songId, socket.id).then(() => announcer.announce(songId)));
+    let log: Logger | undefined;
+    const ctx: SocketContext = {
+      // Made when first needed: most readers never log anything, and a child logger per socket is memory per reader.
+      get log() {
+        return (log ??= deps.logger.child({ socket: socket.id }));
+      },
+      address: addressOf(socket.request),
+      inTurn: writeQueue(),
+    };
+    registerThreadFollowing(socket, ctx, { deps, presence, announcePresence: announcer.announce });
+    for (const feature of features) feature(socket, ctx);
     socket.on('disconnecting', () => {
-      for (const slug of threadsOf(socket.rooms)) track(presence.leave(slug, socket.id).then(() => announcer.announce(slug)));
+      for (const songId of threadsOf(socket.rooms)) track(presence.leave(songId, socket.id).then(() => announcer.announce(songId)));
     });
   }
 
@@ -91,40 +104,56 @@ export async function createIo(deps: ForumDeps, httpServer: HttpServer, session:
   };
 }
 
-function presenceAnnouncer(io: ForumIo, presence: Presence) {
-  /** slug -> announce even when the count is the one this instance last sent. */
+/** Threads are named by song id; `presence` notices name them by slug, learnt at join or looked up once. */
+function presenceAnnouncer(io: ForumIo, presence: Presence, lookUpSlug: (songId: string) => Promise<string | null>) {
+  /** song id -> announce even when the count is the one this instance last sent. */
   const due = new Map<string, boolean>();
   const lastSent = new Map<string, number>();
+  const slugs = new Map<string, string>();
   let timer: NodeJS.Timeout | null = null;
   let closed = false;
+  const slugOf = async (songId: string) => {
+    const known = slugs.get(songId);
+    if (known) return known;
+    const slug = await lookUpSlug(songId);
+    if (slug) slugs.set(songId, slug);
+    return slug;
+  };
   const flush = () => {
     timer = null;
-    for (const [slug, always] of due) {
-      presence.count(slug).then(
-        (count) => {
-          if (closed || (!always && lastSent.get(slug) === count)) return;
-          lastSent.set(slug, count);
-          io.to(threadRoom(slug)).emit('presence', { slug, count });
+    for (const [songId, always] of due) {
+      Promise.all([presence.count(songId), slugOf(songId)]).then(
+        ([count, slug]) => {
+          if (closed || !slug || (!always && lastSent.get(songId) === count)) return;
+          lastSent.set(songId, count);
+          io.to(threadRoom(songId)).emit('presence', { slug, count });
         },
         () => {},
       );
     }
     due.clear();
   };
-  const schedule = (slug: string, always: boolean) => {
+  const schedule = (songId: string, always: boolean) => {
     if (closed) return;
-    due.set(slug, always || (due.get(slug) ?? false));
+    due.set(songId, always || (due.get(songId) ?? false));
     timer ??= setTimeout(flush, PRESENCE_WINDOW_MS);
   };
   // Counts also change without a join or leave here (another instance's readers age out after a crash):
   // each instance re-checks its own threads now and then and tells their readers when the count moved.
   const recheck = setInterval(() => {
-    for (const slug of threadsOf(io.of('/').adapter.rooms.keys())) schedule(slug, false);
-    for (const slug of lastSent.keys()) if (!io.of('/').adapter.rooms.has(threadRoom(slug))) lastSent.delete(slug);
+    for (const songId of threadsOf(io.of('/').adapter.rooms.keys())) schedule(songId, false);
+    for (const songId of lastSent.keys()) {
+      if (io.of('/').adapter.rooms.has(threadRoom(songId))) continue;
+      lastSent.delete(songId);
+      slugs.delete(songId);
+    }
   }, PRESENCE_RECHECK_MS);
   recheck.unref();
   return {
-    announce: (slug: string) => schedule(slug, true),
+    announce: (songId: string, slug?: string) => {
+      if (slug) slugs.set(songId, slug);
+      schedule(songId, true);
+    },
     close: () => {
       closed = true;
       clearInterval(recheck);

@@ -8,12 +8,13 @@ import type { Redis } from 'ioredis';
 import { threadRoom, threadsOf } from './rooms';
 import type { ForumIo } from './types';
 
+/** Threads are named by their song id, as their rooms are. */
 export interface Presence {
   /** Records that a socket reads the thread (it has joined the room); resolves with the thread's reader count. */
-  enter(slug: string, socketId: string): Promise<number>;
+  enter(songId: string, socketId: string): Promise<number>;
   /** Records that a socket stopped reading the thread; resolves with the new count. */
-  leave(slug: string, socketId: string): Promise<number>;
-  count(slug: string): Promise<number>;
+  leave(songId: string, socketId: string): Promise<number>;
+  count(songId: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -21,15 +22,15 @@ const HEARTBEAT_MS = 10_000;
 const ENTRY_TTL_MS = 30_000;
 
 export function localPresence(io: ForumIo): Presence {
-  const count = async (slug: string) => io.of('/').adapter.rooms.get(threadRoom(slug))?.size ?? 0;
-  return { enter: (slug) => count(slug), leave: (slug) => count(slug), count, close: async () => {} };
+  const count = async (songId: string) => io.of('/').adapter.rooms.get(threadRoom(songId))?.size ?? 0;
+  return { enter: (songId) => count(songId), leave: (songId) => count(songId), count, close: async () => {} };
 }
 
 export function redisPresence(io: ForumIo, redis: Redis, prefix: string): Presence {
-  const key = (slug: string) => `${prefix}:presence:${slug}`;
+  const key = (songId: string) => `${prefix}:presence:${songId}`;
 
-  const count = async (slug: string) => {
-    const res = await redis.multi().zremrangebyscore(key(slug), '-inf', Date.now()).zcard(key(slug)).exec();
+  const count = async (songId: string) => {
+    const res = await redis.multi().zremrangebyscore(key(songId), '-inf', Date.now()).zcard(key(songId)).exec();
     return Number(res?.[1]?.[1] ?? 0);
   };
 
@@ -37,30 +38,30 @@ export function redisPresence(io: ForumIo, redis: Redis, prefix: string): Presen
     const expires = Date.now() + ENTRY_TTL_MS;
     const batch = redis.pipeline();
     for (const [room, ids] of io.of('/').adapter.rooms) {
-      const [slug] = threadsOf([room]);
-      if (slug === undefined || ids.size === 0) continue;
-      batch.zadd(key(slug), ...[...ids].flatMap((id) => [expires, id]));
-      batch.pexpire(key(slug), ENTRY_TTL_MS);
+      const [songId] = threadsOf([room]);
+      if (songId === undefined || ids.size === 0) continue;
+      batch.zadd(key(songId), ...[...ids].flatMap((id) => [expires, id]));
+      batch.pexpire(key(songId), ENTRY_TTL_MS);
     }
     if (batch.length) batch.exec().catch(() => {});
   }, HEARTBEAT_MS);
   heartbeat.unref();
 
   return {
-    enter: async (slug, socketId) => {
+    enter: async (songId, socketId) => {
       const now = Date.now();
       const res = await redis
         .multi()
-        .zadd(key(slug), now + ENTRY_TTL_MS, socketId)
-        .pexpire(key(slug), ENTRY_TTL_MS)
-        .zremrangebyscore(key(slug), '-inf', now)
-        .zcard(key(slug))
+        .zadd(key(songId), now + ENTRY_TTL_MS, socketId)
+        .pexpire(key(songId), ENTRY_TTL_MS)
+        .zremrangebyscore(key(songId), '-inf', now)
+        .zcard(key(songId))
         .exec();
       return Number(res?.[3]?.[1] ?? 0);
     },
-    leave: async (slug, socketId) => {
-      await redis.zrem(key(slug), socketId);
-      return count(slug);
+    leave: async (songId, socketId) => {
+      await redis.zrem(key(songId), socketId);
+      return count(songId);
     },
     count,
     close: async () => clearInterval(heartbeat),

@@ -1,18 +1,20 @@
-// Room names: one room per song thread, the same name on every instance.
+// Room names: one room per song thread, named by the song's id (the same on every instance; services know the
+// id of what they changed without reading the song again).
 const PREFIX = 'thread:';
 
-export const threadRoom = (slug: string) => `${PREFIX}${slug}`;
+export const threadRoom = (songId: string) => `${PREFIX}${songId}`;
 
-/** The thread slug of a room name, or null for other rooms (a socket's own id room). */
-export const slugOfRoom = (room: string): string | null => (room.startsWith(PREFIX) ? room.slice(PREFIX.length) : null);
+/** The song id of a thread room's name, or null for other rooms (a socket's own id room, session rooms). */
+export const songIdOfRoom = (room: string): string | null => (room.startsWith(PREFIX) ? room.slice(PREFIX.length) : null);
 
+/** The song ids of the thread rooms among `rooms`. */
 export function threadsOf(rooms: Iterable<string>): string[] {
-  const slugs: string[] = [];
+  const ids: string[] = [];
   for (const room of rooms) {
-    const slug = slugOfRoom(room);
-    if (slug !== null) slugs.push(slug);
+    const id = songIdOfRoom(room);
+    if (id !== null) ids.push(id);
   }
-  return slugs;
+  return ids;
 }
 
 /** The room of the sockets opened under one signed-in session. */

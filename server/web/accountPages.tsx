@@ -6,7 +6,8 @@ import type { UserDTO } from '../../shared/types';
 import { LoginPage, RegisterPage, type FieldErrors, type RegisterValues } from '../../client/pages/AccountPages';
 import { registerUser, verifyCredentials } from '../accounts/service';
 import type { ForumDeps } from '../deps';
-import { HttpError } from '../http/errors';
+import { DomainError } from '../errors';
+import { toErrorBody } from '../http/errors';
 import type { AssetStore } from './assets';
 import { currentUser, sendPage } from './render';
 
@@ -21,9 +22,14 @@ export function safeNext(next: unknown): string {
 /** req.login as a promise (passport regenerates the session, so a fixed session id is never reused). */
 const logIn = (req: Request, user: UserDTO) => new Promise<void>((resolve, reject) => req.login(user, (err) => (err ? reject(err) : resolve())));
 
-/** A rate limiter's 429 shown on the form instead of as JSON. */
-const limited = (mw: express.RequestHandler, onLimit: (req: Request, res: Response, err: HttpError) => void) => (req: Request, res: Response, next: NextFunction) =>
-  mw(req, res, (err?: unknown) => (err instanceof HttpError && err.status === 429 ? onLimit(req, res, err) : next(err)));
+/** A rate limiter's 429 shown on the form instead of as JSON: the page gets the message, the response its Retry-After. */
+const limited = (mw: express.RequestHandler, onLimit: (req: Request, res: Response, message: string) => void) => (req: Request, res: Response, next: NextFunction) =>
+  mw(req, res, (err?: unknown) => {
+    const { status, body, headers } = toErrorBody(err);
+    if (!err || status !== 429) return next(err);
+    if (headers) res.set(headers);
+    onLimit(req, res, body.error.message);
+  });
 
 export function accountPageRoutes(deps: ForumDeps, store: AssetStore): Router {
   const router = Router();
@@ -41,9 +47,8 @@ export function accountPageRoutes(deps: ForumDeps, store: AssetStore): Router {
   router.post(
     '/login',
     form,
-    limited(deps.limits.login, (req, res, err) => {
-      if (err.headers) res.set(err.headers);
-      login(req, res, 429, { username: str(req.body?.username), next: str(req.body?.next), error: err.message });
+    limited(deps.limits.login, (req, res, message) => {
+      login(req, res, 429, { username: str(req.body?.username), next: str(req.body?.next), error: message });
     }),
     async (req, res) => {
       const username = str(req.body?.username).slice(0, 100);
@@ -60,9 +65,8 @@ export function accountPageRoutes(deps: ForumDeps, store: AssetStore): Router {
   router.post(
     '/register',
     form,
-    limited(deps.limits.register, (req, res, err) => {
-      if (err.headers) res.set(err.headers);
-      register(req, res, 429, { values: req.body, error: err.message });
+    limited(deps.limits.register, (req, res, message) => {
+      register(req, res, 429, { values: req.body, error: message });
     }),
     async (req, res) => {
       const b = (req.body ?? {}) as Record<string, unknown>;
@@ -83,7 +87,7 @@ export function accountPageRoutes(deps: ForumDeps, store: AssetStore): Router {
         await logIn(req, user);
         res.redirect(303, '/');
       } catch (err) {
-        if (err instanceof HttpError && err.code === 'USERNAME_TAKEN') return register(req, res, 409, { values, errors: { username: err.message } });
+        if (err instanceof DomainError && err.code === 'USERNAME_TAKEN') return register(req, res, 409, { values, errors: { username: err.message } });
         throw err;
       }
     },

@@ -3,23 +3,15 @@ import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import { createElement } from 'preact';
 import type { ForumDeps } from '../deps';
 import { isDatabaseUnavailable } from '../db/connection';
-import { HttpError } from '../http/errors';
+import { toErrorBody } from '../http/errors';
 import { ErrorPage, NotFoundPage } from '../../client/pages/ErrorPages';
 import { accountPageRoutes } from './accountPages';
-import { createAssetStore, type AssetStore } from './assets';
+import type { AssetStore } from './assets';
 import { sendPage } from './render';
 import { songPageRoutes } from './songPages';
 
-// staticAssets and pageRoutes are built separately from the same deps; they share one store per forum.
-const stores = new WeakMap<ForumDeps, AssetStore>();
-const storeFor = (deps: ForumDeps) => {
-  let s = stores.get(deps);
-  if (!s) stores.set(deps, (s = createAssetStore(deps.logger)));
-  return s;
-};
-
-export function pageRoutes(deps: ForumDeps): Router {
-  const store = storeFor(deps);
+/** The pages; `store` is the forum's built assets (forum.ts serves them too, before the session). */
+export function pageRoutes(deps: ForumDeps, store: AssetStore): Router {
   const router = Router();
   router.use(songPageRoutes(deps, store));
   router.use(accountPageRoutes(deps, store));
@@ -32,12 +24,13 @@ export function pageRoutes(deps: ForumDeps): Router {
   };
   const pageError: ErrorRequestHandler = (err, req, res, next) => {
     if (!isPage(req.path) || res.headersSent) return next(err);
-    if (err instanceof HttpError && err.status === 404) {
+    const { status, body, headers } = toErrorBody(err);
+    if (status === 404) {
       return sendPage(req, res, store, 404, { title: 'Not found' }, createElement(NotFoundPage, { what: req.path.startsWith('/songs/') ? 'song' : 'page' }));
     }
-    if (err instanceof HttpError && err.status < 500) {
-      if (err.headers) res.set(err.headers);
-      return sendPage(req, res, store, err.status, { title: 'Sorry' }, createElement(ErrorPage, { message: err.message }));
+    if (status < 500) {
+      if (headers) res.set(headers);
+      return sendPage(req, res, store, status, { title: 'Sorry' }, createElement(ErrorPage, { message: body.error.message }));
     }
     if (isDatabaseUnavailable(err)) {
       return sendPage(req, res, store, 503, { title: 'Unavailable' }, createElement(ErrorPage, { message: 'The forum cannot reach its database just now. Please try again shortly.' }));
@@ -49,8 +42,4 @@ export function pageRoutes(deps: ForumDeps): Router {
   router.use(notFound);
   router.use(pageError);
   return router;
-}
-
-export function staticAssets(deps: ForumDeps): RequestHandler {
-  return storeFor(deps).handler;
 }

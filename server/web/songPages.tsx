@@ -2,15 +2,15 @@
 // no-JavaScript comment form's POST, which goes through the same postComment as the API.
 import { randomUUID } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
-import { ZodError } from 'zod';
 import { listSongsQuery, postCommentInput, slug as slugSchema, threadQuery, type ThreadQuery } from '../../shared/schemas';
 import type { CommentPage, SongDTO } from '../../shared/types';
 import { HomePage } from '../../client/pages/HomePage';
 import { SongPage, songDescription } from '../../client/pages/SongPage';
 import type { ThreadData } from '../../client/thread/data';
-import { listThread, postComment } from '../comments/service';
+import { postComment } from '../comments/post';
+import { listThread } from '../comments/thread';
 import type { ForumDeps } from '../deps';
-import { HttpError, notFound, toErrorBody } from '../http/errors';
+import { notFound, toErrorBody } from '../http/errors';
 import { getSong, listSongs } from '../songs/service';
 import type { AssetStore } from './assets';
 import { currentUser, sendPage } from './render';
@@ -71,9 +71,9 @@ export function songPageRoutes(deps: ForumDeps, store: AssetStore): Router {
       const { comment } = await postComment(deps, { user, ip: req.ip ?? 'unknown', guest: input.author }, String(req.params.slug), input);
       res.redirect(303, `/songs/${encodeURIComponent(String(req.params.slug))}?sort=newest#c-${comment.id}`);
     } catch (err) {
-      if (err instanceof HttpError && err.status === 404) throw err;
-      if (!(err instanceof HttpError || err instanceof ZodError)) throw err;
+      // An unknown song is the 404 page; our own faults are the error page. Anything else the reader can fix.
       const { status, body, headers } = toErrorBody(err);
+      if (status === 404 || status >= 500) throw err;
       if (headers) res.set(headers);
       await renderSong(req, res, status, { body: str(b.body) ?? '', name: str(b.name), location: str(b.location), error: body.error.message });
     }

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { io as ioClient } from 'socket.io-client';
 import type { CommentDTO } from '../../shared/types';
-import { editComment, removeComment, voteComment } from '../../server/comments/service';
+import { editComment, removeComment } from '../../server/comments/edit';
+import { voteComment } from '../../server/comments/reactions';
 import { createSong } from '../../server/songs/service';
 import { signUp, type SignedUp } from '../helpers/accounts';
 import { connected, emitAck, nextEvent, startTestForum, type TestForum, type TestSocket } from '../helpers/forum';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { UserDTO } from '../../shared/types';
-import { postComment } from '../../server/comments/service';
+import { postComment } from '../../server/comments/post';
 import { createSong } from '../../server/songs/service';
 import { signUp, TEST_PASSWORD, uniqueUsername } from '../helpers/accounts';
 import { startTestForum, type TestForum } from '../helpers/forum';

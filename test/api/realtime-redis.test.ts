@@ -92,11 +92,12 @@ describe('live threads across two instances (Redis)', () => {
   });
 
   it('counts readers of an instance only while it keeps them alive (a crashed one ages out)', async () => {
-    const slug = (await createSong(a.deps, (await signUp(a, { role: 'admin' })).user, { title: 'Ghosts', artist: 'The Instances' })).slug;
+    const ghosts = await createSong(a.deps, (await signUp(a, { role: 'admin' })).user, { title: 'Ghosts', artist: 'The Instances' });
+    const slug = ghosts.slug;
     const redis = new Redis(REDIS_URL);
     try {
       // A reader of a third instance (its heartbeat is fresh) and one of an instance that died a minute ago.
-      await redis.zadd(`${prefix}:${a.dbName}:presence:${slug}`, Date.now() + 20_000, 'alive-elsewhere', Date.now() - 60_000, 'crashed-instance');
+      await redis.zadd(`${prefix}:${a.dbName}:presence:${ghosts.id}`, Date.now() + 20_000, 'alive-elsewhere', Date.now() - 60_000, 'crashed-instance');
       const first = await reader(a, slug);
       assert.equal(first.presence, 2);
       first.socket.disconnect();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import { HttpError } from '../../server/http/errors';
+import { toErrorBody } from '../../server/http/errors';
 import { signUp, TEST_PASSWORD, uniqueUsername } from '../helpers/accounts';
 import { connected, startTestForum, type TestForum } from '../helpers/forum';
 
@@ -152,10 +152,10 @@ describe('security: rate limits', () => {
     const poster = `user:${uniqueUsername('p')}`;
     for (let i = 0; i < 10; i++) await forum.deps.limits.posting(poster);
     await assert.rejects(forum.deps.limits.posting(poster), (err: unknown) => {
-      assert.ok(err instanceof HttpError);
-      assert.equal(err.status, 429);
-      assert.equal(err.code, 'RATE_LIMITED');
-      assert.ok(Number(err.headers?.['Retry-After']) > 0 && Number(err.headers?.['Retry-After']) <= 60);
+      const { status, body, headers } = toErrorBody(err);
+      assert.equal(status, 429);
+      assert.equal(body.error.code, 'RATE_LIMITED');
+      assert.ok(Number(headers?.['Retry-After']) > 0 && Number(headers?.['Retry-After']) <= 60);
       return true;
     });
     await forum.deps.limits.posting(`user:${uniqueUsername('other')}`);
@@ -202,7 +202,7 @@ describe('security: sessions and limits in Redis', () => {
     const poster = `user:${uniqueUsername('rp')}`;
     await forum.deps.limits.posting(poster);
     await forum.deps.limits.posting(poster);
-    await assert.rejects(forum.deps.limits.posting(poster), (err: unknown) => err instanceof HttpError && err.status === 429);
+    await assert.rejects(forum.deps.limits.posting(poster), (err: unknown) => toErrorBody(err).status === 429);
     const keys = await redis.keys(`${forum.deps.config.redisPrefix}:${forum.dbName}:rl:posting:*`);
     assert.ok(keys.length >= 1);
   });

@@ -8,6 +8,7 @@ import { io as ioClient, type Socket } from 'socket.io-client';
 import request from 'supertest';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/events';
 import { loadConfig } from '../../server/config';
+import type { ThreadStoreKind } from '../../server/comments/store';
 import { startForum, type Forum } from '../../server/forum';
 
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -25,7 +26,7 @@ export function freshDbName(label = 'chorus'): string {
 }
 
 /** Starts a forum; env overrides take the same names as the real environment (GUEST_POSTING, REDIS_URL...). */
-export async function startTestForum(env: Record<string, string> = {}, opts: { dbName?: string; mongodbUri?: string } = {}): Promise<TestForum> {
+export async function startTestForum(env: Record<string, string> = {}, opts: { dbName?: string; mongodbUri?: string; threadStore?: ThreadStoreKind } = {}): Promise<TestForum> {
   const mongodbUri = opts.mongodbUri ?? process.env.TEST_MONGODB_URI;
   if (!mongodbUri) throw new Error('TEST_MONGODB_URI is not set: run through mocha (test/global.ts)');
   const config = loadConfig({
@@ -40,7 +41,7 @@ export async function startTestForum(env: Record<string, string> = {}, opts: { d
     ...env,
   });
   const dbName = opts.dbName ?? freshDbName();
-  const forum = await startForum({ config, logger: pino({ level: config.logLevel }), mongodbUri, dbName });
+  const forum = await startForum({ config, logger: pino({ level: config.logLevel }), mongodbUri, dbName, threadStore: opts.threadStore });
   const sockets: TestSocket[] = [];
   return {
     ...forum,

@@ -1,5 +1,5 @@
 // Opaque page cursors: base64url JSON of the last item's sort key and _id, tagged with the ordering they belong to.
-import { HttpError } from '../http/errors';
+import { Invalid } from '../errors';
 
 export interface CursorValue {
   /** Which ordering the cursor continues (a cursor of another ordering is refused). */
@@ -25,4 +25,4 @@ export function decodeCursor(raw: string, ordering: string): CursorValue {
   return c as CursorValue;
 }
 
-export const invalidCursor = () => new HttpError(400, 'INVALID_CURSOR', 'The cursor is not valid for this list; start again without it.');
+export const invalidCursor = () => new Invalid('INVALID_CURSOR', 'The cursor is not valid for this list; start again without it.');

@@ -1,0 +1,22 @@
+// The stored comment as the contract shows it.
+import type { CommentDTO } from '../../shared/types';
+import type { CommentRecord } from './model';
+
+export function toCommentDTO(c: CommentRecord): CommentDTO {
+  const removed = c.status === 'removed';
+  return {
+    id: String(c._id),
+    songId: String(c.songId),
+    parentId: c.parentId ? String(c.parentId) : null,
+    author: { name: c.author.name, location: c.author.location ?? null, userId: c.author.userId ?? null },
+    // A removed comment stays as a placeholder so its replies keep their parent; its text is not shown.
+    body: removed ? '' : c.body,
+    createdAt: c.createdAt.toISOString(),
+    editedAt: c.editedAt ? c.editedAt.toISOString() : null,
+    score: c.score ?? 0,
+    replyCount: c.replyCount ?? 0,
+    status: c.status,
+    featured: !!c.featured,
+    clientId: c.clientId ?? null,
+  };
+}

@@ -1,0 +1,68 @@
+// Members' reactions to comments: one vote each (the score moves by the change), one flag each (for moderators).
+import type { Types } from 'mongoose';
+import type { FlagInput } from '../../shared/schemas';
+import type { UserDTO, VoteValue } from '../../shared/types';
+import { isDuplicateKey } from '../db/connection';
+import type { ForumDeps } from '../deps';
+import { authorise, findComment } from './access';
+import { commentModel, flagModel, voteModel, type CommentRecord } from './model';
+import { publish } from './publish';
+
+type Deps = Pick<ForumDeps, 'db' | 'config' | 'bus' | 'threads'>;
+
+/** The member's vote record holds their current value; the comment's score moves by the change of value. */
+export async function voteComment(deps: Deps, user: UserDTO | null, id: string, value: VoteValue): Promise<{ id: string; score: number }> {
+  const c = await findComment(deps, id);
+  authorise(deps, user, 'comment.vote', c, { refusal: 'Removed comments cannot be voted on.' });
+  const Comments = commentModel(deps.db.conn);
+  const { score, changed } = await deps.threads.moveCounters(`comment:${c._id}`, async () => {
+    const delta = value - (await swapVote(deps, c._id, user.id, value));
+    const updated = delta
+      ? await Comments.findOneAndUpdate({ _id: c._id }, { $inc: { score: delta } }, { new: true }).lean<CommentRecord>()
+      : await Comments.findOne({ _id: c._id }).lean<CommentRecord>();
+    return { score: updated?.score ?? c.score + delta, changed: delta !== 0 };
+  });
+  if (changed) {
+    deps.threads.noteScore(c.songId, String(c._id), score);
+    await publish(deps, 'comment.voted', { id: String(c._id), songId: String(c.songId), score });
+  }
+  return { id: String(c._id), score };
+}
+
+/** Sets the member's vote and answers the value it had before (0 when there was none). */
+async function swapVote(deps: Pick<ForumDeps, 'db'>, commentId: Types.ObjectId, userId: string, value: number): Promise<number> {
+  const Votes = voteModel(deps.db.conn);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const prev = await Votes.findOneAndUpdate(
+        { _id: `${commentId}:${userId}` },
+        { $set: { value, updatedAt: new Date() }, $setOnInsert: { commentId, userId } },
+        { upsert: true, new: false },
+      ).lean<{ value: number }>();
+      return prev?.value ?? 0;
+    } catch (err) {
+      // Two first votes of one member raced on the unique key: the second attempt finds the first.
+      if (!isDuplicateKey(err) || attempt > 1) throw err;
+    }
+  }
+}
+
+/** Stored for moderators, one per member per comment (a second flag updates the reason). */
+export async function flagComment(deps: Deps, user: UserDTO | null, id: string, input: FlagInput): Promise<void> {
+  const c = await findComment(deps, id);
+  authorise(deps, user, 'comment.flag', c, { refusal: 'Removed comments cannot be flagged.' });
+  let prev: unknown = null;
+  try {
+    prev = await flagModel(deps.db.conn)
+      .findOneAndUpdate(
+        { _id: `${c._id}:${user.id}` },
+        { $set: { reason: input.reason }, $setOnInsert: { commentId: c._id, userId: user.id, songId: c.songId, createdAt: new Date() } },
+        { upsert: true, new: false },
+      )
+      .lean();
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    prev = true;
+  }
+  if (!prev) await deps.threads.moveCounters(`comment:${c._id}`, () => commentModel(deps.db.conn).updateOne({ _id: c._id }, { $inc: { flagCount: 1 } }));
+}

@@ -1,0 +1,118 @@
+// The thread store for the embedded database (FerretDB on SQLite), where only `_id` lookups use an index and
+// updates are read-modify-write. A page reads the thread's positions by _id, then their comments by _id, so every
+// page costs the same at any depth; positions are claimed by inserting a unique _id (which settles a race between
+// instances atomically); the top order is kept in memory (top.ts); counter moves queue per document (queue.ts).
+import type { Connection, Types } from 'mongoose';
+import { isDuplicateKey } from '../../db/connection';
+import { NotFound } from '../../errors';
+import { songModel, type SongRecord } from '../../songs/model';
+import { commentModel, threadPositionId, threadPositionModel, type CommentRecord } from '../model';
+import { createKeyedQueue } from './queue';
+import { createTopOrders, type Ranked } from './top';
+import type { NewComment, SongRef, ThreadStore } from './types';
+
+/** How long a thread's top order is served before it is read again (other instances' votes show within it). */
+export const TOP_TTL_MS = 30_000;
+/** Threads whose top order one instance keeps at most. */
+const TOP_THREADS_KEPT = 500;
+/** Positions tried past a taken one before giving up (instances racing for the same positions). */
+const MAX_CLAIM_ATTEMPTS = 1000;
+
+export function createEmbeddedStore(conn: Connection): ThreadStore {
+  const Comments = commentModel(conn);
+  const Positions = threadPositionModel(conn);
+  const Songs = songModel(conn);
+  const queue = createKeyedQueue();
+  const top = createTopOrders(
+    async (songId) => {
+      const rows = await Comments.find({ songId }, { _id: 1, score: 1 }).lean<{ _id: Types.ObjectId; score?: number }[]>();
+      return rows.map((c): Ranked => ({ id: String(c._id), score: c.score ?? 0 }));
+    },
+    { ttlMs: TOP_TTL_MS, maxThreads: TOP_THREADS_KEPT },
+  );
+  const byId = (id: Types.ObjectId | string) => Comments.findOne({ _id: id }).lean<CommentRecord>();
+
+  /**
+   * The song's lastSeq says so unless two instances' `$max` overwrote each other: positions just past it are
+   * looked up too (one lookup when nothing was lost).
+   */
+  const lastPosition = async (song: SongRef) => {
+    let last = song.lastSeq ?? 0;
+    while (await Positions.exists({ _id: threadPositionId(song._id, last + 1) })) last++;
+    return last;
+  };
+
+  return {
+    kind: 'embedded',
+    lastPosition,
+
+    async readPage(song, from, dir, want, statuses) {
+      const last = song.lastSeq ?? 0;
+      const found: CommentRecord[] = [];
+      // Ask for as many positions as the page still needs; holes (other statuses, failed posts) ask again.
+      for (let edge = from; found.length < want; ) {
+        const seqs: number[] = [];
+        for (let seq = edge + dir; seqs.length < want - found.length && seq >= 1 && seq <= last; seq += dir) seqs.push(seq);
+        if (!seqs.length) break;
+        edge = seqs[seqs.length - 1];
+        const positions = await Promise.all(seqs.map((seq) => Positions.findOne({ _id: threadPositionId(song._id, seq) }).lean()));
+        const rows = await Promise.all(positions.map((p) => (p ? byId(p.commentId) : null)));
+        for (const row of rows) if (row && row.songId.equals(song._id) && statuses.includes(row.status)) found.push(row);
+      }
+      return found;
+    },
+
+    async readTop(song, want, after, statuses) {
+      const found: CommentRecord[] = [];
+      let mark: Ranked | undefined = after ?? undefined;
+      // Comments of other statuses are in the order too: skip them and ask for more.
+      while (found.length < want) {
+        const ranked = await top.ids(song._id, want - found.length, mark);
+        if (!ranked.length) break;
+        const rows = await Promise.all(ranked.map((r) => byId(r.id)));
+        for (const row of rows) if (row && statuses.includes(row.status)) found.push(row);
+        mark = ranked[ranked.length - 1];
+      }
+      return found;
+    },
+
+    insertAtNextPosition(song, fields: NewComment, idemKey, _id) {
+      // Taking the position and writing the comment happen in one turn per thread, so comments reach the thread
+      // in position order: a reader paging forward never passes a position that is filled later.
+      return queue.run(`song:${song._id}`, async () => {
+        const createdAt = new Date();
+        const hint = await Songs.findOneAndUpdate(
+          { _id: song._id },
+          { $inc: { lastSeq: 1, commentCount: 1 }, $max: { lastCommentAt: createdAt, activityAt: createdAt } },
+          { new: true },
+        ).lean<SongRecord>();
+        if (!hint) throw new NotFound('No such song.');
+        // The counter proposes a position; inserting it under its unique _id claims it. Another instance's $inc
+        // can be lost (read-modify-write), so a taken position moves on to the next free one.
+        let seq = hint.lastSeq;
+        try {
+          for (let attempt = 0; ; attempt++, seq++) {
+            try {
+              await Positions.create({ _id: threadPositionId(song._id, seq), commentId: _id });
+              break;
+            } catch (err) {
+              if (!isDuplicateKey(err) || attempt >= MAX_CLAIM_ATTEMPTS) throw err;
+            }
+          }
+          if (seq !== hint.lastSeq) await Songs.updateOne({ _id: song._id }, { $max: { lastSeq: seq } });
+          const created = await Comments.create({ _id, songId: song._id, seq, createdAt, idemKey, ...fields });
+          const record = created.toObject() as CommentRecord;
+          top.move(song._id, String(_id), record.score ?? 0);
+          return record;
+        } catch (err) {
+          // A claimed position stays empty (readers skip it); the count goes back.
+          await Songs.updateOne({ _id: song._id }, { $inc: { commentCount: -1 } });
+          throw err;
+        }
+      });
+    },
+
+    moveCounters: (key, move) => queue.run(key, move),
+    noteScore: (songId, commentId, score) => top.move(songId, commentId, score),
+  };
+}

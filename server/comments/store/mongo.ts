@@ -1,0 +1,69 @@
+// The thread store for MongoDB: pages are index ranges over (songId, seq), the top order is the
+// (songId, score, _id) index, counters move by atomic $inc. No position documents, no queues, no memory.
+import mongoose, { type Connection } from 'mongoose';
+import { NotFound } from '../../errors';
+import { songModel, type SongRecord } from '../../songs/model';
+import { commentModel, type CommentRecord } from '../model';
+import type { NewComment, ThreadStore } from './types';
+
+/** The widest window of positions one read asks for while skipping holes. */
+const MAX_WINDOW = 2000;
+
+export function createMongoStore(conn: Connection): ThreadStore {
+  const Comments = commentModel(conn);
+  const Songs = songModel(conn);
+  return {
+    kind: 'mongo',
+    lastPosition: async (song) => song.lastSeq ?? 0,
+
+    /**
+     * A bounded window of positions (`seq` between from and from +/- want) over the (songId, seq) index, sorted
+     * here; a window with holes (comments of other statuses, posts that failed after taking a position) is widened.
+     */
+    async readPage(song, from, dir, want, statuses) {
+      const found: CommentRecord[] = [];
+      let edge = from;
+      for (let round = 0; found.length < want; round++) {
+        if (dir === 1 ? edge >= (song.lastSeq ?? 0) : edge <= 1) break;
+        const span = Math.min((want - found.length) * 2 ** round, MAX_WINDOW);
+        const seq = dir === 1 ? { $gt: edge, $lte: edge + span } : { $lt: edge, $gte: edge - span };
+        const rows = await Comments.find({ songId: song._id, seq: mongoose.trusted(seq), status: mongoose.trusted({ $in: statuses }) })
+          .limit(span)
+          .lean<CommentRecord[]>();
+        found.push(...rows.sort((a, b) => dir * (a.seq - b.seq)));
+        edge += dir * span;
+      }
+      return found.slice(0, want);
+    },
+
+    readTop(song, want, after, statuses) {
+      const filter: Record<string, unknown> = { songId: song._id, status: mongoose.trusted({ $in: statuses }) };
+      if (after) {
+        filter.$or = [{ score: mongoose.trusted({ $lt: after.score }) }, { score: after.score, _id: mongoose.trusted({ $gt: new mongoose.Types.ObjectId(after.id) }) }];
+      }
+      return Comments.find(filter).sort({ score: -1, _id: 1 }).limit(want).lean<CommentRecord[]>();
+    },
+
+    async insertAtNextPosition(song, fields: NewComment, idemKey, _id) {
+      const createdAt = new Date();
+      const counted = await Songs.findOneAndUpdate(
+        { _id: song._id },
+        { $inc: { lastSeq: 1, commentCount: 1 }, $max: { lastCommentAt: createdAt, activityAt: createdAt } },
+        { new: true },
+      ).lean<SongRecord>();
+      if (!counted) throw new NotFound('No such song.');
+      try {
+        const created = await Comments.create({ _id, songId: song._id, seq: counted.lastSeq, createdAt, idemKey, ...fields });
+        return created.toObject() as CommentRecord;
+      } catch (err) {
+        // The position stays empty (readers skip it); the count goes back.
+        await Songs.updateOne({ _id: song._id }, { $inc: { commentCount: -1 } });
+        throw err;
+      }
+    },
+
+    // $inc is atomic here, and a vote swap's delta is computed from the value it replaced: nothing to serialise.
+    moveCounters: (_key, move) => move(),
+    noteScore: () => undefined,
+  };
+}

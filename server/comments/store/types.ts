@@ -1,0 +1,41 @@
+// How threads are kept in the database: one interface, two implementations chosen once in forum.ts by what the
+// database can do. `mongo` reads index ranges and moves counters with atomic $inc; `embedded` (FerretDB, whose
+// SQLite backend serves nothing but `_id` lookups from an index and whose $inc is read-modify-write) reads by _id
+// through position documents, keeps the top order in memory and queues counter moves per document.
+import type { Types } from 'mongoose';
+import type { CommentStatus } from '../../../shared/types';
+import type { SongRecord } from '../../songs/model';
+import type { CommentRecord } from '../model';
+
+export type SongRef = Pick<SongRecord, '_id' | 'lastSeq'>;
+
+/** A place in the top order: a comment's score and id (the cursor of the `top` sort). */
+export interface TopMark {
+  score: number;
+  id: string;
+}
+
+/** The fields of a new comment that the caller decides; the store adds songId, seq, createdAt, idemKey. */
+export type NewComment = Pick<CommentRecord, 'parentId' | 'author' | 'body' | 'clientId'>;
+
+export interface ThreadStore {
+  readonly kind: 'mongo' | 'embedded';
+  /** The thread's last claimed position (the song's `lastSeq`, checked where instances can lose an update). */
+  lastPosition(song: SongRef): Promise<number>;
+  /** Up to `want` comments with one of `statuses`, after position `from` (exclusive) going `dir`, in position order. */
+  readPage(song: SongRef, from: number, dir: 1 | -1, want: number, statuses: readonly CommentStatus[]): Promise<CommentRecord[]>;
+  /** Up to `want` comments with one of `statuses` in top order (score desc, then oldest), after `after` when given. */
+  readTop(song: SongRef, want: number, after: TopMark | null, statuses: readonly CommentStatus[]): Promise<CommentRecord[]>;
+  /**
+   * Claims the thread's next position and stores the comment there, moving the song's counters (lastSeq,
+   * commentCount, lastCommentAt) with it; on failure the counters move back and the error is thrown.
+   */
+  insertAtNextPosition(song: Pick<SongRecord, '_id'>, fields: NewComment, idemKey: string, id: Types.ObjectId): Promise<CommentRecord>;
+  /**
+   * Runs `move`, a read-then-write of one document's counters (a vote swap and the score it moves, a reply count),
+   * so that it cannot interleave with another move of the same document where the database would lose one.
+   */
+  moveCounters<T>(documentKey: string, move: () => Promise<T>): Promise<T>;
+  /** A comment's score (or status) changed: where the store keeps an order of its own, the comment moves in it now. */
+  noteScore(songId: Types.ObjectId, commentId: string, score: number): void;
+}

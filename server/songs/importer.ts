@@ -1,0 +1,50 @@
+// Imported song pages into the database: the song (matched by its slug) and the page's comments not there yet.
+import { createHash } from 'node:crypto';
+import type { SongDTO } from '../../shared/types';
+import { insertThreadComment } from '../comments/post';
+import type { ForumDeps } from '../deps';
+import type { ParsedSongPage } from './import';
+import { songModel, type SongRecord } from './model';
+import { toSongDTO } from './service';
+import { searchKeyOf, slugify } from './text';
+
+type Deps = Pick<ForumDeps, 'db' | 'threads'> & Partial<Pick<ForumDeps, 'logger'>>;
+
+/**
+ * Creates or updates the song of an imported page and adds the page's comments that are not there yet: each
+ * imported comment's idempotency key is a hash of slug, name and text, so re-importing adds nothing.
+ */
+export async function upsertSongFromPage(deps: Deps, page: ParsedSongPage): Promise<{ song: SongDTO; created: boolean; comments: number }> {
+  const Songs = songModel(deps.db.conn);
+  const slug = slugify(page.artist, page.title);
+  const fields = {
+    title: page.title,
+    artist: page.artist,
+    featuring: page.featuring,
+    album: page.album,
+    year: page.year,
+    charts: page.charts,
+    facts: page.facts,
+    searchKey: searchKeyOf(page),
+  };
+  const existing = await Songs.findOne({ slug }).lean<SongRecord>();
+  const now = new Date();
+  if (existing) await Songs.updateOne({ _id: existing._id }, { $set: fields });
+  else await Songs.create({ ...fields, slug, commentCount: 0, lastSeq: 0, lastCommentAt: null, activityAt: now, createdAt: now });
+  const song = (await Songs.findOne({ slug }).lean<SongRecord>())!;
+
+  const added = await importComments(deps, song, page.comments);
+  const fresh = (await Songs.findOne({ _id: song._id }).lean<SongRecord>())!;
+  return { song: toSongDTO(fresh, true), created: !existing, comments: added };
+}
+
+/** Adds the page's comments not already there, in page order; answers how many were added. */
+async function importComments(deps: Deps, song: Pick<SongRecord, '_id' | 'slug'>, comments: ParsedSongPage['comments']): Promise<number> {
+  let added = 0;
+  for (const c of comments) {
+    const key = 'import:' + createHash('sha256').update(`${song.slug}\u0000${c.name}\u0000${c.body}`).digest('base64url');
+    const fields = { parentId: null, author: { name: c.name, location: c.location, userId: null }, body: c.body, clientId: null };
+    if ((await insertThreadComment(deps, song, fields, key)).created) added++;
+  }
+  return added;
+}
