@@ -11,7 +11,7 @@ import { addressReader } from './address';
 import { attachRedisAdapter, type AdapterHandle } from './adapter';
 import { relayBusToRooms } from './broadcasts';
 import { localPresence, redisPresence, type Presence } from './presence';
-import { sessionRoom, threadRoom, threadsOf } from './rooms';
+import { sessionRoom, threadRoom, threadsOf, userRoom } from './rooms';
 import { bridgeSession } from './session-bridge';
 import { registerThreadFollowing, writeQueue } from './threads';
 import type { ForumIo, ForumSocket, SocketContext, SocketFeature } from './types';
@@ -69,6 +69,7 @@ export async function createIo(deps: ForumDeps, httpServer: HttpServer, session:
     const request = socket.request as { user?: UserDTO; sessionID?: string };
     socket.data.user = request.user ?? null;
     if (socket.data.user && request.sessionID) void socket.join(sessionRoom(request.sessionID));
+    if (socket.data.user) void socket.join(userRoom(socket.data.user.id));
     // A recovered socket is back in its rooms without joining again: count it as reading them again.
     if (socket.recovered) for (const songId of threadsOf(socket.rooms)) track(presence.enter(songId, socket.id).then(() => announcer.announce(songId)));
     let log: Logger | undefined;

@@ -19,3 +19,6 @@ export function threadsOf(rooms: Iterable<string>): string[] {
 
 /** The room of the sockets opened under one signed-in session. */
 export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
+
+/** The room of every socket of one member, on every instance (their own notices: held comments, notifications, bans). */
+export const userRoom = (userId: string) => `user:${userId}`;
