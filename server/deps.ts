@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { ForumBus } from './bus';
 import type { Config } from './config';
 import type { Database } from './db/connection';
+import type { ThreadRepairs } from './comments/repair';
 import type { ThreadStore } from './comments/store/types';
 
 export interface ForumDeps {
@@ -18,6 +19,8 @@ export interface ForumDeps {
   limits: ForumLimits;
   /** How threads are read and written on this database (chosen once, in forum.ts). */
   threads: ThreadStore;
+  /** Recounts threads whose counters a cut-short write may have left wrong. */
+  repairs: ThreadRepairs;
   /**
    * Slug -> song id, learnt as songs are asked for: slugs never change and songs are not deleted, and the embedded
    * database finds a song by _id from its index, by slug only by scanning.

@@ -13,6 +13,7 @@ import { accountRoutes } from './accounts/routes';
 import { createSessionStack } from './accounts/session';
 import { commentSocketHandlers } from './comments/live';
 import { commentRoutes } from './comments/routes';
+import { createThreadRepairs, RECENT_MS } from './comments/repair';
 import { createThreadStore, type ThreadStoreKind } from './comments/store';
 import { createLimits, securityMiddleware } from './http/security';
 import { prepareCollections } from './models';
@@ -49,7 +50,11 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
   redis?.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
   // Everything one instance keeps (stores, caches, limiters) is made here and passed in.
   const base = { config, db, logger, bus: createBus(), redis };
-  const deps: ForumDeps = { ...base, limits: createLimits(base), threads: createThreadStore(db, opts.threadStore), songIds: new Map() };
+  const threads = createThreadStore(db, opts.threadStore);
+  const repairs = createThreadRepairs({ db, threads, logger });
+  const deps: ForumDeps = { ...base, limits: createLimits(base), threads, repairs, songIds: new Map() };
+  // A forum killed mid-write could not mark what it left: the threads active just before it started are recounted.
+  void repairs.recountRecent(new Date(Date.now() - RECENT_MS)).catch((err) => logger.warn({ err }, 'start-up recount failed'));
   const passport = createPassport(deps);
   const assets = createAssetStore(logger);
 
@@ -92,6 +97,7 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
       server.closeAllConnections();
       await session.close();
       deps.limits.close();
+      repairs.close();
       if (redis) await redis.quit().catch(() => redis.disconnect());
       await db.close();
     })());

@@ -6,6 +6,7 @@ import { connectDatabase } from '../db/connection';
 import { resolveDatabase } from '../db/resolve';
 import { createLogger } from '../logger';
 import { parseSongPage, SongPageError } from '../songs/import';
+import { createThreadRepairs } from '../comments/repair';
 import { createThreadStore } from '../comments/store';
 import { prepareCollections } from '../models';
 import { upsertSongFromPage } from '../songs/importer';
@@ -25,10 +26,11 @@ async function main(files: string[]): Promise<number> {
   try {
     await prepareCollections(db.conn);
     const threads = createThreadStore(db);
+    const repairs = createThreadRepairs({ db, threads, logger });
     for (const file of files) {
       try {
         const page = parseSongPage(await readFile(file, 'utf8'));
-        const { song, created, comments } = await upsertSongFromPage({ db, threads }, page);
+        const { song, created, comments } = await upsertSongFromPage({ db, threads, repairs }, page);
         console.log(`${created ? 'created' : 'updated'} ${song.slug}: ${song.facts?.length ?? 0} facts, ${comments} comments added`);
       } catch (err) {
         failed++;

@@ -118,18 +118,26 @@ export const flagModel = (conn: Connection): Model<FlagRecord> =>
   (conn.models.Flag as Model<FlagRecord> | undefined) ?? conn.model<FlagRecord>('Flag', flagSchema);
 
 /**
- * Idempotency keys of posts (`SONG:POSTER:CLIENTID`, `import:HASH`), with the comment they produced. Keyed by _id
- * so the check before a post is one indexed lookup on the embedded database too.
+ * Idempotency keys of posts (`SONG:POSTER:CLIENTID`, `import:HASH`): a reservation naming the comment id the post
+ * will have, who reserved it and when. Keyed by _id so the check before a post is one indexed lookup on the
+ * embedded database too. A reservation whose comment never appeared (its process died mid-post) is taken over by
+ * the next retry once its owner is known gone or it is older than a post can take (comments/idempotency.ts).
  */
 export interface PostKeyRecord {
   _id: string;
   commentId: Types.ObjectId | null;
+  /** The thread, so a taken-over reservation can have its thread's counters checked. */
+  songId: Types.ObjectId | null;
+  /** `HOST:PID:BOOT`, the process that reserved it. */
+  owner: string | null;
   createdAt: Date;
 }
 const postKeySchema = new Schema<PostKeyRecord>(
   {
     _id: { type: String, required: true },
     commentId: { type: Schema.Types.ObjectId, default: null },
+    songId: { type: Schema.Types.ObjectId, default: null },
+    owner: { type: String, default: null },
     createdAt: { type: Date, required: true },
   },
   { versionKey: false },

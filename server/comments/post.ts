@@ -7,12 +7,13 @@ import type { CommentDTO, UserDTO } from '../../shared/types';
 import { can } from '../accounts/policy';
 import { isDuplicateKey } from '../db/connection';
 import type { ForumDeps } from '../deps';
-import { Conflict, Invalid, Unauthenticated } from '../errors';
+import { Invalid, Unauthenticated } from '../errors';
 import type { SongRecord } from '../songs/model';
 import { songIdBySlug } from '../songs/service';
 import { isObjectId, oid, policyContext } from './access';
 import { toCommentDTO } from './dto';
-import { commentModel, postKeyModel, type CommentRecord, type PostKeyRecord } from './model';
+import { releaseKey, reserveKey, storedUnder } from './idempotency';
+import { commentModel, type CommentRecord } from './model';
 import { publish } from './publish';
 import type { NewComment } from './store/types';
 
@@ -27,7 +28,7 @@ export interface Poster {
 /** A comment as the schemas deliver it (body trimmed and within limits, ids well-formed); the author is the Poster. */
 export type PostInput = Omit<PostCommentInput, 'author'>;
 
-type PostDeps = Pick<ForumDeps, 'db' | 'threads' | 'songIds' | 'config' | 'limits' | 'bus' | 'logger'>;
+type PostDeps = Pick<ForumDeps, 'db' | 'threads' | 'songIds' | 'config' | 'limits' | 'bus' | 'logger' | 'repairs'>;
 
 const posterKey = (p: Poster) => (p.user ? `user:${p.user.id}` : `ip:${p.ip}`);
 
@@ -64,62 +65,51 @@ async function parentIn(deps: Pick<ForumDeps, 'db'>, songId: Types.ObjectId, par
 }
 
 /**
- * Stores a comment at the thread's next position, once per idempotency key: the key is reserved first (a unique
- * _id naming the comment's id-to-be), then `beforeWrite` runs (the rate limit: repeats never reach it), then the
- * store takes the position, moves the counters with it and writes the comment. The importer uses it too.
+ * Stores a comment at the thread's next position, once per idempotency key: the key is reserved first
+ * (idempotency.ts), then `beforeWrite` runs (the rate limit: repeats never reach it), then the store takes the
+ * position, moves the counters with it and writes the comment. The importer uses it too.
  */
 export async function insertThreadComment(
-  deps: Pick<ForumDeps, 'db' | 'threads'> & Partial<Pick<ForumDeps, 'logger'>>,
+  deps: Pick<ForumDeps, 'db' | 'threads' | 'repairs'> & Partial<Pick<ForumDeps, 'logger'>>,
   song: Pick<SongRecord, '_id'>,
   fields: NewComment,
   key: string | null,
   beforeWrite?: () => Promise<void>,
 ): Promise<{ record: CommentRecord; created: boolean }> {
-  const conn = deps.db.conn;
   const commentId = new mongoose.Types.ObjectId();
   if (key) {
-    try {
-      await postKeyModel(conn).create({ _id: key, commentId, createdAt: new Date() });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      // A repeat, or the same post racing in on another request: answer with the comment it stored.
-      const earlier = await earlierPost(deps, key);
-      if (earlier) return { record: earlier, created: false };
-      throw new Conflict('This post is still being stored; try again in a moment.');
-    }
+    const reservation = await reserveKey(deps, key, song._id, commentId);
+    if (reservation.kind === 'repeat') return { record: reservation.comment, created: false };
+    // The abandoned attempt may have moved the thread's counters before it died: have them recounted.
+    if (reservation.tookOver) deps.repairs.markDirty(song._id);
+  }
+  try {
+    await beforeWrite?.();
+  } catch (err) {
+    if (key) await releaseKey(deps, key, commentId);
+    throw err;
   }
   let record: CommentRecord;
   try {
-    await beforeWrite?.();
     record = await deps.threads.insertAtNextPosition(song, fields, key ?? `once:${randomUUID()}`, commentId);
   } catch (err) {
-    // Release the key so a retry can post; if even that fails, a retry waits out earlierPost and gets 409.
-    if (key) await postKeyModel(conn).deleteOne({ _id: key }).catch(() => undefined);
+    // Our takeover raced an owner that was slow, not gone: its comment stands, ours was never written.
+    const stored = key && isDuplicateKey(err) ? await storedUnder(deps, key) : null;
+    if (stored) return { record: stored, created: false };
+    if (key) await releaseKey(deps, key, commentId);
+    // The store moves counters back on failure, but not when the database went away mid-way.
+    deps.repairs.markDirty(song._id);
     throw err;
   }
   const parentId = record.parentId;
   if (parentId) {
     // The comment is stored: a failed count must not turn its post into an error (nor stop its broadcast).
     await deps.threads
-      .moveCounters(`comment:${parentId}`, () => commentModel(conn).updateOne({ _id: parentId }, { $inc: { replyCount: 1 } }))
-      .catch((err) => deps.logger?.warn({ err, parentId: String(parentId) }, 'reply count not updated'));
+      .moveCounters(`comment:${parentId}`, () => commentModel(deps.db.conn).updateOne({ _id: parentId }, { $inc: { replyCount: 1 } }))
+      .catch((err) => {
+        deps.logger?.warn({ err, parentId: String(parentId) }, 'reply count not updated; the thread will be recounted');
+        deps.repairs.markDirty(song._id);
+      });
   }
   return { record, created: true };
-}
-
-/**
- * The comment an idempotency key produced; waits briefly while its first request is still storing it. Null when
- * the key is gone (that request failed and released it) or its comment never appeared.
- */
-async function earlierPost(deps: Pick<ForumDeps, 'db'>, key: string): Promise<CommentRecord | null> {
-  const conn = deps.db.conn;
-  const pk = await postKeyModel(conn).findOne({ _id: key }).lean<PostKeyRecord>();
-  if (!pk?.commentId) return null;
-  for (let wait = 0; wait < 40; wait++) {
-    const comment = await commentModel(conn).findOne({ _id: pk.commentId }).lean<CommentRecord>();
-    if (comment) return comment;
-    if (!(await postKeyModel(conn).exists({ _id: key }))) return null;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return null;
 }

@@ -8,7 +8,7 @@ import { authorise, findComment } from './access';
 import { commentModel, flagModel, voteModel, type CommentRecord } from './model';
 import { publish } from './publish';
 
-type Deps = Pick<ForumDeps, 'db' | 'config' | 'bus' | 'threads'>;
+type Deps = Pick<ForumDeps, 'db' | 'config' | 'bus' | 'threads' | 'repairs'>;
 
 /** The member's vote record holds their current value; the comment's score moves by the change of value. */
 export async function voteComment(deps: Deps, user: UserDTO | null, id: string, value: VoteValue): Promise<{ id: string; score: number }> {
@@ -18,7 +18,10 @@ export async function voteComment(deps: Deps, user: UserDTO | null, id: string, 
   const { score, changed } = await deps.threads.moveCounters(`comment:${c._id}`, async () => {
     const delta = value - (await swapVote(deps, c._id, user.id, value));
     const updated = delta
-      ? await Comments.findOneAndUpdate({ _id: c._id }, { $inc: { score: delta } }, { new: true }).lean<CommentRecord>()
+      ? await Comments.findOneAndUpdate({ _id: c._id }, { $inc: { score: delta } }, { new: true })
+          .lean<CommentRecord>()
+          // The vote is stored but the score did not move: the thread is recounted once the database answers.
+          .catch((err) => failedCount(deps, c, err))
       : await Comments.findOne({ _id: c._id }).lean<CommentRecord>();
     return { score: updated?.score ?? c.score + delta, changed: delta !== 0 };
   });
@@ -64,5 +67,14 @@ export async function flagComment(deps: Deps, user: UserDTO | null, id: string, 
     if (!isDuplicateKey(err)) throw err;
     prev = true;
   }
-  if (!prev) await deps.threads.moveCounters(`comment:${c._id}`, () => commentModel(deps.db.conn).updateOne({ _id: c._id }, { $inc: { flagCount: 1 } }));
+  if (!prev) {
+    await deps.threads
+      .moveCounters(`comment:${c._id}`, () => commentModel(deps.db.conn).updateOne({ _id: c._id }, { $inc: { flagCount: 1 } }))
+      .catch((err) => failedCount(deps, c, err));
+  }
+}
+
+function failedCount(deps: Pick<ForumDeps, 'repairs'>, c: CommentRecord, err: unknown): never {
+  deps.repairs.markDirty(c.songId);
+  throw err;
 }

@@ -8,7 +8,7 @@ import { songModel, type SongRecord } from './model';
 import { toSongDTO } from './service';
 import { searchKeyOf, slugify } from './text';
 
-type Deps = Pick<ForumDeps, 'db' | 'threads'> & Partial<Pick<ForumDeps, 'logger'>>;
+type Deps = Pick<ForumDeps, 'db' | 'threads' | 'repairs'> & Partial<Pick<ForumDeps, 'logger'>>;
 
 /**
  * Creates or updates the song of an imported page and adds the page's comments that are not there yet: each

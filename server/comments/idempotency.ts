@@ -1,0 +1,91 @@
+// Posting once per idempotency key. A post first reserves its key (a unique _id naming the comment id it will
+// have); a repeat finds the reservation and answers with that comment. A reservation whose comment never appeared,
+// because the process that made it died mid-post (kill -9, a crash, a lost database), is taken over by the next
+// retry once its owner is known to be gone (same host, process no longer running) or once it is older than any
+// post can take; the comment's own unique idemKey settles the race with an owner that was only slow.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Types } from 'mongoose';
+import { isDuplicateKey } from '../db/connection';
+import type { ForumDeps } from '../deps';
+import { Conflict } from '../errors';
+import { commentModel, postKeyModel, type CommentRecord, type PostKeyRecord } from './model';
+
+/** Older than this, a reservation without its comment is abandoned: a post's writes time out well before. */
+export const RESERVATION_STALE_MS = 10_000;
+/** How long a repeat waits for a post still in flight elsewhere before answering 409 (it may retry). */
+const WAIT_FOR_OWNER_MS = 1000;
+const POLL_MS = 25;
+
+/** This process, as reservations name their owner: a restarted forum with the same pid is told apart by BOOT. */
+const THIS_PROCESS = { host: hostname(), pid: process.pid, boot: randomUUID().slice(0, 8) };
+export const processOwner = `${THIS_PROCESS.host}:${THIS_PROCESS.pid}:${THIS_PROCESS.boot}`;
+
+const running = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** True when the reservation's owner cannot finish it: gone from this host, or silent for longer than a post takes. */
+export function isAbandoned(pk: Pick<PostKeyRecord, 'owner' | 'createdAt'>, now: number): boolean {
+  if (now - pk.createdAt.getTime() > RESERVATION_STALE_MS) return true;
+  const [host, pid, boot] = (pk.owner ?? '').split(':');
+  if (host !== THIS_PROCESS.host || !pid) return false;
+  if (Number(pid) === THIS_PROCESS.pid) return boot !== THIS_PROCESS.boot;
+  return !running(Number(pid));
+}
+
+export type Reservation = { kind: 'reserved'; tookOver: boolean } | { kind: 'repeat'; comment: CommentRecord };
+
+type Deps = Pick<ForumDeps, 'db'>;
+
+/** Reserves `key` for `commentId`, or finds the comment an earlier post with the key stored. */
+export async function reserveKey(deps: Deps, key: string, songId: Types.ObjectId, commentId: Types.ObjectId): Promise<Reservation> {
+  const PostKeys = postKeyModel(deps.db.conn);
+  const Comments = commentModel(deps.db.conn);
+  const deadline = Date.now() + WAIT_FOR_OWNER_MS;
+  for (;;) {
+    try {
+      await PostKeys.create({ _id: key, commentId, songId, owner: processOwner, createdAt: new Date() });
+      return { kind: 'reserved', tookOver: false };
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+    const pk = await PostKeys.findOne({ _id: key }).lean<PostKeyRecord>();
+    if (!pk) continue; // released by a failed post meanwhile: reserve it again
+    const earlier = pk.commentId ? await Comments.findOne({ _id: pk.commentId }).lean<CommentRecord>() : null;
+    if (earlier) return { kind: 'repeat', comment: earlier };
+    if (isAbandoned(pk, Date.now())) {
+      // Only one retry takes it over: the update matches the reservation as it was read.
+      const taken = await PostKeys.updateOne(
+        { _id: key, commentId: pk.commentId, createdAt: pk.createdAt },
+        { $set: { commentId, songId, owner: processOwner, createdAt: new Date() } },
+      );
+      if (taken.modifiedCount) return { kind: 'reserved', tookOver: true };
+      continue;
+    }
+    if (Date.now() >= deadline) throw new Conflict('This post is still being stored; try again in a moment.');
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+/** Gives the key back after a failed post (only while it is still ours), so a retry can post at once. */
+export async function releaseKey(deps: Deps, key: string, commentId: Types.ObjectId): Promise<void> {
+  await postKeyModel(deps.db.conn)
+    .deleteOne({ _id: key, commentId })
+    .catch(() => undefined);
+}
+
+/**
+ * The comment stored under `key` when our write lost the race on the comment's unique idemKey (we took over a
+ * reservation whose owner was slow, not dead): the reservation is pointed back at it.
+ */
+export async function storedUnder(deps: Deps, key: string): Promise<CommentRecord | null> {
+  const stored = await commentModel(deps.db.conn).findOne({ idemKey: key }).lean<CommentRecord>();
+  if (stored) await postKeyModel(deps.db.conn).updateOne({ _id: key }, { $set: { commentId: stored._id } });
+  return stored;
+}

@@ -1,0 +1,69 @@
+// Counters recomputed from what they count: a thread's comment count, and each of its comments' reply count,
+// score (the sum of its votes) and flag count. Used to repair a thread after a write was cut short (a crash, the
+// database going away between two writes); repair.ts decides when.
+import type { Types } from 'mongoose';
+import mongoose from 'mongoose';
+import type { CommentStatus } from '../../shared/types';
+import type { ForumDeps } from '../deps';
+import { songModel, type SongRecord } from '../songs/model';
+import { commentModel, flagModel, voteModel, type CommentRecord } from './model';
+
+/** The comments a thread's commentCount (and a page's total) counts. */
+export const COUNTED: readonly CommentStatus[] = ['visible', 'removed'];
+/** Ids per `$in` query, so a long thread never makes one huge query. */
+const BATCH = 1000;
+
+type Counted = Pick<CommentRecord, '_id' | 'parentId' | 'status' | 'score' | 'replyCount' | 'flagCount'>;
+
+export interface Recount {
+  /** Documents whose counters were wrong and are now set right. */
+  fixed: number;
+  /** Set when counters moved while this ran: nothing was written for those, and the thread needs another pass. */
+  moved: boolean;
+}
+
+async function tally<T extends { commentId: Types.ObjectId }>(ids: Types.ObjectId[], read: (batch: Types.ObjectId[]) => Promise<T[]>, add: (row: T) => number) {
+  const sums = new Map<string, number>();
+  for (let i = 0; i < ids.length; i += BATCH) {
+    for (const row of await read(ids.slice(i, i + BATCH))) sums.set(String(row.commentId), (sums.get(String(row.commentId)) ?? 0) + add(row));
+  }
+  return sums;
+}
+
+/**
+ * Recounts one thread. Each correction is a conditional write (only where the counter still holds the value read),
+ * so a vote or post landing meanwhile is never overwritten; it reports `moved` and the caller runs it again.
+ */
+export async function recountThread(deps: Pick<ForumDeps, 'db' | 'threads'>, songId: Types.ObjectId): Promise<Recount> {
+  const conn = deps.db.conn;
+  const Comments = commentModel(conn);
+  const Songs = songModel(conn);
+  return deps.threads.moveCounters(`song:${songId}`, async () => {
+    const before = await Songs.findOne({ _id: songId }, { commentCount: 1 }).lean<Pick<SongRecord, 'commentCount'>>();
+    if (!before) return { fixed: 0, moved: false };
+    const comments = await Comments.find({ songId }, { _id: 1, parentId: 1, status: 1, score: 1, replyCount: 1, flagCount: 1 }).lean<Counted[]>();
+    const ids = comments.map((c) => c._id);
+    const inIds = (batch: Types.ObjectId[]) => ({ commentId: mongoose.trusted({ $in: batch }) });
+    const [scores, flags] = await Promise.all([
+      tally(ids, (b) => voteModel(conn).find(inIds(b), { commentId: 1, value: 1 }).lean<{ commentId: Types.ObjectId; value: number }[]>(), (v) => v.value),
+      tally(ids, (b) => flagModel(conn).find(inIds(b), { commentId: 1 }).lean<{ commentId: Types.ObjectId }[]>(), () => 1),
+    ]);
+    const replies = new Map<string, number>();
+    for (const c of comments) if (c.parentId) replies.set(String(c.parentId), (replies.get(String(c.parentId)) ?? 0) + 1);
+
+    const result: Recount = { fixed: 0, moved: false };
+    const tallyWrite = (modified: number) => (modified ? result.fixed++ : (result.moved = true));
+    for (const c of comments) {
+      const id = String(c._id);
+      const truth = { score: scores.get(id) ?? 0, replyCount: replies.get(id) ?? 0, flagCount: flags.get(id) ?? 0 };
+      const held = { score: c.score ?? 0, replyCount: c.replyCount ?? 0, flagCount: c.flagCount ?? 0 };
+      if (truth.score === held.score && truth.replyCount === held.replyCount && truth.flagCount === held.flagCount) continue;
+      tallyWrite((await Comments.updateOne({ _id: c._id, ...held }, { $set: truth })).modifiedCount);
+      if (truth.score !== held.score) deps.threads.noteScore(songId, id, truth.score);
+    }
+    const held = before.commentCount ?? 0;
+    const count = comments.filter((c) => COUNTED.includes(c.status)).length;
+    if (count !== held) tallyWrite((await Songs.updateOne({ _id: songId, commentCount: held }, { $set: { commentCount: count } })).modifiedCount);
+    return result;
+  });
+}

@@ -1,0 +1,110 @@
+// Posts cut short: a reservation whose process died, one whose owner was only slow, and counters a failed write
+// left wrong. What must hold after: the retry stores the comment exactly once, and counters equal a recount.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
+import mongoose from 'mongoose';
+import type { CommentDTO, SongDTO } from '../../shared/types';
+import { processOwner, RESERVATION_STALE_MS } from '../../server/comments/idempotency';
+import { commentModel, postKeyModel } from '../../server/comments/model';
+import { recountThread } from '../../server/comments/recount';
+import { songModel } from '../../server/songs/model';
+import { signUp, type SignedUp } from '../helpers/accounts';
+import { startTestForum, type TestForum } from '../helpers/forum';
+
+/** The pid of a process that has exited: a forum that was killed. */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  return Number(r.stdout.toString());
+}
+
+describe('comments API: posts cut short', () => {
+  let forum: TestForum;
+  let admin: SignedUp;
+  let alice: SignedUp;
+  let song: SongDTO;
+
+  before(async () => {
+    forum = await startTestForum({ POSTING_LIMIT_PER_MINUTE: '10000' });
+    admin = await signUp(forum, { role: 'admin' });
+    alice = await signUp(forum);
+    song = (await admin.agent.post('/api/songs').send({ title: 'Cut Short', artist: 'The Crashes' }).expect(201)).body;
+  });
+  after(() => forum.close());
+
+  const songId = () => new mongoose.Types.ObjectId(song.id);
+  const keyOf = (clientId: string) => `${song.id}:user:${alice.user.id}:${clientId}`;
+  const post = (clientId: string, body = `comment ${clientId}`) => alice.agent.post(`/api/songs/${song.slug}/comments`).send({ body, clientId });
+  const commentsWith = (clientId: string) => commentModel(forum.deps.db.conn).countDocuments({ songId: songId(), clientId });
+  const countOf = async () => (await songModel(forum.deps.db.conn).findOne({ _id: songId() }).lean())!.commentCount;
+  /** What a process killed between reserving the key and writing the comment leaves: the key, and the count it moved. */
+  async function abandon(clientId: string, reservation: { owner: string; ageMs?: number }) {
+    await postKeyModel(forum.deps.db.conn).create({
+      _id: keyOf(clientId),
+      commentId: new mongoose.Types.ObjectId(),
+      songId: songId(),
+      owner: reservation.owner,
+      createdAt: new Date(Date.now() - (reservation.ageMs ?? 0)),
+    });
+    await songModel(forum.deps.db.conn).updateOne({ _id: songId() }, { $inc: { commentCount: 1, lastSeq: 1 } });
+  }
+  async function assertCountsEqualRecount() {
+    assert.equal(await forum.deps.repairs.settled(), true, 'the recount finished');
+    const again = await recountThread(forum.deps, songId());
+    assert.deepEqual(again, { fixed: 0, moved: false }, 'a fresh recount finds nothing to fix');
+  }
+
+  it('takes over the reservation of a forum process that was killed on this host, and stores the comment once', async () => {
+    await abandon('killed-1', { owner: `${hostname()}:${deadPid()}:deadbeef` });
+    const res = await post('killed-1').expect(201);
+    const again = await post('killed-1').expect(200);
+    assert.equal((again.body as CommentDTO).id, res.body.id);
+    assert.equal(await commentsWith('killed-1'), 1);
+    await assertCountsEqualRecount();
+    assert.equal(await countOf(), await commentModel(forum.deps.db.conn).countDocuments({ songId: songId() }));
+  });
+
+  it('takes over a reservation from another host once it is older than any post takes', async () => {
+    await abandon('stale-1', { owner: 'another-host:123:cafe', ageMs: RESERVATION_STALE_MS + 1000 });
+    await post('stale-1').expect(201);
+    assert.equal(await commentsWith('stale-1'), 1);
+    await assertCountsEqualRecount();
+  });
+
+  it('answers 409 while the owner of a fresh reservation may still be storing it, and never stores twice', async () => {
+    await postKeyModel(forum.deps.db.conn).create({ _id: keyOf('in-flight'), commentId: new mongoose.Types.ObjectId(), songId: songId(), owner: processOwner, createdAt: new Date() });
+    const res = await post('in-flight').expect(409);
+    assert.equal(res.body.error.code, 'CONFLICT');
+    assert.equal(await commentsWith('in-flight'), 0);
+  });
+
+  it('answers with the comment a slow owner stored when its reservation was taken over meanwhile', async () => {
+    const first = (await post('slow-owner', 'the slow original').expect(201)).body as CommentDTO;
+    // The reservation was taken over by a retry (it names a comment id that never got written) ...
+    await postKeyModel(forum.deps.db.conn).updateOne(
+      { _id: keyOf('slow-owner') },
+      { $set: { commentId: new mongoose.Types.ObjectId(), owner: 'another-host:1:x', createdAt: new Date(Date.now() - RESERVATION_STALE_MS - 1000) } },
+    );
+    const count = await countOf();
+    // ... and that retry's own write meets the original under the comment's unique key: one comment, the original.
+    const retry = (await post('slow-owner', 'the slow original').expect(200)).body as CommentDTO;
+    assert.equal(retry.id, first.id);
+    assert.equal(await commentsWith('slow-owner'), 1);
+    await assertCountsEqualRecount();
+    assert.equal(await countOf(), count);
+  });
+
+  it('recounts a thread whose counters a cut-short write left wrong: count, replies, scores', async () => {
+    const parent = (await post('parent').expect(201)).body as CommentDTO;
+    await alice.agent.post(`/api/songs/${song.slug}/comments`).send({ body: 'a reply', parentId: parent.id }).expect(201);
+    await admin.agent.post(`/api/comments/${parent.id}/votes`).send({ value: 1 }).expect(200);
+    const Comments = commentModel(forum.deps.db.conn);
+    await Comments.updateOne({ _id: parent.id }, { $set: { score: 7, replyCount: 0 } });
+    await songModel(forum.deps.db.conn).updateOne({ _id: songId() }, { $inc: { commentCount: 3 } });
+    forum.deps.repairs.markDirty(songId());
+    await assertCountsEqualRecount();
+    const fixed = (await Comments.findOne({ _id: parent.id }).lean())!;
+    assert.deepEqual([fixed.score, fixed.replyCount], [1, 1]);
+    assert.equal((await forum.agent().get(`/api/songs/${song.slug}`).expect(200)).body.commentCount, await Comments.countDocuments({ songId: songId() }));
+  });
+});
