@@ -53,10 +53,13 @@ export function toErrorBody(err: unknown): { status: number; body: ErrorBody; he
     return { status: 503, body: { error: { code: 'DB_UNAVAILABLE', message: 'The database is unavailable; try again shortly.' } } };
   }
   const e = err as { type?: string; status?: number; statusCode?: number };
-  // body-parser's errors carry a type and a status; their messages are safe to show.
+  // body-parser's errors carry a type and a status; we answer in our own words, never theirs.
   if (e?.type === 'entity.parse.failed') return simple(400, 'MALFORMED_JSON', 'The request body is not valid JSON.');
   if (e?.type === 'entity.too.large') return simple(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.');
-  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return simple(415, 'UNSUPPORTED_ENCODING', 'Send UTF-8 JSON.');
+  if (e?.type === 'parameters.too.many') return simple(413, 'PAYLOAD_TOO_LARGE', 'The form has too many fields.');
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return simple(415, 'UNSUPPORTED_ENCODING', 'Send the request body as UTF-8.');
+  // Express's router throws a URIError (status 400) for a path parameter that is not valid percent-encoding.
+  if (err instanceof URIError) return simple(400, 'BAD_REQUEST', 'The address is not valid: it has a broken %-escape.');
   const status = e?.status ?? e?.statusCode;
   if (status && status >= 400 && status < 500) return simple(status, 'BAD_REQUEST', 'The request could not be understood.');
   return simple(500, 'INTERNAL', 'Something went wrong on our side.');

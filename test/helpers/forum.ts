@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import request from 'supertest';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/events';
@@ -26,7 +26,7 @@ export function freshDbName(label = 'chorus'): string {
 }
 
 /** Starts a forum; env overrides take the same names as the real environment (GUEST_POSTING, REDIS_URL...). */
-export async function startTestForum(env: Record<string, string> = {}, opts: { dbName?: string; mongodbUri?: string; threadStore?: ThreadStoreKind } = {}): Promise<TestForum> {
+export async function startTestForum(env: Record<string, string> = {}, opts: { dbName?: string; mongodbUri?: string; threadStore?: ThreadStoreKind; logger?: Logger } = {}): Promise<TestForum> {
   const mongodbUri = opts.mongodbUri ?? process.env.TEST_MONGODB_URI;
   if (!mongodbUri) throw new Error('TEST_MONGODB_URI is not set: run through mocha (test/global.ts)');
   const config = loadConfig({
@@ -41,7 +41,7 @@ export async function startTestForum(env: Record<string, string> = {}, opts: { d
     ...env,
   });
   const dbName = opts.dbName ?? freshDbName();
-  const forum = await startForum({ config, logger: pino({ level: config.logLevel }), mongodbUri, dbName, threadStore: opts.threadStore });
+  const forum = await startForum({ config, logger: opts.logger ?? pino({ level: config.logLevel }), mongodbUri, dbName, threadStore: opts.threadStore });
   const sockets: TestSocket[] = [];
   return {
     ...forum,
@@ -94,4 +94,11 @@ export function connected(socket: TestSocket, ms = 3000): Promise<void> {
 /** Emits with an ack and resolves with the reply. */
 export function emitAck<T = any>(socket: TestSocket, event: string, payload: unknown, ms = 3000): Promise<T> {
   return (socket as any).timeout(ms).emitWithAck(event, payload);
+}
+
+/** A logger that keeps every entry (as parsed JSON) in memory, for tests about what gets logged. */
+export function capturingLogger(level = 'info'): { logger: Logger; entries: Record<string, any>[] } {
+  const entries: Record<string, any>[] = [];
+  const logger = pino({ level }, { write: (line: string) => void entries.push(JSON.parse(line)) });
+  return { logger, entries };
 }
