@@ -58,15 +58,19 @@ export async function registerUser(deps: Deps, input: RegisterInput, role: Role 
   return toUserDTO(user);
 }
 
+/** No member has this id (ObjectIds we create are never zero): the credential lookup of an unknown username. */
+const NOBODY = new Types.ObjectId('000000000000000000000000');
+
 /**
- * The member whose password this is, or null. Unknown usernames are verified against a dummy hash,
- * so both failures cost one argon2 verification and look alike from outside.
+ * The member whose password this is, or null. Both failures do the same work, so their timing tells nothing:
+ * one user lookup, one credential lookup (by a dummy id for an unknown username) and one argon2 verification
+ * (against a dummy hash when there is no credential).
  */
 export async function verifyCredentials(deps: Deps, username: string, password: string): Promise<UserDTO | null> {
   if (typeof username !== 'string' || typeof password !== 'string') return null;
   const user = await userModel(deps.db.conn).findOne({ usernameKey: usernameKey(username) }).lean<UserDoc>();
-  const cred = user ? await credentialModel(deps.db.conn).findOne({ userId: user._id }).lean() : null;
-  const ok = await verifyPassword(cred?.hash ?? (await dummyHash()), password);
+  const cred = await credentialModel(deps.db.conn).findOne({ userId: user?._id ?? NOBODY }).lean();
+  const ok = await verifyPassword(user && cred ? cred.hash : await dummyHash(), password);
   return ok && user && cred ? toUserDTO(user) : null;
 }
 
