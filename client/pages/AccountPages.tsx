@@ -80,7 +80,7 @@ export function RegisterPage({ values = {}, error, errors = {} }: { values?: Reg
     <FormPage title="Create an account" error={error}>
       <form method="post" action="/register" class="account-form">
         <Field name="username" label="Username" value={values.username} autoComplete="username" required maxLength={LIMITS.username.max} hint={`${LIMITS.username.min} to ${LIMITS.username.max} letters, digits, _ or -.`} error={errors.username} />
-        <Field name="password" label="Password" type="password" autoComplete="new-password" required hint={`At least ${LIMITS.password.min} characters.`} error={errors.password} />
+        <Field name="password" label="Password" type="password" autoComplete="new-password" required hint={`At least ${LIMITS.password.min} characters, not a common password or your name: three or four unrelated words work well.`} error={errors.password} />
         <Field name="displayName" label="Display name (optional)" value={values.displayName} maxLength={LIMITS.displayName} error={errors.displayName} />
         <Field name="location" label="Where you are from (optional)" value={values.location} maxLength={LIMITS.location} error={errors.location} />
         <p class="form-actions">

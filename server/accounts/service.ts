@@ -7,6 +7,7 @@ import type { ForumDeps } from '../deps';
 import { Conflict, NotFound, Unauthenticated } from '../errors';
 import { credentialModel, userModel, type UserDoc } from './model';
 import { dummyHash, hashPassword, verifyPassword } from './password';
+import { checkPassword } from './password-policy';
 
 type Deps = Pick<ForumDeps, 'db'>;
 
@@ -32,6 +33,8 @@ export async function registerUser(deps: Deps, input: RegisterInput, role: Role 
   const Users = userModel(deps.db.conn);
   // The unique username index must exist before the first insert of a fresh database (init() is memoised).
   await Promise.all([Users.init(), credentialModel(deps.db.conn).init()]);
+  const displayName = input.displayName?.trim() || input.username.trim();
+  await checkPassword(input.password, { username: input.username.trim(), displayName });
   // Hash first: a slow hash must not sit between the existence check and the insert of someone else.
   const hash = await hashPassword(input.password);
   let user: UserDoc;
@@ -39,7 +42,7 @@ export async function registerUser(deps: Deps, input: RegisterInput, role: Role 
     const created = await Users.create({
       username: input.username.trim(),
       usernameKey: usernameKey(input.username),
-      displayName: input.displayName?.trim() || input.username.trim(),
+      displayName,
       location: emptyToNull(input.location),
       role,
     });
@@ -104,7 +107,11 @@ export async function setRole(deps: Deps, userId: string, role: Role): Promise<U
   return toUserDTO(user);
 }
 
+/** Every password change comes through here, so the policy holds for each (the admin CLI's today). */
 export async function setPassword(deps: Deps, userId: string, password: string): Promise<void> {
+  const user = await findUserById(deps, userId);
+  if (!user) throw new NotFound('No such member.');
+  await checkPassword(password, user);
   const hash = await hashPassword(password);
   await credentialModel(deps.db.conn).updateOne({ userId: new Types.ObjectId(userId) }, { $set: { hash } }, { upsert: true });
 }

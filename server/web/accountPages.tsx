@@ -88,6 +88,8 @@ export function accountPageRoutes(deps: ForumDeps, store: AssetStore): Router {
         res.redirect(303, '/');
       } catch (err) {
         if (err instanceof DomainError && err.code === 'USERNAME_TAKEN') return register(req, res, 409, { values, errors: { username: err.message } });
+        // The password policy's refusal (a common password, or one made of the username), next to the field.
+        if (err instanceof DomainError && err.code === 'VALIDATION') return register(req, res, 400, { values, errors: fieldErrors(err.details) });
         throw err;
       }
     },
@@ -102,3 +104,5 @@ export function accountPageRoutes(deps: ForumDeps, store: AssetStore): Router {
 
 const LABELS: Record<string, string> = { username: 'Username', password: 'Password', displayName: 'Display name', location: 'Location' };
 const labelOf = (field: string) => LABELS[field] ?? 'This field';
+const fieldErrors = (details: unknown): FieldErrors =>
+  Object.fromEntries((details as { path: string; message: string }[]).map((d) => [d.path, `${labelOf(d.path)} ${d.message}.`]));

@@ -79,10 +79,10 @@ describe('admin CLI: create-user', () => {
   it('works with no forum running: starts the embedded database of DATA_DIR for the moment', () => {
     const dir = mkdtempSync(join(tmpdir(), 'chorus-admin-embedded-'));
     try {
-      const first = admin(['create-user', '--username', 'solo', '--password', 'solo password 1'], { DATA_DIR: dir });
+      const first = admin(['create-user', '--username', 'solo', '--password', 'quiet harbour lamp one'], { DATA_DIR: dir });
       assert.equal(first.code, 0, first.stderr);
       assert.match(first.stdout, /^created member solo /);
-      const again = admin(['create-user', '--username', 'solo', '--password', 'solo password 2', '--role', 'admin'], { DATA_DIR: dir });
+      const again = admin(['create-user', '--username', 'solo', '--password', 'quiet harbour lamp two', '--role', 'admin'], { DATA_DIR: dir });
       assert.equal(again.code, 0, again.stderr);
       assert.match(again.stdout, /^updated admin solo /);
     } finally {
