@@ -65,13 +65,31 @@ export function securityMiddleware(deps: ForumDeps): RequestHandler[] {
   return [headers, originCheck(deps), compression()];
 }
 
-// Login: failures count, successes do not, so a member who types their password right is never slowed.
-// - per address (any username): stops one machine trying many accounts;
-// - per (username, address): stops one machine guessing one password; trips after 10 failures;
-// - per username (any address): looser, so an attacker on one address cannot lock the owner out from elsewhere,
-//   while a spread-out attack on one account is still bounded.
+// Login. A NAT or a campus puts many people behind one address, so no address is ever locked out; instead:
+// - per (username, address), failures: stops one machine guessing one password; trips after 10 failures;
+// - per (username, address), every attempt: a generous cap on successes too, so a script cannot mint sessions;
+// - per username (any address), failures: looser, so an attacker on one address cannot lock the owner out from
+//   elsewhere, while a spread-out attack on one account is still bounded;
+// - per address (any username), failures: past the first 30, every attempt from that address waits a growing
+//   delay (capped) before it is judged. Spraying many accounts from one address slows to a crawl, while a person
+//   behind the same address whose password is right still gets in, a little later.
 const LOGIN_WINDOW_MS = 15 * 60_000;
-export const LOGIN_LIMITS = { perAddress: 30, perUserAddress: 10, perUser: 100 } as const;
+export const LOGIN_LIMITS = {
+  perUserAddress: 10,
+  perUserAddressAttempts: 30,
+  perUser: 100,
+  /** Failures from one address before its attempts are slowed. */
+  addressFreeFailures: 30,
+  /** Each failure beyond the free ones adds this much to the wait, up to addressMaxDelayMs. */
+  addressDelayStepMs: 1000,
+  addressMaxDelayMs: 10_000,
+} as const;
+
+/** How long a login from an address with this many recent failures waits before it is judged. */
+export function loginDelayMs(addressFailures: number): number {
+  const over = addressFailures - LOGIN_LIMITS.addressFreeFailures + 1;
+  return over <= 0 ? 0 : Math.min(LOGIN_LIMITS.addressMaxDelayMs, over * LOGIN_LIMITS.addressDelayStepMs);
+}
 const REGISTER_WINDOW_MS = 60 * 60_000;
 const POSTING_WINDOW_MS = 60_000;
 
@@ -138,14 +156,12 @@ export function createLimits(deps: LimitDeps): ForumLimits {
     requestWasSuccessful: (_req: Request, res: { statusCode: number }) => res.statusCode !== 401,
     windowMs: LOGIN_WINDOW_MS,
   };
+  const userAddress = (req: Request) => `${usernameOf(req)}|${addressOf(req)}`;
   const login = chain([
-    limiter(makeStore, 'login-addr', { ...failures, limit: LOGIN_LIMITS.perAddress, keyGenerator: addressOf }),
-    limiter(makeStore, 'login-user-addr', {
-      ...failures,
-      limit: LOGIN_LIMITS.perUserAddress,
-      keyGenerator: (req) => `${usernameOf(req)}|${addressOf(req)}`,
-    }),
+    limiter(makeStore, 'login-user-addr-all', { windowMs: LOGIN_WINDOW_MS, limit: LOGIN_LIMITS.perUserAddressAttempts, keyGenerator: userAddress }),
+    limiter(makeStore, 'login-user-addr', { ...failures, limit: LOGIN_LIMITS.perUserAddress, keyGenerator: userAddress }),
     limiter(makeStore, 'login-user', { ...failures, limit: LOGIN_LIMITS.perUser, keyGenerator: usernameOf }),
+    addressSlowDown(makeStore),
   ]);
   const register = limiter(makeStore, 'register', {
     windowMs: REGISTER_WINDOW_MS,
@@ -157,6 +173,27 @@ export function createLimits(deps: LimitDeps): ForumLimits {
     register,
     posting: postingBudget(deps, makeStore),
     close: () => memoryStores.forEach((store) => store.shutdown()),
+  };
+}
+
+/**
+ * Holds each login from an address with many recent failures for loginDelayMs before it is judged. An attempt
+ * counts as a failure from the start and is taken back once it proves not to be one (not a 401), so attempts
+ * sent all at once see each other and wait longer too.
+ */
+function addressSlowDown(makeStore: StoreMaker): RequestHandler {
+  const store = makeStore('login-addr');
+  void store.init?.({ windowMs: LOGIN_WINDOW_MS } as Options);
+  return (req, res, next) => {
+    const key = addressOf(req);
+    Promise.resolve(store.increment(key)).then(({ totalHits }) => {
+      res.once('finish', () => {
+        if (res.statusCode !== 401) store.decrement(key)?.catch(() => {});
+      });
+      const wait = loginDelayMs(totalHits - 1);
+      if (wait === 0) return next();
+      setTimeout(next, wait);
+    }, next);
   };
 }
 

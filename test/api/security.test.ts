@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { toErrorBody } from '../../server/http/errors';
+import { LOGIN_LIMITS, loginDelayMs } from '../../server/http/security';
 import { signUp, TEST_PASSWORD, uniqueUsername } from '../helpers/accounts';
 import { connected, startTestForum, type TestForum } from '../helpers/forum';
 
@@ -125,16 +126,30 @@ describe('security: rate limits', () => {
     assert.equal(mine.body.id, owner.user.id);
   });
 
-  it('limits one address trying many usernames', async () => {
-    let status = 0;
-    for (let i = 0; i < 40 && status !== 429; i++) status = (await login('198.51.100.8', uniqueUsername('spray'), 'wrong password')).status;
-    assert.equal(status, 429);
+  it('slows one address trying many usernames without locking it, and lets a right password from it through', async () => {
+    const neighbour = await signUp(forum);
+    for (let i = 0; i < LOGIN_LIMITS.addressFreeFailures; i++) {
+      assert.equal((await login('198.51.100.8', uniqueUsername('spray'), 'wrong password')).status, 401);
+    }
+    // Past the free failures each attempt from that address waits before it is judged, and is still judged.
+    const started = Date.now();
+    assert.equal((await login('198.51.100.8', uniqueUsername('spray'), 'wrong password')).status, 401);
+    assert.ok(Date.now() - started >= loginDelayMs(LOGIN_LIMITS.addressFreeFailures), 'the attempt was held');
+    // Someone else behind the same address (a NAT) signs in with their right password.
+    const mine = await login('198.51.100.8', neighbour.user.username, TEST_PASSWORD);
+    assert.equal(mine.status, 200);
+    assert.equal(mine.body.id, neighbour.user.id);
+    // And another address is not slowed or refused at all.
     assert.equal((await login('198.51.100.9', uniqueUsername('spray'), 'wrong password')).status, 401);
   });
 
-  it('does not count successful logins against anyone', async () => {
+  it('counts successful logins too, against a generous cap per username and address', async () => {
     const member = await signUp(forum);
-    for (let i = 0; i < 15; i++) assert.equal((await login('198.51.100.10', member.user.username, TEST_PASSWORD)).status, 200);
+    for (let i = 0; i < LOGIN_LIMITS.perUserAddressAttempts; i++) assert.equal((await login('198.51.100.10', member.user.username, TEST_PASSWORD)).status, 200);
+    const res = await login('198.51.100.10', member.user.username, TEST_PASSWORD);
+    assert.equal(res.status, 429);
+    assert.equal(res.body.error.code, 'RATE_LIMITED');
+    assert.equal((await login('198.51.100.11', member.user.username, TEST_PASSWORD)).status, 200);
   });
 
   it('limits registrations per address with 429 RATE_LIMITED and Retry-After', async () => {
