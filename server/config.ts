@@ -35,6 +35,7 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().optional(),
   REGISTER_LIMIT_PER_HOUR: z.coerce.number({ message: 'must be a number' }).int().min(1).default(20),
   POSTING_LIMIT_PER_MINUTE: z.coerce.number({ message: 'must be a number' }).int().min(1).default(10),
+  MAX_SESSIONS_PER_MEMBER: z.coerce.number({ message: 'must be a number' }).int().min(1).max(1000).default(10),
 });
 
 export interface Config {
@@ -58,6 +59,8 @@ export interface Config {
   registerLimitPerHour: number;
   /** Posts per poster per minute (HTTP and socket share it). */
   postingLimitPerMinute: number;
+  /** Signed-in sessions a member keeps at once; signing in once more ends the oldest. */
+  maxSessionsPerMember: number;
 }
 
 export class ConfigError extends Error {}
@@ -91,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     secureCookies: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).protocol === 'https:' : false,
     registerLimitPerHour: e.REGISTER_LIMIT_PER_HOUR,
     postingLimitPerMinute: e.POSTING_LIMIT_PER_MINUTE,
+    maxSessionsPerMember: e.MAX_SESSIONS_PER_MEMBER,
   });
 }
 

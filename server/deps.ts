@@ -3,6 +3,7 @@ import type { RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import type { Types } from 'mongoose';
 import type { Logger } from 'pino';
+import type { MemberSessions } from './accounts/member-sessions';
 import type { ForumBus } from './bus';
 import type { Config } from './config';
 import type { Database } from './db/connection';
@@ -26,6 +27,8 @@ export interface ForumDeps {
    * database finds a song by _id from its index, by slug only by scanning.
    */
   songIds: Map<string, Types.ObjectId>;
+  /** Each member's signed-in sessions: every sign-in goes through it, so the cap holds. */
+  sessions: MemberSessions;
 }
 
 /** Rate limits, in Redis when REDIS_URL is set so every instance shares one budget. */

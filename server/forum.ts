@@ -52,13 +52,13 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
   const base = { config, db, logger, bus: createBus(), redis };
   const threads = createThreadStore(db, opts.threadStore);
   const repairs = createThreadRepairs({ db, threads, logger });
-  const deps: ForumDeps = { ...base, limits: createLimits(base), threads, repairs, songIds: new Map() };
+  // The session stack comes first: every sign-in goes through its record of each member's sessions.
+  const passport = createPassport(base);
+  const session = createSessionStack(base, passport);
+  const deps: ForumDeps = { ...base, limits: createLimits(base), threads, repairs, songIds: new Map(), sessions: session.members };
   // A forum killed mid-write could not mark what it left: the threads active just before it started are recounted.
   void repairs.recountRecent(new Date(Date.now() - RECENT_MS)).catch((err) => logger.warn({ err }, 'start-up recount failed'));
-  const passport = createPassport(deps);
   const assets = createAssetStore(logger);
-
-  const session = createSessionStack(deps, passport);
   const app = createApp(deps, {
     before: [...securityMiddleware(deps), assets.handler],
     session: session.handlers,

@@ -11,9 +11,14 @@ import { SESSION_COOKIE, sessionCookieOptions } from './session';
 export const unauthenticated = () => new Unauthenticated('Sign in first.');
 const invalidCredentials = () => new Unauthenticated('Wrong username or password.', 'INVALID_CREDENTIALS');
 
-/** Starts a session for the member; passport regenerates the session id first (no fixation). */
-export const logIn = (req: Request, user: UserDTO) =>
-  new Promise<void>((resolve, reject) => req.login(user, (err) => (err ? reject(err) : resolve())));
+/**
+ * Starts a session for the member (passport regenerates the session id first: no fixation) and counts it among
+ * the member's sessions, which ends their oldest beyond MAX_SESSIONS_PER_MEMBER. Every sign-in comes here.
+ */
+export async function logIn(req: Request, user: UserDTO, deps: Pick<ForumDeps, 'sessions'>): Promise<void> {
+  await new Promise<void>((resolve, reject) => req.login(user, (err) => (err ? reject(err) : resolve())));
+  await deps.sessions.started(user.id, req.sessionID);
+}
 
 /** Ends the member's session: the stored session is destroyed and the cookie cleared. */
 export async function logOut(req: Request, res: Response, deps: Pick<ForumDeps, 'config'>): Promise<void> {
@@ -31,7 +36,7 @@ export function accountRoutes(deps: ForumDeps, passport: ForumPassport): Router 
   r.post('/register', deps.limits.register, async (req, res) => {
     const input = registerInput.parse(req.body ?? {});
     const user = await registerUser(deps, input);
-    await logIn(req, user);
+    await logIn(req, user, deps);
     res.status(201).json(user);
   });
 
@@ -41,7 +46,7 @@ export function accountRoutes(deps: ForumDeps, passport: ForumPassport): Router 
     passport.authenticate('local', { session: false }, (err: unknown, user: UserDTO | false) => {
       if (err) return next(err);
       if (!user) return next(invalidCredentials());
-      logIn(req, user).then(() => res.json(user), next);
+      logIn(req, user, deps).then(() => res.json(user), next);
     })(req, res, next);
   });
 

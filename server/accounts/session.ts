@@ -4,17 +4,23 @@ import MongoStore from 'connect-mongo';
 import type { RequestHandler } from 'express';
 import session from 'express-session';
 import type { ForumDeps } from '../deps';
+import { memberSessions, mongoSessionIndex, redisSessionIndex, type MemberSessions, type SessionIndex } from './member-sessions';
 import type { ForumPassport } from './passport';
 import { RedisSessionStore } from './redis-store';
 
 export const SESSION_COOKIE = 'chorus.sid';
+const SESSIONS_COLLECTION = 'sessions';
 /** Idle expiry: the cookie and the stored session are renewed on every request (rolling). */
 export const SESSION_IDLE_MS = 30 * 24 * 3600 * 1000;
 
 export interface SessionStack {
   handlers: RequestHandler[];
+  /** Each member's signed-in sessions, capped at MAX_SESSIONS_PER_MEMBER. */
+  members: MemberSessions;
   close(): Promise<void>;
 }
+
+type SessionDeps = Pick<ForumDeps, 'config' | 'db' | 'bus' | 'redis'>;
 
 export const sessionCookieOptions = (deps: Pick<ForumDeps, 'config'>) => ({
   httpOnly: true,
@@ -23,8 +29,8 @@ export const sessionCookieOptions = (deps: Pick<ForumDeps, 'config'>) => ({
   path: '/',
 });
 
-export function createSessionStack(deps: ForumDeps, passport: ForumPassport): SessionStack {
-  const { store, close } = createStore(deps);
+export function createSessionStack(deps: SessionDeps, passport: ForumPassport): SessionStack {
+  const { store, index, close } = createStore(deps);
   announceEndedSessions(store, deps);
   const sessionHandler = session({
     name: SESSION_COOKIE,
@@ -39,6 +45,7 @@ export function createSessionStack(deps: ForumDeps, passport: ForumPassport): Se
   });
   return {
     handlers: [sessionHandler, passport.initialize(), passport.session()],
+    members: memberSessions(index, store, deps.config.maxSessionsPerMember),
     close,
   };
 }
@@ -56,15 +63,18 @@ function announceEndedSessions(store: session.Store, deps: Pick<ForumDeps, 'bus'
     });
 }
 
-function createStore(deps: ForumDeps): { store: session.Store; close(): Promise<void> } {
+function createStore(deps: SessionDeps): { store: session.Store; index: SessionIndex; close(): Promise<void> } {
   if (deps.redis) {
     // Keyed by database name: instances of one forum share sessions, test forums never do.
-    return { store: new RedisSessionStore(deps.redis, `${deps.config.redisPrefix}:${deps.db.conn.name}:sess:`), close: async () => {} };
+    const prefix = `${deps.config.redisPrefix}:${deps.db.conn.name}`;
+    const store = new RedisSessionStore(deps.redis, `${prefix}:sess:`);
+    const index = redisSessionIndex(deps.redis, `${prefix}:member-sess:`, (id) => `${prefix}:sess:${id}`, SESSION_IDLE_MS);
+    return { store, index, close: async () => {} };
   }
   const store = MongoStore.create({
     client: deps.db.conn.getClient(),
     dbName: deps.db.conn.name,
-    collectionName: 'sessions',
+    collectionName: SESSIONS_COLLECTION,
     // FerretDB has no TTL indexes: expired sessions are swept every 10 minutes instead.
     autoRemove: 'interval',
     autoRemoveInterval: 10,
@@ -74,6 +84,7 @@ function createStore(deps: ForumDeps): { store: session.Store; close(): Promise<
   });
   return {
     store,
+    index: mongoSessionIndex(deps.db.conn, SESSIONS_COLLECTION),
     // Stop the sweep only; the client is the forum's connection, closed by its owner.
     close: async () => clearInterval((store as unknown as { timer?: NodeJS.Timeout }).timer),
   };

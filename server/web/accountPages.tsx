@@ -2,8 +2,8 @@
 // a redirect on success. The same account service and rate limits as /api/auth.
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { registerInput } from '../../shared/schemas';
-import type { UserDTO } from '../../shared/types';
 import { LoginPage, RegisterPage, type FieldErrors, type RegisterValues } from '../../client/pages/AccountPages';
+import { logIn } from '../accounts/routes';
 import { registerUser, verifyCredentials } from '../accounts/service';
 import type { ForumDeps } from '../deps';
 import { DomainError } from '../errors';
@@ -19,8 +19,6 @@ export function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/(?![/\\])/.test(next) && next.length <= 500 ? next : '/';
 }
 
-/** req.login as a promise (passport regenerates the session, so a fixed session id is never reused). */
-const logIn = (req: Request, user: UserDTO) => new Promise<void>((resolve, reject) => req.login(user, (err) => (err ? reject(err) : resolve())));
 
 /** A rate limiter's 429 shown on the form instead of as JSON: the page gets the message, the response its Retry-After. */
 const limited = (mw: express.RequestHandler, onLimit: (req: Request, res: Response, message: string) => void) => (req: Request, res: Response, next: NextFunction) =>
@@ -55,7 +53,7 @@ export function accountPageRoutes(deps: ForumDeps, store: AssetStore): Router {
       const user = await verifyCredentials(deps, username, str(req.body?.password).slice(0, 200));
       // 401 for the failure: the login rate limits count exactly these.
       if (!user) return login(req, res, 401, { username, next: str(req.body?.next), error: 'Wrong username or password.' });
-      await logIn(req, user);
+      await logIn(req, user, deps);
       res.redirect(303, safeNext(req.body?.next));
     },
   );
@@ -84,7 +82,7 @@ export function accountPageRoutes(deps: ForumDeps, store: AssetStore): Router {
       }
       try {
         const user = await registerUser(deps, parsed.data);
-        await logIn(req, user);
+        await logIn(req, user, deps);
         res.redirect(303, '/');
       } catch (err) {
         if (err instanceof DomainError && err.code === 'USERNAME_TAKEN') return register(req, res, 409, { values, errors: { username: err.message } });
