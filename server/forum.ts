@@ -80,6 +80,12 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
     server.listen(config.port, config.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  if (!config.publicUrl) {
+    logger.warn(
+      { answersFor: ['localhost', '127.0.0.1', '[::1]', config.host].map((h) => `${h.includes(':') && !h.startsWith('[') ? `[${h}]` : h}:${port}`) },
+      'PUBLIC_URL is unset: the forum answers only for its loopback names and HOST on its port (other Host names get 421); set PUBLIC_URL to the address browsers use',
+    );
+  }
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
 

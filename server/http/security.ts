@@ -9,6 +9,7 @@ import type { Config } from '../config';
 import type { ForumDeps, ForumLimits } from '../deps';
 import { RateLimited } from '../errors';
 import { HttpError } from './errors';
+import { hostCheck } from './host';
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -62,7 +63,7 @@ export function securityMiddleware(deps: ForumDeps): RequestHandler[] {
     // HSTS only where the forum is served over https; on http it would only confuse a local setup.
     strictTransportSecurity: deps.config.secureCookies ? { maxAge: 180 * 24 * 3600 } : false,
   });
-  return [headers, originCheck(deps), compression()];
+  return [hostCheck(deps.config), headers, originCheck(deps), compression()];
 }
 
 // Login. A NAT or a campus puts many people behind one address, so no address is ever locked out; instead:

@@ -5,6 +5,7 @@ import type { RequestHandler } from 'express';
 import type { Server } from 'socket.io';
 import type { UserDTO } from '../../shared/types';
 import type { ForumDeps } from '../deps';
+import { isServedHost } from '../http/host';
 import { isForeignOrigin } from '../http/security';
 
 type EngineRequest = IncomingMessage & { _query?: Record<string, string | undefined>; user?: UserDTO };
@@ -13,8 +14,11 @@ type EngineMiddleware = (req: EngineRequest, res: ServerResponse, next: (err?: u
 /** Runs the session + passport middleware on the handshake only, so `socket.request.user` is the member (or undefined). */
 export function bridgeSession(io: Server, session: RequestHandler[], deps: ForumDeps): void {
   // A browser on another site may not open a socket as one of our members (cross-site WebSocket hijacking).
-  const originGuard: EngineMiddleware = (req, _res, next) =>
+  // Nor may a page on a name that only resolves here (DNS rebinding): the Host must be one the forum serves.
+  const originGuard: EngineMiddleware = (req, _res, next) => {
+    if (!isServedHost(req.headers.host, deps.config, req.socket)) return next(new Error('MISDIRECTED_REQUEST'));
     next(isForeignOrigin(req.headers.origin, deps.config, req.headers.host) ? new Error('CSRF') : undefined);
+  };
   io.engine.use(originGuard);
   for (const handler of session) io.engine.use(onlyOnHandshake(handler as unknown as EngineMiddleware));
   io.use((socket, next) => {
