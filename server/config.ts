@@ -35,6 +35,7 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().optional(),
   REGISTER_LIMIT_PER_HOUR: z.coerce.number({ message: 'must be a number' }).int().min(1).default(20),
   POSTING_LIMIT_PER_MINUTE: z.coerce.number({ message: 'must be a number' }).int().min(1).default(10),
+  MAX_SOCKETS_PER_ADDRESS: z.coerce.number({ message: 'must be a number' }).int().min(1).default(50),
   MAX_SESSIONS_PER_MEMBER: z.coerce.number({ message: 'must be a number' }).int().min(1).max(1000).default(10),
 });
 
@@ -61,6 +62,8 @@ export interface Config {
   postingLimitPerMinute: number;
   /** Signed-in sessions a member keeps at once; signing in once more ends the oldest. */
   maxSessionsPerMember: number;
+  /** Live sockets one client address may hold (across instances with Redis). */
+  maxSocketsPerAddress: number;
 }
 
 export class ConfigError extends Error {}
@@ -95,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     registerLimitPerHour: e.REGISTER_LIMIT_PER_HOUR,
     postingLimitPerMinute: e.POSTING_LIMIT_PER_MINUTE,
     maxSessionsPerMember: e.MAX_SESSIONS_PER_MEMBER,
+    maxSocketsPerAddress: e.MAX_SOCKETS_PER_ADDRESS,
   });
 }
 

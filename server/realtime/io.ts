@@ -10,6 +10,7 @@ import { slugOfSong } from '../songs/service';
 import { addressReader } from './address';
 import { attachRedisAdapter, type AdapterHandle } from './adapter';
 import { relayBusToRooms } from './broadcasts';
+import { createConnectionCounter, limitConnectionsPerAddress } from './connection-limit';
 import { localPresence, redisPresence, type Presence } from './presence';
 import { sessionRoom, threadRoom, threadsOf, userRoom } from './rooms';
 import { bridgeSession } from './session-bridge';
@@ -43,11 +44,13 @@ export async function createIo(deps: ForumDeps, httpServer: HttpServer, session:
 
   // Per database as well: the instances of one forum share streams and presence, two forums on one Redis never do.
   const prefix = `${deps.config.redisPrefix}:${deps.db.conn.name}`;
+  const addressOf = addressReader(deps.config);
+  const connections = createConnectionCounter(deps.config.maxSocketsPerAddress, deps.redis, prefix, deps.logger);
+  limitConnectionsPerAddress(io, connections, (s) => addressOf(s.request), deps.config.maxSocketsPerAddress);
   const adapter: AdapterHandle | null = deps.redis ? attachRedisAdapter(io, deps.redis, prefix) : null;
   const presence: Presence = deps.redis ? redisPresence(io, deps.redis, prefix) : localPresence(io);
   const announcer = presenceAnnouncer(io, presence, (songId) => slugOfSong(deps, songId));
   const stopRelay = relayBusToRooms(io, deps.bus, (err, event) => deps.logger.error({ err, event }, 'live broadcast failed'));
-  const addressOf = addressReader(deps.config);
   const pending = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>) => {
     const settled = p.catch((err) => deps.logger.warn({ err }, 'presence update failed')).finally(() => pending.delete(settled));
@@ -97,6 +100,7 @@ export async function createIo(deps: ForumDeps, httpServer: HttpServer, session:
       io.engine.close();
       await Promise.allSettled([...pending]);
       announcer.close();
+      connections.close();
       await presence.close();
       // The in-memory adapter's recovery sweep is a timer of its own; the Redis one closes with its handle.
       if (adapter) await adapter.close();
