@@ -1,9 +1,10 @@
 // createApp(deps): the Express app of one forum instance, without listening (tests build it too).
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import { Unavailable } from './errors';
 import { apiNotFound, errorMiddleware } from './http/errors';
 import type { ForumDeps } from './deps';
+import { redisAnswers } from './redis';
 
 export interface AppParts {
   /** express-session + passport, shared with socket.io's handshake. */
@@ -12,6 +13,8 @@ export interface AppParts {
   routers: { path: string; handler: RequestHandler | RequestHandler[] }[];
   /** Mounted before everything (static files, security headers). */
   before?: RequestHandler[];
+  /** Error handlers tried before the JSON one (pages' own error pages for errors raised outside their routers). */
+  errors?: ErrorRequestHandler[];
 }
 
 export function createApp(deps: ForumDeps, parts: AppParts): Express {
@@ -23,14 +26,16 @@ export function createApp(deps: ForumDeps, parts: AppParts): Express {
   app.use(
     pinoHttp({
       logger: deps.logger,
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      customLogLevel: (_req, res, err) => ((err || res.statusCode >= 500) && res.statusCode !== 503 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       autoLogging: { ignore: (req) => req.url === '/healthz' },
     }),
   );
 
+  // Redis is reported only where REDIS_URL is set; without it there is no `redis` field.
   app.get('/healthz', async (_req, res) => {
-    const up = await deps.db.ping(800);
-    res.status(up ? 200 : 503).json(up ? { status: 'ok', db: 'up' } : { status: 'degraded', db: 'down' });
+    const [db, redis] = await Promise.all([deps.db.ping(800), deps.redis ? redisAnswers(deps.redis, 800) : null]);
+    const ok = db && redis !== false;
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', db: db ? 'up' : 'down', ...(redis === null ? {} : { redis: redis ? 'up' : 'down' }) });
   });
 
   for (const mw of parts.before ?? []) app.use(mw);
@@ -44,6 +49,7 @@ export function createApp(deps: ForumDeps, parts: AppParts): Express {
   for (const r of parts.routers) app.use(r.path, r.handler);
 
   app.use('/api', apiNotFound);
+  for (const handler of parts.errors ?? []) app.use(handler);
   app.use(errorMiddleware);
   return app;
 }

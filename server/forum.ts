@@ -1,7 +1,6 @@
 // Composes one forum instance: database, bus, sessions, app, http server, socket.io. main.ts and tests use it.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createApp } from './app';
 import { createBus } from './bus';
@@ -20,7 +19,10 @@ import { prepareCollections } from './models';
 import { createIo, type Realtime } from './realtime/io';
 import { songRoutes } from './songs/routes';
 import { createAssetStore } from './web/assets';
-import { pageRoutes } from './web/routes';
+import { pageRoutes, pageUnavailable } from './web/routes';
+import { createRedis, whenReady } from './redis';
+
+const REDIS_START_WAIT_MS = 5000;
 
 export interface Forum {
   deps: ForumDeps;
@@ -46,8 +48,9 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
   const { config, logger } = opts;
   const db = await connectDatabase(opts.mongodbUri, opts.dbName);
   await prepareCollections(db.conn);
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false }) : null;
-  redis?.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+  const redis = config.redisUrl ? createRedis(config.redisUrl, logger) : null;
+  // Fail-fast clients refuse commands until connected: wait for it, but start degraded rather than not at all.
+  if (redis && !(await whenReady(redis, REDIS_START_WAIT_MS))) logger.warn('redis is not reachable at start-up; starting without it until it is');
   // Everything one instance keeps (stores, caches, limiters) is made here and passed in.
   const base = { config, db, logger, bus: createBus(), redis };
   const threads = createThreadStore(db, opts.threadStore);
@@ -68,6 +71,7 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
       { path: '/api', handler: commentRoutes(deps) },
       { path: '/', handler: pageRoutes(deps, assets) },
     ],
+    errors: [pageUnavailable(assets)],
   });
 
   const server = createServer(app);

@@ -6,6 +6,7 @@ import { ZodError } from 'zod';
 import type { ErrorBody, ErrorCode } from '../../shared/errors';
 import { isDatabaseUnavailable } from '../db/connection';
 import { DomainError, NotFound, RateLimited, statusOf } from '../errors';
+import { isRedisUnavailable } from '../redis';
 
 /** An error of the HTTP layer itself (origin check, body limits): a status of its own and optional headers. */
 export class HttpError extends Error {
@@ -52,6 +53,9 @@ export function toErrorBody(err: unknown): { status: number; body: ErrorBody; he
   if (isDatabaseUnavailable(err)) {
     return { status: 503, body: { error: { code: 'DB_UNAVAILABLE', message: 'The database is unavailable; try again shortly.' } } };
   }
+  if (isRedisUnavailable(err)) {
+    return { status: 503, body: { error: { code: 'REDIS_UNAVAILABLE', message: 'Sign-in and posting are unavailable for a moment; reading still works. Try again shortly.' } } };
+  }
   const e = err as { type?: string; status?: number; statusCode?: number };
   // body-parser's errors carry a type and a status; we answer in our own words, never theirs.
   if (e?.type === 'entity.parse.failed') return simple(400, 'MALFORMED_JSON', 'The request body is not valid JSON.');
@@ -71,7 +75,9 @@ export const apiNotFound: RequestHandler = (req, _res, next) => next(notFound(`N
 
 export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
   const { status, body, headers } = toErrorBody(err);
-  if (status >= 500) req.log?.error({ err }, 'request failed');
+  // A part being away (503) is logged once where it is noticed (db/, redis.ts), not with a stack per request.
+  if (status === 503) req.log?.warn({ code: body.error.code }, 'request refused: a service is unavailable');
+  else if (status >= 500) req.log?.error({ err }, 'request failed');
   if (res.headersSent) return res.end();
   if (headers) res.set(headers);
   res.status(status).json(body);

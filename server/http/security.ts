@@ -110,11 +110,40 @@ function storeMaker(deps: LimitDeps, memoryStores: MemoryStore[]): StoreMaker {
 }
 
 function redisStore(deps: LimitDeps, redis: NonNullable<LimitDeps['redis']>, name: string): Store {
-  return new RedisStore({
+  return new RecoveringRedisStore({
     // Per database: instances of one forum share budgets, test forums never do.
     prefix: `${deps.config.redisPrefix}:${deps.db.conn.name}:rl:${name}:`,
     sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as Promise<never>,
   });
+}
+
+/**
+ * rate-limit-redis loads its Lua script once, at init, and keeps the promise: a load that failed while Redis was away
+ * would fail every later call. This one loads it again at the next use after any failure, so limits recover with Redis.
+ */
+class RecoveringRedisStore extends RedisStore {
+  private loaded = false;
+
+  override async init(options: Options): Promise<void> {
+    await super.init(options).then(
+      () => (this.loaded = true),
+      () => {},
+    );
+  }
+
+  override async increment(key: string) {
+    try {
+      if (!this.loaded) {
+        this.incrementScriptSha = this.loadIncrementScript();
+        await this.incrementScriptSha;
+        this.loaded = true;
+      }
+      return await super.increment(key);
+    } catch (err) {
+      this.loaded = false;
+      throw err;
+    }
+  }
 }
 
 const retryAfterSeconds = (resetTime: Date | undefined, windowMs: number) =>

@@ -47,7 +47,7 @@ export async function createIo(deps: ForumDeps, httpServer: HttpServer, session:
   const addressOf = addressReader(deps.config);
   const connections = createConnectionCounter(deps.config.maxSocketsPerAddress, deps.redis, prefix, deps.logger);
   limitConnectionsPerAddress(io, connections, (s) => addressOf(s.request), deps.config.maxSocketsPerAddress);
-  const adapter: AdapterHandle | null = deps.redis ? attachRedisAdapter(io, deps.redis, prefix) : null;
+  const adapter: AdapterHandle | null = deps.redis ? await attachRedisAdapter(io, deps.redis, prefix) : null;
   const presence: Presence = deps.redis ? redisPresence(io, deps.redis, prefix) : localPresence(io);
   const announcer = presenceAnnouncer(io, presence, (songId) => slugOfSong(deps, songId));
   const stopRelay = relayBusToRooms(io, deps.bus, (err, event) => deps.logger.error({ err, event }, 'live broadcast failed'));

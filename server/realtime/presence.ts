@@ -47,8 +47,12 @@ export function redisPresence(io: ForumIo, redis: Redis, prefix: string): Presen
   }, HEARTBEAT_MS);
   heartbeat.unref();
 
+  // While Redis is away a thread's count is this instance's readers: joining and leaving keep working.
+  const local = localPresence(io);
+  const orLocal = <T extends unknown[]>(f: (slug: string, ...rest: T) => Promise<number>) => (slug: string, ...rest: T) => f(slug, ...rest).catch(() => local.count(slug));
+
   return {
-    enter: async (songId, socketId) => {
+    enter: orLocal(async (songId: string, socketId: string) => {
       const now = Date.now();
       const res = await redis
         .multi()
@@ -58,12 +62,12 @@ export function redisPresence(io: ForumIo, redis: Redis, prefix: string): Presen
         .zcard(key(songId))
         .exec();
       return Number(res?.[3]?.[1] ?? 0);
-    },
-    leave: async (songId, socketId) => {
+    }),
+    leave: orLocal(async (songId: string, socketId: string) => {
       await redis.zrem(key(songId), socketId);
       return count(songId);
-    },
-    count,
+    }),
+    count: orLocal(count),
     close: async () => clearInterval(heartbeat),
   };
 }

@@ -4,6 +4,7 @@ import { createElement } from 'preact';
 import type { ForumDeps } from '../deps';
 import { isDatabaseUnavailable } from '../db/connection';
 import { toErrorBody } from '../http/errors';
+import { isRedisUnavailable } from '../redis';
 import { ErrorPage, NotFoundPage } from '../../client/pages/ErrorPages';
 import { accountPageRoutes } from './accountPages';
 import type { AssetStore } from './assets';
@@ -32,6 +33,9 @@ export function pageRoutes(deps: ForumDeps, store: AssetStore): Router {
       if (headers) res.set(headers);
       return sendPage(req, res, store, status, { title: 'Sorry' }, createElement(ErrorPage, { message: body.error.message }));
     }
+    if (isRedisUnavailable(err)) {
+      return sendPage(req, res, store, 503, { title: 'Unavailable' }, createElement(ErrorPage, { message: UNAVAILABLE }));
+    }
     if (isDatabaseUnavailable(err)) {
       return sendPage(req, res, store, 503, { title: 'Unavailable' }, createElement(ErrorPage, { message: 'The forum cannot reach its database just now. Please try again shortly.' }));
     }
@@ -43,3 +47,20 @@ export function pageRoutes(deps: ForumDeps, store: AssetStore): Router {
   router.use(pageError);
   return router;
 }
+
+/**
+ * A page request that failed before reaching the pages (its session could not be read: Redis or the database away)
+ * still gets a page: 503, saying that reading works without signing in. Other errors go on to the JSON handler.
+ */
+export function pageUnavailable(store: AssetStore): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    const isPage = !req.path.startsWith('/api/') && req.path !== '/api';
+    if (!isPage || res.headersSent || !(isRedisUnavailable(err) || isDatabaseUnavailable(err))) return next(err);
+    req.log?.warn({ code: toErrorBody(err).body.error.code }, 'page refused: a service is unavailable');
+    // The session could not be read: render as for a reader, never as a member half known.
+    req.user = undefined;
+    sendPage(req, res, store, 503, { title: 'Unavailable' }, createElement(ErrorPage, { message: UNAVAILABLE }));
+  };
+}
+
+const UNAVAILABLE = 'Signing in and posting are unavailable for a moment; reading works without signing in. Please try again shortly.';
