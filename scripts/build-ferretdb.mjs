@@ -26,6 +26,40 @@ const PATCHES = [
     from: `IDColumn = DefaultColumn + "->'$._id'"`,
     to: `IDColumn = DefaultColumn + "->'_id'"`,
   },
+  // 2. The embeddable package offers no authentication, though the server has it (SCRAM, `--test-enable-new-auth`
+  //    with `--setup-*` for the first user in cmd/ferretdb). Expose those options, so the embedded database refuses
+  //    every command of a client that did not sign in with the secret kept in DATA_DIR.
+  {
+    file: 'ferretdb/ferretdb.go',
+    from: 'SQLiteURL string // For example: `file:data/`.\n',
+    to:
+      'SQLiteURL string // For example: `file:data/`.\n\n' +
+      '\t// Chorus: SCRAM authentication, and the user created in SetupDatabase when that database does not exist yet.\n' +
+      '\tEnableNewAuth bool\n\tSetupDatabase string\n\tSetupUsername string\n\tSetupPassword string\n',
+  },
+  {
+    file: 'ferretdb/ferretdb.go',
+    from: '\t\tSQLiteURL: config.SQLiteURL,\n',
+    to:
+      '\t\tSQLiteURL: config.SQLiteURL,\n\n' +
+      '\t\tSetupDatabase: config.SetupDatabase,\n\t\tSetupUsername: config.SetupUsername,\n' +
+      '\t\tSetupPassword: password.WrapPassword(config.SetupPassword),\n\t\tSetupTimeout:  time.Minute,\n',
+  },
+  {
+    file: 'ferretdb/ferretdb.go',
+    from: '\t\t\tBatchSize:               100,\n',
+    to: '\t\t\tBatchSize:               100,\n\t\t\tEnableNewAuth:           config.EnableNewAuth,\n',
+  },
+  {
+    file: 'ferretdb/ferretdb.go',
+    from: '\t"net/url"\n',
+    to: '\t"net/url"\n\t"time"\n',
+  },
+  {
+    file: 'ferretdb/ferretdb.go',
+    from: '\t"github.com/FerretDB/FerretDB/internal/util/state"\n',
+    to: '\t"github.com/FerretDB/FerretDB/internal/util/password"\n\t"github.com/FerretDB/FerretDB/internal/util/state"\n',
+  },
 ];
 
 const stamp = createHash('sha256')

@@ -13,7 +13,10 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -25,7 +28,17 @@ func main() {
 	listen := flag.String("listen-addr", "127.0.0.1:27017", "host:port to listen on (port 0 picks a free one)")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
 	watchStdin := flag.Bool("exit-on-stdin-close", false, "exit when stdin closes (the parent process is gone)")
+	lockFile := flag.String("lock-file", "", "hold an exclusive lock on this file while running (one server per data directory)")
+	lockWait := flag.Duration("lock-wait", 5*time.Second, "how long to wait for another server to release -lock-file")
+	authFile := flag.String("auth-password-file", "", "require authentication: user "+authUser+" (created on first start) with the password in this file")
 	flag.Parse()
+
+	// Everything this server creates (SQLite files, the lock) is for its owner only.
+	syscall.Umask(0o077)
+
+	if *lockFile != "" {
+		lock(*lockFile, *lockWait)
+	}
 
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -38,6 +51,18 @@ func main() {
 		Handler:  *handler,
 		Logger:   slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
 	}
+	if *authFile != "" {
+		secret, err := os.ReadFile(*authFile)
+		if err != nil || len(strings.TrimSpace(string(secret))) == 0 {
+			fmt.Fprintf(os.Stderr, "cannot read -auth-password-file: %v\n", err)
+			os.Exit(2)
+		}
+		conf.EnableNewAuth = true
+		conf.SetupDatabase = "admin"
+		conf.SetupUsername = authUser
+		conf.SetupPassword = strings.TrimSpace(string(secret))
+	}
+
 	switch *handler {
 	case "sqlite":
 		conf.SQLiteURL = *sqliteURL
@@ -77,3 +102,37 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// authUser is the one database user of the embedded server; the forum and the CLIs sign in as it.
+const authUser = "chorus"
+
+// lock takes an exclusive flock on path, waiting up to wait for another server to let it go. The kernel releases
+// it when this process ends, however it ends, so a crash never leaves a stale lock, and a server still shutting
+// down (an orphan of a killed forum) is waited for instead of being joined by a second one on the same files.
+// The file holds the owner's pid, for the message of the one that cannot start.
+func lock(path string, wait time.Duration) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "cannot open lock file: %v\n", err)
+		os.Exit(2)
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			break
+		}
+		if err != syscall.EWOULDBLOCK || time.Now().After(deadline) {
+			owner, _ := os.ReadFile(path)
+			fmt.Fprintf(os.Stderr, "LOCKED by pid %s\n", strings.TrimSpace(string(owner)))
+			os.Exit(3)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	_ = f.Truncate(0)
+	_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	// f stays open (and locked) until the process exits.
+	lockHolder = f
+}
+
+var lockHolder *os.File

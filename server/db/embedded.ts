@@ -1,6 +1,6 @@
 // Starts, supervises and stops the embedded MongoDB-compatible database (FerretDB behind db/ferretdb).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -19,6 +19,28 @@ export interface EmbeddedOptions {
   maxBackoffMs?: number;
   /** Port to listen on; 0 (default) picks a free one, which is then kept across restarts. */
   port?: number;
+  /**
+   * A file the server holds an exclusive lock on while it runs (one server per data directory). A server still
+   * holding it (an orphan of a killed forum, shutting down) is waited for a few seconds; then start-up fails.
+   */
+  lockFile?: string;
+  /** Require sign-in: the server's one user (`chorus`) has this password, read from this file. */
+  auth?: { password: string; passwordFile: string };
+}
+
+/** Raised when another embedded database holds the data directory's lock. */
+export class DataDirInUseError extends Error {}
+
+export const EMBEDDED_DB_USER = 'chorus';
+
+/** The server's URI with the credentials the forum and the CLIs sign in with. */
+function withCredentials(uri: string, auth: EmbeddedOptions['auth']): string {
+  if (!auth) return uri;
+  const u = new URL(uri);
+  u.username = EMBEDDED_DB_USER;
+  u.password = auth.password;
+  u.searchParams.set('authSource', 'admin');
+  return u.toString();
 }
 
 export interface EmbeddedDatabase {
@@ -30,9 +52,19 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
-/** Builds the binary when missing (the postinstall normally did it). */
+// What the binary is built from: a newer one of these (a pull that changed the launcher) means building again.
+const BUILD_INPUTS = [join(root, 'db', 'ferretdb', 'main.go'), join(root, 'db', 'ferretdb', 'go.mod'), join(root, 'db', 'ferretdb', 'go.sum'), join(root, 'scripts', 'build-ferretdb.mjs')];
+
+function binaryIsCurrent(): boolean {
+  const stamp = join(root, '.ferretdb', 'stamp');
+  if (!existsSync(FERRETDB_BINARY) || !existsSync(stamp)) return false;
+  const built = statSync(stamp).mtimeMs;
+  return BUILD_INPUTS.every((f) => !existsSync(f) || statSync(f).mtimeMs <= built);
+}
+
+/** Builds the binary when missing or older than its sources (the postinstall normally did it). */
 export function ensureBinary(): void {
-  if (existsSync(FERRETDB_BINARY)) return;
+  if (binaryIsCurrent()) return;
   const r = spawnSync(process.execPath, [join(root, 'scripts', 'build-ferretdb.mjs')], { stdio: 'inherit' });
   if (r.status !== 0) throw new Error('embedded database is not built: set MONGODB_URI to your MongoDB, or install Go');
 }
@@ -52,9 +84,11 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedData
 
   const args = () => {
     const a = ['-listen-addr', `127.0.0.1:${port}`, '-exit-on-stdin-close', '-log-level', 'error'];
+    if (opts.lockFile) a.push('-lock-file', opts.lockFile);
+    if (opts.auth) a.push('-auth-password-file', opts.auth.passwordFile);
     if (opts.postgresUrl) a.push('-handler', 'postgresql', '-postgresql-url', opts.postgresUrl);
     else {
-      mkdirSync(opts.dataDir, { recursive: true });
+      mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
       a.push('-handler', 'sqlite', '-sqlite-url', `file:${opts.dataDir}/`);
     }
     return a;
@@ -73,7 +107,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedData
         const m = /READY (mongodb:\/\/\S+)/.exec(out);
         if (m && !ready) {
           ready = true;
-          uri = m[1];
+          uri = withCredentials(m[1], opts.auth);
           port = Number(new URL(uri).port);
           backoff = backoff0;
           resolve();
@@ -89,6 +123,11 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedData
       c.on('exit', (code, signal) => {
         if (child === c) child = null;
         if (!ready) {
+          const locked = /LOCKED by pid (\d*)/.exec(err);
+          if (locked) {
+            const dir = opts.postgresUrl ? 'its data directory' : opts.dataDir;
+            return reject(new DataDirInUseError(`the embedded database files in ${dir} are in use by another database process (pid ${locked[1] || 'unknown'}); stop it first`));
+          }
           reject(new Error(`embedded database exited before it was ready (code ${code}, signal ${signal}): ${err.trim().split('\n').slice(-3).join(' | ')}`));
           return;
         }

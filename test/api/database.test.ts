@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbedded, type EmbeddedDatabase } from '../../server/db/embedded';
+import { embeddedAuth } from '../../server/db/resolve';
 import { startTestForum, type TestForum } from '../helpers/forum';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -15,7 +16,8 @@ describe('the database going away and coming back', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'chorus-dbdown-'));
     // A database of its own, so killing it leaves the run's shared one alone; a slow restart so the outage is observable.
-    db = await startEmbedded({ dataDir: dir, backoffMs: 2500 });
+    // Locked and signed in as `npm start` runs it: a restart takes the lock again and keeps the user.
+    db = await startEmbedded({ dataDir: join(dir, 'db'), lockFile: join(dir, 'db.lock'), auth: embeddedAuth(dir), backoffMs: 2500 });
     forum = await startTestForum({}, { mongodbUri: db.uri });
   });
   after(async () => {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { startEmbedded, type EmbeddedDatabase } from '../../server/db/embedded';
+import { embeddedAuth } from '../../server/db/resolve';
 import { startTestForum, type TestForum } from '../helpers/forum';
 
 const PG = process.env.TEST_POSTGRES_HOST ?? '127.0.0.1';
@@ -21,7 +22,8 @@ describe('the embedded database on PostgreSQL', function () {
   before(async () => {
     // FerretDB needs a UTF8 database with the C locale.
     psql('createdb', '-E', 'UTF8', '-T', 'template0', '--locale=C', name);
-    db = await startEmbedded({ dataDir: mkdtempSync(join(tmpdir(), 'chorus-pg-')), postgresUrl: `postgres://postgres@${PG}:5432/${name}` });
+    const dir = mkdtempSync(join(tmpdir(), 'chorus-pg-'));
+    db = await startEmbedded({ dataDir: join(dir, 'db'), postgresUrl: `postgres://postgres@${PG}:5432/${name}`, lockFile: join(dir, 'db.lock'), auth: embeddedAuth(dir) });
     forum = await startTestForum({}, { mongodbUri: db.uri });
   });
   after(async () => {

@@ -1,12 +1,14 @@
 // The forum as an operator runs it: a real `npm start`-like process, signals, the embedded database's lifetime.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { MongoClient } from 'mongodb';
+import { startEmbedded } from '../../server/db/embedded';
+import { embeddedAuth } from '../../server/db/resolve';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const alive = (pid: number) => {
@@ -29,8 +31,8 @@ interface Started {
   embeddedPid?: number;
 }
 
-/** Starts `tsx server/main.ts` and waits for its "listening" log line. */
-function startMain(env: Record<string, string>): Promise<Started> {
+/** Starts `tsx server/main.ts` and waits for its "listening" log line; onLine sees every log line as it comes. */
+function startMain(env: Record<string, string>, onLine?: (entry: Record<string, any>) => void): Promise<Started> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', DEMO_CONTENT: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -42,6 +44,7 @@ function startMain(env: Record<string, string>): Promise<Started> {
       try {
         const entry = JSON.parse(line);
         lines.push(entry);
+        onLine?.(entry);
         if (entry.msg === 'Chorus is listening') {
           clearTimeout(timer);
           resolve({ child, lines, url: entry.url, embeddedPid: lines.find((l) => l.msg === 'database')?.embeddedPid });
@@ -70,7 +73,7 @@ describe('the forum process', function () {
   it('starts the embedded database, answers healthy, and stops everything on SIGTERM', async () => {
     const s = await startMain({ DATA_DIR: dataDir() });
     assert.ok(s.embeddedPid && alive(s.embeddedPid), 'the embedded database runs');
-    assert.match(JSON.stringify(s.lines), /"db":"mongodb:\/\/127\.0\.0\.1:\d+\/"/);
+    assert.match(JSON.stringify(s.lines), /"db":"mongodb:\/\/chorus:\*\*\*\*@127\.0\.0\.1:\d+\/\?authSource=admin"/);
     const res = await fetch(`${s.url}/healthz`);
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { status: 'ok', db: 'up' });
@@ -107,6 +110,87 @@ describe('the forum process', function () {
     s.child.kill('SIGKILL');
     await exited(s.child);
     assert.ok(await gone(s.embeddedPid!, 5000), 'the embedded database outlived a killed forum');
+  });
+
+  it('keeps DATA_DIR to its owner (0700, files 0600) and its database refuses clients without the password', async () => {
+    const dir = dataDir();
+    rmSync(dir, { recursive: true });
+    const s = await startMain({ DATA_DIR: dir });
+    try {
+      const mode = (path: string) => statSync(path).mode & 0o777;
+      assert.equal(mode(dir).toString(8), '700');
+      assert.equal(mode(join(dir, 'db')).toString(8), '700');
+      const files = [...readdirSync(dir).map((f) => join(dir, f)), ...readdirSync(join(dir, 'db')).map((f) => join(dir, 'db', f))].filter((f) => statSync(f).isFile());
+      for (const name of ['session-secret', 'db-secret', 'embedded-db.json', 'db.lock']) assert.ok(files.includes(join(dir, name)), name);
+      assert.ok(files.some((f) => f.endsWith('.sqlite')), 'the database files are there');
+      for (const f of files) assert.equal(mode(f).toString(8), '600', f);
+
+      const port = /@127\.0\.0\.1:(\d+)/.exec(JSON.stringify(s.lines.find((l) => l.msg === 'database')))![1];
+      const anonymous = await MongoClient.connect(`mongodb://127.0.0.1:${port}/`, { serverSelectionTimeoutMS: 3000 });
+      await assert.rejects(anonymous.db('chorus').collection('probe').insertOne({ x: 1 }), /requires authentication/);
+      await anonymous.close();
+      const wrong = await MongoClient.connect(`mongodb://chorus:wrong@127.0.0.1:${port}/?authSource=admin`, { serverSelectionTimeoutMS: 3000 }).catch((e: Error) => e);
+      assert.ok(wrong instanceof Error && /Authentication failed/.test(wrong.message), String(wrong));
+    } finally {
+      s.child.kill('SIGTERM');
+      await exited(s.child);
+    }
+  });
+
+  it('refuses to start a second database on DATA_DIR while another holds it, in one clear line', async () => {
+    const dir = dataDir();
+    const other = await startEmbedded({ dataDir: join(dir, 'db'), lockFile: join(dir, 'db.lock'), auth: embeddedAuth(dir) });
+    try {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+        env: { ...process.env, PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'warn', DEMO_CONTENT: 'false' },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      assert.equal(r.status, 1);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr, new RegExp(`^chorus: failed to start: the embedded database files in .* are in use by another database process \\(pid ${other.pid}\\)`));
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('waits for a database still shutting down on DATA_DIR, then starts its own', async () => {
+    const dir = dataDir();
+    const old = await startEmbedded({ dataDir: join(dir, 'db'), lockFile: join(dir, 'db.lock'), auth: embeddedAuth(dir) });
+    const oldPid = old.pid!;
+    // Like the orphan of a killed forum, the old database takes a while (1.5 s) to go once the new forum starts.
+    let oldAliveAtNewStart: boolean | null = null;
+    const s = await startMain({ DATA_DIR: dir }, (entry) => {
+      if (entry.msg === 'starting the embedded database') setTimeout(() => void old.stop(), 1500);
+      if (entry.msg === 'database') oldAliveAtNewStart = alive(oldPid);
+    });
+    try {
+      assert.equal(oldAliveAtNewStart, false, 'the new database started while the old one still ran on the same files');
+      assert.ok(s.embeddedPid && alive(s.embeddedPid));
+      assert.equal((await fetch(`${s.url}/healthz`)).status, 200);
+    } finally {
+      s.child.kill('SIGTERM');
+      await exited(s.child);
+    }
+  });
+
+  it('restarts at once after a kill -9 without ever running two databases on the same files', async () => {
+    const dir = dataDir();
+    const first = await startMain({ DATA_DIR: dir });
+    first.child.kill('SIGKILL');
+    await exited(first.child);
+    let orphanAliveAtNewStart: boolean | null = null;
+    const second = await startMain({ DATA_DIR: dir }, (entry) => {
+      if (entry.msg === 'database') orphanAliveAtNewStart = alive(first.embeddedPid!);
+    });
+    try {
+      // The orphan of the first forum had let go of the files before the second forum's database took them.
+      assert.equal(orphanAliveAtNewStart, false, 'the orphaned database still ran beside the new one');
+      assert.equal((await fetch(`${second.url}/healthz`)).status, 200);
+    } finally {
+      second.child.kill('SIGTERM');
+      await exited(second.child);
+    }
   });
 
   it('starts no embedded database when MONGODB_URI is set', async () => {
@@ -153,7 +237,7 @@ describe('the forum process', function () {
       createInterface({ input: child.stdout! }).once('line', resolve);
       child.once('exit', () => reject(new Error('db exited')));
     });
-    assert.match(uri, /^mongodb:\/\/127\.0\.0\.1:\d+\/$/);
+    assert.match(uri, /^mongodb:\/\/chorus:[\w-]+@127\.0\.0\.1:\d+\/\?authSource=admin$/);
     const client = await MongoClient.connect(uri, { serverSelectionTimeoutMS: 3000 });
     await client.db('chorus_cli').collection('probe').insertOne({ ok: 1 });
     assert.equal(await client.db('chorus_cli').collection('probe').countDocuments(), 1);
