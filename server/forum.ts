@@ -16,9 +16,13 @@ import { commentRoutes } from './comments/routes';
 import { createThreadRepairs, RECENT_MS } from './comments/repair';
 import { createThreadStore, type ThreadStoreKind } from './comments/store';
 import { createLimits, securityMiddleware } from './http/security';
+import { listenForNotifications } from './notifications/listen';
+import { notificationRoutes } from './notifications/routes';
+import { peopleRoutes } from './people/routes';
 import { prepareCollections } from './models';
 import { createIo, type Realtime } from './realtime/io';
 import { songRoutes } from './songs/routes';
+import { refreshSearchKeys } from './songs/search-keys';
 import { createAssetStore } from './web/assets';
 import { pageRoutes } from './web/routes';
 
@@ -46,6 +50,7 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
   const { config, logger } = opts;
   const db = await connectDatabase(opts.mongodbUri, opts.dbName);
   await prepareCollections(db.conn);
+  await refreshSearchKeys(db.conn);
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false }) : null;
   redis?.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
   // Everything one instance keeps (stores, caches, limiters) is made here and passed in.
@@ -66,6 +71,8 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
       { path: '/api/auth', handler: accountRoutes(deps, passport) },
       { path: '/api', handler: songRoutes(deps) },
       { path: '/api', handler: commentRoutes(deps) },
+      { path: '/api', handler: peopleRoutes(deps) },
+      { path: '/api', handler: notificationRoutes(deps) },
       { path: '/', handler: pageRoutes(deps, assets) },
     ],
   });
@@ -73,6 +80,7 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
   const server = createServer(app);
   // Keep-alive sockets must not hold shutdown open.
   server.keepAliveTimeout = 5000;
+  const notifications = listenForNotifications(deps);
   const io = await createIo(deps, server, session.handlers, [commentSocketHandlers(deps)]);
 
   await new Promise<void>((resolve, reject) => {
@@ -95,6 +103,7 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
       await Promise.race([httpClosed, new Promise((r) => setTimeout(r, 8000).unref())]);
       clearInterval(sweep);
       server.closeAllConnections();
+      await notifications.close();
       await session.close();
       deps.limits.close();
       repairs.close();

@@ -1,7 +1,7 @@
 // The typed socket.io event maps of ../shared/API.md, used by server and browser.
 import type { ErrorCode } from './errors';
 import type { JoinInput, SocketPostPayload, TypingInput } from './schemas';
-import type { CommentDTO, UserDTO } from './types';
+import type { CommentDTO, NotificationDTO, UserDTO } from './types';
 
 export type AckError = { ok: false; error: { code: ErrorCode; message: string } };
 export type Ack<T extends object = object> = (reply: ({ ok: true } & T) | AckError) => void;
@@ -20,6 +20,12 @@ export interface ServerToClientEvents {
   'comment:voted': (payload: { id: string; score: number }) => void;
   presence: (payload: { slug: string; count: number }) => void;
   typing: (payload: { slug: string; name: string }) => void;
+  /** A member's comments changed name (their display name): every comment of `userId` in the thread reads `name`. */
+  'author:renamed': (payload: { songId: string; userId: string; name: string }) => void;
+  /** To the member's own sockets: a reply or mention for them, and their unread count after it. */
+  notification: (payload: { notification: NotificationDTO; unread: number }) => void;
+  /** To the member's own sockets: their unread count changed (read on another tab or device). */
+  'notifications:unread': (payload: { unread: number }) => void;
 }
 
 export interface InterServerEvents {}

@@ -26,6 +26,8 @@ export const updateMeInput = z.strictObject({
   displayName: displayName.optional(),
   location: location.nullable().optional(),
 });
+/** The new password goes through the same `password` schema as registration, so one policy holds for both. */
+export const changePasswordInput = z.strictObject({ currentPassword: z.string().max(LIMITS.password.max), newPassword: password });
 
 // Songs
 export const chartPeak = z.strictObject({ region: text(10), peak: z.number().int().min(1).max(1000) });
@@ -58,6 +60,11 @@ export const postCommentInput = z.strictObject({
 export const editCommentInput = z.strictObject({ body: commentBody });
 export const voteInput = z.strictObject({ value: voteValue });
 export const flagInput = z.strictObject({ reason: text(LIMITS.flagReason) });
+/** The signed-in member's own votes and reports among these comments (at most one page's worth). */
+export const mineQuery = z.object({ ids: z.string().max(25 * 101).transform((v) => v.split(',').filter(Boolean)).pipe(z.array(objectId).max(100)) });
+export const repliesQuery = z.object({ cursor, limit });
+/** A guest's proof that a comment is theirs (edit or delete from the same browser within the edit window). */
+export const guestToken = z.string().regex(/^[\w-]{20,100}$/, 'is not a valid guest token');
 export const threadQuery = z.object({
   sort: threadSort.default('oldest'),
   cursor,
@@ -75,6 +82,7 @@ export type EditCommentInput = z.infer<typeof editCommentInput>;
 export type VoteInput = z.infer<typeof voteInput>;
 export type FlagInput = z.infer<typeof flagInput>;
 export type ThreadQuery = z.infer<typeof threadQuery>;
+export type ChangePasswordInput = z.infer<typeof changePasswordInput>;
 export type ThreadSort = z.infer<typeof threadSort>;
 export type CommentStatus = z.infer<typeof commentStatus>;
 export type VoteValue = z.infer<typeof voteValue>;
@@ -88,7 +96,13 @@ export const socketPostInput = z.strictObject({
   clientId,
   author: guestAuthor.optional(),
 });
-export const typingInput = z.strictObject({ slug });
+/** `name`: a guest's name from their form, so guests show as typing too (members type under their own name). */
+export const typingInput = z.strictObject({ slug, name: text(LIMITS.guestName).optional() });
+
+// People: profiles and notifications
+export const pageQuery = z.object({ cursor });
+export const markReadInput = z.strictObject({ ids: z.array(objectId).max(100).optional() });
+export type MarkReadInput = z.infer<typeof markReadInput>;
 
 export type JoinInput = z.infer<typeof joinInput>;
 /** What a client sends (before trimming and defaults). */

@@ -26,6 +26,8 @@ export interface CommentRecord {
   flagCount: number;
   removedAt: Date | null;
   removedBy: string | null;
+  /** A guest's post: sha256 of the secret its browser holds to edit or delete it within the edit window. */
+  guestTokenHash?: string | null;
 }
 
 const authorSchema = new Schema(
@@ -55,12 +57,15 @@ const commentSchema = new Schema<CommentRecord>(
     flagCount: { type: Number, default: 0 },
     removedAt: { type: Date, default: null },
     removedBy: { type: String, default: null },
+    guestTokenHash: { type: String, default: null },
   },
   { versionKey: false },
 );
 
 commentSchema.index({ songId: 1, score: -1, _id: 1 });
-commentSchema.index({ parentId: 1 });
+commentSchema.index({ parentId: 1, seq: 1 });
+// A member's comments, newest first (profiles), and the rewrite of their name.
+commentSchema.index({ 'author.userId': 1, _id: -1 });
 commentSchema.index({ idemKey: 1 }, { unique: true });
 commentSchema.index({ songId: 1, seq: 1 }, { unique: true });
 

@@ -1,6 +1,6 @@
 // Posting a comment: who posts (member or guest), where (thread, parent), once per clientId, within the rate
 // limit; then the store writes it at the thread's next position and the thread hears of it.
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import mongoose, { type Types } from 'mongoose';
 import type { PostCommentInput } from '../../shared/schemas';
 import type { CommentDTO, UserDTO } from '../../shared/types';
@@ -10,7 +10,8 @@ import type { ForumDeps } from '../deps';
 import { Invalid, Unauthenticated } from '../errors';
 import type { SongRecord } from '../songs/model';
 import { songIdBySlug } from '../songs/service';
-import { isObjectId, oid, policyContext } from './access';
+import { hashGuestToken, isObjectId, oid, policyContext } from './access';
+import { replyContextOf } from './context';
 import { toCommentDTO } from './dto';
 import { releaseKey, reserveKey, storedUnder } from './idempotency';
 import { commentModel, type CommentRecord } from './model';
@@ -48,12 +49,22 @@ export async function postComment(deps: PostDeps, poster: Poster, slug: string, 
   const songId = await songIdBySlug(deps, slug);
   const key = input.clientId ? `${songId}:${posterKey(poster)}:${input.clientId}` : null;
   const parent = input.parentId ? await parentIn(deps, songId, input.parentId) : null;
-  const fields: NewComment = { parentId: parent?._id ?? null, author, body: input.body, clientId: input.clientId ?? null };
+  const token = author.userId ? null : guestTokenFor(deps, key);
+  const fields: NewComment = { parentId: parent?._id ?? null, author, body: input.body, clientId: input.clientId ?? null, guestTokenHash: token && hashGuestToken(token) };
   // A repeat of the same clientId (a retry after a lost answer) is answered before the rate limit counts it.
   const { record, created } = await insertThreadComment(deps, { _id: songId }, fields, key, () => deps.limits.posting(posterKey(poster)));
-  const comment = toCommentDTO(record);
+  const comment = { ...toCommentDTO(record), inReplyTo: parent ? replyContextOf(parent) : null };
   if (created) await publish(deps, 'comment.created', { comment: { ...comment, songSlug: slug }, songSlug: slug });
-  return { comment, created };
+  // The guest's secret goes to the poster alone, never into the announcement.
+  return { comment: token ? { ...comment, guestToken: token } : comment, created };
+}
+
+/**
+ * A guest's edit secret. With a clientId it is derived from the post's idempotency key under the forum's secret,
+ * so a retry of the same post (a lost answer) gets the same secret back; without one it is random.
+ */
+function guestTokenFor(deps: Pick<ForumDeps, 'config'>, key: string | null): string {
+  return key ? createHmac('sha256', deps.config.sessionSecret).update(`guest-token:${key}`).digest('base64url') : randomBytes(32).toString('base64url');
 }
 
 async function parentIn(deps: Pick<ForumDeps, 'db'>, songId: Types.ObjectId, parentId: string): Promise<CommentRecord> {

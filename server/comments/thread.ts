@@ -8,7 +8,7 @@ import { Invalid } from '../errors';
 import type { SongRecord } from '../songs/model';
 import { findSongBySlug } from '../songs/service';
 import { isObjectId, oid } from './access';
-import { toCommentDTO } from './dto';
+import { withReplyContext } from './context';
 import { commentModel, type CommentRecord } from './model';
 
 type Deps = Pick<ForumDeps, 'db' | 'threads' | 'songIds'>;
@@ -42,7 +42,7 @@ export async function listThread(deps: Deps, slug: string, query: ThreadQuery): 
     if (from < 0 || from > (song.lastSeq ?? 0) + 1) throw invalidCursor();
   }
   const rows = await deps.threads.readPage(song, from, dir, query.limit + 1, statuses);
-  return pageOf(rows, query.limit, song, (last) => ({ o: tag, k: last.seq }));
+  return pageOf(deps, rows, query.limit, song, (last) => ({ o: tag, k: last.seq }));
 }
 
 /**
@@ -52,15 +52,15 @@ export async function listThread(deps: Deps, slug: string, query: ThreadQuery): 
 async function listTop(deps: Deps, song: SongRecord, query: ThreadQuery): Promise<CommentPage> {
   const after = query.cursor ? decodeCursor(query.cursor, 'top') : null;
   const rows = await deps.threads.readTop(song, query.limit + 1, after && { score: after.k, id: after.i }, LISTED);
-  return pageOf(rows, query.limit, song, (last) => ({ o: 'top', k: last.score ?? 0 }));
+  return pageOf(deps, rows, query.limit, song, (last) => ({ o: 'top', k: last.score ?? 0 }));
 }
 
 /** `rows` holds one more than the page when there is more: the page, and a cursor after its last comment. */
-function pageOf(rows: CommentRecord[], limit: number, song: SongRecord, mark: (last: CommentRecord) => { o: string; k: number }): CommentPage {
+async function pageOf(deps: Deps, rows: CommentRecord[], limit: number, song: SongRecord, mark: (last: CommentRecord) => { o: string; k: number }): Promise<CommentPage> {
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return {
-    items: items.map(toCommentDTO),
+    items: await withReplyContext(deps, items),
     nextCursor: rows.length > limit && last ? encodeCursor({ ...mark(last), i: String(last._id) }) : null,
     total: song.commentCount ?? 0,
   };

@@ -2,7 +2,7 @@
 // database, and one io.to(room).emit reaches that room on every instance through the adapter: so each reader
 // gets each event exactly once, wherever the write came from (HTTP, socket, another instance).
 import type { ForumBus, ForumEvents } from '../bus';
-import { sessionRoom, threadRoom } from './rooms';
+import { sessionRoom, threadRoom, userRoom } from './rooms';
 import type { ForumIo } from './types';
 
 type Listeners = { [E in keyof ForumEvents]: (...args: ForumEvents[E]) => void };
@@ -16,7 +16,15 @@ export function relayBusToRooms(io: ForumIo, bus: ForumBus, onError: (err: unkno
     'comment.removed': ({ id, songId }) => to(songId).emit('comment:removed', { id, songId }),
     'comment.voted': ({ id, songId, score }) => to(songId).emit('comment:voted', { id, score }),
     // Closing the connection (not a socket.io disconnect) lets browsers reconnect at once, as readers.
+    'comment.author-renamed': (p) => to(p.songId).emit('author:renamed', p),
     'session.ended': ({ sessionId }) => io.in(sessionRoom(sessionId)).disconnectSockets(true),
+    'member.sessions-ended': ({ userId, keepSessionId }) => {
+      const member = io.in(userRoom(userId));
+      (keepSessionId ? member.except(sessionRoom(keepSessionId)) : member).disconnectSockets(true);
+    },
+    // A member's own room reaches their sockets on every instance (the adapter carries it).
+    'notification.created': ({ userId, notification, unread }) => io.to(userRoom(userId)).emit('notification', { notification, unread }),
+    'notification.read': ({ userId, unread }) => io.to(userRoom(userId)).emit('notifications:unread', { unread }),
   };
   const events = Object.keys(listeners) as (keyof ForumEvents)[];
   // The write has happened when the bus fires: a failing broadcast (the adapter's Redis away) is logged, never

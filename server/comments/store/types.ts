@@ -16,7 +16,7 @@ export interface TopMark {
 }
 
 /** The fields of a new comment that the caller decides; the store adds songId, seq, createdAt, idemKey. */
-export type NewComment = Pick<CommentRecord, 'parentId' | 'author' | 'body' | 'clientId'>;
+export type NewComment = Pick<CommentRecord, 'parentId' | 'author' | 'body' | 'clientId' | 'guestTokenHash'>;
 
 export interface ThreadStore {
   readonly kind: 'mongo' | 'embedded';
