@@ -18,6 +18,8 @@ export interface Shell {
   script?: boolean;
   /** Where "log in" should bring the reader back to. */
   here?: string;
+  /** The member's unread notifications (the bell's count). */
+  unread?: number;
 }
 
 export function Document({ shell, children }: { shell: Shell; children: ComponentChildren }) {
@@ -43,7 +45,7 @@ export function Document({ shell, children }: { shell: Shell; children: Componen
             <a class="brand" href="/">
               Chorus
             </a>
-            <SignInState user={shell.user} here={shell.here} />
+            <SignInState user={shell.user} here={shell.here} unread={shell.unread ?? 0} />
           </nav>
         </header>
         <main id="main" tabIndex={-1}>
@@ -57,23 +59,39 @@ export function Document({ shell, children }: { shell: Shell; children: Componen
   );
 }
 
-function SignInState({ user, here }: { user: UserDTO | null; here?: string }) {
+function SignInState({ user, here, unread }: { user: UserDTO | null; here?: string; unread: number }) {
   if (!user) {
     const next = here && here !== '/' ? `?next=${encodeURIComponent(here)}` : '';
     return (
       <p class="account">
-        <a href={`/login${next}`}>Log in</a> <a href="/register">Register</a>
+        <a href={`/login${next}`}>Log in</a> <a href={`/register${next}`}>Register</a>
       </p>
     );
   }
   return (
     <form class="account" method="post" action="/logout">
+      <Bell unread={unread} />{' '}
       <span class="signed-in">
         Signed in as <strong>{user.displayName}</strong>
       </span>{' '}
+      <a href={`/users/${encodeURIComponent(user.username)}`}>Profile</a> <a href="/settings">Settings</a>{' '}
       <button type="submit" class="link">
         Log out
       </button>
     </form>
+  );
+}
+
+/** The member's notifications link with their unread count; the song page's script keeps the count live. */
+export function Bell({ unread }: { unread: number }) {
+  return (
+    <a class={`bell${unread ? ' has-unread' : ''}`} href="/notifications" data-role="notifications-bell">
+      Notifications
+      <span class="bell-count" data-role="unread-count" hidden={!unread}>
+        {' '}
+        <span aria-hidden="true">{unread}</span>
+        <span class="sr-only">({unread} unread)</span>
+      </span>
+    </a>
   );
 }

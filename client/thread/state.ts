@@ -115,3 +115,20 @@ export function appendPage(s: ThreadState, page: CommentPage): ThreadState {
   const fresh = page.items.filter((c) => !s.items.some((x) => x.id === c.id));
   return { ...s, items: [...s.items, ...fresh], nextCursor: page.nextCursor, total: page.total, unseen: s.unseen.filter((u) => !fresh.some((f) => f.id === u.id)) };
 }
+
+/** A member's display name changed: their comments read the new one (their replies' context too). */
+export function renamed(s: ThreadState, userId: string, name: string): ThreadState {
+  const ids = new Set(s.items.filter((x) => x.author.userId === userId).map((x) => x.id));
+  const fix = <C extends ViewComment>(x: C): C => {
+    const author = x.author.userId === userId ? { ...x.author, name } : x.author;
+    const inReplyTo = x.inReplyTo && ids.has(x.inReplyTo.id) ? { ...x.inReplyTo, name } : x.inReplyTo;
+    return author === x.author && inReplyTo === x.inReplyTo ? x : { ...x, author, inReplyTo };
+  };
+  return { ...s, items: s.items.map(fix), unseen: s.unseen.map(fix) };
+}
+
+/** The replies of one comment, loaded by its "N replies": added to what is shown (the view nests them). */
+export function addReplies(s: ThreadState, page: CommentPage): ThreadState {
+  const fresh = page.items.filter((c) => !s.items.some((x) => x.id === c.id));
+  return { ...s, items: [...s.items, ...fresh], unseen: s.unseen.filter((u) => !fresh.some((f) => f.id === u.id)) };
+}
