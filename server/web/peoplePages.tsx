@@ -77,7 +77,8 @@ export function peoplePageRoutes(deps: ForumDeps, store: AssetStore): Router {
       const { status, body } = toErrorBody(err);
       if (status >= 500) throw err;
       const field = body.error.code === 'INVALID_CREDENTIALS' ? 'currentPassword' : 'newPassword';
-      settings(req, res, status, { passwordErrors: { [field]: inWords(body.error.code, body.error.message) } });
+      // A form the member can correct: 400, also for a wrong current password (they are signed in; 401 would say not).
+      settings(req, res, status === 401 ? 400 : status, { passwordErrors: { [field]: inWords(body.error.code, body.error.message) } });
     }
   });
   router.get('/settings/password', (req, res) => res.redirect(303, '/settings'));
