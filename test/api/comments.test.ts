@@ -57,7 +57,7 @@ describe('comments API', () => {
       forum.deps.bus.on('comment.created', listener);
       const c = await post(alice.agent, song.slug, { body: '  First!  ' });
       forum.deps.bus.off('comment.created', listener);
-      assert.deepEqual(Object.keys(c).sort(), ['author', 'body', 'clientId', 'createdAt', 'editedAt', 'featured', 'id', 'parentId', 'replyCount', 'score', 'songId', 'status'].sort());
+      assert.deepEqual(Object.keys(c).sort(), ['author', 'body', 'clientId', 'createdAt', 'editedAt', 'featured', 'id', 'inReplyTo', 'parentId', 'replyCount', 'score', 'songId', 'status'].sort());
       assert.equal(c.body, 'First!');
       assert.equal(c.songId, song.id);
       assert.equal(c.parentId, null);
