@@ -8,6 +8,7 @@ import type { Config } from './config';
 import type { Database } from './db/connection';
 import type { ThreadRepairs } from './comments/repair';
 import type { ThreadStore } from './comments/store/types';
+import type { SettingsHolder } from './moderation/types';
 
 export interface ForumDeps {
   config: Readonly<Config>;
@@ -26,6 +27,8 @@ export interface ForumDeps {
    * database finds a song by _id from its index, by slug only by scanning.
    */
   songIds: Map<string, Types.ObjectId>;
+  /** Moderation settings in force (environment defaults, then what an admin saved; reloaded every second). */
+  settings: SettingsHolder;
 }
 
 /** Rate limits, in Redis when REDIS_URL is set so every instance shares one budget. */

@@ -16,6 +16,10 @@ import { commentRoutes } from './comments/routes';
 import { createThreadRepairs, RECENT_MS } from './comments/repair';
 import { createThreadStore, type ThreadStoreKind } from './comments/store';
 import { createLimits, securityMiddleware } from './http/security';
+import { moderationSocketHandlers } from './moderation/live';
+import { moderationRoutes } from './moderation/routes';
+import { createSettingsHolder } from './moderation/settings';
+import { recountVisibleOnce } from './moderation/upkeep';
 import { prepareCollections } from './models';
 import { createIo, type Realtime } from './realtime/io';
 import { songRoutes } from './songs/routes';
@@ -52,7 +56,9 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
   const base = { config, db, logger, bus: createBus(), redis };
   const threads = createThreadStore(db, opts.threadStore);
   const repairs = createThreadRepairs({ db, threads, logger });
-  const deps: ForumDeps = { ...base, limits: createLimits(base), threads, repairs, songIds: new Map() };
+  const settings = await createSettingsHolder(base);
+  const deps: ForumDeps = { ...base, limits: createLimits(base), threads, repairs, songIds: new Map(), settings };
+  await recountVisibleOnce(deps);
   // A forum killed mid-write could not mark what it left: the threads active just before it started are recounted.
   void repairs.recountRecent(new Date(Date.now() - RECENT_MS)).catch((err) => logger.warn({ err }, 'start-up recount failed'));
   const passport = createPassport(deps);
@@ -66,6 +72,7 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
       { path: '/api/auth', handler: accountRoutes(deps, passport) },
       { path: '/api', handler: songRoutes(deps) },
       { path: '/api', handler: commentRoutes(deps) },
+      { path: '/api', handler: moderationRoutes(deps) },
       { path: '/', handler: pageRoutes(deps, assets) },
     ],
   });
@@ -73,7 +80,7 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
   const server = createServer(app);
   // Keep-alive sockets must not hold shutdown open.
   server.keepAliveTimeout = 5000;
-  const io = await createIo(deps, server, session.handlers, [commentSocketHandlers(deps)]);
+  const io = await createIo(deps, server, session.handlers, [commentSocketHandlers(deps), moderationSocketHandlers(deps)]);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -98,6 +105,7 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
       await session.close();
       deps.limits.close();
       repairs.close();
+      settings.close();
       if (redis) await redis.quit().catch(() => redis.disconnect());
       await db.close();
     })());

@@ -5,6 +5,7 @@ import type { UserDTO, VoteValue } from '../../shared/types';
 import { renderText } from '../text';
 import { fullDate, relativeTime } from '../time';
 import { CommentForm, type Draft } from './CommentForm';
+import { ModMenu } from './ModMenu';
 import type { ViewComment } from './state';
 import { DEPTH_CAP, type CommentNode } from './tree';
 
@@ -54,9 +55,11 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
   const [error, setError] = useState('');
   const [note, setNote] = useState('');
   const removedNow = c.status === 'removed';
+  // Held or rejected: only its author and moderators see it, and nobody can reply, vote or report.
+  const hidden = c.status === 'pending' || c.status === 'rejected';
   const canEdit = !removedNow && !c.pending && (isStaff(ctx.user) || (owns(ctx.user, c) && ctx.now - Date.parse(c.createdAt) <= ctx.editWindowMs));
-  const canRemove = !removedNow && !c.pending && (isStaff(ctx.user) || owns(ctx.user, c));
-  const member = !!ctx.user && !removedNow && !c.pending;
+  const canRemove = !removedNow && c.status !== 'rejected' && !c.pending && (isStaff(ctx.user) || owns(ctx.user, c));
+  const member = !!ctx.user && !removedNow && !hidden && !c.pending;
   const idPrefix = `c-${c.id}`;
   const article = useRef<HTMLElement>(null);
   const focusNext = useRef<{ mode: Mode; act: string } | null>(null);
@@ -83,34 +86,36 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
   };
 
   return (
-    <article class={`comment${c.pending ? ' pending' : ''}${removedNow ? ' removed' : ''}`} data-comment-id={c.pending ? undefined : c.id} id={c.pending ? undefined : `c-${c.id}`} tabIndex={-1} ref={article} aria-busy={c.pending ? 'true' : undefined}>
+    <article class={`comment${c.pending ? ' pending' : ''}${removedNow ? ' removed' : ''}${hidden ? ' held' : ''}`} data-comment-id={c.pending ? undefined : c.id} id={c.pending ? undefined : `c-${c.id}`} tabIndex={-1} ref={article} aria-busy={c.pending ? 'true' : undefined}>
       <header class="comment-meta">
         <span class="author" data-role="comment-author">
           {c.author.name}
         </span>
         {c.author.location && <span class="location"> from {c.author.location}</span>}
         {c.featured && <span class="badge">Editor's pick</span>}
+        {c.status === 'pending' && <span class="badge held">Held for review</span>}
+        {c.status === 'rejected' && <span class="badge rejected">Rejected by a moderator</span>}
         <span class="sep" aria-hidden="true">
           {' · '}
         </span>
         <time dateTime={c.createdAt} title={fullDate(c.createdAt)}>
           {c.pending ? 'sending…' : relativeTime(c.createdAt, ctx.now)}
         </time>
-        {c.editedAt && !removedNow && <span class="edited"> (edited)</span>}
+        {c.editedAt && !removedNow && <span class="edited">{c.editedBy === 'moderator' ? ' (edited by a moderator)' : ' (edited)'}</span>}
       </header>
       {mode === 'edit' ? (
         <EditForm c={c} onSave={(body) => run(ctx.actions.edit(c.id, body), 'edit')} onCancel={() => to('read', 'edit')} />
       ) : (
         <div class="comment-body" data-role="comment-body">
-          {removedNow ? <p class="muted">This comment was removed.</p> : renderText(c.body)}
+          {removedNow ? <p class="muted">{c.removedBy === 'moderator' ? 'This comment was removed by a moderator.' : 'This comment was removed.'}</p> : renderText(c.body)}
         </div>
       )}
       <footer class="comment-actions">
         <span class="score" aria-label={`Score ${c.score}`}>
           {c.score > 0 ? `+${c.score}` : c.score}
         </span>
-        {ctx.ready && member && <Votes c={c} ctx={ctx} setError={setError} />}
-        {ctx.ready && !removedNow && !c.pending && (ctx.user || ctx.guestPosting) && mode === 'read' && (
+        {ctx.ready && member && !owns(ctx.user, c) && <Votes c={c} ctx={ctx} setError={setError} />}
+        {ctx.ready && !removedNow && !hidden && !c.pending && (ctx.user || ctx.guestPosting) && mode === 'read' && (
           <button type="button" class="link" data-act="reply" onClick={() => setMode('reply')}>
             Reply
           </button>
@@ -152,6 +157,7 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
           {error}
         </p>
       )}
+      {isStaff(ctx.user) && !c.pending && !removedNow && c.status !== 'rejected' && <ModMenu c={c} slug={ctx.slug} user={ctx.user!} />}
       {mode === 'flag' && (
         <FlagForm
           idPrefix={idPrefix}

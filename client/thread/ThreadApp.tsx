@@ -1,6 +1,7 @@
 // The song's discussion: server-rendered as it stands, then live in the browser (hydrated from the same props).
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { CommentDTO, ThreadSort, VoteValue } from '../../shared/types';
+import type { BanDTO, CommentDTO, ThreadSort, VoteValue } from '../../shared/types';
+import { PicksBox, updatePicks } from '../components/Picks';
 import { api, ApiFailure, catchUp } from './api';
 import { CommentItem, type CommentActions, type CommentContext } from './Comment';
 import { CommentForm, type Draft } from './CommentForm';
@@ -35,6 +36,9 @@ export function ThreadApp(p: ThreadProps) {
   const [announce, setAnnounce] = useState('');
   const [myVotes, setMyVotes] = useState<Record<string, VoteValue>>({});
   const [loadError, setLoadError] = useState('');
+  const [picks, setPicks] = useState(p.page.picks ?? []);
+  const [banned, setBanned] = useState<BanDTO | null>(null);
+  const [held, setHeld] = useState(!!p.held);
   const live = useRef<Live | null>(null);
   // The latest state, updated at once rather than at the next render: events in a burst each see the one
   // before them (the announcements count right, the catch-up starts from the right place).
@@ -59,8 +63,15 @@ export function ThreadApp(p: ThreadProps) {
     if (p.connect) {
       live.current = p.connect(p.slug, {
         created: received,
-        updated: (c) => apply((s) => T.updated(s, c)),
-        removed: (id) => apply((s) => T.removed(s, id)),
+        updated: (c) => {
+          apply((s) => T.updated(s, c));
+          setPicks((list) => updatePicks(list, c));
+        },
+        removed: (id, by) => {
+          apply((s) => T.removed(s, id, by));
+          setPicks((list) => list.filter((x) => x.id !== id));
+        },
+        banned: setBanned,
         voted: (id, score) => apply((s) => T.voted(s, id, score)),
         presence: setPresence,
         typing: (name) => {
@@ -111,6 +122,8 @@ export function ThreadApp(p: ThreadProps) {
       replyCount: 0,
       status: 'visible',
       featured: false,
+      removedBy: null,
+      editedBy: null,
       clientId,
       pending: true,
     };
@@ -119,6 +132,10 @@ export function ThreadApp(p: ThreadProps) {
       const guest = u ? undefined : { name: d.name?.trim() ?? '', ...(d.location?.trim() ? { location: d.location.trim() } : {}) };
       const comment = await api.post(p.slug, { body: d.body, ...(parentId ? { parentId } : {}), clientId, ...(guest ? { author: guest } : {}) });
       apply((s) => T.confirmOwn(s, { ...comment, clientId }));
+      if (comment.status === 'pending') {
+        setHeld(true);
+        setAnnounce('Your comment is held for review.');
+      }
       return null;
     } catch (err) {
       apply((s) => T.failOwn(s, clientId));
@@ -220,6 +237,7 @@ export function ThreadApp(p: ThreadProps) {
           Show {plural(state.unseen.length, 'new comment', 'new comments')}
         </button>
       )}
+      <PicksBox picks={picks} />
       {state.items.length === 0 && <p class="muted empty">No comments yet. Start the discussion.</p>}
       <ol class="thread" data-role="thread">
         {tree.map((n) => (
@@ -243,7 +261,16 @@ export function ThreadApp(p: ThreadProps) {
       </div>
       <section class="post" aria-labelledby="post-heading">
         <h2 id="post-heading">Join the discussion</h2>
-        {canPost ? (
+        {held && (
+          <p class="banner" role="status" data-role="held-notice">
+            Your comment is held for review: it will appear once a moderator approves it.
+          </p>
+        )}
+        {banned ? (
+          <p class="banner" role="alert" data-role="banned-notice">
+            Your account is banned{banned.until ? ` until ${banned.until.slice(0, 10)}` : ''}: you can read, but no longer post, vote or report.
+          </p>
+        ) : canPost ? (
           <CommentForm
             slug={p.slug}
             role="comment-form"
@@ -251,6 +278,7 @@ export function ThreadApp(p: ThreadProps) {
             guest={!p.user && p.guestPosting}
             ready={ready}
             clientId={p.formClientId}
+            formToken={p.formToken}
             initial={p.form ? { body: p.form.body, name: p.form.name, location: p.form.location } : undefined}
             initialError={p.form?.error}
             onPost={(d) => post(d, null)}

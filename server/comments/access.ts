@@ -6,17 +6,17 @@ import type { ForumDeps } from '../deps';
 import { Forbidden, Invalid, NotFound, Unauthenticated } from '../errors';
 import { commentModel, type CommentRecord } from './model';
 
-export const policyContext = (deps: Pick<ForumDeps, 'config'>, now = new Date()): PolicyContext => ({
+export const policyContext = (deps: Pick<ForumDeps, 'config' | 'settings'>, now = new Date()): PolicyContext => ({
   now,
   editWindowMs: deps.config.editWindowMs,
-  guestPosting: deps.config.guestPosting,
+  guestPosting: deps.settings.current().guestPosting,
 });
 
 export const targetOf = (c: CommentRecord): CommentTarget => ({ authorUserId: c.author.userId ?? null, createdAt: c.createdAt, status: c.status });
 
 /** Unauthenticated for a reader without a session, Forbidden for a member the policy refuses; narrows `user`. */
 export function authorise(
-  deps: Pick<ForumDeps, 'config'>,
+  deps: Pick<ForumDeps, 'config' | 'settings'>,
   user: UserDTO | null,
   action: Action,
   comment?: CommentRecord,

@@ -11,7 +11,7 @@ import { listThread } from './thread';
 export function commentRoutes(deps: ForumDeps): Router {
   const r = Router();
   r.get('/songs/:slug/comments', async (req, res) => {
-    res.json(await listThread(deps, req.params.slug, threadQuery.parse(req.query)));
+    res.json(await listThread(deps, req.params.slug, threadQuery.parse(req.query), userOf(req)));
   });
   r.post('/songs/:slug/comments', async (req, res) => {
     const { author, ...input } = postCommentInput.parse(req.body ?? {});

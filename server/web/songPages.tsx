@@ -8,6 +8,7 @@ import { HomePage } from '../../client/pages/HomePage';
 import { SongPage, songDescription } from '../../client/pages/SongPage';
 import type { ThreadData } from '../../client/thread/data';
 import { postComment } from '../comments/post';
+import { formToken, renderedAt } from '../moderation/pipeline/formToken';
 import { listThread } from '../comments/thread';
 import type { ForumDeps } from '../deps';
 import { notFound, toErrorBody } from '../http/errors';
@@ -39,14 +40,19 @@ export function songPageRoutes(deps: ForumDeps, store: AssetStore): Router {
     const song = await getSong(deps, slug.data);
     const q = threadQuery.safeParse({ sort: str(req.query.sort), cursor: str(req.query.cursor), limit: THREAD_PAGE });
     const query = q.success ? q.data : threadQuery.parse({ limit: THREAD_PAGE });
-    const page = await listThread(deps, song.slug, query);
+    const user = currentUser(req);
+    const page = await listThread(deps, song.slug, query, user);
+    const guestPosting = deps.settings.current().guestPosting;
     const thread: ThreadData = {
       slug: song.slug,
       page,
       sort: query.sort,
       newestId: await newestCommentId(deps, song.slug, query, page),
-      user: currentUser(req),
-      guestPosting: deps.config.guestPosting,
+      user,
+      guestPosting,
+      // Guests' page form carries when it was rendered (signed): a form sent sooner than a person could is a bot's.
+      formToken: !user && guestPosting ? formToken(deps.config.sessionSecret) : undefined,
+      held: req.query.posted === 'held',
       editWindowMs: deps.config.editWindowMs,
       now: Date.now(),
       formClientId: randomUUID(),
@@ -65,11 +71,14 @@ export function songPageRoutes(deps: ForumDeps, store: AssetStore): Router {
   router.post('/songs/:slug/comments', express.urlencoded({ extended: false, limit: '64kb' }), async (req, res) => {
     const b = (req.body ?? {}) as Record<string, unknown>;
     const user = currentUser(req);
-    const guest = !user && (blankToUndefined(b.name) || deps.config.guestPosting) ? { name: str(b.name) ?? '', ...(blankToUndefined(b.location) ? { location: str(b.location) } : {}) } : undefined;
+    const guest = !user && (blankToUndefined(b.name) || deps.settings.current().guestPosting) ? { name: str(b.name) ?? '', ...(blankToUndefined(b.location) ? { location: str(b.location) } : {}) } : undefined;
+    // The guests' bot check: the hidden field a person leaves empty, and the signed time the form was rendered.
+    const form = user ? null : { trap: str(b.website) ?? '', renderedAt: renderedAt(deps.config.sessionSecret, b.formToken) };
     try {
       const input = postCommentInput.parse({ body: str(b.body) ?? '', parentId: blankToUndefined(b.parentId), clientId: blankToUndefined(b.clientId), author: guest });
-      const { comment } = await postComment(deps, { user, ip: req.ip ?? 'unknown', guest: input.author }, String(req.params.slug), input);
-      res.redirect(303, `/songs/${encodeURIComponent(String(req.params.slug))}?sort=newest#c-${comment.id}`);
+      const { comment } = await postComment(deps, { user, ip: req.ip ?? 'unknown', guest: input.author, form }, String(req.params.slug), input);
+      const held = comment.status === 'pending' ? '&posted=held' : '';
+      res.redirect(303, `/songs/${encodeURIComponent(String(req.params.slug))}?sort=newest${held}#c-${comment.id}`);
     } catch (err) {
       // An unknown song is the 404 page; our own faults are the error page. Anything else the reader can fix.
       const { status, body, headers } = toErrorBody(err);
