@@ -88,7 +88,7 @@ export function receiveCreated(s: ThreadState, c: CommentDTO, where: Placement):
   if (isKnown(s, c)) {
     // Known, but perhaps as a placeholder or held: approved or restored, it counts now.
     const held = s.items.find((x) => sameComment(x, c)) ?? s.unseen.find((x) => x.id === c.id);
-    const total = s.total + (counted(c) && !counted(held) && !held?.pending ? 1 : 0);
+    const total = s.total + (counted(c) && !counted(held) ? 1 : 0);
     return { state: { ...replace({ ...s, total }, c), lastId: c.id }, shown: false };
   }
   const next = { ...s, total: s.total + (counted(c) ? 1 : 0), lastId: c.id };

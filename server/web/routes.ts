@@ -8,6 +8,7 @@ import { ErrorPage, NotFoundPage } from '../../client/pages/ErrorPages';
 import { accountPageRoutes } from './accountPages';
 import type { AssetStore } from './assets';
 import { sendPage } from './render';
+import { moderationPageRoutes } from './moderationPages';
 import { songPageRoutes } from './songPages';
 
 /** The pages; `store` is the forum's built assets (forum.ts serves them too, before the session). */
@@ -15,6 +16,7 @@ export function pageRoutes(deps: ForumDeps, store: AssetStore): Router {
   const router = Router();
   router.use(songPageRoutes(deps, store));
   router.use(accountPageRoutes(deps, store));
+  router.use(moderationPageRoutes(deps, store));
 
   const isPage = (path: string) => !path.startsWith('/api/') && path !== '/api';
   // Any other GET is a page nobody wrote: an HTML 404 (the API's own 404 stays JSON).

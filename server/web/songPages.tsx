@@ -8,6 +8,7 @@ import { HomePage } from '../../client/pages/HomePage';
 import { SongPage, songDescription } from '../../client/pages/SongPage';
 import type { ThreadData } from '../../client/thread/data';
 import { postComment } from '../comments/post';
+import { listPicks } from '../moderation/picks';
 import { formToken, renderedAt } from '../moderation/pipeline/formToken';
 import { listThread } from '../comments/thread';
 import type { ForumDeps } from '../deps';
@@ -15,6 +16,9 @@ import { notFound, toErrorBody } from '../http/errors';
 import { getSong, listSongs } from '../songs/service';
 import type { AssetStore } from './assets';
 import { currentUser, sendPage } from './render';
+
+/** Editor's picks on the home page. */
+const HOME_PICKS = 5;
 
 /** Comments on the first server-rendered page; the browser loads more by cursor. */
 export const THREAD_PAGE = 50;
@@ -31,7 +35,8 @@ export function songPageRoutes(deps: ForumDeps, store: AssetStore): Router {
     const query = parsed.success ? parsed.data : { limit: 20 };
     const page = await listSongs(deps, query);
     const q = parsed.success ? (parsed.data.q ?? '') : '';
-    sendPage(req, res, store, 200, { title: 'Chorus', description: 'Chorus: live discussions about songs, with the facts behind them.', canonical: `${origin(req)}/` }, <HomePage songs={page.items} q={q} nextCursor={page.nextCursor} now={Date.now()} />);
+    const picks = q || req.query.cursor ? [] : (await listPicks(deps, { limit: HOME_PICKS })).items;
+    sendPage(req, res, store, 200, { title: 'Chorus', description: 'Chorus: live discussions about songs, with the facts behind them.', canonical: `${origin(req)}/` }, <HomePage songs={page.items} q={q} nextCursor={page.nextCursor} now={Date.now()} picks={picks} />);
   });
 
   const renderSong = async (req: Request, res: Response, status: number, form?: ThreadData['form']) => {

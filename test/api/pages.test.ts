@@ -189,7 +189,8 @@ describe('pages with guest posting on and a public URL', () => {
     const song = await createSong(forum.deps, admin, { title: 'Long Thread', artist: 'Band' });
     // Many posters (one posting budget each), as a long thread has.
     for (let i = 1; i <= 55; i++) await postComment(forum.deps, { user: null, ip: `10.0.0.${i}`, guest: { name: `Guest ${i}` } }, song.slug, { body: `older ${i}` });
-    const posted = await forum.agent().post(`/songs/${song.slug}/comments`).type('form').send({ body: 'Where is my comment?', name: 'Late' }).expect(303);
+    const token = /name="formToken" value="([^"]+)"/.exec((await forum.agent().get(`/songs/${song.slug}`).expect(200)).text)?.[1];
+    const posted = await forum.agent().post(`/songs/${song.slug}/comments`).type('form').send({ body: 'Where is my comment?', name: 'Late', formToken: token }).expect(303);
     const [path, anchor] = posted.headers.location.split('#');
     const html = (await forum.agent().get(path).expect(200)).text;
     assert.ok(html.includes(`id="${anchor}"`), 'the comment the redirect points at is on the page');
