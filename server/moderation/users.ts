@@ -8,7 +8,7 @@ import { commentModel, type CommentRecord } from '../comments/model';
 import { decodeCursor, encodeCursor, invalidCursor } from '../db/cursor';
 import type { ForumDeps } from '../deps';
 import { Forbidden, Invalid, NotFound } from '../errors';
-import { escapeRegex, normalise } from '../songs/text';
+import { escapeRegex } from '../songs/text';
 import { announce } from './announce';
 import { bansOf, liftBan, saveBan, toBanDTO } from './bans';
 import { recordAction } from './log';
@@ -26,7 +26,7 @@ async function toModUsers(deps: Pick<ForumDeps, 'db'>, users: UserDTO[]): Promis
 export async function listUsers(deps: Pick<ForumDeps, 'db'>, actor: UserDTO | null, query: UsersQuery): Promise<Page<ModUser>> {
   requireRole(actor, 'moderator');
   const filter: Record<string, unknown> = {};
-  const q = query.q ? normalise(query.q) : '';
+  const q = query.q ? query.q.trim().toLowerCase() : '';
   if (q) filter.$or = [{ usernameKey: new RegExp(escapeRegex(q)) }, { displayName: new RegExp(escapeRegex(query.q!.trim()), 'i') }];
   if (query.cursor) {
     const c = decodeCursor(query.cursor, 'users');
