@@ -59,7 +59,7 @@ describe('browser: moderation (Chromium)', function () {
     assert.equal(await reader.page.locator(`[data-comment-id="${comment.id}"]`).count(), 0, 'the reader never sees it while held');
 
     mkdirSync('docs', { recursive: true });
-    await queue.page.screenshot({ path: 'docs/moderation.png', fullPage: true });
+    await queue.page.screenshot({ path: 'test-results/moderation.png', fullPage: true });
 
     // Keyboard alone: Tab to the item's Approve button and press Enter.
     await item.locator('input[name="reason"]').focus();
