@@ -19,6 +19,10 @@ import { createLimits, securityMiddleware } from './http/security';
 import { listenForNotifications } from './notifications/listen';
 import { notificationRoutes } from './notifications/routes';
 import { peopleRoutes } from './people/routes';
+import { moderationSocketHandlers } from './moderation/live';
+import { moderationRoutes } from './moderation/routes';
+import { createSettingsHolder } from './moderation/settings';
+import { recountVisibleOnce } from './moderation/upkeep';
 import { prepareCollections } from './models';
 import { createIo, type Realtime } from './realtime/io';
 import { songRoutes } from './songs/routes';
@@ -57,7 +61,9 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
   const base = { config, db, logger, bus: createBus(), redis };
   const threads = createThreadStore(db, opts.threadStore);
   const repairs = createThreadRepairs({ db, threads, logger });
-  const deps: ForumDeps = { ...base, limits: createLimits(base), threads, repairs, songIds: new Map() };
+  const settings = await createSettingsHolder(base);
+  const deps: ForumDeps = { ...base, limits: createLimits(base), threads, repairs, songIds: new Map(), settings };
+  await recountVisibleOnce(deps);
   // A forum killed mid-write could not mark what it left: the threads active just before it started are recounted.
   void repairs.recountRecent(new Date(Date.now() - RECENT_MS)).catch((err) => logger.warn({ err }, 'start-up recount failed'));
   const passport = createPassport(deps);
@@ -73,6 +79,7 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
       { path: '/api', handler: commentRoutes(deps) },
       { path: '/api', handler: peopleRoutes(deps) },
       { path: '/api', handler: notificationRoutes(deps) },
+      { path: '/api', handler: moderationRoutes(deps) },
       { path: '/', handler: pageRoutes(deps, assets) },
     ],
   });
@@ -81,7 +88,7 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
   // Keep-alive sockets must not hold shutdown open.
   server.keepAliveTimeout = 5000;
   const notifications = listenForNotifications(deps);
-  const io = await createIo(deps, server, session.handlers, [commentSocketHandlers(deps)]);
+  const io = await createIo(deps, server, session.handlers, [commentSocketHandlers(deps), moderationSocketHandlers(deps)]);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -107,6 +114,7 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
       await session.close();
       deps.limits.close();
       repairs.close();
+      settings.close();
       if (redis) await redis.quit().catch(() => redis.disconnect());
       await db.close();
     })());

@@ -46,7 +46,7 @@ export const cursor = z.string().max(500).optional();
 export const listSongsQuery = z.object({ q: z.string().trim().max(LIMITS.search).optional(), cursor, limit });
 
 // Comments
-export const commentStatus = z.enum(['visible', 'removed', 'pending']);
+export const commentStatus = z.enum(['visible', 'removed', 'pending', 'rejected']);
 export const threadSort = z.enum(['newest', 'oldest', 'top']);
 export const voteValue = z.union([z.literal(1), z.literal(0), z.literal(-1)]);
 export const commentBody = text(LIMITS.commentBody);
@@ -109,3 +109,45 @@ export type JoinInput = z.infer<typeof joinInput>;
 export type SocketPostPayload = z.input<typeof socketPostInput>;
 export type SocketPostInput = z.infer<typeof socketPostInput>;
 export type TypingInput = z.infer<typeof typingInput>;
+
+// Moderation (v2)
+export const premoderation = z.enum(['off', 'new', 'all']);
+const word = z.string().trim().min(1, 'is empty').max(LIMITS.word, `must be at most ${LIMITS.word} characters`);
+export const wordList = z.array(word).max(LIMITS.words, `may hold at most ${LIMITS.words} words`);
+export const moderationSettings = z.strictObject({
+  premoderation,
+  guestPosting: z.boolean(),
+  bannedWords: wordList,
+  suspectWords: wordList,
+  maxLinks: z.number().int().min(0).max(100),
+  flagThreshold: z.number().int().min(1).max(1000),
+});
+export const settingsPatch = moderationSettings.partial();
+export const queueStatus = z.enum(['pending', 'flagged', 'rejected']);
+export const queueQuery = z.object({ status: queueStatus.default('pending'), song: slug.optional(), cursor, limit });
+export const commentAction = z.enum(['approve', 'reject', 'restore', 'feature', 'unfeature', 'dismiss-flags']);
+const reason = z.string().trim().max(LIMITS.moderationReason, `must be at most ${LIMITS.moderationReason} characters`);
+export const moderateCommentInput = z.strictObject({ action: commentAction, reason: reason.optional() });
+export const role = z.enum(['member', 'moderator', 'admin']);
+export const moderateUserInput = z.discriminatedUnion('action', [
+  z.strictObject({
+    action: z.literal('ban'),
+    reason: text(LIMITS.moderationReason),
+    until: z.iso.datetime({ offset: true, message: 'must be an ISO date and time' }).nullable().optional(),
+    removeComments: z.boolean().optional(),
+  }),
+  z.strictObject({ action: z.literal('unban'), reason: reason.optional() }),
+  z.strictObject({ action: z.literal('set-role'), role, reason: reason.optional() }),
+]);
+export const usersQuery = z.object({ q: z.string().trim().max(LIMITS.search).optional(), cursor, limit });
+export const pagedQuery = z.object({ cursor, limit });
+
+export type ModerationSettings = z.infer<typeof moderationSettings>;
+export type SettingsPatch = z.infer<typeof settingsPatch>;
+export type Premoderation = z.infer<typeof premoderation>;
+export type QueueStatus = z.infer<typeof queueStatus>;
+export type QueueQuery = z.infer<typeof queueQuery>;
+export type CommentAction = z.infer<typeof commentAction>;
+export type ModerateCommentInput = z.infer<typeof moderateCommentInput>;
+export type ModerateUserInput = z.infer<typeof moderateUserInput>;
+export type UsersQuery = z.infer<typeof usersQuery>;

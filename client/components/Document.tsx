@@ -5,6 +5,8 @@ import type { UserDTO } from '../../shared/types';
 export interface Assets {
   css: string | null;
   js: string | null;
+  /** The moderation queue's live script. */
+  moderationJs?: string | null;
   icon: string | null;
 }
 
@@ -14,8 +16,8 @@ export interface Shell {
   canonical?: string;
   user: UserDTO | null;
   assets: Assets;
-  /** Only the song page ships JavaScript. */
-  script?: boolean;
+  /** The song page ships its thread script; the moderation queue its own. */
+  script?: boolean | 'moderation';
   /** Where "log in" should bring the reader back to. */
   here?: string;
   /** The member's unread notifications (the bell's count). */
@@ -34,7 +36,8 @@ export function Document({ shell, children }: { shell: Shell; children: Componen
         {shell.canonical && <link rel="canonical" href={shell.canonical} />}
         {assets.icon && <link rel="icon" href={assets.icon} type="image/svg+xml" />}
         {assets.css && <link rel="stylesheet" href={assets.css} />}
-        {shell.script && assets.js && <script type="module" src={assets.js} />}
+        {shell.script === true && assets.js && <script type="module" src={assets.js} />}
+        {shell.script === 'moderation' && assets.moderationJs && <script type="module" src={assets.moderationJs} />}
       </head>
       <body>
         <a class="skip-link" href="#main">
@@ -68,9 +71,15 @@ function SignInState({ user, here, unread }: { user: UserDTO | null; here?: stri
       </p>
     );
   }
+  const staff = user.role === 'moderator' || user.role === 'admin';
   return (
     <form class="account" method="post" action="/logout">
       <Bell unread={unread} />{' '}
+      {staff && (
+        <>
+          <a href="/moderation">Moderation</a>{' '}
+        </>
+      )}
       <span class="signed-in">
         Signed in as <strong>{user.displayName}</strong>
       </span>{' '}

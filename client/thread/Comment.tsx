@@ -5,6 +5,7 @@ import type { UserDTO, VoteValue } from '../../shared/types';
 import { renderText } from '../text';
 import { fullDate, relativeTime } from '../time';
 import { CommentForm, type Draft } from './CommentForm';
+import { ModMenu } from './ModMenu';
 import { ReplyContext } from './ReplyContext';
 import type { ViewComment } from './state';
 import { DEPTH_CAP, type CommentNode } from './tree';
@@ -98,13 +99,15 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
   const [error, setError] = useState('');
   const [note, setNote] = useState('');
   const removedNow = c.status === 'removed';
+  // Held or rejected: only its author and moderators see it, and nobody can reply, vote or report.
+  const hidden = c.status === 'pending' || c.status === 'rejected';
   const mineAsGuest = !ctx.user && !c.author.userId && !!ctx.guestToken(c.id);
   const inWindow = ctx.now - Date.parse(c.createdAt) <= ctx.editWindowMs;
   const canEdit = !removedNow && !c.pending && (isStaff(ctx.user) || ((owns(ctx.user, c) || mineAsGuest) && inWindow));
-  const canRemove = !removedNow && !c.pending && (isStaff(ctx.user) || owns(ctx.user, c) || (mineAsGuest && inWindow));
+  const canRemove = !removedNow && c.status !== 'rejected' && !c.pending && (isStaff(ctx.user) || owns(ctx.user, c) || (mineAsGuest && inWindow));
   const reported = ctx.flagged.has(c.id);
   const link = `/songs/${encodeURIComponent(ctx.slug)}/c/${c.id}`;
-  const member = !!ctx.user && !removedNow && !c.pending;
+  const member = !!ctx.user && !removedNow && !hidden && !c.pending;
   const idPrefix = `c-${c.id}`;
   const article = useRef<HTMLElement>(null);
   const focusNext = useRef<{ mode: Mode; act: string } | null>(null);
@@ -131,7 +134,7 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
   };
 
   return (
-    <article class={`comment${c.pending ? ' pending' : ''}${removedNow ? ' removed' : ''}`} data-comment-id={c.pending ? undefined : c.id} id={c.pending ? undefined : `c-${c.id}`} tabIndex={-1} ref={article} aria-busy={c.pending ? 'true' : undefined}>
+    <article class={`comment${c.pending ? ' pending' : ''}${removedNow ? ' removed' : ''}${hidden ? ' held' : ''}`} data-comment-id={c.pending ? undefined : c.id} id={c.pending ? undefined : `c-${c.id}`} tabIndex={-1} ref={article} aria-busy={c.pending ? 'true' : undefined}>
       <header class="comment-meta">
         {c.author.userId ? (
           <a class="author" data-role="comment-author" href={`/members/${c.author.userId}`}>
@@ -144,11 +147,15 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
         )}
         {c.author.location && <span class="location"> from {c.author.location}</span>}
         {c.featured && <span class="badge">Editor's pick</span>}
+        {c.status === 'pending' && <span class="badge held">Held for review</span>}
+        {c.status === 'rejected' && <span class="badge rejected">Rejected by a moderator</span>}
         <span class="sep" aria-hidden="true">
           {' · '}
         </span>
-        {c.pending ? (
-          <time dateTime={c.createdAt}>sending…</time>
+        {c.pending || hidden ? (
+          <time dateTime={c.createdAt} title={fullDate(c.createdAt)}>
+            {c.pending ? 'sending…' : relativeTime(c.createdAt, ctx.now)}
+          </time>
         ) : (
           <a class="permalink" href={`${link}#c-${c.id}`}>
             <time dateTime={c.createdAt} title={fullDate(c.createdAt)}>
@@ -156,13 +163,13 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
             </time>
           </a>
         )}
-        {c.editedAt && !removedNow && <span class="edited"> (edited)</span>}
+        {c.editedAt && !removedNow && <span class="edited">{c.editedBy === 'moderator' ? ' (edited by a moderator)' : ' (edited)'}</span>}
       </header>
       {mode === 'edit' ? (
         <EditForm c={c} onSave={(body) => run(ctx.actions.edit(c.id, body), 'edit')} onCancel={() => to('read', 'edit')} />
       ) : (
         <div class="comment-body" data-role="comment-body">
-          {removedNow ? <p class="muted">This comment was removed.</p> : renderText(c.body)}
+          {removedNow ? <p class="muted">{c.removedBy === 'moderator' ? 'This comment was removed by a moderator.' : 'This comment was removed.'}</p> : renderText(c.body)}
         </div>
       )}
       <footer class="comment-actions">
@@ -170,14 +177,14 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
           <span class="sr-only">Score </span>
           {c.score > 0 ? `+${c.score}` : c.score}
         </span>
-        {!ctx.ready && !removedNow && !c.pending && <PlainControls link={link} />}
-        {ctx.ready && member && <Votes c={c} ctx={ctx} setError={setError} />}
-        {ctx.ready && !ctx.user && !removedNow && !c.pending && (
+        {!ctx.ready && !removedNow && !hidden && !c.pending && <PlainControls link={link} />}
+        {ctx.ready && member && !owns(ctx.user, c) && <Votes c={c} ctx={ctx} setError={setError} />}
+        {ctx.ready && !ctx.user && !removedNow && !hidden && !c.pending && (
           <a class="sign-in-to-vote" href={`/login?next=${encodeURIComponent(`${link}#c-${c.id}`)}`}>
             Sign in to vote
           </a>
         )}
-        {ctx.ready && !removedNow && !c.pending && (ctx.user || ctx.guestPosting) && mode === 'read' && (
+        {ctx.ready && !removedNow && !hidden && !c.pending && (ctx.user || ctx.guestPosting) && mode === 'read' && (
           <button type="button" class="link" data-act="reply" onClick={() => setMode('reply')}>
             Reply
           </button>
@@ -220,6 +227,7 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
           {error}
         </p>
       )}
+      {isStaff(ctx.user) && !c.pending && !removedNow && c.status !== 'rejected' && <ModMenu c={c} slug={ctx.slug} user={ctx.user!} />}
       {mode === 'flag' && (
         <FlagForm
           idPrefix={idPrefix}

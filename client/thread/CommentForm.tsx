@@ -17,6 +17,8 @@ interface Props {
   guest: boolean;
   ready: boolean;
   clientId?: string;
+  /** Guests' page form: the signed render time (with the honeypot, the bot check of the no-JavaScript post). */
+  formToken?: string;
   parentId?: string;
   initial?: Draft;
   initialError?: string;
@@ -121,6 +123,16 @@ export function CommentForm(p: Props) {
         </p>
       )}
       {p.clientId && <input type="hidden" name="clientId" value={p.clientId} />}
+      {p.guest && p.formToken && (
+        <>
+          <input type="hidden" name="formToken" value={p.formToken} />
+          {/* A person never sees this field (the stylesheet hides it); a bot filling every field gives itself away. */}
+          <p class="trap">
+            <label for={`${p.idPrefix}-website`}>Leave this field empty</label>
+            <input id={`${p.idPrefix}-website`} name="website" tabIndex={-1} autoComplete="off" />
+          </p>
+        </>
+      )}
       {p.parentId && <input type="hidden" name="parentId" value={p.parentId} />}
       <p class="form-actions">
         <button type="submit" disabled={busy}>

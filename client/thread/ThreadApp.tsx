@@ -1,6 +1,7 @@
 // The song's discussion: server-rendered as it stands, then live in the browser (hydrated from the same props).
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { CommentDTO, ThreadSort, VoteValue } from '../../shared/types';
+import type { BanDTO, CommentDTO, ThreadSort, VoteValue } from '../../shared/types';
+import { PicksBox, updatePicks } from '../components/Picks';
 import { setUnread } from '../header';
 import { api, ApiFailure, catchUp } from './api';
 import { CommentItem, type CommentActions, type CommentContext } from './Comment';
@@ -44,6 +45,9 @@ export function ThreadApp(p: ThreadProps) {
   const [flagged, setFlagged] = useState<ReadonlySet<string>>(() => new Set(p.viewer?.flagged ?? []));
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
   const [loadError, setLoadError] = useState('');
+  const [picks, setPicks] = useState(p.page.picks ?? []);
+  const [banned, setBanned] = useState<BanDTO | null>(null);
+  const [held, setHeld] = useState(!!p.held);
   const live = useRef<Live | null>(null);
   const titleCount = useTitleCount();
   // The latest state, updated at once rather than at the next render: events in a burst each see the one
@@ -96,13 +100,16 @@ export function ThreadApp(p: ThreadProps) {
         updated: (c) => {
           const known = T.isKnown(stateRef.current, c);
           apply((s) => T.updated(s, c));
+          setPicks((list) => updatePicks(list, c));
           if (known && !ownActs.current.delete(c.id)) setAnnounce(`${c.author.name} edited a comment.`);
         },
-        removed: (id) => {
+        removed: (id, by) => {
           const name = nameOf(id);
-          apply((s) => T.removed(s, id));
+          apply((s) => T.removed(s, id, by));
+          setPicks((list) => list.filter((x) => x.id !== id));
           if (name && !ownActs.current.delete(id)) setAnnounce(`A comment by ${name} was removed.`);
         },
+        banned: setBanned,
         voted: (id, score) => apply((s) => T.voted(s, id, score)),
         presence: setPresence,
         typing: (name) => {
@@ -172,6 +179,8 @@ export function ThreadApp(p: ThreadProps) {
       replyCount: 0,
       status: 'visible',
       featured: false,
+      removedBy: null,
+      editedBy: null,
       clientId,
       pending: true,
       inReplyTo: parent ? { id: parent.id, name: parent.author.name, excerpt: parent.body.slice(0, 140), removed: parent.status === 'removed' } : null,
@@ -183,6 +192,10 @@ export function ThreadApp(p: ThreadProps) {
       if (guest) rememberGuest(guest);
       if (guestToken) keepGuestToken(comment.id, guestToken, Date.parse(comment.createdAt) + p.editWindowMs);
       apply((s) => T.confirmOwn(s, { ...comment, clientId }));
+      if (comment.status === 'pending') {
+        setHeld(true);
+        setAnnounce('Your comment is held for review.');
+      }
       return null;
     } catch (err) {
       apply((s) => T.failOwn(s, clientId));
@@ -338,6 +351,7 @@ export function ThreadApp(p: ThreadProps) {
           <a href={here}>Show earlier comments</a>
         </p>
       )}
+      <PicksBox picks={picks} />
       {state.items.length === 0 && <p class="muted empty">No comments yet. Start the discussion.</p>}
       <ol class="thread" data-role="thread">
         {tree.map((n) => (
@@ -362,7 +376,16 @@ export function ThreadApp(p: ThreadProps) {
       </div>
       <section class="post" id="post" aria-labelledby="post-heading">
         <h2 id="post-heading">Join the discussion</h2>
-        {canPost ? (
+        {held && (
+          <p class="banner" role="status" data-role="held-notice">
+            Your comment is held for review: it will appear once a moderator approves it.
+          </p>
+        )}
+        {banned ? (
+          <p class="banner" role="alert" data-role="banned-notice">
+            Your account is banned{banned.until ? ` until ${banned.until.slice(0, 10)}` : ''}: you can read, but no longer post, vote or report.
+          </p>
+        ) : canPost ? (
           <CommentForm
             slug={p.slug}
             role="comment-form"
@@ -370,6 +393,7 @@ export function ThreadApp(p: ThreadProps) {
             guest={!p.user && p.guestPosting}
             ready={ready}
             clientId={p.formClientId}
+            formToken={p.formToken}
             initial={p.form ? { body: p.form.body, name: p.form.name, location: p.form.location } : undefined}
             initialError={p.form?.error}
             onPost={(d) => post(d, null)}

@@ -14,6 +14,10 @@ export interface ThreadData {
   now: number;
   /** A clientId for the no-JavaScript form, so a resubmitted form never posts twice. */
   formClientId: string;
+  /** Guests' form: the signed time it was rendered (the bot check of the guests' form). */
+  formToken?: string;
+  /** After a no-JavaScript post that was held for review: say so (a guest cannot see it in the thread). */
+  held?: boolean;
   /** After a failed no-JavaScript post: the draft and the API's message, shown next to the form. */
   form?: { body: string; name?: string; location?: string; error: string };
   /** A permalink's page: it starts at this comment (oldest order), so a link leads back to the thread's start. */

@@ -1,14 +1,16 @@
 // The socket side of the thread: join the room, relay its events, report the connection, catch up after drops.
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/events';
-import type { CommentDTO, NotificationDTO } from '../../shared/types';
+import type { BanDTO, CommentDTO, NotificationDTO } from '../../shared/types';
 
 export type LinkStatus = 'connecting' | 'live' | 'reconnecting';
 
 export interface LiveHandlers {
   created(c: CommentDTO): void;
   updated(c: CommentDTO): void;
-  removed(id: string): void;
+  removed(id: string, removedBy?: 'author' | 'moderator' | null): void;
+  /** This member was banned: they can read, no longer post. */
+  banned?(ban: BanDTO): void;
   voted(id: string, score: number): void;
   presence(count: number): void;
   typing(name: string): void;
@@ -56,7 +58,8 @@ export function connectLive(slug: string, h: LiveHandlers): Live {
     if (!c.songSlug || c.songSlug === slug) h.created(c);
   });
   socket.on('comment:updated', (c) => h.updated(c));
-  socket.on('comment:removed', (p) => h.removed(p.id));
+  socket.on('comment:removed', (p) => h.removed(p.id, p.removedBy));
+  socket.on('account:banned', (b) => h.banned?.(b));
   socket.on('comment:voted', (p) => h.voted(p.id, p.score));
   socket.on('presence', (p) => p.slug === slug && h.presence(p.count));
   socket.on('typing', (p) => p.slug === slug && h.typing(p.name));

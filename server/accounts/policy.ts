@@ -40,7 +40,8 @@ export function can(actor: Actor, action: Action, ctx: PolicyContext, comment?: 
       return !!actor || ctx.guestPosting;
     case 'comment.vote':
     case 'comment.flag':
-      return !!actor && !!comment && comment.status === 'visible';
+      // Nobody raises their own comment or reports it.
+      return !!actor && !!comment && comment.status === 'visible' && !owns(actor, comment);
     case 'comment.edit':
       if (!comment || comment.status === 'removed') return false;
       if (atLeast(actor, 'moderator')) return true;

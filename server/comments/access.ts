@@ -7,10 +7,10 @@ import type { ForumDeps } from '../deps';
 import { Forbidden, Invalid, NotFound, Unauthenticated } from '../errors';
 import { commentModel, type CommentRecord } from './model';
 
-export const policyContext = (deps: Pick<ForumDeps, 'config'>, now = new Date()): PolicyContext => ({
+export const policyContext = (deps: Pick<ForumDeps, 'config' | 'settings'>, now = new Date()): PolicyContext => ({
   now,
   editWindowMs: deps.config.editWindowMs,
-  guestPosting: deps.config.guestPosting,
+  guestPosting: deps.settings.current().guestPosting,
 });
 
 export const targetOf = (c: CommentRecord, guestToken?: string | null): CommentTarget => ({
@@ -33,7 +33,7 @@ function guestTokenMatches(c: CommentRecord, token: string): boolean {
  * their browser was given with the post. Unauthenticated for a reader with neither, Forbidden otherwise.
  */
 export function authoriseAuthor(
-  deps: Pick<ForumDeps, 'config'>,
+  deps: Pick<ForumDeps, 'config' | 'settings'>,
   user: UserDTO | null,
   action: 'comment.edit' | 'comment.remove',
   comment: CommentRecord,
@@ -46,7 +46,7 @@ export function authoriseAuthor(
 
 /** Unauthenticated for a reader without a session, Forbidden for a member the policy refuses; narrows `user`. */
 export function authorise(
-  deps: Pick<ForumDeps, 'config'>,
+  deps: Pick<ForumDeps, 'config' | 'settings'>,
   user: UserDTO | null,
   action: Action,
   comment?: CommentRecord,

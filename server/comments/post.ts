@@ -15,6 +15,9 @@ import { replyContextOf } from './context';
 import { toCommentDTO } from './dto';
 import { releaseKey, reserveKey, storedUnder } from './idempotency';
 import { commentModel, type CommentRecord } from './model';
+import { refuseBanned } from '../moderation/bans';
+import { noteNewComment } from '../moderation/intake';
+import { screenComment } from '../moderation/pipeline';
 import { publish } from './publish';
 import type { NewComment } from './store/types';
 
@@ -24,16 +27,18 @@ export interface Poster {
   ip: string;
   /** A guest's name and location; members post under their own. */
   guest?: { name: string; location?: string };
+  /** Posted through a page's form: its honeypot and signed render time (guests' bot check). */
+  form?: { trap: string; renderedAt: number | null } | null;
 }
 
 /** A comment as the schemas deliver it (body trimmed and within limits, ids well-formed); the author is the Poster. */
 export type PostInput = Omit<PostCommentInput, 'author'>;
 
-type PostDeps = Pick<ForumDeps, 'db' | 'threads' | 'songIds' | 'config' | 'limits' | 'bus' | 'logger' | 'repairs'>;
+type PostDeps = Pick<ForumDeps, 'db' | 'threads' | 'songIds' | 'config' | 'limits' | 'bus' | 'logger' | 'repairs' | 'settings'>;
 
 const posterKey = (p: Poster) => (p.user ? `user:${p.user.id}` : `ip:${p.ip}`);
 
-function authorOf(deps: Pick<ForumDeps, 'config'>, poster: Poster): CommentRecord['author'] {
+function authorOf(deps: Pick<ForumDeps, 'config' | 'settings'>, poster: Poster): CommentRecord['author'] {
   if (poster.user) {
     if (poster.guest) throw new Invalid('VALIDATION', 'author: is for guests only; members post under their own name');
     return { name: poster.user.displayName || poster.user.username, location: poster.user.location ?? null, userId: poster.user.id };
@@ -44,17 +49,34 @@ function authorOf(deps: Pick<ForumDeps, 'config'>, poster: Poster): CommentRecor
   return { name, location: poster.guest?.location?.trim() || null, userId: null };
 }
 
+/**
+ * Every new comment (HTTP, socket, the page's form) comes through here: who posts, the ban check, where, then the
+ * moderation pipeline decides visible or pending before the write; readers hear only of a visible one.
+ */
 export async function postComment(deps: PostDeps, poster: Poster, slug: string, input: PostInput): Promise<{ comment: CommentDTO; created: boolean }> {
   const author = authorOf(deps, poster);
+  await refuseBanned(deps, poster.user);
   const songId = await songIdBySlug(deps, slug);
   const key = input.clientId ? `${songId}:${posterKey(poster)}:${input.clientId}` : null;
   const parent = input.parentId ? await parentIn(deps, songId, input.parentId) : null;
+  const outcome = await screenComment(deps, { body: input.body, userId: author.userId, form: poster.form });
   const token = author.userId ? null : guestTokenFor(deps, key);
-  const fields: NewComment = { parentId: parent?._id ?? null, author, body: input.body, clientId: input.clientId ?? null, guestTokenHash: token && hashGuestToken(token) };
+  const fields: NewComment = {
+    parentId: parent?._id ?? null,
+    author,
+    body: input.body,
+    clientId: input.clientId ?? null,
+    status: outcome.status,
+    heldFor: outcome.heldFor,
+    guestTokenHash: token && hashGuestToken(token),
+  };
   // A repeat of the same clientId (a retry after a lost answer) is answered before the rate limit counts it.
   const { record, created } = await insertThreadComment(deps, { _id: songId }, fields, key, () => deps.limits.posting(posterKey(poster)));
   const comment = { ...toCommentDTO(record), inReplyTo: parent ? replyContextOf(parent) : null };
-  if (created) await publish(deps, 'comment.created', { comment: { ...comment, songSlug: slug }, songSlug: slug });
+  if (created) {
+    await publish(deps, comment.status === 'visible' ? 'comment.created' : 'comment.held', { comment: { ...comment, songSlug: slug }, songSlug: slug });
+    await noteNewComment(deps, record);
+  }
   // The guest's secret goes to the poster alone, never into the announcement.
   return { comment: token ? { ...comment, guestToken: token } : comment, created };
 }
@@ -69,7 +91,8 @@ function guestTokenFor(deps: Pick<ForumDeps, 'config'>, key: string | null): str
 
 async function parentIn(deps: Pick<ForumDeps, 'db'>, songId: Types.ObjectId, parentId: string): Promise<CommentRecord> {
   const parent = isObjectId(parentId) ? await commentModel(deps.db.conn).findOne({ _id: oid(parentId) }).lean<CommentRecord>() : null;
-  if (!parent || !parent.songId.equals(songId) || parent.status === 'pending') {
+  // Replies go under what readers can see: a visible comment or a removed one's placeholder.
+  if (!parent || !parent.songId.equals(songId) || (parent.status !== 'visible' && parent.status !== 'removed')) {
     throw new Invalid('INVALID_PARENT', 'parentId: no such comment in this thread.');
   }
   return parent;
@@ -113,7 +136,8 @@ export async function insertThreadComment(
     throw err;
   }
   const parentId = record.parentId;
-  if (parentId) {
+  // A held reply is counted on its parent when it is approved (readers' reply counts tell only of what they see).
+  if (parentId && record.status === 'visible') {
     // The comment is stored: a failed count must not turn its post into an error (nor stop its broadcast).
     await deps.threads
       .moveCounters(`comment:${parentId}`, () => commentModel(deps.db.conn).updateOne({ _id: parentId }, { $inc: { replyCount: 1 } }))

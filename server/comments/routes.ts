@@ -9,7 +9,7 @@ import { postComment } from './post';
 import { flagComment, voteComment } from './reactions';
 import { listReplies } from './replies';
 import { listThread } from './thread';
-import { viewerMarks } from './viewer';
+import { viewerMarks } from './marks';
 
 /** A guest's edit secret, sent as `X-Guest-Token` (a malformed one is a 400). */
 const guestTokenOf = (req: Request) => {
@@ -20,7 +20,7 @@ const guestTokenOf = (req: Request) => {
 export function commentRoutes(deps: ForumDeps): Router {
   const r = Router();
   r.get('/songs/:slug/comments', async (req, res) => {
-    res.json(await listThread(deps, req.params.slug, threadQuery.parse(req.query)));
+    res.json(await listThread(deps, req.params.slug, threadQuery.parse(req.query), userOf(req)));
   });
   r.post('/songs/:slug/comments', async (req, res) => {
     const { author, ...input } = postCommentInput.parse(req.body ?? {});

@@ -11,6 +11,7 @@ import { sendPage } from './render';
 import { unreadCount } from '../notifications/service';
 import { peoplePageRoutes } from './peoplePages';
 import { currentUser } from './render';
+import { moderationPageRoutes } from './moderationPages';
 import { songPageRoutes } from './songPages';
 import { threadFormRoutes } from './threadForms';
 
@@ -28,6 +29,7 @@ export function pageRoutes(deps: ForumDeps, store: AssetStore): Router {
   router.use(threadFormRoutes(deps, store));
   router.use(peoplePageRoutes(deps, store));
   router.use(accountPageRoutes(deps, store));
+  router.use(moderationPageRoutes(deps, store));
 
   // Any other GET is a page nobody wrote: an HTML 404 (the API's own 404 stays JSON).
   const notFound: RequestHandler = (req, res, next) => {

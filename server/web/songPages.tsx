@@ -11,14 +11,19 @@ import { SongPage, songDescription } from '../../client/pages/SongPage';
 import type { ThreadData, ViewerData } from '../../client/thread/data';
 import { findComment } from '../comments/access';
 import { postComment } from '../comments/post';
+import { viewerMarks } from '../comments/marks';
 import { LISTED, listThread } from '../comments/thread';
-import { viewerMarks } from '../comments/viewer';
 import { encodeCursor } from '../db/cursor';
 import type { ForumDeps } from '../deps';
 import { notFound, toErrorBody } from '../http/errors';
+import { listPicks } from '../moderation/picks';
+import { formToken, renderedAt } from '../moderation/pipeline/formToken';
 import { getSong, listSongs } from '../songs/service';
 import type { AssetStore } from './assets';
 import { currentUser, sendPage } from './render';
+
+/** Editor's picks on the home page. */
+const HOME_PICKS = 5;
 
 /** Comments on the first server-rendered page; the browser loads more by cursor. */
 export const THREAD_PAGE = 50;
@@ -50,15 +55,19 @@ export async function renderSong(deps: ForumDeps, store: AssetStore, req: Reques
     const q = threadQuery.safeParse({ sort: str(req.query.sort), cursor: str(req.query.cursor), limit: THREAD_PAGE });
     query = q.success ? q.data : threadQuery.parse({ limit: THREAD_PAGE });
   }
-  const page = await listThread(deps, song.slug, query);
   const user = currentUser(req);
+  const page = await listThread(deps, song.slug, query, user);
+  const guestPosting = deps.settings.current().guestPosting;
   const thread: ThreadData = {
     slug: song.slug,
     page,
     sort: query.sort,
     newestId: await newestCommentId(deps, song.slug, query, page),
     user,
-    guestPosting: deps.config.guestPosting,
+    guestPosting,
+    // Guests' page form carries when it was rendered (signed): a form sent sooner than a person could is a bot's.
+    formToken: !user && guestPosting ? formToken(deps.config.sessionSecret) : undefined,
+    held: req.query.posted === 'held',
     editWindowMs: deps.config.editWindowMs,
     now: Date.now(),
     formClientId: randomUUID(),
@@ -84,7 +93,8 @@ export function songPageRoutes(deps: ForumDeps, store: AssetStore): Router {
     const query = parsed.success ? parsed.data : { limit: 20 };
     const page = await listSongs(deps, query);
     const q = parsed.success ? (parsed.data.q ?? '') : '';
-    sendPage(req, res, store, 200, { title: 'Chorus', description: 'Chorus: live discussions about songs, with the facts behind them.', canonical: `${origin(deps, req)}/` }, <HomePage songs={page.items} q={q} nextCursor={page.nextCursor} now={Date.now()} />);
+    const picks = q || req.query.cursor ? [] : (await listPicks(deps, { limit: HOME_PICKS })).items;
+    sendPage(req, res, store, 200, { title: 'Chorus', description: 'Chorus: live discussions about songs, with the facts behind them.', canonical: `${origin(deps, req)}/` }, <HomePage songs={page.items} q={q} nextCursor={page.nextCursor} now={Date.now()} picks={picks} />);
   });
 
   router.get('/songs/:slug', (req, res) => renderSong(deps, store, req, res));
@@ -96,11 +106,16 @@ export function songPageRoutes(deps: ForumDeps, store: AssetStore): Router {
   router.post('/songs/:slug/comments', express.urlencoded({ extended: false, limit: '64kb' }), async (req, res) => {
     const b = (req.body ?? {}) as Record<string, unknown>;
     const user = currentUser(req);
-    const guest = !user && (blankToUndefined(b.name) || deps.config.guestPosting) ? { name: str(b.name) ?? '', ...(blankToUndefined(b.location) ? { location: str(b.location) } : {}) } : undefined;
+    const guest = !user && (blankToUndefined(b.name) || deps.settings.current().guestPosting) ? { name: str(b.name) ?? '', ...(blankToUndefined(b.location) ? { location: str(b.location) } : {}) } : undefined;
+    // The guests' bot check: the hidden field a person leaves empty, and the signed time the form was rendered.
+    const form = user ? null : { trap: str(b.website) ?? '', renderedAt: renderedAt(deps.config.sessionSecret, b.formToken) };
     try {
       const input = postCommentInput.parse({ body: str(b.body) ?? '', parentId: blankToUndefined(b.parentId), clientId: blankToUndefined(b.clientId), author: guest });
-      const { comment } = await postComment(deps, { user, ip: req.ip ?? 'unknown', guest: input.author }, String(req.params.slug), input);
-      res.redirect(303, `${permalink(String(req.params.slug), comment.id)}#c-${comment.id}`);
+      const { comment } = await postComment(deps, { user, ip: req.ip ?? 'unknown', guest: input.author, form }, String(req.params.slug), input);
+      const slug = String(req.params.slug);
+      // A held comment has no permalink for readers: its author finds it marked on the newest page.
+      if (comment.status === 'pending') return res.redirect(303, `/songs/${encodeURIComponent(slug)}?sort=newest&posted=held#c-${comment.id}`);
+      res.redirect(303, `${permalink(slug, comment.id)}#c-${comment.id}`);
     } catch (err) {
       // An unknown song is the 404 page; our own faults are the error page. Anything else the reader can fix.
       const { status, body, headers } = toErrorBody(err);

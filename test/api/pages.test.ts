@@ -182,7 +182,7 @@ describe('pages with guest posting on and a public URL', () => {
   let forum: TestForum;
   let slug: string;
   before(async () => {
-    forum = await startTestForum({ GUEST_POSTING: 'true', PUBLIC_URL: 'https://chorus.example' });
+    forum = await startTestForum({ GUEST_POSTING: 'true', PUBLIC_URL: 'https://chorus.example', GUEST_MIN_FILL_SECONDS: '0' });
     slug = (await createSong(forum.deps, admin, { title: 'Guest Song', artist: 'Band' })).slug;
   });
   after(() => forum.close());
@@ -191,7 +191,8 @@ describe('pages with guest posting on and a public URL', () => {
     const song = await createSong(forum.deps, admin, { title: 'Long Thread', artist: 'Band' });
     // Many posters (one posting budget each), as a long thread has.
     for (let i = 1; i <= 55; i++) await postComment(forum.deps, { user: null, ip: `10.0.0.${i}`, guest: { name: `Guest ${i}` } }, song.slug, { body: `older ${i}` });
-    const posted = await forum.agent().post(`/songs/${song.slug}/comments`).type('form').send({ body: 'Where is my comment?', name: 'Late' }).expect(303);
+    const token = /name="formToken" value="([^"]+)"/.exec((await forum.agent().get(`/songs/${song.slug}`).expect(200)).text)?.[1];
+    const posted = await forum.agent().post(`/songs/${song.slug}/comments`).type('form').send({ body: 'Where is my comment?', name: 'Late', formToken: token }).expect(303);
     const [path, anchor] = posted.headers.location.split('#');
     const html = (await forum.agent().get(path).expect(200)).text;
     assert.ok(html.includes(`id="${anchor}"`), 'the comment the redirect points at is on the page');
@@ -207,7 +208,9 @@ describe('pages with guest posting on and a public URL', () => {
     const html = (await forum.agent().get(`/songs/${slug}`).expect(200)).text;
     assert.match(html, /<input id="new-comment-name" name="name"/);
     assert.match(html, /<input id="new-comment-location" name="location"/);
-    await forum.agent().post(`/songs/${slug}/comments`).type('form').send({ body: 'Hello as a guest', name: 'Visitor', location: 'Porto' }).expect(303);
+    const token = /name="formToken" value="([^"]+)"/.exec(html)?.[1];
+    assert.ok(token, 'the guests\' form carries its render time');
+    await forum.agent().post(`/songs/${slug}/comments`).type('form').send({ body: 'Hello as a guest', name: 'Visitor', location: 'Porto', website: '', formToken: token }).expect(303);
     const after = (await forum.agent().get(`/songs/${slug}`).expect(200)).text;
     assert.match(after, /data-role="comment-author">Visitor<\/span><span class="location"> from Porto/);
   });
