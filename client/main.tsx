@@ -1,6 +1,6 @@
 // The browser entry: bring the server-rendered thread to life with the props it was rendered from.
 import { hydrate } from 'preact';
-import { DATA_ID, ISLAND_ID, type ThreadData } from './thread/data';
+import { DATA_ID, ISLAND_ID, VIEWER_ID, type ThreadData, type ViewerData } from './thread/data';
 import { connectLive } from './thread/live';
 import { ThreadApp } from './thread/ThreadApp';
 
@@ -8,5 +8,10 @@ const island = document.getElementById(ISLAND_ID);
 const json = document.getElementById(DATA_ID)?.textContent;
 if (island && json) {
   const data = JSON.parse(json) as ThreadData;
-  hydrate(<ThreadApp {...data} connect={connectLive} />, island);
+  const mine = document.getElementById(VIEWER_ID)?.textContent;
+  const viewer = mine ? (JSON.parse(mine) as ViewerData) : null;
+  hydrate(<ThreadApp {...data} viewer={viewer} connect={connectLive} />, island);
 }
+
+// Every fact on a wide screen; on a phone the first few, the rest a tap away.
+if (matchMedia('(min-width: 48rem)').matches) document.querySelector<HTMLDetailsElement>('details.more-facts')?.setAttribute('open', '');

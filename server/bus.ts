@@ -2,18 +2,39 @@
 // Thread events name the thread by its song id (rooms are per song id); a new comment carries the slug too,
 // because readers' `comment:created` does.
 import { EventEmitter } from 'node:events';
-import type { CommentDTO } from '../shared/types';
+import type { BanDTO, CommentDTO, NotificationDTO, QueueCounts, QueueItem } from '../shared/types';
 
 export interface ThreadEvents {
   'comment.created': [{ comment: CommentDTO; songSlug: string }];
   'comment.updated': [{ comment: CommentDTO }];
-  'comment.removed': [{ id: string; songId: string }];
+  /** No longer visible (removed, rejected or held): readers drop its text; `removedBy` when it was a removal. */
+  'comment.removed': [{ id: string; songId: string; removedBy?: 'author' | 'moderator' | null }];
   'comment.voted': [{ id: string; songId: string; score: number }];
+  /** A member's display name changed: their comments in this thread now carry `name`. */
+  'comment.author-renamed': [{ songId: string; userId: string; name: string }];
+  /** Stored as pending (held by the pipeline or by flags): only its author and moderators may see it. */
+  'comment.held': [{ comment: CommentDTO; songSlug: string }];
+  /** Refused by a moderator: its author sees it marked so. */
+  'comment.rejected': [{ comment: CommentDTO }];
 }
 
-export interface ForumEvents extends ThreadEvents {
+/** The moderation queue and members' standing: for moderators' sockets and a member's own. */
+export interface ModerationEvents {
+  'queue.added': [{ item: QueueItem }];
+  'queue.removed': [{ id: string }];
+  'queue.counts': [{ counts: QueueCounts }];
+  'member.banned': [{ userId: string; ban: BanDTO }];
+}
+
+export interface ForumEvents extends ThreadEvents, ModerationEvents {
   /** A stored session was destroyed (logout, or the id renewed at login): its sockets must not act for it any more. */
   'session.ended': [{ sessionId: string }];
+  /** Every session of a member but `keepSessionId` ended (password change): their sockets must close. */
+  'member.sessions-ended': [{ userId: string; keepSessionId: string | null }];
+  /** A notification was stored for a member (after the write); `unread` is their count with it. */
+  'notification.created': [{ userId: string; notification: NotificationDTO; unread: number }];
+  /** A member read notifications: their other tabs and devices update the count. */
+  'notification.read': [{ userId: string; unread: number }];
 }
 
 export type ForumBus = EventEmitter<ForumEvents>;

@@ -17,6 +17,13 @@ const url = (protocols: string[]) =>
     }
   }, `must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`);
 
+/** A comma-separated list of words or phrases. */
+const words = z
+  .string()
+  .default('')
+  .transform((v) => v.split(',').map((w) => w.trim()).filter(Boolean))
+  .refine((list) => list.every((w) => w.length <= 60), 'may hold words of at most 60 characters');
+
 const envSchema = z.object({
   PORT: z.coerce.number({ message: 'must be a port number' }).int('must be a whole number').min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -37,6 +44,13 @@ const envSchema = z.object({
   POSTING_LIMIT_PER_MINUTE: z.coerce.number({ message: 'must be a number' }).int().min(1).default(10),
   MAX_SOCKETS_PER_ADDRESS: z.coerce.number({ message: 'must be a number' }).int().min(1).default(50),
   MAX_SESSIONS_PER_MEMBER: z.coerce.number({ message: 'must be a number' }).int().min(1).max(1000).default(10),
+  // Moderation defaults (an admin's settings override them once saved):
+  PREMODERATION: z.enum(['off', 'new', 'all'], { message: 'must be off, new or all' }).default('off'),
+  BANNED_WORDS: words,
+  SUSPECT_WORDS: words,
+  MAX_LINKS: z.coerce.number({ message: 'must be a number' }).int().min(0).max(100).default(3),
+  FLAG_THRESHOLD: z.coerce.number({ message: 'must be a number' }).int().min(1).max(1000).default(3),
+  GUEST_MIN_FILL_SECONDS: z.coerce.number({ message: 'must be a number' }).min(0).max(600).default(3),
 });
 
 export interface Config {
@@ -64,6 +78,17 @@ export interface Config {
   maxSessionsPerMember: number;
   /** Live sockets one client address may hold (across instances with Redis). */
   maxSocketsPerAddress: number;
+  /** The moderation settings' defaults, until an admin saves settings (GET/PATCH /api/admin/settings). */
+  moderationDefaults: {
+    premoderation: 'off' | 'new' | 'all';
+    guestPosting: boolean;
+    bannedWords: string[];
+    suspectWords: string[];
+    maxLinks: number;
+    flagThreshold: number;
+  };
+  /** A guest's form posted sooner than this after the page was rendered is a bot's. */
+  guestMinFillMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -99,6 +124,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     postingLimitPerMinute: e.POSTING_LIMIT_PER_MINUTE,
     maxSessionsPerMember: e.MAX_SESSIONS_PER_MEMBER,
     maxSocketsPerAddress: e.MAX_SOCKETS_PER_ADDRESS,
+    moderationDefaults: Object.freeze({
+      premoderation: e.PREMODERATION,
+      guestPosting: e.GUEST_POSTING,
+      bannedWords: e.BANNED_WORDS,
+      suspectWords: e.SUSPECT_WORDS,
+      maxLinks: e.MAX_LINKS,
+      flagThreshold: e.FLAG_THRESHOLD,
+    }),
+    guestMinFillMs: e.GUEST_MIN_FILL_SECONDS * 1000,
   });
 }
 

@@ -7,8 +7,8 @@ import type { MemberSessions } from './accounts/member-sessions';
 import type { ForumBus } from './bus';
 import type { Config } from './config';
 import type { Database } from './db/connection';
-import type { ThreadRepairs } from './comments/repair';
 import type { ThreadStore } from './comments/store/types';
+import type { SettingsHolder } from './moderation/types';
 
 export interface ForumDeps {
   config: Readonly<Config>;
@@ -29,6 +29,19 @@ export interface ForumDeps {
   songIds: Map<string, Types.ObjectId>;
   /** Each member's signed-in sessions: every sign-in goes through it, so the cap holds. */
   sessions: MemberSessions;
+  /** Moderation settings in force (environment defaults, then what an admin saved; reloaded every second). */
+  settings: SettingsHolder;
+}
+
+/** Recounts threads whose counters a cut-short write may have left wrong (comments/repair.ts). */
+export interface ThreadRepairs {
+  /** The thread's counters may be off: recount it as soon as the database answers. */
+  markDirty(songId: Types.ObjectId | string): void;
+  /** Recounts the threads with activity since `since`; answers how many were looked at. */
+  recountRecent(since: Date): Promise<number>;
+  /** Resolves once no thread waits for a recount (or the database stays away past `timeoutMs`). */
+  settled(timeoutMs?: number): Promise<boolean>;
+  close(): void;
 }
 
 /** Rate limits, in Redis when REDIS_URL is set so every instance shares one budget. */

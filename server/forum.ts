@@ -15,9 +15,17 @@ import { commentRoutes } from './comments/routes';
 import { createThreadRepairs, RECENT_MS } from './comments/repair';
 import { createThreadStore, type ThreadStoreKind } from './comments/store';
 import { createLimits, securityMiddleware } from './http/security';
+import { listenForNotifications } from './notifications/listen';
+import { notificationRoutes } from './notifications/routes';
+import { peopleRoutes } from './people/routes';
+import { moderationSocketHandlers } from './moderation/live';
+import { moderationRoutes } from './moderation/routes';
+import { createSettingsHolder } from './moderation/settings';
+import { recountVisibleOnce } from './moderation/upkeep';
 import { prepareCollections } from './models';
 import { createIo, type Realtime } from './realtime/io';
 import { songRoutes } from './songs/routes';
+import { refreshSearchKeys } from './songs/search-keys';
 import { createAssetStore } from './web/assets';
 import { pageRoutes, pageUnavailable } from './web/routes';
 import { createRedis, whenReady } from './redis';
@@ -48,6 +56,7 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
   const { config, logger } = opts;
   const db = await connectDatabase(opts.mongodbUri, opts.dbName);
   await prepareCollections(db.conn);
+  await refreshSearchKeys(db.conn);
   const redis = config.redisUrl ? createRedis(config.redisUrl, logger) : null;
   // Fail-fast clients refuse commands until connected: wait for it, but start degraded rather than not at all.
   if (redis && !(await whenReady(redis, REDIS_START_WAIT_MS))) logger.warn('redis is not reachable at start-up; starting without it until it is');
@@ -58,7 +67,9 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
   // The session stack comes first: every sign-in goes through its record of each member's sessions.
   const passport = createPassport(base);
   const session = createSessionStack(base, passport);
-  const deps: ForumDeps = { ...base, limits: createLimits(base), threads, repairs, songIds: new Map(), sessions: session.members };
+  const settings = await createSettingsHolder(base);
+  const deps: ForumDeps = { ...base, limits: createLimits(base), threads, repairs, songIds: new Map(), sessions: session.members, settings };
+  await recountVisibleOnce(deps);
   // A forum killed mid-write could not mark what it left: the threads active just before it started are recounted.
   void repairs.recountRecent(new Date(Date.now() - RECENT_MS)).catch((err) => logger.warn({ err }, 'start-up recount failed'));
   const assets = createAssetStore(logger);
@@ -69,6 +80,9 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
       { path: '/api/auth', handler: accountRoutes(deps, passport) },
       { path: '/api', handler: songRoutes(deps) },
       { path: '/api', handler: commentRoutes(deps) },
+      { path: '/api', handler: peopleRoutes(deps) },
+      { path: '/api', handler: notificationRoutes(deps) },
+      { path: '/api', handler: moderationRoutes(deps) },
       { path: '/', handler: pageRoutes(deps, assets) },
     ],
     errors: [pageUnavailable(assets)],
@@ -77,7 +91,8 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
   const server = createServer(app);
   // Keep-alive sockets must not hold shutdown open.
   server.keepAliveTimeout = 5000;
-  const io = await createIo(deps, server, session.handlers, [commentSocketHandlers(deps)]);
+  const notifications = listenForNotifications(deps);
+  const io = await createIo(deps, server, session.handlers, [commentSocketHandlers(deps), moderationSocketHandlers(deps)]);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -105,9 +120,11 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
       await Promise.race([httpClosed, new Promise((r) => setTimeout(r, 8000).unref())]);
       clearInterval(sweep);
       server.closeAllConnections();
+      await notifications.close();
       await session.close();
       deps.limits.close();
       repairs.close();
+      settings.close();
       if (redis) await redis.quit().catch(() => redis.disconnect());
       await db.close();
     })());

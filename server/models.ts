@@ -4,9 +4,11 @@
 import type { Connection } from 'mongoose';
 import { credentialModel, userModel } from './accounts/model';
 import { commentModel, flagModel, postKeyModel, threadPositionModel, voteModel } from './comments/model';
+import { moderationModels } from './moderation/model';
+import { notificationModel } from './notifications/model';
 import { songModel } from './songs/model';
 
 export async function prepareCollections(conn: Connection): Promise<void> {
-  const models = [songModel, commentModel, voteModel, flagModel, postKeyModel, threadPositionModel, userModel, credentialModel];
+  const models = [songModel, commentModel, voteModel, flagModel, postKeyModel, threadPositionModel, userModel, credentialModel, notificationModel, ...moderationModels];
   await Promise.all(models.map((model) => model(conn).init()));
 }

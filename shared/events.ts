@@ -1,7 +1,7 @@
 // The typed socket.io event maps of ../shared/API.md, used by server and browser.
 import type { ErrorCode } from './errors';
 import type { JoinInput, SocketPostPayload, TypingInput } from './schemas';
-import type { CommentDTO, UserDTO } from './types';
+import type { BanDTO, CommentDTO, NotificationDTO, QueueCounts, QueueItem, UserDTO } from './types';
 
 export type AckError = { ok: false; error: { code: ErrorCode; message: string } };
 export type Ack<T extends object = object> = (reply: ({ ok: true } & T) | AckError) => void;
@@ -11,15 +11,28 @@ export interface ClientToServerEvents {
   'thread:leave': (payload: JoinInput, ack: Ack) => void;
   'comment:post': (payload: SocketPostPayload, ack: Ack<{ comment: CommentDTO }>) => void;
   typing: (payload: TypingInput, ack?: Ack) => void;
+  /** Moderators: follow the moderation queue (queue:added, queue:removed, queue:counts). */
+  'moderation:join': (payload: unknown, ack: Ack<{ counts: QueueCounts }>) => void;
 }
 
 export interface ServerToClientEvents {
   'comment:created': (comment: CommentDTO & { songSlug: string }) => void;
   'comment:updated': (comment: CommentDTO) => void;
-  'comment:removed': (payload: { id: string; songId: string }) => void;
+  'comment:removed': (payload: { id: string; songId: string; removedBy?: 'author' | 'moderator' | null }) => void;
   'comment:voted': (payload: { id: string; score: number }) => void;
   presence: (payload: { slug: string; count: number }) => void;
   typing: (payload: { slug: string; name: string }) => void;
+  /** A member's comments changed name (their display name): every comment of `userId` in the thread reads `name`. */
+  'author:renamed': (payload: { songId: string; userId: string; name: string }) => void;
+  /** To the member's own sockets: a reply or mention for them, and their unread count after it. */
+  notification: (payload: { notification: NotificationDTO; unread: number }) => void;
+  /** To the member's own sockets: their unread count changed (read on another tab or device). */
+  'notifications:unread': (payload: { unread: number }) => void;
+  /** To the banned member's own sockets: they can read, no longer post, vote or flag. */
+  'account:banned': (payload: BanDTO) => void;
+  'queue:added': (item: QueueItem) => void;
+  'queue:removed': (payload: { id: string }) => void;
+  'queue:counts': (counts: QueueCounts) => void;
 }
 
 export interface InterServerEvents {}

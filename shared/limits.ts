@@ -9,4 +9,7 @@ export const LIMITS = {
   username: { min: 3, max: 30 },
   password: { min: 10, max: 200 },
   search: 200,
+  moderationReason: 500,
+  word: 60,
+  words: 500,
 } as const;

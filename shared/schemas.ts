@@ -26,6 +26,8 @@ export const updateMeInput = z.strictObject({
   displayName: displayName.optional(),
   location: location.nullable().optional(),
 });
+/** The new password goes through the same `password` schema as registration, so one policy holds for both. */
+export const changePasswordInput = z.strictObject({ currentPassword: z.string().max(LIMITS.password.max), newPassword: password });
 
 // Songs
 export const chartPeak = z.strictObject({ region: text(10), peak: z.number().int().min(1).max(1000) });
@@ -44,7 +46,7 @@ export const cursor = z.string().max(500).optional();
 export const listSongsQuery = z.object({ q: z.string().trim().max(LIMITS.search).optional(), cursor, limit });
 
 // Comments
-export const commentStatus = z.enum(['visible', 'removed', 'pending']);
+export const commentStatus = z.enum(['visible', 'removed', 'pending', 'rejected']);
 export const threadSort = z.enum(['newest', 'oldest', 'top']);
 export const voteValue = z.union([z.literal(1), z.literal(0), z.literal(-1)]);
 export const commentBody = text(LIMITS.commentBody);
@@ -58,6 +60,11 @@ export const postCommentInput = z.strictObject({
 export const editCommentInput = z.strictObject({ body: commentBody });
 export const voteInput = z.strictObject({ value: voteValue });
 export const flagInput = z.strictObject({ reason: text(LIMITS.flagReason) });
+/** The signed-in member's own votes and reports among these comments (at most one page's worth). */
+export const mineQuery = z.object({ ids: z.string().max(25 * 101).transform((v) => v.split(',').filter(Boolean)).pipe(z.array(objectId).max(100)) });
+export const repliesQuery = z.object({ cursor, limit });
+/** A guest's proof that a comment is theirs (edit or delete from the same browser within the edit window). */
+export const guestToken = z.string().regex(/^[\w-]{20,100}$/, 'is not a valid guest token');
 export const threadQuery = z.object({
   sort: threadSort.default('oldest'),
   cursor,
@@ -75,6 +82,7 @@ export type EditCommentInput = z.infer<typeof editCommentInput>;
 export type VoteInput = z.infer<typeof voteInput>;
 export type FlagInput = z.infer<typeof flagInput>;
 export type ThreadQuery = z.infer<typeof threadQuery>;
+export type ChangePasswordInput = z.infer<typeof changePasswordInput>;
 export type ThreadSort = z.infer<typeof threadSort>;
 export type CommentStatus = z.infer<typeof commentStatus>;
 export type VoteValue = z.infer<typeof voteValue>;
@@ -88,10 +96,58 @@ export const socketPostInput = z.strictObject({
   clientId,
   author: guestAuthor.optional(),
 });
-export const typingInput = z.strictObject({ slug });
+/** `name`: a guest's name from their form, so guests show as typing too (members type under their own name). */
+export const typingInput = z.strictObject({ slug, name: text(LIMITS.guestName).optional() });
+
+// People: profiles and notifications
+export const pageQuery = z.object({ cursor });
+export const markReadInput = z.strictObject({ ids: z.array(objectId).max(100).optional() });
+export type MarkReadInput = z.infer<typeof markReadInput>;
 
 export type JoinInput = z.infer<typeof joinInput>;
 /** What a client sends (before trimming and defaults). */
 export type SocketPostPayload = z.input<typeof socketPostInput>;
 export type SocketPostInput = z.infer<typeof socketPostInput>;
 export type TypingInput = z.infer<typeof typingInput>;
+
+// Moderation (v2)
+export const premoderation = z.enum(['off', 'new', 'all']);
+const word = z.string().trim().min(1, 'is empty').max(LIMITS.word, `must be at most ${LIMITS.word} characters`);
+export const wordList = z.array(word).max(LIMITS.words, `may hold at most ${LIMITS.words} words`);
+export const moderationSettings = z.strictObject({
+  premoderation,
+  guestPosting: z.boolean(),
+  bannedWords: wordList,
+  suspectWords: wordList,
+  maxLinks: z.number().int().min(0).max(100),
+  flagThreshold: z.number().int().min(1).max(1000),
+});
+export const settingsPatch = moderationSettings.partial();
+export const queueStatus = z.enum(['pending', 'flagged', 'rejected']);
+export const queueQuery = z.object({ status: queueStatus.default('pending'), song: slug.optional(), cursor, limit });
+export const commentAction = z.enum(['approve', 'reject', 'restore', 'feature', 'unfeature', 'dismiss-flags']);
+const reason = z.string().trim().max(LIMITS.moderationReason, `must be at most ${LIMITS.moderationReason} characters`);
+export const moderateCommentInput = z.strictObject({ action: commentAction, reason: reason.optional() });
+export const role = z.enum(['member', 'moderator', 'admin']);
+export const moderateUserInput = z.discriminatedUnion('action', [
+  z.strictObject({
+    action: z.literal('ban'),
+    reason: text(LIMITS.moderationReason),
+    until: z.iso.datetime({ offset: true, message: 'must be an ISO date and time' }).nullable().optional(),
+    removeComments: z.boolean().optional(),
+  }),
+  z.strictObject({ action: z.literal('unban'), reason: reason.optional() }),
+  z.strictObject({ action: z.literal('set-role'), role, reason: reason.optional() }),
+]);
+export const usersQuery = z.object({ q: z.string().trim().max(LIMITS.search).optional(), cursor, limit });
+export const pagedQuery = z.object({ cursor, limit });
+
+export type ModerationSettings = z.infer<typeof moderationSettings>;
+export type SettingsPatch = z.infer<typeof settingsPatch>;
+export type Premoderation = z.infer<typeof premoderation>;
+export type QueueStatus = z.infer<typeof queueStatus>;
+export type QueueQuery = z.infer<typeof queueQuery>;
+export type CommentAction = z.infer<typeof commentAction>;
+export type ModerateCommentInput = z.infer<typeof moderateCommentInput>;
+export type ModerateUserInput = z.infer<typeof moderateUserInput>;
+export type UsersQuery = z.infer<typeof usersQuery>;

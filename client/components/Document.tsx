@@ -5,6 +5,8 @@ import type { UserDTO } from '../../shared/types';
 export interface Assets {
   css: string | null;
   js: string | null;
+  /** The moderation queue's live script. */
+  moderationJs?: string | null;
   icon: string | null;
 }
 
@@ -14,10 +16,12 @@ export interface Shell {
   canonical?: string;
   user: UserDTO | null;
   assets: Assets;
-  /** Only the song page ships JavaScript. */
-  script?: boolean;
+  /** The song page ships its thread script; the moderation queue its own. */
+  script?: boolean | 'moderation';
   /** Where "log in" should bring the reader back to. */
   here?: string;
+  /** The member's unread notifications (the bell's count). */
+  unread?: number;
 }
 
 export function Document({ shell, children }: { shell: Shell; children: ComponentChildren }) {
@@ -32,7 +36,8 @@ export function Document({ shell, children }: { shell: Shell; children: Componen
         {shell.canonical && <link rel="canonical" href={shell.canonical} />}
         {assets.icon && <link rel="icon" href={assets.icon} type="image/svg+xml" />}
         {assets.css && <link rel="stylesheet" href={assets.css} />}
-        {shell.script && assets.js && <script type="module" src={assets.js} />}
+        {shell.script === true && assets.js && <script type="module" src={assets.js} />}
+        {shell.script === 'moderation' && assets.moderationJs && <script type="module" src={assets.moderationJs} />}
       </head>
       <body>
         <a class="skip-link" href="#main">
@@ -43,7 +48,7 @@ export function Document({ shell, children }: { shell: Shell; children: Componen
             <a class="brand" href="/">
               Chorus
             </a>
-            <SignInState user={shell.user} here={shell.here} />
+            <SignInState user={shell.user} here={shell.here} unread={shell.unread ?? 0} />
           </nav>
         </header>
         <main id="main" tabIndex={-1}>
@@ -57,23 +62,45 @@ export function Document({ shell, children }: { shell: Shell; children: Componen
   );
 }
 
-function SignInState({ user, here }: { user: UserDTO | null; here?: string }) {
+function SignInState({ user, here, unread }: { user: UserDTO | null; here?: string; unread: number }) {
   if (!user) {
     const next = here && here !== '/' ? `?next=${encodeURIComponent(here)}` : '';
     return (
       <p class="account">
-        <a href={`/login${next}`}>Log in</a> <a href="/register">Register</a>
+        <a href={`/login${next}`}>Log in</a> <a href={`/register${next}`}>Register</a>
       </p>
     );
   }
+  const staff = user.role === 'moderator' || user.role === 'admin';
   return (
     <form class="account" method="post" action="/logout">
+      <Bell unread={unread} />{' '}
+      {staff && (
+        <>
+          <a href="/moderation">Moderation</a>{' '}
+        </>
+      )}
       <span class="signed-in">
         Signed in as <strong>{user.displayName}</strong>
       </span>{' '}
+      <a href={`/users/${encodeURIComponent(user.username)}`}>Profile</a> <a href="/settings">Settings</a>{' '}
       <button type="submit" class="link">
         Log out
       </button>
     </form>
+  );
+}
+
+/** The member's notifications link with their unread count; the song page's script keeps the count live. */
+export function Bell({ unread }: { unread: number }) {
+  return (
+    <a class={`bell${unread ? ' has-unread' : ''}`} href="/notifications" data-role="notifications-bell">
+      Notifications
+      <span class="bell-count" data-role="unread-count" hidden={!unread}>
+        {' '}
+        <span aria-hidden="true">{unread}</span>
+        <span class="sr-only">({unread} unread)</span>
+      </span>
+    </a>
   );
 }

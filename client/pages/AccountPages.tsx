@@ -16,7 +16,7 @@ interface FieldProps {
   maxLength?: number;
 }
 
-function Field(p: FieldProps) {
+export function Field(p: FieldProps) {
   const id = `f-${p.name}`;
   const described = [p.hint && `${id}-hint`, p.error && `${id}-error`].filter(Boolean).join(' ') || undefined;
   return (
@@ -63,7 +63,7 @@ export function LoginPage({ username = '', next = '', error, errors = {} }: { us
         </p>
       </form>
       <p>
-        New here? <a href="/register">Create an account</a>.
+        New here? <a href={next ? `/register?next=${encodeURIComponent(next)}` : '/register'}>Create an account</a>.
       </p>
     </FormPage>
   );
@@ -75,7 +75,7 @@ export interface RegisterValues {
   location?: string;
 }
 
-export function RegisterPage({ values = {}, error, errors = {} }: { values?: RegisterValues; error?: string; errors?: FieldErrors }) {
+export function RegisterPage({ values = {}, error, errors = {}, next = '' }: { values?: RegisterValues; error?: string; errors?: FieldErrors; next?: string }) {
   return (
     <FormPage title="Create an account" error={error}>
       <form method="post" action="/register" class="account-form">
@@ -83,12 +83,13 @@ export function RegisterPage({ values = {}, error, errors = {} }: { values?: Reg
         <Field name="password" label="Password" type="password" autoComplete="new-password" required hint={`At least ${LIMITS.password.min} characters, not a common password or your name: three or four unrelated words work well.`} error={errors.password} />
         <Field name="displayName" label="Display name (optional)" value={values.displayName} maxLength={LIMITS.displayName} error={errors.displayName} />
         <Field name="location" label="Where you are from (optional)" value={values.location} maxLength={LIMITS.location} error={errors.location} />
+        {next && <input type="hidden" name="next" value={next} />}
         <p class="form-actions">
           <button type="submit">Create account</button>
         </p>
       </form>
       <p>
-        Already a member? <a href="/login">Log in</a>.
+        Already a member? <a href={next ? `/login?next=${encodeURIComponent(next)}` : '/login'}>Log in</a>.
       </p>
     </FormPage>
   );

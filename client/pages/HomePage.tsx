@@ -1,6 +1,7 @@
 // /: recent discussions (songs by last comment) and a search over titles and artists.
 import { LIMITS } from '../../shared/limits';
-import type { SongDTO } from '../../shared/types';
+import type { PickDTO, SongDTO } from '../../shared/types';
+import { PicksBox } from '../components/Picks';
 import { relativeTime } from '../time';
 
 export interface HomeProps {
@@ -8,9 +9,11 @@ export interface HomeProps {
   q: string;
   nextCursor: string | null;
   now: number;
+  /** The latest editor's picks, newest first (the home page without a search). */
+  picks?: PickDTO[];
 }
 
-export function HomePage({ songs, q, nextCursor, now }: HomeProps) {
+export function HomePage({ songs, q, nextCursor, now, picks = [] }: HomeProps) {
   const more = nextCursor ? `/?${new URLSearchParams({ ...(q ? { q } : {}), cursor: nextCursor })}` : null;
   return (
     <>
@@ -22,6 +25,7 @@ export function HomePage({ songs, q, nextCursor, now }: HomeProps) {
           <button type="submit">Search</button>
         </span>
       </form>
+      {!q && <PicksBox picks={picks} level={2} />}
       {songs.length === 0 ? (
         <p class="muted">{q ? 'No songs match that search.' : 'No songs yet.'}</p>
       ) : (

@@ -1,18 +1,26 @@
 // /songs/:slug: the song (title, artists, album, chart peaks, facts), then its live discussion.
 import type { SongDTO } from '../../shared/types';
 import { renderText } from '../text';
-import { DATA_ID, ISLAND_ID, type ThreadData } from '../thread/data';
+import { DATA_ID, ISLAND_ID, VIEWER_ID, type ThreadData, type ViewerData } from '../thread/data';
 import { ThreadApp } from '../thread/ThreadApp';
 
 /** JSON for a <script type="application/json"> block: "<" escaped so no text can close the element. */
 export const safeJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 
-export function SongPage({ song, thread }: { song: SongDTO; thread: ThreadData }) {
+/** Facts shown before the rest fold away (small screens keep them folded; the script opens them on wide ones). */
+export const FIRST_FACTS = 3;
+
+export function SongPage({ song, thread, viewer }: { song: SongDTO; thread: ThreadData; viewer?: ViewerData | null }) {
+  const facts = song.facts ?? [];
+  const rest = facts.slice(FIRST_FACTS);
   return (
     <>
       <article class="song" aria-labelledby="song-title">
         <header class="song-head">
           <h1 id="song-title">{song.title}</h1>
+          <p class="jump">
+            <a href="#discussion">Jump to the discussion ({thread.page.total})</a>
+          </p>
           <p class="byline">
             by <span class="artist">{song.artist}</span>
             {song.featuring.length > 0 && <span class="featuring"> featuring {song.featuring.join(', ')}</span>}
@@ -49,18 +57,31 @@ export function SongPage({ song, thread }: { song: SongDTO; thread: ThreadData }
             )}
           </dl>
         </header>
-        {song.facts && song.facts.length > 0 && (
+        {facts.length > 0 && (
           <section class="facts" aria-labelledby="facts-heading">
             <h2 id="facts-heading">Song facts</h2>
             <ul>
-              {song.facts.map((f) => (
+              {facts.slice(0, FIRST_FACTS).map((f) => (
                 <li class="fact">{renderText(f)}</li>
               ))}
             </ul>
+            {rest.length > 0 && (
+              <details class="more-facts">
+                <summary>
+                  {rest.length} more {rest.length === 1 ? 'fact' : 'facts'}
+                </summary>
+                <ul>
+                  {rest.map((f) => (
+                    <li class="fact">{renderText(f)}</li>
+                  ))}
+                </ul>
+              </details>
+            )}
           </section>
         )}
       </article>
       <script type="application/json" id={DATA_ID} dangerouslySetInnerHTML={{ __html: safeJson(thread) }} />
+      {viewer && <script type="application/json" id={VIEWER_ID} dangerouslySetInnerHTML={{ __html: safeJson(viewer) }} />}
       <div id={ISLAND_ID}>
         <ThreadApp {...thread} />
       </div>

@@ -5,16 +5,20 @@ import type { UserDTO, VoteValue } from '../../shared/types';
 import { renderText } from '../text';
 import { fullDate, relativeTime } from '../time';
 import { CommentForm, type Draft } from './CommentForm';
+import { ModMenu } from './ModMenu';
+import { ReplyContext } from './ReplyContext';
 import type { ViewComment } from './state';
 import { DEPTH_CAP, type CommentNode } from './tree';
 
 export interface CommentActions {
   reply(parentId: string, draft: Draft): Promise<string | null>;
+  /** Loads the replies of a comment that are not on the page (its "N replies"). */
+  expand(id: string): Promise<string | null>;
   edit(id: string, body: string): Promise<string | null>;
   remove(id: string): Promise<string | null>;
   vote(id: string, value: VoteValue): Promise<string | null>;
   flag(id: string, reason: string): Promise<string | null>;
-  typing(): void;
+  typing(name?: string): void;
 }
 
 export interface CommentContext {
@@ -25,6 +29,12 @@ export interface CommentContext {
   now: number;
   ready: boolean;
   myVotes: Record<string, VoteValue>;
+  /** Comments the member reported (remembered across reloads). */
+  flagged: ReadonlySet<string>;
+  /** Comments whose replies were all loaded by "N replies". */
+  expanded: ReadonlySet<string>;
+  /** This browser's guest secret for a comment it posted, while the edit window is open. */
+  guestToken(id: string): string | null;
   actions: CommentActions;
 }
 
@@ -35,9 +45,14 @@ const owns = (u: UserDTO | null, c: ViewComment) => !!u && c.author.userId === u
 
 export function CommentItem({ node, ctx }: { node: CommentNode; ctx: CommentContext }) {
   const c = node.comment;
+  // A reply whose parent is not shown above it says whom it answers.
+  const away = !!c.parentId && node.depth === 0;
+  const hidden = (c.replyCount ?? 0) - node.replies.length;
   return (
     <li class={`comment-item depth-${node.depth}`}>
+      {away && <ReplyContext slug={ctx.slug} context={c.inReplyTo} parentId={c.parentId!} />}
       <CommentView c={c} ctx={ctx} />
+      {ctx.ready && hidden > 0 && !ctx.expanded.has(c.id) && c.status !== 'removed' && !c.pending && <Expander c={c} hidden={hidden} shown={node.replies.length} ctx={ctx} />}
       {node.replies.length > 0 && (
         <ol class={node.depth + 1 >= DEPTH_CAP ? 'replies capped' : 'replies'} aria-label={`Replies to ${c.author.name}`}>
           {node.replies.map((r) => (
@@ -49,14 +64,50 @@ export function CommentItem({ node, ctx }: { node: CommentNode; ctx: CommentCont
   );
 }
 
+/** "Show 3 replies": loads the replies that are elsewhere in the thread and nests them here. */
+function Expander({ c, hidden, shown, ctx }: { c: ViewComment; hidden: number; shown: number; ctx: CommentContext }) {
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const label = `Show ${hidden} ${shown ? 'more ' : ''}${hidden === 1 ? 'reply' : 'replies'}`;
+  return (
+    <p class="expand-replies">
+      <button
+        type="button"
+        class="link"
+        aria-label={`${label} to ${c.author.name}`}
+        disabled={busy}
+        onClick={async () => {
+          setBusy(true);
+          setError((await ctx.actions.expand(c.id)) ?? '');
+          setBusy(false);
+        }}
+      >
+        {label}
+      </button>
+      {error && (
+        <span class="form-error" role="alert">
+          {' '}
+          {error}
+        </span>
+      )}
+    </p>
+  );
+}
+
 function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
   const [mode, setMode] = useState<Mode>('read');
   const [error, setError] = useState('');
   const [note, setNote] = useState('');
   const removedNow = c.status === 'removed';
-  const canEdit = !removedNow && !c.pending && (isStaff(ctx.user) || (owns(ctx.user, c) && ctx.now - Date.parse(c.createdAt) <= ctx.editWindowMs));
-  const canRemove = !removedNow && !c.pending && (isStaff(ctx.user) || owns(ctx.user, c));
-  const member = !!ctx.user && !removedNow && !c.pending;
+  // Held or rejected: only its author and moderators see it, and nobody can reply, vote or report.
+  const hidden = c.status === 'pending' || c.status === 'rejected';
+  const mineAsGuest = !ctx.user && !c.author.userId && !!ctx.guestToken(c.id);
+  const inWindow = ctx.now - Date.parse(c.createdAt) <= ctx.editWindowMs;
+  const canEdit = !removedNow && !c.pending && (isStaff(ctx.user) || ((owns(ctx.user, c) || mineAsGuest) && inWindow));
+  const canRemove = !removedNow && c.status !== 'rejected' && !c.pending && (isStaff(ctx.user) || owns(ctx.user, c) || (mineAsGuest && inWindow));
+  const reported = ctx.flagged.has(c.id);
+  const link = `/songs/${encodeURIComponent(ctx.slug)}/c/${c.id}`;
+  const member = !!ctx.user && !removedNow && !hidden && !c.pending;
   const idPrefix = `c-${c.id}`;
   const article = useRef<HTMLElement>(null);
   const focusNext = useRef<{ mode: Mode; act: string } | null>(null);
@@ -83,34 +134,57 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
   };
 
   return (
-    <article class={`comment${c.pending ? ' pending' : ''}${removedNow ? ' removed' : ''}`} data-comment-id={c.pending ? undefined : c.id} id={c.pending ? undefined : `c-${c.id}`} tabIndex={-1} ref={article} aria-busy={c.pending ? 'true' : undefined}>
+    <article class={`comment${c.pending ? ' pending' : ''}${removedNow ? ' removed' : ''}${hidden ? ' held' : ''}`} data-comment-id={c.pending ? undefined : c.id} id={c.pending ? undefined : `c-${c.id}`} tabIndex={-1} ref={article} aria-busy={c.pending ? 'true' : undefined}>
       <header class="comment-meta">
-        <span class="author" data-role="comment-author">
-          {c.author.name}
-        </span>
+        {c.author.userId ? (
+          <a class="author" data-role="comment-author" href={`/members/${c.author.userId}`}>
+            {c.author.name}
+          </a>
+        ) : (
+          <span class="author" data-role="comment-author">
+            {c.author.name}
+          </span>
+        )}
         {c.author.location && <span class="location"> from {c.author.location}</span>}
         {c.featured && <span class="badge">Editor's pick</span>}
+        {c.status === 'pending' && <span class="badge held">Held for review</span>}
+        {c.status === 'rejected' && <span class="badge rejected">Rejected by a moderator</span>}
         <span class="sep" aria-hidden="true">
           {' · '}
         </span>
-        <time dateTime={c.createdAt} title={fullDate(c.createdAt)}>
-          {c.pending ? 'sending…' : relativeTime(c.createdAt, ctx.now)}
-        </time>
-        {c.editedAt && !removedNow && <span class="edited"> (edited)</span>}
+        {c.pending || hidden ? (
+          <time dateTime={c.createdAt} title={fullDate(c.createdAt)}>
+            {c.pending ? 'sending…' : relativeTime(c.createdAt, ctx.now)}
+          </time>
+        ) : (
+          <a class="permalink" href={`${link}#c-${c.id}`}>
+            <time dateTime={c.createdAt} title={fullDate(c.createdAt)}>
+              {relativeTime(c.createdAt, ctx.now)}
+            </time>
+          </a>
+        )}
+        {c.editedAt && !removedNow && <span class="edited">{c.editedBy === 'moderator' ? ' (edited by a moderator)' : ' (edited)'}</span>}
       </header>
       {mode === 'edit' ? (
         <EditForm c={c} onSave={(body) => run(ctx.actions.edit(c.id, body), 'edit')} onCancel={() => to('read', 'edit')} />
       ) : (
         <div class="comment-body" data-role="comment-body">
-          {removedNow ? <p class="muted">This comment was removed.</p> : renderText(c.body)}
+          {removedNow ? <p class="muted">{c.removedBy === 'moderator' ? 'This comment was removed by a moderator.' : 'This comment was removed.'}</p> : renderText(c.body)}
         </div>
       )}
       <footer class="comment-actions">
-        <span class="score" aria-label={`Score ${c.score}`}>
+        <span class="score">
+          <span class="sr-only">Score </span>
           {c.score > 0 ? `+${c.score}` : c.score}
         </span>
-        {ctx.ready && member && <Votes c={c} ctx={ctx} setError={setError} />}
-        {ctx.ready && !removedNow && !c.pending && (ctx.user || ctx.guestPosting) && mode === 'read' && (
+        {!ctx.ready && !removedNow && !hidden && !c.pending && <PlainControls link={link} />}
+        {ctx.ready && member && !owns(ctx.user, c) && <Votes c={c} ctx={ctx} setError={setError} />}
+        {ctx.ready && !ctx.user && !removedNow && !hidden && !c.pending && (
+          <a class="sign-in-to-vote" href={`/login?next=${encodeURIComponent(`${link}#c-${c.id}`)}`}>
+            Sign in to vote
+          </a>
+        )}
+        {ctx.ready && !removedNow && !hidden && !c.pending && (ctx.user || ctx.guestPosting) && mode === 'read' && (
           <button type="button" class="link" data-act="reply" onClick={() => setMode('reply')}>
             Reply
           </button>
@@ -136,7 +210,8 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
             </button>
           </span>
         )}
-        {ctx.ready && member && !owns(ctx.user, c) && mode === 'read' && !note && (
+        {ctx.ready && member && reported && !note && <span class="note">Reported</span>}
+        {ctx.ready && member && !owns(ctx.user, c) && mode === 'read' && !note && !reported && (
           <button type="button" class="link" data-act="report" onClick={() => setMode('flag')}>
             Report
           </button>
@@ -152,6 +227,7 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
           {error}
         </p>
       )}
+      {isStaff(ctx.user) && !c.pending && !removedNow && c.status !== 'rejected' && <ModMenu c={c} slug={ctx.slug} user={ctx.user!} />}
       {mode === 'flag' && (
         <FlagForm
           idPrefix={idPrefix}
@@ -177,6 +253,7 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
           parentId={c.id}
           label={`Reply to ${c.author.name}`}
           autoFocus
+          action={`${link}/reply`}
           onTyping={ctx.actions.typing}
           onPost={async (d) => {
             const failure = await ctx.actions.reply(c.id, d);
@@ -187,6 +264,30 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
         />
       )}
     </article>
+  );
+}
+
+/**
+ * Without script: vote as one-button forms, reply and report on pages of their own. The same for every reader (the
+ * thread's HTML is shared): a reader who is not signed in is sent to log in and brought back.
+ */
+function PlainControls({ link }: { link: string }) {
+  return (
+    <span class="plain-controls">
+      <form method="post" action={`${link}/vote`} class="vote-form">
+        <input type="hidden" name="value" value="1" />
+        <button type="submit" class="vote" aria-label="Vote up">
+          ▲
+        </button>
+      </form>
+      <form method="post" action={`${link}/vote`} class="vote-form">
+        <input type="hidden" name="value" value="-1" />
+        <button type="submit" class="vote" aria-label="Vote down">
+          ▼
+        </button>
+      </form>
+      <a href={`${link}/reply`}>Reply</a> <a href={`${link}/report`}>Report</a>
+    </span>
   );
 }
 
@@ -215,6 +316,7 @@ function EditForm({ c, onSave, onCancel }: { c: ViewComment; onSave(body: string
         e.preventDefault();
         void onSave(body);
       }}
+      onKeyDown={escapeTo(onCancel)}
     >
       <label for={id}>Edit your comment</label>
       <textarea id={id} rows={4} required maxLength={LIMITS.commentBody} value={body} onInput={(e) => setBody(e.currentTarget.value)} ref={useFocusOnMount<HTMLTextAreaElement>()} />
@@ -238,6 +340,7 @@ function FlagForm({ idPrefix, onSend, onCancel }: { idPrefix: string; onSend(rea
         e.preventDefault();
         void onSend(reason);
       }}
+      onKeyDown={escapeTo(onCancel)}
     >
       <label for={id}>Why should a moderator look at this?</label>
       <input id={id} required maxLength={LIMITS.flagReason} value={reason} onInput={(e) => setReason(e.currentTarget.value)} ref={useFocusOnMount<HTMLInputElement>()} />
@@ -250,6 +353,13 @@ function FlagForm({ idPrefix, onSend, onCancel }: { idPrefix: string; onSend(rea
     </form>
   );
 }
+
+/** Escape closes a form the reader opened, as its Cancel button would. */
+const escapeTo = (cancel: () => void) => (e: KeyboardEvent) => {
+  if (e.key !== 'Escape') return;
+  e.preventDefault();
+  cancel();
+};
 
 /** Focus moves into a form the reader just opened, once, never on later renders. */
 function useFocusOnMount<T extends HTMLElement>() {

@@ -1,6 +1,7 @@
 // The comment form: a plain POST form without JavaScript; with it, an optimistic post that keeps the draft on failure.
 import { LIMITS } from '../../shared/limits';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { rememberedGuest } from './guest';
 
 export interface Draft {
   body: string;
@@ -16,14 +17,18 @@ interface Props {
   guest: boolean;
   ready: boolean;
   clientId?: string;
+  /** Guests' page form: the signed render time (with the honeypot, the bot check of the no-JavaScript post). */
+  formToken?: string;
   parentId?: string;
   initial?: Draft;
   initialError?: string;
   label?: string;
   autoFocus?: boolean;
+  /** Where the plain form posts (no script); the new-comment form's default, anchored so the answer opens at it. */
+  action?: string;
   /** Resolves with the API's error message, or null when posted. */
   onPost?(draft: Draft): Promise<string | null>;
-  onTyping?(): void;
+  onTyping?(name?: string): void;
   onCancel?(): void;
 }
 
@@ -35,10 +40,12 @@ export function CommentForm(p: Props) {
   const errorId = `${p.idPrefix}-error`;
 
   useEffect(() => {
-    // Keep whatever was typed before the script arrived.
-    if (area.current && area.current.value !== draft.body) setDraft((d) => ({ ...d, body: area.current!.value }));
+    // Keep whatever was typed before the script arrived; a guest's name and place come back from this browser.
+    const typed = area.current && area.current.value !== draft.body ? area.current.value : null;
+    const remembered = p.guest && p.ready ? rememberedGuest() : null;
+    if (typed !== null || remembered) setDraft((d) => ({ ...d, ...(typed !== null ? { body: typed } : {}), name: d.name || remembered?.name, location: d.location || remembered?.location }));
     if (p.autoFocus) area.current?.focus();
-  }, []);
+  }, [p.ready]);
 
   const submit = async (e: Event) => {
     if (!p.onPost || !p.ready) return; // no script yet: the browser posts the form
@@ -62,12 +69,25 @@ export function CommentForm(p: Props) {
     value: draft[name] ?? '',
     onInput: (e: Event) => {
       setDraft({ ...draft, [name]: (e.currentTarget as HTMLInputElement).value });
-      if (name === 'body') p.onTyping?.();
+      if (name === 'body') p.onTyping?.(p.guest ? draft.name?.trim() || undefined : undefined);
     },
   });
 
   return (
-    <form data-role={p.role} class="comment-form" method="post" action={`/songs/${p.slug}/comments`} onSubmit={submit} aria-describedby={error ? errorId : undefined}>
+    <form
+      data-role={p.role}
+      class="comment-form"
+      method="post"
+      action={p.action ?? `/songs/${p.slug}/comments#post`}
+      onSubmit={submit}
+      aria-describedby={error ? errorId : undefined}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && p.onCancel) {
+          e.preventDefault();
+          p.onCancel();
+        }
+      }}
+    >
       {p.guest && (
         <div class="guest-fields">
           <p class="field">
@@ -103,6 +123,16 @@ export function CommentForm(p: Props) {
         </p>
       )}
       {p.clientId && <input type="hidden" name="clientId" value={p.clientId} />}
+      {p.guest && p.formToken && (
+        <>
+          <input type="hidden" name="formToken" value={p.formToken} />
+          {/* A person never sees this field (the stylesheet hides it); a bot filling every field gives itself away. */}
+          <p class="trap">
+            <label for={`${p.idPrefix}-website`}>Leave this field empty</label>
+            <input id={`${p.idPrefix}-website`} name="website" tabIndex={-1} autoComplete="off" />
+          </p>
+        </>
+      )}
       {p.parentId && <input type="hidden" name="parentId" value={p.parentId} />}
       <p class="form-actions">
         <button type="submit" disabled={busy}>

@@ -1,15 +1,21 @@
 // The song's discussion: server-rendered as it stands, then live in the browser (hydrated from the same props).
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { CommentDTO, ThreadSort, VoteValue } from '../../shared/types';
+import type { BanDTO, CommentDTO, ThreadSort, VoteValue } from '../../shared/types';
+import { PicksBox, updatePicks } from '../components/Picks';
+import { setUnread } from '../header';
 import { api, ApiFailure, catchUp } from './api';
 import { CommentItem, type CommentActions, type CommentContext } from './Comment';
 import { CommentForm, type Draft } from './CommentForm';
-import type { ThreadData } from './data';
+import type { ThreadData, ViewerData } from './data';
+import { guestTokenOf, keepGuestToken, rememberGuest } from './guest';
 import type { Live, LinkStatus, LiveHandlers } from './live';
+import { NewCommentsNotice, useTitleCount } from './NewCommentsNotice';
 import * as T from './state';
 import { buildTree } from './tree';
 
 export interface ThreadProps extends ThreadData {
+  /** The member's own marks and unread count (a block of its own in the page). */
+  viewer?: ViewerData | null;
   /** The browser passes the socket; the server renders without one. */
   connect?(slug: string, h: LiveHandlers): Live;
 }
@@ -24,6 +30,8 @@ const message = (err: unknown) => (err instanceof ApiFailure ? err.message : 'So
 const newClientId = () => (globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`);
 const nearBottom = () => window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 300;
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+/** Pages "show new comments" loads at most to reach them in the oldest order (beyond: the newest order). */
+const MAX_CATCH_UP_PAGES = 20;
 
 export function ThreadApp(p: ThreadProps) {
   const [state, setState] = useState(() => T.initialState(p.page, p.sort, p.newestId));
@@ -33,9 +41,15 @@ export function ThreadApp(p: ThreadProps) {
   const [presence, setPresence] = useState<number | null>(null);
   const [typist, setTypist] = useState<string | null>(null);
   const [announce, setAnnounce] = useState('');
-  const [myVotes, setMyVotes] = useState<Record<string, VoteValue>>({});
+  const [myVotes, setMyVotes] = useState<Record<string, VoteValue>>(p.viewer?.votes ?? {});
+  const [flagged, setFlagged] = useState<ReadonlySet<string>>(() => new Set(p.viewer?.flagged ?? []));
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
   const [loadError, setLoadError] = useState('');
+  const [picks, setPicks] = useState(p.page.picks ?? []);
+  const [banned, setBanned] = useState<BanDTO | null>(null);
+  const [held, setHeld] = useState(!!p.held);
   const live = useRef<Live | null>(null);
+  const titleCount = useTitleCount();
   // The latest state, updated at once rather than at the next render: events in a burst each see the one
   // before them (the announcements count right, the catch-up starts from the right place).
   const stateRef = useRef(state);
@@ -44,6 +58,21 @@ export function ThreadApp(p: ThreadProps) {
     setState(stateRef.current);
   };
   const focusAfter = useRef<string | null>(null);
+  /** Comments the reader just acted on: the live echo of their own act is not announced back to them. */
+  const ownActs = useRef(new Set<string>());
+  const typistRef = useRef<string | null>(null);
+
+  /** The member's votes and reports for comments that arrived by paging (the page's own came with it). */
+  const learnMarks = (items: CommentDTO[]) => {
+    if (!p.user || !items.length) return;
+    api.mine(items.slice(0, 100).map((c) => c.id)).then(
+      (m) => {
+        setMyVotes((v) => ({ ...v, ...m.votes }));
+        setFlagged((f) => new Set([...f, ...m.flagged]));
+      },
+      () => undefined,
+    );
+  };
 
   useEffect(() => {
     setReady(true);
@@ -54,20 +83,51 @@ export function ThreadApp(p: ThreadProps) {
       const before = stateRef.current;
       const { state: next, shown } = T.receiveCreated(before, c, { nearBottom: nearBottom() });
       apply(() => next);
-      if (!T.isKnown(before, c)) setAnnounce(shown ? `New comment from ${c.author.name}.` : `${plural(next.unseen.length, 'new comment', 'new comments')}.`);
+      if (T.isKnown(before, c)) return;
+      // Whoever was typing has posted: their indicator goes with it.
+      if (typistRef.current && typistRef.current === c.author.name) {
+        typistRef.current = null;
+        setTypist(null);
+        clearTimeout(typingTimer);
+      }
+      titleCount(1);
+      setAnnounce(shown ? `New comment from ${c.author.name}.` : `${plural(next.unseen.length, 'new comment', 'new comments')}.`);
     };
+    const nameOf = (id: string) => stateRef.current.items.find((x) => x.id === id)?.author.name;
     if (p.connect) {
       live.current = p.connect(p.slug, {
         created: received,
-        updated: (c) => apply((s) => T.updated(s, c)),
-        removed: (id) => apply((s) => T.removed(s, id)),
+        updated: (c) => {
+          const known = T.isKnown(stateRef.current, c);
+          apply((s) => T.updated(s, c));
+          setPicks((list) => updatePicks(list, c));
+          if (known && !ownActs.current.delete(c.id)) setAnnounce(`${c.author.name} edited a comment.`);
+        },
+        removed: (id, by) => {
+          const name = nameOf(id);
+          apply((s) => T.removed(s, id, by));
+          setPicks((list) => list.filter((x) => x.id !== id));
+          if (name && !ownActs.current.delete(id)) setAnnounce(`A comment by ${name} was removed.`);
+        },
+        banned: setBanned,
         voted: (id, score) => apply((s) => T.voted(s, id, score)),
         presence: setPresence,
         typing: (name) => {
+          typistRef.current = name;
           setTypist(name);
           clearTimeout(typingTimer);
-          typingTimer = setTimeout(() => setTypist(null), 4000);
+          typingTimer = setTimeout(() => {
+            typistRef.current = null;
+            setTypist(null);
+          }, 4000);
         },
+        renamed: (userId, name) => apply((s) => T.renamed(s, userId, name)),
+        notification: (n, unread) => {
+          setUnread(unread);
+          titleCount(0);
+          setAnnounce(`${n.comment.author.name} ${n.kind === 'reply' ? 'replied to you' : 'mentioned you'}${n.song.slug === p.slug ? '' : ` on ${n.song.title}`}.`);
+        },
+        unread: setUnread,
         status: setLink,
         gap: () => {
           const since = stateRef.current.lastId;
@@ -81,6 +141,13 @@ export function ThreadApp(p: ThreadProps) {
           }, () => undefined);
         },
       });
+    }
+    // A link to #c-ID of a comment not on this page goes to the page that holds it.
+    const target = /^#c-([0-9a-f]{24})$/.exec(location.hash)?.[1];
+    if (target) {
+      const el = document.getElementById(`c-${target}`);
+      if (el) el.focus();
+      else location.replace(`/songs/${encodeURIComponent(p.slug)}/c/${target}#c-${target}`);
     }
     return () => {
       clearInterval(tick);
@@ -99,6 +166,7 @@ export function ThreadApp(p: ThreadProps) {
     const clientId = newClientId();
     const u = p.user;
     const author = u ? { name: u.displayName, location: u.location, userId: u.id } : { name: d.name?.trim() || 'Guest', location: d.location?.trim() || null, userId: null };
+    const parent = parentId ? stateRef.current.items.find((x) => x.id === parentId) : undefined;
     const optimistic: T.ViewComment = {
       id: `pending-${clientId}`,
       songId: '',
@@ -111,14 +179,23 @@ export function ThreadApp(p: ThreadProps) {
       replyCount: 0,
       status: 'visible',
       featured: false,
+      removedBy: null,
+      editedBy: null,
       clientId,
       pending: true,
+      inReplyTo: parent ? { id: parent.id, name: parent.author.name, excerpt: parent.body.slice(0, 140), removed: parent.status === 'removed' } : null,
     };
     apply((s) => T.addOptimistic(s, optimistic));
     try {
       const guest = u ? undefined : { name: d.name?.trim() ?? '', ...(d.location?.trim() ? { location: d.location.trim() } : {}) };
-      const comment = await api.post(p.slug, { body: d.body, ...(parentId ? { parentId } : {}), clientId, ...(guest ? { author: guest } : {}) });
+      const { guestToken, ...comment } = await api.post(p.slug, { body: d.body, ...(parentId ? { parentId } : {}), clientId, ...(guest ? { author: guest } : {}) });
+      if (guest) rememberGuest(guest);
+      if (guestToken) keepGuestToken(comment.id, guestToken, Date.parse(comment.createdAt) + p.editWindowMs);
       apply((s) => T.confirmOwn(s, { ...comment, clientId }));
+      if (comment.status === 'pending') {
+        setHeld(true);
+        setAnnounce('Your comment is held for review.');
+      }
       return null;
     } catch (err) {
       apply((s) => T.failOwn(s, clientId));
@@ -137,27 +214,50 @@ export function ThreadApp(p: ThreadProps) {
 
   const actions: CommentActions = {
     reply: (parentId, d) => post(d, parentId),
+    expand: (id) =>
+      attempt(async () => {
+        let cursor: string | null = null;
+        for (let i = 0; i < 10; i++) {
+          const page: Awaited<ReturnType<typeof api.replies>> = await api.replies(id, cursor);
+          apply((s) => T.addReplies(s, page));
+          learnMarks(page.items);
+          cursor = page.nextCursor;
+          if (!cursor) break;
+        }
+        setExpanded((e) => new Set([...e, id]));
+        setAnnounce('Replies shown.');
+      }),
     edit: (id, body) =>
       attempt(async () => {
-        const c = await api.edit(id, body);
+        ownActs.current.add(id);
+        const c = await api.edit(id, body, guestTokenOf(id));
         apply((s) => T.updated(s, c));
+        setAnnounce('Your comment was saved.');
       }),
     remove: (id) =>
       attempt(async () => {
-        await api.remove(id);
+        ownActs.current.add(id);
+        await api.remove(id, guestTokenOf(id));
         apply((s) => T.removed(s, id));
+        setAnnounce('Your comment was removed.');
       }),
     vote: (id, value) =>
       attempt(async () => {
         const r = await api.vote(id, value);
         setMyVotes((v) => ({ ...v, [id]: value }));
         apply((s) => T.voted(s, r.id, r.score));
+        const score = r.score > 0 ? `+${r.score}` : String(r.score);
+        setAnnounce(`${value === 1 ? 'Voted up' : value === -1 ? 'Voted down' : 'Vote withdrawn'}. Score ${score}.`);
       }),
-    flag: (id, reason) => attempt(() => api.flag(id, reason)),
-    typing: () => live.current?.typing(),
+    flag: (id, reason) =>
+      attempt(async () => {
+        await api.flag(id, reason);
+        setFlagged((f) => new Set([...f, id]));
+      }),
+    typing: (name) => live.current?.typing(name),
   };
 
-  const ctx: CommentContext = { slug: p.slug, user: p.user, guestPosting: p.guestPosting, editWindowMs: p.editWindowMs, now, ready, myVotes, actions };
+  const ctx: CommentContext = { slug: p.slug, user: p.user, guestPosting: p.guestPosting, editWindowMs: p.editWindowMs, now, ready, myVotes, flagged, expanded, guestToken: (id) => (ready && !p.user ? guestTokenOf(id) : null), actions };
   const tree = useMemo(() => buildTree(state.items), [state.items]);
 
   const loadMore = async (e: Event) => {
@@ -165,6 +265,7 @@ export function ThreadApp(p: ThreadProps) {
     try {
       const page = await api.page(p.slug, state.sort, state.nextCursor);
       apply((s) => T.appendPage(s, page));
+      learnMarks(page.items);
       setLoadError('');
       if (page.items[0]) focusAfter.current = page.items[0].id;
     } catch (err) {
@@ -178,15 +279,26 @@ export function ThreadApp(p: ThreadProps) {
       const page = await api.page(p.slug, sort);
       // The thread's newest comment stays where it was: only the page changed.
       apply((s) => T.initialState(page, sort, s.lastId));
+      learnMarks(page.items);
       setLoadError('');
-      history.replaceState(null, '', sort === 'oldest' ? location.pathname : `?sort=${sort}`);
+      history.replaceState(null, '', sort === 'oldest' ? `/songs/${p.slug}` : `/songs/${p.slug}?sort=${sort}`);
     } catch (err) {
       setLoadError(message(err));
     }
   };
 
-  const showNew = () => {
-    const first = state.unseen[0];
+  const showNew = async () => {
+    const first = stateRef.current.unseen[0];
+    // Oldest first, new comments come after every page not yet loaded: load up to them, so they land in time order.
+    try {
+      for (let i = 0; stateRef.current.sort === 'oldest' && stateRef.current.nextCursor && i < MAX_CATCH_UP_PAGES; i++) {
+        const page = await api.page(p.slug, 'oldest', stateRef.current.nextCursor);
+        apply((s) => T.appendPage(s, page));
+        learnMarks(page.items);
+      }
+    } catch (err) {
+      setLoadError(message(err));
+    }
     apply(T.showUnseen);
     if (first) focusAfter.current = first.id;
   };
@@ -195,12 +307,26 @@ export function ThreadApp(p: ThreadProps) {
   // Absolute: without script a failed post renders this page at the form's POST URL, which has no GET.
   const here = `/songs/${p.slug}`;
   return (
-    <section class="discussion" aria-labelledby="discussion-heading" data-state={ready ? link : 'static'}>
+    <section class="discussion" id="discussion" aria-labelledby="discussion-heading" data-state={ready ? link : 'static'} tabIndex={-1}>
       <div class="discussion-head">
         <h2 id="discussion-heading">Discussion ({state.total})</h2>
         <p class="live-status">
           {presence !== null && <span class="presence">{plural(presence, 'person', 'people')} reading now</span>}
           {typist && <span class="typing"> · {typist === p.user?.displayName ? 'Someone' : typist} is typing…</span>}
+        </p>
+        <p class="write-link">
+          <a
+            class="button"
+            href="#post"
+            onClick={(e) => {
+              const box = document.querySelector<HTMLElement>('form[data-role="comment-form"] textarea');
+              if (!box) return;
+              e.preventDefault();
+              box.focus();
+            }}
+          >
+            Write a comment
+          </a>
         </p>
       </div>
       {ready && link === 'reconnecting' && (
@@ -210,16 +336,22 @@ export function ThreadApp(p: ThreadProps) {
       )}
       <nav class="sorts" aria-label="Sort comments">
         {SORTS.map(([key, label]) => (
-          <a href={key === 'oldest' ? here : `${here}?sort=${key}`} aria-current={state.sort === key ? 'true' : undefined} onClick={(e) => switchSort(e, key)}>
+          <a href={key === 'oldest' ? here : `${here}?sort=${key}`} aria-current={state.sort === key && !p.startsAt ? 'true' : undefined} onClick={(e) => switchSort(e, key)}>
             {label}
           </a>
         ))}
       </nav>
-      {state.unseen.length > 0 && (
-        <button type="button" class="new-comments" onClick={showNew}>
-          Show {plural(state.unseen.length, 'new comment', 'new comments')}
-        </button>
+      {p.notice && (
+        <p class="form-error" role="alert">
+          {p.notice}
+        </p>
       )}
+      {p.startsAt && (
+        <p class="more earlier">
+          <a href={here}>Show earlier comments</a>
+        </p>
+      )}
+      <PicksBox picks={picks} />
       {state.items.length === 0 && <p class="muted empty">No comments yet. Start the discussion.</p>}
       <ol class="thread" data-role="thread">
         {tree.map((n) => (
@@ -238,12 +370,22 @@ export function ThreadApp(p: ThreadProps) {
           </a>
         </p>
       )}
+      <NewCommentsNotice count={state.unseen.length} onShow={showNew} />
       <div class="sr-only" aria-live="polite" role="status">
         {announce}
       </div>
-      <section class="post" aria-labelledby="post-heading">
+      <section class="post" id="post" aria-labelledby="post-heading">
         <h2 id="post-heading">Join the discussion</h2>
-        {canPost ? (
+        {held && (
+          <p class="banner" role="status" data-role="held-notice">
+            Your comment is held for review: it will appear once a moderator approves it.
+          </p>
+        )}
+        {banned ? (
+          <p class="banner" role="alert" data-role="banned-notice">
+            Your account is banned{banned.until ? ` until ${banned.until.slice(0, 10)}` : ''}: you can read, but no longer post, vote or report.
+          </p>
+        ) : canPost ? (
           <CommentForm
             slug={p.slug}
             role="comment-form"
@@ -251,6 +393,7 @@ export function ThreadApp(p: ThreadProps) {
             guest={!p.user && p.guestPosting}
             ready={ready}
             clientId={p.formClientId}
+            formToken={p.formToken}
             initial={p.form ? { body: p.form.body, name: p.form.name, location: p.form.location } : undefined}
             initialError={p.form?.error}
             onPost={(d) => post(d, null)}
@@ -258,7 +401,7 @@ export function ThreadApp(p: ThreadProps) {
           />
         ) : (
           <p>
-            <a href={`/login?next=${encodeURIComponent(`/songs/${p.slug}`)}`}>Log in</a> or <a href="/register">create an account</a> to join the discussion.
+            <a href={`/login?next=${encodeURIComponent(`/songs/${p.slug}`)}`}>Log in</a> or <a href={`/register?next=${encodeURIComponent(`/songs/${p.slug}`)}`}>create an account</a> to join the discussion.
           </p>
         )}
       </section>

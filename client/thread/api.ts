@@ -1,6 +1,7 @@
 // The browser's calls to the HTTP API of ../shared/API.md; every failure becomes the API's own message.
 import type { SocketPostPayload } from '../../shared/schemas';
-import type { CommentDTO, CommentPage, ErrorBody, ErrorCode, ThreadSort, VoteValue } from '../../shared/types';
+import type { CommentDTO, CommentPage, ErrorBody, ErrorCode, ThreadSort, ViewerMarks, VoteValue } from '../../shared/types';
+import { inWords } from '../../shared/words';
 
 /** A failed call: the API's own code and message, or NETWORK / HTTP when there was no contract answer. */
 export class ApiFailure extends Error {
@@ -9,13 +10,13 @@ export class ApiFailure extends Error {
   }
 }
 
-async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
+async function call<T>(method: string, url: string, body?: unknown, extra: Record<string, string> = {}): Promise<T> {
   let res: Response;
   try {
     res = await fetch(url, {
       method,
       credentials: 'same-origin',
-      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      headers: { ...(body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' }), ...extra },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
@@ -23,7 +24,8 @@ async function call<T>(method: string, url: string, body?: unknown): Promise<T> 
   }
   if (res.status === 204 || res.status === 202) return undefined as T;
   const json = (await res.json().catch(() => null)) as (T & ErrorBody) | null;
-  if (!res.ok) throw new ApiFailure(res.status, json?.error?.code ?? 'HTTP', json?.error?.message ?? `The forum answered ${res.status}.`);
+  // The API names fields by path ("body: is required"); a person reads "Your comment is required."
+  if (!res.ok) throw new ApiFailure(res.status, json?.error?.code ?? 'HTTP', json?.error ? inWords(json.error.code, json.error.message) : `The forum answered ${res.status}.`);
   return json as T;
 }
 
@@ -37,8 +39,11 @@ export const api = {
     call<CommentPage>('GET', `${thread(slug)}?after=${enc(afterId)}&limit=100${cursor ? `&cursor=${enc(cursor)}` : ''}`),
   post: (slug: string, input: Omit<SocketPostPayload, 'slug'>) =>
     call<CommentDTO>('POST', thread(slug), input),
-  edit: (id: string, body: string) => call<CommentDTO>('PATCH', `/api/comments/${enc(id)}`, { body }),
-  remove: (id: string) => call<void>('DELETE', `/api/comments/${enc(id)}`),
+  edit: (id: string, body: string, guestToken?: string | null) => call<CommentDTO>('PATCH', `/api/comments/${enc(id)}`, { body }, guestToken ? { 'x-guest-token': guestToken } : {}),
+  remove: (id: string, guestToken?: string | null) => call<void>('DELETE', `/api/comments/${enc(id)}`, undefined, guestToken ? { 'x-guest-token': guestToken } : {}),
+  replies: (id: string, cursor?: string | null) => call<CommentPage>('GET', `/api/comments/${enc(id)}/replies?limit=100${cursor ? `&cursor=${enc(cursor)}` : ''}`),
+  mine: (ids: string[]) => call<ViewerMarks>('GET', `/api/comments/mine?ids=${ids.map(enc).join(',')}`),
+  readNotifications: () => call<{ unread: number }>('POST', '/api/notifications/read', {}),
   vote: (id: string, value: VoteValue) => call<{ id: string; score: number }>('POST', `/api/comments/${enc(id)}/votes`, { value }),
   flag: (id: string, reason: string) => call<void>('POST', `/api/comments/${enc(id)}/flags`, { reason }),
 };

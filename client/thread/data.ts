@@ -1,5 +1,5 @@
 // What the server hands the thread island (rendered on the server, then read by the browser from a JSON block).
-import type { CommentPage, ThreadSort, UserDTO } from '../../shared/types';
+import type { CommentPage, ThreadSort, UserDTO, ViewerMarks } from '../../shared/types';
 
 export interface ThreadData {
   slug: string;
@@ -14,9 +14,24 @@ export interface ThreadData {
   now: number;
   /** A clientId for the no-JavaScript form, so a resubmitted form never posts twice. */
   formClientId: string;
+  /** Guests' form: the signed time it was rendered (the bot check of the guests' form). */
+  formToken?: string;
+  /** After a no-JavaScript post that was held for review: say so (a guest cannot see it in the thread). */
+  held?: boolean;
   /** After a failed no-JavaScript post: the draft and the API's message, shown next to the form. */
   form?: { body: string; name?: string; location?: string; error: string };
+  /** A permalink's page: it starts at this comment (oldest order), so a link leads back to the thread's start. */
+  startsAt?: string | null;
+  /** After a failed no-JavaScript vote or report: what went wrong, shown above the thread. */
+  notice?: string;
+}
+
+/** What only the signed-in member sees: their own votes and reports on the page, their unread count. Kept in a
+ *  block of its own, apart from the thread data every reader shares. */
+export interface ViewerData extends ViewerMarks {
+  unread: number;
 }
 
 export const DATA_ID = 'thread-data';
+export const VIEWER_ID = 'viewer-data';
 export const ISLAND_ID = 'thread-app';

@@ -1,17 +1,23 @@
 // The socket side of the thread: join the room, relay its events, report the connection, catch up after drops.
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/events';
-import type { CommentDTO } from '../../shared/types';
+import type { BanDTO, CommentDTO, NotificationDTO } from '../../shared/types';
 
 export type LinkStatus = 'connecting' | 'live' | 'reconnecting';
 
 export interface LiveHandlers {
   created(c: CommentDTO): void;
   updated(c: CommentDTO): void;
-  removed(id: string): void;
+  removed(id: string, removedBy?: 'author' | 'moderator' | null): void;
+  /** This member was banned: they can read, no longer post. */
+  banned?(ban: BanDTO): void;
   voted(id: string, score: number): void;
   presence(count: number): void;
   typing(name: string): void;
+  renamed(userId: string, name: string): void;
+  /** The member's own notices, on their own room. */
+  notification(n: NotificationDTO, unread: number): void;
+  unread(count: number): void;
   status(s: LinkStatus): void;
   /**
    * Joined without socket.io's recovery: fetch what was posted while not in the room (between the page's
@@ -21,7 +27,8 @@ export interface LiveHandlers {
 }
 
 export interface Live {
-  typing(): void;
+  /** `name`: a guest's name from their form (members type under their own). */
+  typing(name?: string): void;
   close(): void;
 }
 
@@ -51,18 +58,22 @@ export function connectLive(slug: string, h: LiveHandlers): Live {
     if (!c.songSlug || c.songSlug === slug) h.created(c);
   });
   socket.on('comment:updated', (c) => h.updated(c));
-  socket.on('comment:removed', (p) => h.removed(p.id));
+  socket.on('comment:removed', (p) => h.removed(p.id, p.removedBy));
+  socket.on('account:banned', (b) => h.banned?.(b));
   socket.on('comment:voted', (p) => h.voted(p.id, p.score));
   socket.on('presence', (p) => p.slug === slug && h.presence(p.count));
   socket.on('typing', (p) => p.slug === slug && h.typing(p.name));
+  socket.on('author:renamed', (p) => h.renamed(p.userId, p.name));
+  socket.on('notification', (p) => h.notification(p.notification, p.unread));
+  socket.on('notifications:unread', (p) => h.unread(p.unread));
 
   return {
-    typing() {
+    typing(name) {
       // At most one "typing" every 2 s: enough to keep others' indicator alive.
       const now = Date.now();
       if (now - lastTyping < 2000 || !socket.connected) return;
       lastTyping = now;
-      socket.emit('typing', { slug });
+      socket.emit('typing', name ? { slug, name } : { slug });
     },
     close: () => socket.close(),
   };

@@ -46,6 +46,9 @@ function replace(s: ThreadState, c: CommentDTO): ThreadState {
   return { ...s, items, unseen: s.unseen.map((x) => (x.id === c.id ? c : x)) };
 }
 
+/** `total` counts visible comments only (held, rejected and removed ones are not counted). */
+const counted = (c: Pick<CommentDTO, 'status'> | undefined) => c?.status === 'visible';
+
 /** Our own post, shown at once where the reader will look for it. */
 export function addOptimistic(s: ThreadState, c: ViewComment): ThreadState {
   const items = s.sort === 'oldest' || c.parentId ? [...s.items, c] : [c, ...s.items];
@@ -62,7 +65,8 @@ export function confirmOwn(s: ThreadState, c: CommentDTO): ThreadState {
     const items = s.items.filter((_, i) => i !== echoIdx);
     return replace({ ...s, items, total: s.total - 1 }, withClient);
   }
-  return replace(s, withClient);
+  // Held for review: the optimistic copy was counted as visible.
+  return replace(counted(c) ? s : { ...s, total: s.total - 1 }, withClient);
 }
 
 export function failOwn(s: ThreadState, clientId: string): ThreadState {
@@ -81,8 +85,13 @@ export interface Placement {
  */
 export function receiveCreated(s: ThreadState, c: CommentDTO, where: Placement): { state: ThreadState; shown: boolean } {
   // Known or not, it is the latest comment:created to arrive: the next catch-up starts after it.
-  if (isKnown(s, c)) return { state: { ...replace(s, c), lastId: c.id }, shown: false };
-  const next = { ...s, total: s.total + 1, lastId: c.id };
+  if (isKnown(s, c)) {
+    // Known, but perhaps as a placeholder or held: approved or restored, it counts now.
+    const held = s.items.find((x) => sameComment(x, c)) ?? s.unseen.find((x) => x.id === c.id);
+    const total = s.total + (counted(c) && !counted(held) ? 1 : 0);
+    return { state: { ...replace({ ...s, total }, c), lastId: c.id }, shown: false };
+  }
+  const next = { ...s, total: s.total + (counted(c) ? 1 : 0), lastId: c.id };
   const parentShown = !!c.parentId && s.items.some((x) => x.id === c.parentId);
   if (parentShown || (s.sort === 'oldest' && where.nearBottom && s.nextCursor === null)) {
     return { state: { ...next, items: [...s.items, c] }, shown: true };
@@ -101,9 +110,10 @@ export function updated(s: ThreadState, c: CommentDTO): ThreadState {
   return isKnown(s, c) ? replace(s, c) : s;
 }
 
-export function removed(s: ThreadState, id: string): ThreadState {
-  const strip = (x: ViewComment): ViewComment => (x.id === id ? { ...x, status: 'removed', body: '' } : x);
-  return { ...s, items: s.items.map(strip), unseen: s.unseen.filter((x) => x.id !== id) };
+export function removed(s: ThreadState, id: string, by: CommentDTO['removedBy'] = null): ThreadState {
+  const was = s.items.find((x) => x.id === id) ?? s.unseen.find((x) => x.id === id);
+  const strip = (x: ViewComment): ViewComment => (x.id === id ? { ...x, status: 'removed', body: '', removedBy: by ?? x.removedBy ?? null } : x);
+  return { ...s, items: s.items.map(strip), unseen: s.unseen.filter((x) => x.id !== id), total: s.total - (counted(was) ? 1 : 0) };
 }
 
 export function voted(s: ThreadState, id: string, score: number): ThreadState {
@@ -114,4 +124,21 @@ export function voted(s: ThreadState, id: string, score: number): ThreadState {
 export function appendPage(s: ThreadState, page: CommentPage): ThreadState {
   const fresh = page.items.filter((c) => !s.items.some((x) => x.id === c.id));
   return { ...s, items: [...s.items, ...fresh], nextCursor: page.nextCursor, total: page.total, unseen: s.unseen.filter((u) => !fresh.some((f) => f.id === u.id)) };
+}
+
+/** A member's display name changed: their comments read the new one (their replies' context too). */
+export function renamed(s: ThreadState, userId: string, name: string): ThreadState {
+  const ids = new Set(s.items.filter((x) => x.author.userId === userId).map((x) => x.id));
+  const fix = <C extends ViewComment>(x: C): C => {
+    const author = x.author.userId === userId ? { ...x.author, name } : x.author;
+    const inReplyTo = x.inReplyTo && ids.has(x.inReplyTo.id) ? { ...x.inReplyTo, name } : x.inReplyTo;
+    return author === x.author && inReplyTo === x.inReplyTo ? x : { ...x, author, inReplyTo };
+  };
+  return { ...s, items: s.items.map(fix), unseen: s.unseen.map(fix) };
+}
+
+/** The replies of one comment, loaded by its "N replies": added to what is shown (the view nests them). */
+export function addReplies(s: ThreadState, page: CommentPage): ThreadState {
+  const fresh = page.items.filter((c) => !s.items.some((x) => x.id === c.id));
+  return { ...s, items: [...s.items, ...fresh], unseen: s.unseen.filter((u) => !fresh.some((f) => f.id === u.id)) };
 }

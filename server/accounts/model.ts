@@ -10,6 +10,8 @@ const userSchema = new Schema(
     displayName: { type: String, required: true },
     location: { type: String, default: null },
     role: { type: String, enum: ['member', 'moderator', 'admin'], default: 'member', required: true },
+    /** Sessions signed in before this moment are no longer signed in (set by a password change). */
+    passwordChangedAt: { type: Date, default: null },
   },
   { collection: 'users', timestamps: { createdAt: true, updatedAt: true }, versionKey: false },
 );

@@ -6,7 +6,14 @@ import { Strategy as LocalStrategy } from 'passport-local';
 import type { UserDTO } from '../../shared/types';
 import type { ForumDeps } from '../deps';
 import { dummyHash } from './password';
-import { findUserById, verifyCredentials } from './service';
+import { findSessionMember, verifyCredentials } from './service';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** When this session signed in (ms): a password changed after it ends the session. */
+    authAt?: number;
+  }
+}
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -29,10 +36,18 @@ export function createPassport(deps: Pick<ForumDeps, 'db'>): passport.PassportSt
       verifyCredentials(deps, username, password).then((user) => done(null, user ?? false), done);
     }),
   );
-  p.serializeUser<string>((user, done) => done(null, user.id));
-  p.deserializeUser<string>((id, done) => {
-    // An unknown id (account deleted) logs the session out rather than failing the request.
-    findUserById(deps, id).then((user) => done(null, user ?? false), done);
+  // Called with the new session of every sign-in (login, registration): it remembers when it signed in.
+  p.serializeUser<string>((req: Express.Request, user: Express.User, done: (err: unknown, id?: string) => void) => {
+    if (req.session) req.session.authAt = Date.now();
+    done(null, user.id);
+  });
+  p.deserializeUser<string>((req: Express.Request, id: string, done: (err: unknown, user?: Express.User | false) => void) => {
+    // An unknown id (account deleted), or a session older than the member's last password change, logs the
+    // session out rather than failing the request.
+    findSessionMember(deps, id).then((found) => {
+      const stale = !!found?.passwordChangedAt && (req.session?.authAt ?? 0) < found.passwordChangedAt.getTime();
+      done(null, found && !stale ? found.user : false);
+    }, done);
   });
   return p;
 }

@@ -8,6 +8,8 @@ export interface CommentTarget {
   authorUserId: string | null;
   createdAt: Date;
   status: CommentStatus;
+  /** The request holds the secret its guest author's browser was given (a guest's own comment). */
+  guestProven?: boolean;
 }
 
 export type Action =
@@ -29,6 +31,8 @@ export interface PolicyContext {
 const rank: Record<Role, number> = { member: 0, moderator: 1, admin: 2 };
 const atLeast = (actor: Actor, role: Role) => !!actor && rank[actor.role] >= rank[role];
 const owns = (actor: Actor, c: CommentTarget) => !!actor && c.authorUserId !== null && c.authorUserId === actor.id;
+const guestOwns = (c: CommentTarget) => c.authorUserId === null && !!c.guestProven;
+const inWindow = (c: CommentTarget, ctx: PolicyContext) => ctx.now.getTime() - c.createdAt.getTime() <= ctx.editWindowMs;
 
 export function can(actor: Actor, action: Action, ctx: PolicyContext, comment?: CommentTarget): boolean {
   switch (action) {
@@ -36,14 +40,16 @@ export function can(actor: Actor, action: Action, ctx: PolicyContext, comment?: 
       return !!actor || ctx.guestPosting;
     case 'comment.vote':
     case 'comment.flag':
-      return !!actor && !!comment && comment.status === 'visible';
+      // Nobody raises their own comment or reports it.
+      return !!actor && !!comment && comment.status === 'visible' && !owns(actor, comment);
     case 'comment.edit':
       if (!comment || comment.status === 'removed') return false;
       if (atLeast(actor, 'moderator')) return true;
-      return owns(actor, comment) && ctx.now.getTime() - comment.createdAt.getTime() <= ctx.editWindowMs;
+      return (owns(actor, comment) || guestOwns(comment)) && inWindow(comment, ctx);
     case 'comment.remove':
       if (!comment || comment.status === 'removed') return false;
-      return atLeast(actor, 'moderator') || owns(actor, comment);
+      // A guest's browser may take its comment back only while it could still edit it.
+      return atLeast(actor, 'moderator') || owns(actor, comment) || (guestOwns(comment) && inWindow(comment, ctx));
     case 'comment.moderate':
       return atLeast(actor, 'moderator');
     case 'song.create':

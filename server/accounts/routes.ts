@@ -1,11 +1,13 @@
 // /api/auth: register, login, logout, me. Thin: validate with the shared schema, call the service, send the User.
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { loginInput, registerInput, updateMeInput } from '../../shared/schemas';
+import { changePasswordInput, loginInput, registerInput, updateMeInput } from '../../shared/schemas';
 import type { UserDTO } from '../../shared/types';
 import type { ForumDeps } from '../deps';
 import { Unauthenticated } from '../errors';
 import type { ForumPassport } from './passport';
-import { registerUser, updateProfile } from './service';
+import { updateSettings } from '../people/settings';
+import { changePassword } from './password-change';
+import { registerUser } from './service';
 import { SESSION_COOKIE, sessionCookieOptions } from './session';
 
 export const unauthenticated = () => new Unauthenticated('Sign in first.');
@@ -26,6 +28,19 @@ export async function logOut(req: Request, res: Response, deps: Pick<ForumDeps, 
   await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
   res.clearCookie(SESSION_COOKIE, sessionCookieOptions(deps));
 }
+
+/** The request's own session, to stay signed in through a password change (stamped and saved at once). */
+export const keepSession = (req: Request) =>
+  req.session
+    ? {
+        id: req.sessionID,
+        stamp: (at: number) =>
+          new Promise<void>((resolve, reject) => {
+            req.session.authAt = at;
+            req.session.save((err) => (err ? reject(err) : resolve()));
+          }),
+      }
+    : null;
 
 /** 401 UNAUTHENTICATED unless a member is signed in. */
 export const requireMember: RequestHandler = (req, _res, next) => next(req.user ? undefined : unauthenticated());
@@ -62,7 +77,13 @@ export function accountRoutes(deps: ForumDeps, passport: ForumPassport): Router 
 
   r.patch('/me', requireMember, async (req, res) => {
     const input = updateMeInput.parse(req.body ?? {});
-    res.json(await updateProfile(deps, req.user!.id, input));
+    res.json(await updateSettings(deps, req.user!.id, input));
+  });
+
+  r.post('/password', requireMember, async (req, res) => {
+    const input = changePasswordInput.parse(req.body ?? {});
+    await changePassword(deps, req.user!.id, input, keepSession(req));
+    res.status(204).end();
   });
 
   return r;

@@ -83,6 +83,13 @@ export async function findUserById(deps: Deps, id: string): Promise<UserDTO | nu
   return user ? toUserDTO(user) : null;
 }
 
+/** The member of a session and when their password last changed (sessions signed in before it are over). */
+export async function findSessionMember(deps: Deps, id: string): Promise<{ user: UserDTO; passwordChangedAt: Date | null } | null> {
+  if (!Types.ObjectId.isValid(id)) return null;
+  const user = await userModel(deps.db.conn).findById(id).lean<UserDoc>();
+  return user ? { user: toUserDTO(user), passwordChangedAt: user.passwordChangedAt ?? null } : null;
+}
+
 export async function findUserByUsername(deps: Deps, username: string): Promise<UserDTO | null> {
   const user = await userModel(deps.db.conn).findOne({ usernameKey: usernameKey(username) }).lean<UserDoc>();
   return user ? toUserDTO(user) : null;

@@ -1,4 +1,5 @@
 // Who may act on a comment, and finding the comment acted on: the checks every comment service starts with.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import mongoose from 'mongoose';
 import type { UserDTO } from '../../shared/types';
 import { can, type Action, type CommentTarget, type PolicyContext } from '../accounts/policy';
@@ -6,17 +7,46 @@ import type { ForumDeps } from '../deps';
 import { Forbidden, Invalid, NotFound, Unauthenticated } from '../errors';
 import { commentModel, type CommentRecord } from './model';
 
-export const policyContext = (deps: Pick<ForumDeps, 'config'>, now = new Date()): PolicyContext => ({
+export const policyContext = (deps: Pick<ForumDeps, 'config' | 'settings'>, now = new Date()): PolicyContext => ({
   now,
   editWindowMs: deps.config.editWindowMs,
-  guestPosting: deps.config.guestPosting,
+  guestPosting: deps.settings.current().guestPosting,
 });
 
-export const targetOf = (c: CommentRecord): CommentTarget => ({ authorUserId: c.author.userId ?? null, createdAt: c.createdAt, status: c.status });
+export const targetOf = (c: CommentRecord, guestToken?: string | null): CommentTarget => ({
+  authorUserId: c.author.userId ?? null,
+  createdAt: c.createdAt,
+  status: c.status,
+  guestProven: !!guestToken && guestTokenMatches(c, guestToken),
+});
+
+export const hashGuestToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+function guestTokenMatches(c: CommentRecord, token: string): boolean {
+  if (!c.guestTokenHash) return false;
+  const [a, b] = [Buffer.from(hashGuestToken(token)), Buffer.from(c.guestTokenHash)];
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * For an author's own acts (edit, remove): a member by the policy, or a guest whose request carries the secret
+ * their browser was given with the post. Unauthenticated for a reader with neither, Forbidden otherwise.
+ */
+export function authoriseAuthor(
+  deps: Pick<ForumDeps, 'config' | 'settings'>,
+  user: UserDTO | null,
+  action: 'comment.edit' | 'comment.remove',
+  comment: CommentRecord,
+  opts: { refusal: string; now?: Date; guestToken?: string | null },
+): void {
+  if (can(user, action, policyContext(deps, opts.now), targetOf(comment, opts.guestToken))) return;
+  if (!user && !opts.guestToken) throw new Unauthenticated('Sign in first.');
+  throw new Forbidden(opts.refusal);
+}
 
 /** Unauthenticated for a reader without a session, Forbidden for a member the policy refuses; narrows `user`. */
 export function authorise(
-  deps: Pick<ForumDeps, 'config'>,
+  deps: Pick<ForumDeps, 'config' | 'settings'>,
   user: UserDTO | null,
   action: Action,
   comment?: CommentRecord,

@@ -18,5 +18,13 @@ export function toCommentDTO(c: CommentRecord): CommentDTO {
     status: c.status,
     featured: !!c.featured,
     clientId: c.clientId ?? null,
+    removedBy: removed ? removedAs(c) : null,
+    editedBy: c.editedAt ? (c.editedBy ?? 'author') : null,
   };
+}
+
+/** Removals made before `removedAs` was kept: the remover's id tells (an author's own, or someone else's). */
+function removedAs(c: CommentRecord): 'author' | 'moderator' {
+  if (c.removedAs) return c.removedAs;
+  return !c.removedBy || c.removedBy === c.author.userId ? 'author' : 'moderator';
 }

@@ -1,40 +1,56 @@
-// Editing and removing a comment: its author (editing within the window) or a moderator.
+// Editing and removing a comment: its author (editing within the window; a guest from the browser that posted it)
+// or a moderator. A moderator's act on someone else's comment is logged and shown as a moderator's.
 import type { EditCommentInput } from '../../shared/schemas';
 import type { CommentDTO, UserDTO } from '../../shared/types';
 import type { ForumDeps } from '../deps';
 import { Conflict } from '../errors';
-import { authorise, findComment } from './access';
-import { toCommentDTO } from './dto';
+import { refuseBanned } from '../moderation/bans';
+import { recordAction } from '../moderation/log';
+import { refuseBannedWords } from '../moderation/pipeline/phases';
+import { moveComment } from '../moderation/transitions';
+import { authoriseAuthor, findComment } from './access';
+import { withReplyContext } from './context';
 import { commentModel, type CommentRecord } from './model';
 import { publish } from './publish';
 
-type Deps = Pick<ForumDeps, 'db' | 'config' | 'bus'>;
+type Deps = Pick<ForumDeps, 'db' | 'config' | 'bus' | 'settings' | 'threads' | 'logger'>;
 
-/** `now` decides the edit window (tests pass it instead of waiting). `body` comes trimmed and within limits. */
-export async function editComment(deps: Deps, user: UserDTO | null, id: string, input: EditCommentInput, now = new Date()): Promise<CommentDTO> {
+/** Acting on someone else's comment is moderating it (the policy let them do it as a moderator); guests act on their own. */
+const asModerator = (user: UserDTO | null, c: CommentRecord): user is UserDTO => !!user && c.author.userId !== user.id;
+
+/**
+ * `now` decides the edit window (tests pass it instead of waiting). `body` comes trimmed and within limits.
+ * `guestToken`: the secret a guest's browser got with its post, standing in for a member's session.
+ */
+export async function editComment(deps: Deps, user: UserDTO | null, id: string, input: EditCommentInput, now = new Date(), guestToken?: string | null): Promise<CommentDTO> {
   const c = await findComment(deps, id);
   const refusal = c.status === 'removed' ? 'A removed comment cannot be edited.' : 'Only its author can edit a comment, within the edit window.';
-  authorise(deps, user, 'comment.edit', c, { refusal, now });
+  authoriseAuthor(deps, user, 'comment.edit', c, { refusal, now, guestToken });
+  const byModerator = asModerator(user, c);
+  // An edit may not slip in what a post could not.
+  if (!byModerator) await refuseBanned(deps, user);
+  refuseBannedWords(input.body, deps.settings.current().bannedWords);
   const updated = await commentModel(deps.db.conn)
-    .findOneAndUpdate({ _id: c._id, status: c.status }, { $set: { body: input.body, editedAt: now } }, { new: true })
+    .findOneAndUpdate({ _id: c._id, status: c.status }, { $set: { body: input.body, editedAt: now, editedBy: byModerator ? 'moderator' : 'author' } }, { new: true })
     .lean<CommentRecord>();
   if (!updated) throw new Conflict('The comment changed meanwhile; reload it.');
-  const comment = toCommentDTO(updated);
+  const [comment] = await withReplyContext(deps, [updated]);
   await publish(deps, 'comment.updated', { comment });
+  if (byModerator) await recordAction(deps, user, 'comment.edit', { kind: 'comment', id: comment.id }, null);
   return comment;
 }
 
 /**
- * Leaves a placeholder (status "removed", body "" in the API) so replies keep their parent. Counters are not
- * decremented: the placeholder still stands in the thread and its replies still count. Removing twice is a no-op.
+ * Leaves a placeholder (status "removed", body "" in the API) so replies keep their parent; it no longer counts as
+ * a visible comment. Removing twice is a no-op.
  */
-export async function removeComment(deps: Deps, user: UserDTO | null, id: string): Promise<void> {
+export async function removeComment(deps: Deps, user: UserDTO | null, id: string, guestToken?: string | null, now = new Date()): Promise<void> {
   const c = await findComment(deps, id);
-  const refusal = 'Only its author or a moderator can remove a comment.';
+  const refusal = user ? 'Only its author or a moderator can remove a comment.' : 'A guest can remove their comment only from the browser that posted it, within the edit window.';
   // Removing a removed comment again changes nothing, but only those who could remove it learn that.
-  authorise(deps, user, 'comment.remove', c.status === 'removed' ? { ...c, status: 'visible' } : c, { refusal });
+  authoriseAuthor(deps, user, 'comment.remove', c.status === 'removed' ? { ...c, status: 'visible' } : c, { refusal, guestToken, now });
   if (c.status === 'removed') return;
-  const res = await commentModel(deps.db.conn).updateOne({ _id: c._id, status: c.status }, { $set: { status: 'removed', removedAt: new Date(), removedBy: user.id } });
-  if (!res.modifiedCount) return;
-  await publish(deps, 'comment.removed', { id: String(c._id), songId: String(c.songId) });
+  const byModerator = asModerator(user, c);
+  await moveComment(deps, c, 'remove', { by: user, as: byModerator ? 'moderator' : 'author' });
+  if (byModerator) await recordAction(deps, user, 'comment.remove', { kind: 'comment', id: String(c._id) }, null);
 }

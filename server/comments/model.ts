@@ -25,7 +25,16 @@ export interface CommentRecord {
   seq: number;
   flagCount: number;
   removedAt: Date | null;
+  /** The id of the member who removed it. */
   removedBy: string | null;
+  /** A guest's post: sha256 of the secret its browser holds to edit or delete it within the edit window. */
+  guestTokenHash?: string | null;
+  /** Whether its author or a moderator removed it (older removals: see dto.ts). */
+  removedAs?: 'author' | 'moderator' | null;
+  /** Whether its author or a moderator edited it last. */
+  editedBy?: 'author' | 'moderator' | null;
+  /** Why the pipeline or members' flags held it (moderators see it in the queue). */
+  heldFor?: string[];
 }
 
 const authorSchema = new Schema(
@@ -47,7 +56,7 @@ const commentSchema = new Schema<CommentRecord>(
     editedAt: { type: Date, default: null },
     score: { type: Number, default: 0 },
     replyCount: { type: Number, default: 0 },
-    status: { type: String, enum: ['visible', 'removed', 'pending'], default: 'visible' },
+    status: { type: String, enum: ['visible', 'removed', 'pending', 'rejected'], default: 'visible' },
     featured: { type: Boolean, default: false },
     clientId: { type: String, default: null },
     idemKey: { type: String, required: true },
@@ -55,12 +64,18 @@ const commentSchema = new Schema<CommentRecord>(
     flagCount: { type: Number, default: 0 },
     removedAt: { type: Date, default: null },
     removedBy: { type: String, default: null },
+    guestTokenHash: { type: String, default: null },
+    removedAs: { type: String, default: null },
+    editedBy: { type: String, default: null },
+    heldFor: { type: [String], default: undefined },
   },
   { versionKey: false },
 );
 
 commentSchema.index({ songId: 1, score: -1, _id: 1 });
-commentSchema.index({ parentId: 1 });
+commentSchema.index({ parentId: 1, seq: 1 });
+// A member's comments, newest first (profiles), and the rewrite of their name.
+commentSchema.index({ 'author.userId': 1, _id: -1 });
 commentSchema.index({ idemKey: 1 }, { unique: true });
 commentSchema.index({ songId: 1, seq: 1 }, { unique: true });
 
@@ -100,6 +115,8 @@ export interface FlagRecord {
   userId: string;
   reason: string;
   createdAt: Date;
+  /** A moderator dismissed it: it no longer counts (the member may flag again). */
+  dismissed?: boolean;
 }
 const flagSchema = new Schema<FlagRecord>(
   {
@@ -109,6 +126,7 @@ const flagSchema = new Schema<FlagRecord>(
     userId: { type: String, required: true },
     reason: { type: String, required: true },
     createdAt: { type: Date, required: true },
+    dismissed: { type: Boolean, default: false },
   },
   { versionKey: false },
 );

@@ -1,6 +1,6 @@
 // Posting a comment: who posts (member or guest), where (thread, parent), once per clientId, within the rate
 // limit; then the store writes it at the thread's next position and the thread hears of it.
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import mongoose, { type Types } from 'mongoose';
 import type { PostCommentInput } from '../../shared/schemas';
 import type { CommentDTO, UserDTO } from '../../shared/types';
@@ -10,10 +10,14 @@ import type { ForumDeps } from '../deps';
 import { Invalid, Unauthenticated } from '../errors';
 import type { SongRecord } from '../songs/model';
 import { songIdBySlug } from '../songs/service';
-import { isObjectId, oid, policyContext } from './access';
+import { hashGuestToken, isObjectId, oid, policyContext } from './access';
+import { replyContextOf } from './context';
 import { toCommentDTO } from './dto';
 import { releaseKey, reserveKey, storedUnder } from './idempotency';
 import { commentModel, type CommentRecord } from './model';
+import { refuseBanned } from '../moderation/bans';
+import { noteNewComment } from '../moderation/intake';
+import { screenComment } from '../moderation/pipeline';
 import { publish } from './publish';
 import type { NewComment } from './store/types';
 
@@ -23,16 +27,18 @@ export interface Poster {
   ip: string;
   /** A guest's name and location; members post under their own. */
   guest?: { name: string; location?: string };
+  /** Posted through a page's form: its honeypot and signed render time (guests' bot check). */
+  form?: { trap: string; renderedAt: number | null } | null;
 }
 
 /** A comment as the schemas deliver it (body trimmed and within limits, ids well-formed); the author is the Poster. */
 export type PostInput = Omit<PostCommentInput, 'author'>;
 
-type PostDeps = Pick<ForumDeps, 'db' | 'threads' | 'songIds' | 'config' | 'limits' | 'bus' | 'logger' | 'repairs'>;
+type PostDeps = Pick<ForumDeps, 'db' | 'threads' | 'songIds' | 'config' | 'limits' | 'bus' | 'logger' | 'repairs' | 'settings'>;
 
 const posterKey = (p: Poster) => (p.user ? `user:${p.user.id}` : `ip:${p.ip}`);
 
-function authorOf(deps: Pick<ForumDeps, 'config'>, poster: Poster): CommentRecord['author'] {
+function authorOf(deps: Pick<ForumDeps, 'config' | 'settings'>, poster: Poster): CommentRecord['author'] {
   if (poster.user) {
     if (poster.guest) throw new Invalid('VALIDATION', 'author: is for guests only; members post under their own name');
     return { name: poster.user.displayName || poster.user.username, location: poster.user.location ?? null, userId: poster.user.id };
@@ -43,22 +49,50 @@ function authorOf(deps: Pick<ForumDeps, 'config'>, poster: Poster): CommentRecor
   return { name, location: poster.guest?.location?.trim() || null, userId: null };
 }
 
+/**
+ * Every new comment (HTTP, socket, the page's form) comes through here: who posts, the ban check, where, then the
+ * moderation pipeline decides visible or pending before the write; readers hear only of a visible one.
+ */
 export async function postComment(deps: PostDeps, poster: Poster, slug: string, input: PostInput): Promise<{ comment: CommentDTO; created: boolean }> {
   const author = authorOf(deps, poster);
+  await refuseBanned(deps, poster.user);
   const songId = await songIdBySlug(deps, slug);
   const key = input.clientId ? `${songId}:${posterKey(poster)}:${input.clientId}` : null;
   const parent = input.parentId ? await parentIn(deps, songId, input.parentId) : null;
-  const fields: NewComment = { parentId: parent?._id ?? null, author, body: input.body, clientId: input.clientId ?? null };
+  const outcome = await screenComment(deps, { body: input.body, userId: author.userId, form: poster.form });
+  const token = author.userId ? null : guestTokenFor(deps, key);
+  const fields: NewComment = {
+    parentId: parent?._id ?? null,
+    author,
+    body: input.body,
+    clientId: input.clientId ?? null,
+    status: outcome.status,
+    heldFor: outcome.heldFor,
+    guestTokenHash: token && hashGuestToken(token),
+  };
   // A repeat of the same clientId (a retry after a lost answer) is answered before the rate limit counts it.
   const { record, created } = await insertThreadComment(deps, { _id: songId }, fields, key, () => deps.limits.posting(posterKey(poster)));
-  const comment = toCommentDTO(record);
-  if (created) await publish(deps, 'comment.created', { comment: { ...comment, songSlug: slug }, songSlug: slug });
-  return { comment, created };
+  const comment = { ...toCommentDTO(record), inReplyTo: parent ? replyContextOf(parent) : null };
+  if (created) {
+    await publish(deps, comment.status === 'visible' ? 'comment.created' : 'comment.held', { comment: { ...comment, songSlug: slug }, songSlug: slug });
+    await noteNewComment(deps, record);
+  }
+  // The guest's secret goes to the poster alone, never into the announcement.
+  return { comment: token ? { ...comment, guestToken: token } : comment, created };
+}
+
+/**
+ * A guest's edit secret. With a clientId it is derived from the post's idempotency key under the forum's secret,
+ * so a retry of the same post (a lost answer) gets the same secret back; without one it is random.
+ */
+function guestTokenFor(deps: Pick<ForumDeps, 'config'>, key: string | null): string {
+  return key ? createHmac('sha256', deps.config.sessionSecret).update(`guest-token:${key}`).digest('base64url') : randomBytes(32).toString('base64url');
 }
 
 async function parentIn(deps: Pick<ForumDeps, 'db'>, songId: Types.ObjectId, parentId: string): Promise<CommentRecord> {
   const parent = isObjectId(parentId) ? await commentModel(deps.db.conn).findOne({ _id: oid(parentId) }).lean<CommentRecord>() : null;
-  if (!parent || !parent.songId.equals(songId) || parent.status === 'pending') {
+  // Replies go under what readers can see: a visible comment or a removed one's placeholder.
+  if (!parent || !parent.songId.equals(songId) || (parent.status !== 'visible' && parent.status !== 'removed')) {
     throw new Invalid('INVALID_PARENT', 'parentId: no such comment in this thread.');
   }
   return parent;
@@ -102,7 +136,8 @@ export async function insertThreadComment(
     throw err;
   }
   const parentId = record.parentId;
-  if (parentId) {
+  // A held reply is counted on its parent when it is approved (readers' reply counts tell only of what they see).
+  if (parentId && record.status === 'visible') {
     // The comment is stored: a failed count must not turn its post into an error (nor stop its broadcast).
     await deps.threads
       .moveCounters(`comment:${parentId}`, () => commentModel(deps.db.conn).updateOne({ _id: parentId }, { $inc: { replyCount: 1 } }))

@@ -6,14 +6,19 @@ import { isDuplicateKey } from '../db/connection';
 import type { ForumDeps } from '../deps';
 import { authorise, findComment } from './access';
 import { commentModel, flagModel, voteModel, type CommentRecord } from './model';
+import { DomainError } from '../errors';
+import { refuseBanned } from '../moderation/bans';
+import { syncQueue } from '../moderation/queue';
+import { moveComment } from '../moderation/transitions';
 import { publish } from './publish';
 
-type Deps = Pick<ForumDeps, 'db' | 'config' | 'bus' | 'threads' | 'repairs'>;
+type Deps = Pick<ForumDeps, 'db' | 'config' | 'bus' | 'threads' | 'repairs' | 'settings' | 'logger'>;
 
 /** The member's vote record holds their current value; the comment's score moves by the change of value. */
 export async function voteComment(deps: Deps, user: UserDTO | null, id: string, value: VoteValue): Promise<{ id: string; score: number }> {
   const c = await findComment(deps, id);
-  authorise(deps, user, 'comment.vote', c, { refusal: 'Removed comments cannot be voted on.' });
+  authorise(deps, user, 'comment.vote', c, { refusal: refusal(user, c, 'voted on') });
+  await refuseBanned(deps, user);
   const Comments = commentModel(deps.db.conn);
   const { score, changed } = await deps.threads.moveCounters(`comment:${c._id}`, async () => {
     const delta = value - (await swapVote(deps, c._id, user.id, value));
@@ -50,27 +55,46 @@ async function swapVote(deps: Pick<ForumDeps, 'db'>, commentId: Types.ObjectId, 
   }
 }
 
-/** Stored for moderators, one per member per comment (a second flag updates the reason). */
+const refusal = (user: UserDTO | null, c: CommentRecord, done: string) =>
+  user && c.author.userId === user.id ? `You cannot ${done === 'flagged' ? 'flag' : 'vote on'} your own comment.` : `Only visible comments can be ${done}.`;
+
+/**
+ * Stored for moderators, one per member per comment (a second flag updates the reason). The comment stands in the
+ * Flagged tab; `flagThreshold` distinct members' flags hold it for review.
+ */
 export async function flagComment(deps: Deps, user: UserDTO | null, id: string, input: FlagInput): Promise<void> {
   const c = await findComment(deps, id);
-  authorise(deps, user, 'comment.flag', c, { refusal: 'Removed comments cannot be flagged.' });
-  let prev: unknown = null;
+  authorise(deps, user, 'comment.flag', c, { refusal: refusal(user, c, 'flagged') });
+  await refuseBanned(deps, user);
+  let prev: { dismissed?: boolean } | true | null = null;
   try {
     prev = await flagModel(deps.db.conn)
       .findOneAndUpdate(
         { _id: `${c._id}:${user.id}` },
-        { $set: { reason: input.reason }, $setOnInsert: { commentId: c._id, userId: user.id, songId: c.songId, createdAt: new Date() } },
+        { $set: { reason: input.reason, dismissed: false }, $setOnInsert: { commentId: c._id, userId: user.id, songId: c.songId, createdAt: new Date() } },
         { upsert: true, new: false },
       )
-      .lean();
+      .lean<{ dismissed?: boolean }>();
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
     prev = true;
   }
-  if (!prev) {
-    await deps.threads
-      .moveCounters(`comment:${c._id}`, () => commentModel(deps.db.conn).updateOne({ _id: c._id }, { $inc: { flagCount: 1 } }))
-      .catch((err) => failedCount(deps, c, err));
+  // A new flag, or one raised again after a moderator dismissed it, counts; a changed reason does not.
+  const counts = !prev || (prev !== true && prev.dismissed);
+  const Comments = commentModel(deps.db.conn);
+  const flagged = counts
+    ? await deps.threads
+        .moveCounters(`comment:${c._id}`, () => Comments.findOneAndUpdate({ _id: c._id }, { $inc: { flagCount: 1 } }, { new: true }).lean<CommentRecord>())
+        .catch((err) => failedCount(deps, c, err))
+    : await Comments.findOne({ _id: c._id }).lean<CommentRecord>();
+  if (!flagged) return;
+  if (flagged.status === 'visible' && (flagged.flagCount ?? 0) >= deps.settings.current().flagThreshold) {
+    await moveComment(deps, flagged, 'hold', { by: null, set: { heldFor: [`flagged by ${flagged.flagCount} members`] } }).catch((err) => {
+      // Held (or removed) meanwhile by someone else: nothing left to do.
+      if (!(err instanceof DomainError)) throw err;
+    });
+  } else {
+    await syncQueue(deps, flagged);
   }
 }
 

@@ -8,8 +8,10 @@ import type { ForumDeps } from '../deps';
 import { songModel, type SongRecord } from '../songs/model';
 import { commentModel, flagModel, voteModel, type CommentRecord } from './model';
 
-/** The comments a thread's commentCount (and a page's total) counts. */
-export const COUNTED: readonly CommentStatus[] = ['visible', 'removed'];
+/** The comments a thread's commentCount (and a page's total) counts: the visible ones. */
+export const COUNTED: readonly CommentStatus[] = ['visible'];
+/** The replies a comment's replyCount counts: those readers see, placeholders included (held ones once approved). */
+const REPLIES: readonly CommentStatus[] = ['visible', 'removed'];
 /** Ids per `$in` query, so a long thread never makes one huge query. */
 const BATCH = 1000;
 
@@ -46,10 +48,11 @@ export async function recountThread(deps: Pick<ForumDeps, 'db' | 'threads'>, son
     const inIds = (batch: Types.ObjectId[]) => ({ commentId: mongoose.trusted({ $in: batch }) });
     const [scores, flags] = await Promise.all([
       tally(ids, (b) => voteModel(conn).find(inIds(b), { commentId: 1, value: 1 }).lean<{ commentId: Types.ObjectId; value: number }[]>(), (v) => v.value),
-      tally(ids, (b) => flagModel(conn).find(inIds(b), { commentId: 1 }).lean<{ commentId: Types.ObjectId }[]>(), () => 1),
+      // Flags a moderator dismissed no longer count.
+      tally(ids, (b) => flagModel(conn).find({ ...inIds(b), dismissed: mongoose.trusted({ $ne: true }) }, { commentId: 1 }).lean<{ commentId: Types.ObjectId }[]>(), () => 1),
     ]);
     const replies = new Map<string, number>();
-    for (const c of comments) if (c.parentId) replies.set(String(c.parentId), (replies.get(String(c.parentId)) ?? 0) + 1);
+    for (const c of comments) if (c.parentId && REPLIES.includes(c.status)) replies.set(String(c.parentId), (replies.get(String(c.parentId)) ?? 0) + 1);
 
     const result: Recount = { fixed: 0, moved: false };
     const tallyWrite = (modified: number) => (modified ? result.fixed++ : (result.moved = true));

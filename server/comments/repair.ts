@@ -4,7 +4,7 @@
 // active shortly before (comments, votes and flags of the last RECENT_MS), which covers whatever it was writing.
 import type { Types } from 'mongoose';
 import mongoose from 'mongoose';
-import type { ForumDeps } from '../deps';
+import type { ForumDeps, ThreadRepairs } from '../deps';
 import { songModel } from '../songs/model';
 import { commentModel, flagModel, voteModel } from './model';
 import { recountThread } from './recount';
@@ -14,16 +14,6 @@ export const RECENT_MS = 10 * 60_000;
 const RETRY_MS = 1000;
 /** A thread whose counters keep moving while it is recounted is tried again at most this many times in a row. */
 const MAX_PASSES = 5;
-
-export interface ThreadRepairs {
-  /** The thread's counters may be off: recount it as soon as the database answers. */
-  markDirty(songId: Types.ObjectId | string): void;
-  /** Recounts the threads with activity since `since`; answers how many were looked at. */
-  recountRecent(since: Date): Promise<number>;
-  /** Resolves once no thread waits for a recount (or the database stays away past `timeoutMs`). */
-  settled(timeoutMs?: number): Promise<boolean>;
-  close(): void;
-}
 
 type Deps = Pick<ForumDeps, 'db' | 'threads' | 'logger'>;
 

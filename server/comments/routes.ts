@@ -1,17 +1,26 @@
 // Thin HTTP adapters for threads and comments: validate with the shared schemas, call the service, send the DTO.
-import { Router } from 'express';
-import { editCommentInput, flagInput, objectId, postCommentInput, threadQuery, voteInput } from '../../shared/schemas';
+import { Router, type Request } from 'express';
+import { editCommentInput, flagInput, guestToken, mineQuery, objectId, postCommentInput, repliesQuery, threadQuery, voteInput } from '../../shared/schemas';
+import { requireMember } from '../accounts/routes';
 import type { ForumDeps } from '../deps';
 import { userOf } from '../songs/routes';
 import { editComment, removeComment } from './edit';
 import { postComment } from './post';
 import { flagComment, voteComment } from './reactions';
+import { listReplies } from './replies';
 import { listThread } from './thread';
+import { viewerMarks } from './marks';
+
+/** A guest's edit secret, sent as `X-Guest-Token` (a malformed one is a 400). */
+const guestTokenOf = (req: Request) => {
+  const raw = req.get('x-guest-token');
+  return raw === undefined ? null : guestToken.parse(raw);
+};
 
 export function commentRoutes(deps: ForumDeps): Router {
   const r = Router();
   r.get('/songs/:slug/comments', async (req, res) => {
-    res.json(await listThread(deps, req.params.slug, threadQuery.parse(req.query)));
+    res.json(await listThread(deps, req.params.slug, threadQuery.parse(req.query), userOf(req)));
   });
   r.post('/songs/:slug/comments', async (req, res) => {
     const { author, ...input } = postCommentInput.parse(req.body ?? {});
@@ -21,11 +30,19 @@ export function commentRoutes(deps: ForumDeps): Router {
   });
   r.patch('/comments/:id', async (req, res) => {
     const id = objectId.parse(req.params.id);
-    res.json(await editComment(deps, userOf(req), id, editCommentInput.parse(req.body ?? {})));
+    res.json(await editComment(deps, userOf(req), id, editCommentInput.parse(req.body ?? {}), new Date(), guestTokenOf(req)));
   });
   r.delete('/comments/:id', async (req, res) => {
-    await removeComment(deps, userOf(req), objectId.parse(req.params.id));
+    await removeComment(deps, userOf(req), objectId.parse(req.params.id), guestTokenOf(req));
     res.status(204).end();
+  });
+  // The signed-in member's own votes and reports among the given comments (kept apart from shared pages).
+  r.get('/comments/mine', requireMember, async (req, res) => {
+    const { ids } = mineQuery.parse(req.query);
+    res.set('Cache-Control', 'private, no-store').json(await viewerMarks(deps, userOf(req)!.id, ids));
+  });
+  r.get('/comments/:id/replies', async (req, res) => {
+    res.json(await listReplies(deps, objectId.parse(req.params.id), repliesQuery.parse(req.query)));
   });
   r.post('/comments/:id/votes', async (req, res) => {
     const id = objectId.parse(req.params.id);

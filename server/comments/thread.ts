@@ -1,30 +1,50 @@
 // Reading a thread: pages in posting order (oldest/newest), by score (top), or everything after a comment
 // (catch-up after a reconnect). The thread store does the reading; this decides what a page is.
 import type { ThreadQuery } from '../../shared/schemas';
-import type { CommentPage, CommentStatus } from '../../shared/types';
+import type { CommentPage, CommentStatus, UserDTO } from '../../shared/types';
 import { decodeCursor, encodeCursor, invalidCursor } from '../db/cursor';
 import type { ForumDeps } from '../deps';
 import { Invalid } from '../errors';
 import type { SongRecord } from '../songs/model';
 import { findSongBySlug } from '../songs/service';
 import { isObjectId, oid } from './access';
-import { toCommentDTO } from './dto';
+import { threadPicks } from '../moderation/picks';
+import { withReplyContext } from './context';
 import { commentModel, type CommentRecord } from './model';
+import { withViewer, type SharedPage } from './viewer';
 
 type Deps = Pick<ForumDeps, 'db' | 'threads' | 'songIds'>;
 
-/** The thread's comments readers see: visible ones and the placeholders of removed ones (pending ones wait for a moderator). */
+/** The thread's comments readers see: visible ones and the placeholders of removed ones (held ones wait for a moderator). */
 export const LISTED: readonly CommentStatus[] = ['visible', 'removed'];
+/** Only visible comments rank in Top: removed, held and rejected ones never do. */
+const RANKED: readonly CommentStatus[] = ['visible'];
 /** What a catch-up brings: comments to show, not placeholders. */
 const CAUGHT_UP: readonly CommentStatus[] = ['visible'];
 
 /**
- * One page of a thread, flat (replies carry parentId). oldest/newest follow thread positions (seq, posting order),
- * so pages neither repeat nor skip while comments arrive. `after` = a comment id: the visible comments posted
- * after it, oldest first, `limit` at a time, with a cursor for the rest. `total` = visible + removed comments.
+ * A page as one viewer sees it: the page every reader shares, then what only this viewer may see merged onto it
+ * (viewer.ts). The shared page never depends on who asks.
  */
-export async function listThread(deps: Deps, slug: string, query: ThreadQuery): Promise<CommentPage> {
+export async function listThread(deps: Deps, slug: string, query: ThreadQuery, viewer: UserDTO | null = null): Promise<CommentPage> {
+  const shared = await sharedPage(deps, slug, query);
+  return withViewer(deps, shared, viewer);
+}
+
+/**
+ * One page of a thread, flat (replies carry parentId), the same for every reader. oldest/newest follow thread
+ * positions (seq, posting order), so pages neither repeat nor skip while comments arrive. `after` = a comment id:
+ * the visible comments posted after it, oldest first, `limit` at a time, with a cursor for the rest. `total` =
+ * the visible comments. The first page carries the thread's editor's picks.
+ */
+export async function sharedPage(deps: Deps, slug: string, query: ThreadQuery): Promise<SharedPage> {
   const song = await findSongBySlug(deps, slug);
+  const shared = await readShared(deps, song, query);
+  if (!query.cursor && !query.after) shared.page.picks = await threadPicks(deps, song._id);
+  return shared;
+}
+
+async function readShared(deps: Deps, song: SongRecord, query: ThreadQuery): Promise<SharedPage> {
   song.lastSeq = await deps.threads.lastPosition(song);
   if (query.sort === 'top' && !query.after) return listTop(deps, song, query);
   let tag: string = query.sort;
@@ -42,25 +62,30 @@ export async function listThread(deps: Deps, slug: string, query: ThreadQuery): 
     if (from < 0 || from > (song.lastSeq ?? 0) + 1) throw invalidCursor();
   }
   const rows = await deps.threads.readPage(song, from, dir, query.limit + 1, statuses);
-  return pageOf(rows, query.limit, song, (last) => ({ o: tag, k: last.seq }));
+  const page = await pageOf(deps, rows, query.limit, song, (last) => ({ o: tag, k: last.seq }));
+  if (query.after) return { page, span: null };
+  // The positions this page covers (to the thread's end when it is the last page): where a viewer's own comments go.
+  const lastShown = rows.slice(0, query.limit).at(-1)?.seq;
+  const end = page.nextCursor && lastShown !== undefined ? lastShown : dir === 1 ? Infinity : 0;
+  return { page, span: { songId: song._id, dir, from, to: end } };
 }
 
 /**
  * Highest score first, then oldest. Scores move while a reader pages, so a comment whose score changes meanwhile
  * may show twice or be passed over.
  */
-async function listTop(deps: Deps, song: SongRecord, query: ThreadQuery): Promise<CommentPage> {
+async function listTop(deps: Deps, song: SongRecord, query: ThreadQuery): Promise<SharedPage> {
   const after = query.cursor ? decodeCursor(query.cursor, 'top') : null;
-  const rows = await deps.threads.readTop(song, query.limit + 1, after && { score: after.k, id: after.i }, LISTED);
-  return pageOf(rows, query.limit, song, (last) => ({ o: 'top', k: last.score ?? 0 }));
+  const rows = await deps.threads.readTop(song, query.limit + 1, after && { score: after.k, id: after.i }, RANKED);
+  return { page: await pageOf(deps, rows, query.limit, song, (last) => ({ o: 'top', k: last.score ?? 0 })), span: null };
 }
 
 /** `rows` holds one more than the page when there is more: the page, and a cursor after its last comment. */
-function pageOf(rows: CommentRecord[], limit: number, song: SongRecord, mark: (last: CommentRecord) => { o: string; k: number }): CommentPage {
+async function pageOf(deps: Deps, rows: CommentRecord[], limit: number, song: SongRecord, mark: (last: CommentRecord) => { o: string; k: number }): Promise<CommentPage> {
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return {
-    items: items.map(toCommentDTO),
+    items: await withReplyContext(deps, items),
     nextCursor: rows.length > limit && last ? encodeCursor({ ...mark(last), i: String(last._id) }) : null,
     total: song.commentCount ?? 0,
   };

@@ -2,21 +2,47 @@
 // database, and one io.to(room).emit reaches that room on every instance through the adapter: so each reader
 // gets each event exactly once, wherever the write came from (HTTP, socket, another instance).
 import type { ForumBus, ForumEvents } from '../bus';
-import { sessionRoom, threadRoom } from './rooms';
+import type { CommentDTO } from '../../shared/types';
+import { MODERATION_ROOM, sessionRoom, threadRoom, userRoom } from './rooms';
 import type { ForumIo } from './types';
 
 type Listeners = { [E in keyof ForumEvents]: (...args: ForumEvents[E]) => void };
 
+/** What readers may see of a comment: visible ones and removed placeholders. Nothing else ever reaches a thread's room. */
+const readable = (c: CommentDTO) => c.status === 'visible' || c.status === 'removed';
+
 /** Starts relaying; returns the function that stops it. */
 export function relayBusToRooms(io: ForumIo, bus: ForumBus, onError: (err: unknown, event: string) => void): () => void {
   const to = (songId: string) => io.to(threadRoom(songId));
+  // A comment only its author may see (held, rejected) goes to the author's own sockets, never to the room.
+  const toAuthor = (c: CommentDTO) => (c.author.userId ? io.to(userRoom(c.author.userId)) : null);
   const listeners: Listeners = {
-    'comment.created': ({ comment, songSlug }) => to(comment.songId).emit('comment:created', { ...comment, songSlug }),
-    'comment.updated': ({ comment }) => to(comment.songId).emit('comment:updated', comment),
-    'comment.removed': ({ id, songId }) => to(songId).emit('comment:removed', { id, songId }),
+    'comment.created': ({ comment, songSlug }) => {
+      if (readable(comment)) to(comment.songId).emit('comment:created', { ...comment, songSlug });
+      else toAuthor(comment)?.emit('comment:created', { ...comment, songSlug });
+    },
+    'comment.updated': ({ comment }) => {
+      if (readable(comment)) to(comment.songId).emit('comment:updated', comment);
+      else toAuthor(comment)?.emit('comment:updated', comment);
+    },
+    'comment.held': ({ comment, songSlug }) => toAuthor(comment)?.emit('comment:created', { ...comment, songSlug }),
+    'comment.rejected': ({ comment }) => toAuthor(comment)?.emit('comment:updated', comment),
+    'queue.added': ({ item }) => io.to(MODERATION_ROOM).emit('queue:added', item),
+    'queue.removed': ({ id }) => io.to(MODERATION_ROOM).emit('queue:removed', { id }),
+    'queue.counts': ({ counts }) => io.to(MODERATION_ROOM).emit('queue:counts', counts),
+    'member.banned': ({ userId, ban }) => io.to(userRoom(userId)).emit('account:banned', ban),
+    'comment.removed': ({ id, songId, removedBy }) => to(songId).emit('comment:removed', removedBy ? { id, songId, removedBy } : { id, songId }),
     'comment.voted': ({ id, songId, score }) => to(songId).emit('comment:voted', { id, score }),
     // Closing the connection (not a socket.io disconnect) lets browsers reconnect at once, as readers.
+    'comment.author-renamed': (p) => to(p.songId).emit('author:renamed', p),
     'session.ended': ({ sessionId }) => io.in(sessionRoom(sessionId)).disconnectSockets(true),
+    'member.sessions-ended': ({ userId, keepSessionId }) => {
+      const member = io.in(userRoom(userId));
+      (keepSessionId ? member.except(sessionRoom(keepSessionId)) : member).disconnectSockets(true);
+    },
+    // A member's own room reaches their sockets on every instance (the adapter carries it).
+    'notification.created': ({ userId, notification, unread }) => io.to(userRoom(userId)).emit('notification', { notification, unread }),
+    'notification.read': ({ userId, unread }) => io.to(userRoom(userId)).emit('notifications:unread', { unread }),
   };
   const events = Object.keys(listeners) as (keyof ForumEvents)[];
   // The write has happened when the bus fires: a failing broadcast (the adapter's Redis away) is logged, never

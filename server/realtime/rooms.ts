@@ -22,3 +22,6 @@ export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 
 /** The room of every socket of one member, on every instance (their own notices: held comments, notifications, bans). */
 export const userRoom = (userId: string) => `user:${userId}`;
+
+/** Moderators' sockets that follow the moderation queue. */
+export const MODERATION_ROOM = 'moderation';

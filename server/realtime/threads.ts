@@ -18,7 +18,7 @@ const MAX_QUEUED_WRITES = 20;
 export const TYPING_THROTTLE_MS = 2000;
 
 export interface ThreadFollowing {
-  deps: Pick<ForumDeps, 'db' | 'songIds'>;
+  deps: Pick<ForumDeps, 'db' | 'songIds' | 'config'>;
   presence: Presence;
   /** Tells a thread's readers its new reader count (coalesced by the caller); remembers the thread's slug. */
   announcePresence(songId: string, slug?: string): void;
@@ -78,12 +78,13 @@ export function registerThreadFollowing(socket: ForumSocket, ctx: SocketContext,
 
   socket.on(
     'typing',
-    handler(ctx, typingInput, async ({ slug }) => {
+    handler(ctx, typingInput, async ({ slug, name: guestName }) => {
       const songId = f.deps.songIds.get(slug);
       const room = songId && threadRoom(String(songId));
       if (!room || !socket.rooms.has(room)) throw new Conflict('Join the thread first.', 'NOT_IN_THREAD');
-      const name = socket.data.user?.displayName ?? socket.data.guestName;
-      if (!name) throw new Unauthenticated('Sign in (or post as a guest) to show that you are typing.');
+      // Members type under their own name; a guest under the name in their form, where guests may post at all.
+      const name = socket.data.user?.displayName ?? (f.deps.config.guestPosting ? (guestName ?? socket.data.guestName) : undefined);
+      if (!name) throw new Unauthenticated('Sign in (or give your name as a guest) to show that you are typing.');
       const now = Date.now();
       if (now - (lastTyping.get(slug) ?? 0) < TYPING_THROTTLE_MS) return {};
       lastTyping.set(slug, now);

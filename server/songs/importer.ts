@@ -43,7 +43,8 @@ async function importComments(deps: Deps, song: Pick<SongRecord, '_id' | 'slug'>
   let added = 0;
   for (const c of comments) {
     const key = 'import:' + createHash('sha256').update(`${song.slug}\u0000${c.name}\u0000${c.body}`).digest('base64url');
-    const fields = { parentId: null, author: { name: c.name, location: c.location, userId: null }, body: c.body, clientId: null };
+    // Imported comments were published on the page they come from: they are visible, the pipeline aside.
+    const fields = { parentId: null, author: { name: c.name, location: c.location, userId: null }, body: c.body, clientId: null, status: 'visible' as const };
     if ((await insertThreadComment(deps, song, fields, key)).created) added++;
   }
   return added;

@@ -91,7 +91,7 @@ export async function listSongs(deps: Pick<ForumDeps, 'db'>, query: { q?: string
 }
 
 export async function createSong(deps: Pick<ForumDeps, 'db' | 'config'>, actor: UserDTO | null, input: CreateSongInput): Promise<SongDTO> {
-  const ctx = { now: new Date(), editWindowMs: deps.config.editWindowMs, guestPosting: deps.config.guestPosting };
+  const ctx = { now: new Date(), editWindowMs: deps.config.editWindowMs, guestPosting: false };
   if (!actor) throw new Unauthenticated('Sign in to add songs.');
   if (!can(actor, 'song.create', ctx)) throw new Forbidden('Only admins can add songs.');
   const base = slugify(input.artist, input.title);

@@ -11,8 +11,9 @@ export function normalise(s: string): string {
     .trim();
 }
 
-export function searchKeyOf(song: { title: string; artist: string; featuring?: string[] }): string {
-  return normalise([song.title, song.artist, ...(song.featuring ?? [])].join(' '));
+/** Title, artists and album, one normalised string: what a search matches a substring of. */
+export function searchKeyOf(song: { title: string; artist: string; featuring?: string[]; album?: string | null }): string {
+  return normalise([song.title, song.artist, ...(song.featuring ?? []), song.album ?? ''].join(' '));
 }
 
 /** "Charlie Puth" + "We Don't Talk Anymore" -> "charlie-puth-we-dont-talk-anymore"; non-Latin titles fall back to a hash. */

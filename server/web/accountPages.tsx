@@ -33,7 +33,7 @@ export function accountPageRoutes(deps: ForumDeps, store: AssetStore): Router {
   const router = Router();
   const login = (req: Request, res: Response, status: number, p: { username?: string; next?: string; error?: string }) =>
     sendPage(req, res, store, status, { title: 'Log in', description: 'Log in to Chorus.', here: '/' }, <LoginPage {...p} />);
-  const register = (req: Request, res: Response, status: number, p: { values?: RegisterValues; error?: string; errors?: FieldErrors }) =>
+  const register = (req: Request, res: Response, status: number, p: { values?: RegisterValues; error?: string; errors?: FieldErrors; next?: string }) =>
     sendPage(req, res, store, status, { title: 'Create an account', description: 'Join Chorus.', here: '/' }, <RegisterPage {...p} />);
 
   router.get('/login', (req, res) => {
@@ -58,13 +58,17 @@ export function accountPageRoutes(deps: ForumDeps, store: AssetStore): Router {
     },
   );
 
-  router.get('/register', (req, res) => (currentUser(req) ? res.redirect(303, '/') : register(req, res, 200, {})));
+  router.get('/register', (req, res) => {
+    const next = safeNext(req.query.next);
+    if (currentUser(req)) return res.redirect(303, next);
+    register(req, res, 200, { next: next === '/' ? '' : next });
+  });
 
   router.post(
     '/register',
     form,
     limited(deps.limits.register, (req, res, message) => {
-      register(req, res, 429, { values: req.body, error: message });
+      register(req, res, 429, { values: req.body, error: message, next: str(req.body?.next) });
     }),
     async (req, res) => {
       const b = (req.body ?? {}) as Record<string, unknown>;
@@ -78,16 +82,17 @@ export function accountPageRoutes(deps: ForumDeps, store: AssetStore): Router {
       if (!parsed.success) {
         const errors: FieldErrors = {};
         for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= `${labelOf(String(issue.path[0]))} ${issue.message}.`;
-        return register(req, res, 400, { values, errors });
+        return register(req, res, 400, { values, errors, next: str(b.next) });
       }
       try {
         const user = await registerUser(deps, parsed.data);
         await logIn(req, user, deps);
-        res.redirect(303, '/');
+        // Back where they were reading (a song page), as logging in does.
+        res.redirect(303, safeNext(b.next));
       } catch (err) {
-        if (err instanceof DomainError && err.code === 'USERNAME_TAKEN') return register(req, res, 409, { values, errors: { username: err.message } });
+        if (err instanceof DomainError && err.code === 'USERNAME_TAKEN') return register(req, res, 409, { values, errors: { username: err.message }, next: str(b.next) });
         // The password policy's refusal (a common password, or one made of the username), next to the field.
-        if (err instanceof DomainError && err.code === 'VALIDATION') return register(req, res, 400, { values, errors: fieldErrors(err.details) });
+        if (err instanceof DomainError && err.code === 'VALIDATION') return register(req, res, 400, { values, errors: fieldErrors(err.details), next: str(b.next) });
         throw err;
       }
     },

@@ -9,15 +9,29 @@ import { ErrorPage, NotFoundPage } from '../../client/pages/ErrorPages';
 import { accountPageRoutes } from './accountPages';
 import type { AssetStore } from './assets';
 import { sendPage } from './render';
+import { unreadCount } from '../notifications/service';
+import { peoplePageRoutes } from './peoplePages';
+import { currentUser } from './render';
+import { moderationPageRoutes } from './moderationPages';
 import { songPageRoutes } from './songPages';
+import { threadFormRoutes } from './threadForms';
 
 /** The pages; `store` is the forum's built assets (forum.ts serves them too, before the session). */
 export function pageRoutes(deps: ForumDeps, store: AssetStore): Router {
   const router = Router();
-  router.use(songPageRoutes(deps, store));
-  router.use(accountPageRoutes(deps, store));
-
   const isPage = (path: string) => !path.startsWith('/api/') && path !== '/api';
+  // A member's header shows their unread notifications on every page.
+  router.use(async (req, res, next) => {
+    const user = currentUser(req);
+    if (user && isPage(req.path) && (req.method === 'GET' || req.method === 'POST')) res.locals.unread = await unreadCount(deps, user.id);
+    next();
+  });
+  router.use(songPageRoutes(deps, store));
+  router.use(threadFormRoutes(deps, store));
+  router.use(peoplePageRoutes(deps, store));
+  router.use(accountPageRoutes(deps, store));
+  router.use(moderationPageRoutes(deps, store));
+
   // Any other GET is a page nobody wrote: an HTML 404 (the API's own 404 stays JSON).
   const notFound: RequestHandler = (req, res, next) => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || !isPage(req.path)) return next();

@@ -1,81 +1,128 @@
-// The reading pages: / (recent discussions, search) and /songs/:slug (the song and its thread), plus the
-// no-JavaScript comment form's POST, which goes through the same postComment as the API.
+// The reading pages: / (recent discussions, search), /songs/:slug (the song and its thread) and a comment's
+// permalink /songs/:slug/c/:id (the thread page that holds it), plus the no-JavaScript comment form's POST, which
+// goes through the same postComment as the API.
 import { randomUUID } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { listSongsQuery, postCommentInput, slug as slugSchema, threadQuery, type ThreadQuery } from '../../shared/schemas';
 import type { CommentPage, SongDTO } from '../../shared/types';
+import { inWords } from '../../shared/words';
 import { HomePage } from '../../client/pages/HomePage';
 import { SongPage, songDescription } from '../../client/pages/SongPage';
-import type { ThreadData } from '../../client/thread/data';
+import type { ThreadData, ViewerData } from '../../client/thread/data';
+import { findComment } from '../comments/access';
 import { postComment } from '../comments/post';
-import { listThread } from '../comments/thread';
+import { viewerMarks } from '../comments/marks';
+import { LISTED, listThread } from '../comments/thread';
+import { encodeCursor } from '../db/cursor';
 import type { ForumDeps } from '../deps';
 import { notFound, toErrorBody } from '../http/errors';
+import { listPicks } from '../moderation/picks';
+import { formToken, renderedAt } from '../moderation/pipeline/formToken';
 import { getSong, listSongs } from '../songs/service';
 import type { AssetStore } from './assets';
 import { currentUser, sendPage } from './render';
+
+/** Editor's picks on the home page. */
+const HOME_PICKS = 5;
 
 /** Comments on the first server-rendered page; the browser loads more by cursor. */
 export const THREAD_PAGE = 50;
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() ? v : undefined);
+export const permalink = (slug: string, id: string) => `/songs/${encodeURIComponent(slug)}/c/${id}`;
+
+export interface SongRender {
+  status?: number;
+  form?: ThreadData['form'];
+  notice?: string;
+  /** A comment id: render the oldest-order page that starts at it (its permalink). */
+  at?: string;
+}
+
+/** Renders the song page for this request (any method: a failed form post renders it too). */
+export async function renderSong(deps: ForumDeps, store: AssetStore, req: Request, res: Response, opts: SongRender = {}): Promise<void> {
+  const slug = slugSchema.safeParse(req.params.slug);
+  if (!slug.success) throw notFound('No such song.');
+  const song = await getSong(deps, slug.data);
+  let query: ThreadQuery;
+  if (opts.at) {
+    const c = await findComment(deps, opts.at).catch(() => null);
+    if (!c || String(c.songId) !== song.id || !LISTED.includes(c.status)) throw notFound('No such comment.');
+    // The page whose range holds the comment: oldest order, from just before its position.
+    query = { sort: 'oldest', limit: THREAD_PAGE, cursor: c.seq > 1 ? encodeCursor({ o: 'oldest', k: c.seq - 1, i: String(c._id) }) : undefined };
+  } else {
+    const q = threadQuery.safeParse({ sort: str(req.query.sort), cursor: str(req.query.cursor), limit: THREAD_PAGE });
+    query = q.success ? q.data : threadQuery.parse({ limit: THREAD_PAGE });
+  }
+  const user = currentUser(req);
+  const page = await listThread(deps, song.slug, query, user);
+  const guestPosting = deps.settings.current().guestPosting;
+  const thread: ThreadData = {
+    slug: song.slug,
+    page,
+    sort: query.sort,
+    newestId: await newestCommentId(deps, song.slug, query, page),
+    user,
+    guestPosting,
+    // Guests' page form carries when it was rendered (signed): a form sent sooner than a person could is a bot's.
+    formToken: !user && guestPosting ? formToken(deps.config.sessionSecret) : undefined,
+    held: req.query.posted === 'held',
+    editWindowMs: deps.config.editWindowMs,
+    now: Date.now(),
+    formClientId: randomUUID(),
+    form: opts.form,
+    startsAt: opts.at && query.cursor ? opts.at : null,
+    notice: opts.notice,
+  };
+  const viewer: ViewerData | null = user ? { ...(await viewerMarks(deps, user.id, page.items.map((c) => c.id))), unread: Number(res.locals.unread ?? 0) } : null;
+  const canonical = opts.at ? permalink(song.slug, opts.at) : `/songs/${song.slug}`;
+  // After a failed no-script post the URL is the form's POST one: "Log in" brings the reader back to the song.
+  const here = req.method === 'GET' ? undefined : `/songs/${song.slug}`;
+  const shell = { title: songTitle(song), description: songDescription(song), canonical: `${origin(deps, req)}${canonical}`, here, script: true };
+  sendPage(req, res, store, opts.status ?? 200, shell, <SongPage song={song} thread={thread} viewer={viewer} />);
+}
+
+const origin = (deps: ForumDeps, req: Request) => deps.config.publicUrl ?? `${req.protocol}://${req.get('host')}`;
 
 export function songPageRoutes(deps: ForumDeps, store: AssetStore): Router {
   const router = Router();
-  const origin = (req: Request) => deps.config.publicUrl ?? `${req.protocol}://${req.get('host')}`;
 
   router.get('/', async (req, res) => {
     const parsed = listSongsQuery.safeParse({ q: str(req.query.q), cursor: str(req.query.cursor), limit: 20 });
     const query = parsed.success ? parsed.data : { limit: 20 };
     const page = await listSongs(deps, query);
     const q = parsed.success ? (parsed.data.q ?? '') : '';
-    sendPage(req, res, store, 200, { title: 'Chorus', description: 'Chorus: live discussions about songs, with the facts behind them.', canonical: `${origin(req)}/` }, <HomePage songs={page.items} q={q} nextCursor={page.nextCursor} now={Date.now()} />);
+    const picks = q || req.query.cursor ? [] : (await listPicks(deps, { limit: HOME_PICKS })).items;
+    sendPage(req, res, store, 200, { title: 'Chorus', description: 'Chorus: live discussions about songs, with the facts behind them.', canonical: `${origin(deps, req)}/` }, <HomePage songs={page.items} q={q} nextCursor={page.nextCursor} now={Date.now()} picks={picks} />);
   });
 
-  const renderSong = async (req: Request, res: Response, status: number, form?: ThreadData['form']) => {
-    const slug = slugSchema.safeParse(req.params.slug);
-    if (!slug.success) throw notFound('No such song.');
-    const song = await getSong(deps, slug.data);
-    const q = threadQuery.safeParse({ sort: str(req.query.sort), cursor: str(req.query.cursor), limit: THREAD_PAGE });
-    const query = q.success ? q.data : threadQuery.parse({ limit: THREAD_PAGE });
-    const page = await listThread(deps, song.slug, query);
-    const thread: ThreadData = {
-      slug: song.slug,
-      page,
-      sort: query.sort,
-      newestId: await newestCommentId(deps, song.slug, query, page),
-      user: currentUser(req),
-      guestPosting: deps.config.guestPosting,
-      editWindowMs: deps.config.editWindowMs,
-      now: Date.now(),
-      formClientId: randomUUID(),
-      form,
-    };
-    const canonical = `/songs/${song.slug}`;
-    // After a failed no-script post the URL is the form's POST one: "Log in" brings the reader back to the song.
-    const here = req.method === 'GET' ? undefined : canonical;
-    sendPage(req, res, store, status, { title: songTitle(song), description: songDescription(song), canonical: `${origin(req)}${canonical}`, here, script: true }, <SongPage song={song} thread={thread} />);
-  };
+  router.get('/songs/:slug', (req, res) => renderSong(deps, store, req, res));
+  // The form's own address answers too: reloading the page a failed post rendered is the song page, not a 404.
+  router.get('/songs/:slug/comments', (req, res) => renderSong(deps, store, req, res));
+  router.get('/songs/:slug/c/:id', (req, res) => renderSong(deps, store, req, res, { at: String(req.params.id) }));
 
-  router.get('/songs/:slug', (req, res) => renderSong(req, res, 200));
-
-  // Without JavaScript the comment form posts here; the reader lands back on the thread at their comment,
-  // newest first so it is on the first page however long the thread.
+  // Without JavaScript the comment form posts here; the poster lands on their comment's permalink.
   router.post('/songs/:slug/comments', express.urlencoded({ extended: false, limit: '64kb' }), async (req, res) => {
     const b = (req.body ?? {}) as Record<string, unknown>;
     const user = currentUser(req);
-    const guest = !user && (blankToUndefined(b.name) || deps.config.guestPosting) ? { name: str(b.name) ?? '', ...(blankToUndefined(b.location) ? { location: str(b.location) } : {}) } : undefined;
+    const guest = !user && (blankToUndefined(b.name) || deps.settings.current().guestPosting) ? { name: str(b.name) ?? '', ...(blankToUndefined(b.location) ? { location: str(b.location) } : {}) } : undefined;
+    // The guests' bot check: the hidden field a person leaves empty, and the signed time the form was rendered.
+    const form = user ? null : { trap: str(b.website) ?? '', renderedAt: renderedAt(deps.config.sessionSecret, b.formToken) };
     try {
       const input = postCommentInput.parse({ body: str(b.body) ?? '', parentId: blankToUndefined(b.parentId), clientId: blankToUndefined(b.clientId), author: guest });
-      const { comment } = await postComment(deps, { user, ip: req.ip ?? 'unknown', guest: input.author }, String(req.params.slug), input);
-      res.redirect(303, `/songs/${encodeURIComponent(String(req.params.slug))}?sort=newest#c-${comment.id}`);
+      const { comment } = await postComment(deps, { user, ip: req.ip ?? 'unknown', guest: input.author, form }, String(req.params.slug), input);
+      const slug = String(req.params.slug);
+      // A held comment has no permalink for readers: its author finds it marked on the newest page.
+      if (comment.status === 'pending') return res.redirect(303, `/songs/${encodeURIComponent(slug)}?sort=newest&posted=held#c-${comment.id}`);
+      res.redirect(303, `${permalink(slug, comment.id)}#c-${comment.id}`);
     } catch (err) {
       // An unknown song is the 404 page; our own faults are the error page. Anything else the reader can fix.
       const { status, body, headers } = toErrorBody(err);
       if (status === 404 || status >= 500) throw err;
       if (headers) res.set(headers);
-      await renderSong(req, res, status, { body: str(b.body) ?? '', name: str(b.name), location: str(b.location), error: body.error.message });
+      const error = inWords(body.error.code, body.error.message);
+      await renderSong(deps, store, req, res, { status, form: { body: str(b.body) ?? '', name: str(b.name), location: str(b.location), error } });
     }
   });
 

@@ -57,7 +57,7 @@ describe('comments API', () => {
       forum.deps.bus.on('comment.created', listener);
       const c = await post(alice.agent, song.slug, { body: '  First!  ' });
       forum.deps.bus.off('comment.created', listener);
-      assert.deepEqual(Object.keys(c).sort(), ['author', 'body', 'clientId', 'createdAt', 'editedAt', 'featured', 'id', 'parentId', 'replyCount', 'score', 'songId', 'status'].sort());
+      assert.deepEqual(Object.keys(c).sort(), ['author', 'body', 'clientId', 'createdAt', 'editedAt', 'editedBy', 'featured', 'id', 'inReplyTo', 'parentId', 'removedBy', 'replyCount', 'score', 'songId', 'status'].sort());
       assert.equal(c.body, 'First!');
       assert.equal(c.songId, song.id);
       assert.equal(c.parentId, null);
@@ -215,7 +215,7 @@ describe('comments API', () => {
       assert.equal((await alice.agent.delete(`/api/comments/${'0'.repeat(24)}`).expect(404)).body.error.code, 'NOT_FOUND');
     });
 
-    it('removes a comment as a placeholder: replies keep their parent, counters stay', async () => {
+    it('removes a comment as a placeholder: replies keep their parent, it no longer counts as visible', async () => {
       const parent = await post(alice.agent, song.slug, { body: 'to be removed' });
       const reply = await post(bob.agent, song.slug, { body: 'a reply', parentId: parent.id });
       const count = (await songOf(forum, song.slug)).commentCount;
@@ -224,7 +224,7 @@ describe('comments API', () => {
       forum.deps.bus.on('comment.removed', listener);
       await alice.agent.delete(`/api/comments/${parent.id}`).expect(204);
       forum.deps.bus.off('comment.removed', listener);
-      assert.deepEqual(events, [{ id: parent.id, songId: song.id }]);
+      assert.deepEqual(events, [{ id: parent.id, songId: song.id, removedBy: 'author' }]);
       const page = await thread(forum, song.slug, { sort: 'newest', limit: '2' });
       const [r, p] = page.items;
       assert.equal(r.id, reply.id);
@@ -233,7 +233,9 @@ describe('comments API', () => {
       assert.equal(p.status, 'removed');
       assert.equal(p.body, '');
       assert.equal(p.replyCount, 1);
-      assert.equal((await songOf(forum, song.slug)).commentCount, count);
+      assert.equal(p.removedBy, 'author');
+      assert.equal((await songOf(forum, song.slug)).commentCount, count - 1);
+      assert.equal((await thread(forum, song.slug)).total, count - 1);
       // Removing again changes nothing; a removed comment cannot be edited, voted on or flagged.
       await alice.agent.delete(`/api/comments/${parent.id}`).expect(204);
       await bob.agent.delete(`/api/comments/${parent.id}`).expect(403);
@@ -436,17 +438,20 @@ for (const store of ['embedded', 'mongo'] as const) {
       assert.deepEqual(seen, expected);
     });
 
-    it('reports total = visible + removed comments of the thread', async () => {
+    it('reports total = the visible comments of the thread (a removed one stays as an uncounted placeholder)', async () => {
       const page = await thread(forum, paged.slug, { limit: '5' });
       assert.equal(page.total, posted.length);
       assert.equal((await songOf(forum, paged.slug)).commentCount, posted.length);
       await alice.agent.delete(`/api/comments/${posted[1]}`).expect(204);
-      assert.equal((await thread(forum, paged.slug, { limit: '5' })).total, posted.length);
+      const after = await thread(forum, paged.slug, { limit: '5' });
+      assert.equal(after.total, posted.length - 1);
+      assert.equal(after.items[1].status, 'removed');
+      assert.equal((await songOf(forum, paged.slug)).commentCount, posted.length - 1);
     });
 
     it('sorts by top score, then oldest, paging without duplicates', async () => {
       await alice.agent.post(`/api/comments/${posted[10]}/votes`).send({ value: 1 }).expect(200);
-      await bob.agent.post(`/api/comments/${posted[10]}/votes`).send({ value: 1 }).expect(200);
+      await admin.agent.post(`/api/comments/${posted[10]}/votes`).send({ value: 1 }).expect(200);
       await alice.agent.post(`/api/comments/${posted[20]}/votes`).send({ value: 1 }).expect(200);
       await alice.agent.post(`/api/comments/${posted[0]}/votes`).send({ value: -1 }).expect(200);
       const seen: CommentDTO[] = [];
@@ -458,8 +463,10 @@ for (const store of ['embedded', 'mongo'] as const) {
         seen.push(...page.items);
         cursor = page.nextCursor;
       } while (cursor);
-      assert.equal(seen.length, posted.length);
-      assert.equal(new Set(seen.map((c) => c.id)).size, posted.length);
+      // Every visible comment once; the removed one never ranks.
+      assert.equal(seen.length, posted.length - 1);
+      assert.equal(new Set(seen.map((c) => c.id)).size, posted.length - 1);
+      assert.ok(!seen.some((c) => c.id === posted[1]));
       assert.deepEqual(seen.slice(0, 2).map((c) => [c.id, c.score]), [
         [posted[10], 2],
         [posted[20], 1],
@@ -514,7 +521,7 @@ for (const store of ['embedded', 'mongo'] as const) {
         [ids[28], 'visible'],
         [ids[27], 'removed'],
       ]);
-      assert.equal(newest.total, 30);
+      assert.equal(newest.total, 3);
     });
 
     it('rejects bad thread queries with 400', async () => {

@@ -229,7 +229,7 @@ describe('live threads (one instance)', () => {
 
       const removed = nextEvent(watcher, 'comment:removed');
       await removeComment(forum.deps, author.user, comment.id);
-      assert.deepEqual(await removed, { id: comment.id, songId: comment.songId });
+      assert.deepEqual(await removed, { id: comment.id, songId: comment.songId, removedBy: 'author' });
       watcher.disconnect();
       poster.disconnect();
     });

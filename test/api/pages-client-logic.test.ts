@@ -24,6 +24,8 @@ const comment = (over: Partial<CommentDTO> = {}): CommentDTO => {
     replyCount: 0,
     status: 'visible',
     featured: false,
+    removedBy: null,
+    editedBy: null,
     ...over,
   };
 };

@@ -42,7 +42,8 @@ describe('pages (server-rendered HTML)', () => {
     }
     assert.match(html, /data-role="thread"/);
     assert.match(html, /data-comment-id="[0-9a-f]{24}"/);
-    assert.match(html, /<span class="author" data-role="comment-author">Ana<\/span>/);
+    // A member's name links to their profile.
+    assert.match(html, /<a class="author" data-role="comment-author" href="\/members\/[0-9a-f]{24}">Ana<\/a>/);
     assert.match(html, /<a href="https:\/\/example\.org\/queen" rel="nofollow ugc noopener" target="_blank">https:\/\/example\.org\/queen<\/a>\./);
   });
 
@@ -135,10 +136,11 @@ describe('pages (server-rendered HTML)', () => {
 
   it('posts a comment through the no-JavaScript form, once per form even when resubmitted', async () => {
     const page = (await member.agent.get(`/songs/${slug}`).expect(200)).text;
-    assert.match(page, /<form data-role="comment-form"[^>]*method="post" action="\/songs\/[^"]+\/comments"/);
+    assert.match(page, /<form data-role="comment-form"[^>]*method="post" action="\/songs\/[^"]+\/comments#post"/);
     const clientId = /name="clientId" value="([^"]+)"/.exec(page)![1];
     const posted = await member.agent.post(`/songs/${slug}/comments`).type('form').send({ body: 'Posted <b>without</b> script', clientId }).expect(303);
-    assert.match(posted.headers.location, new RegExp(`^/songs/${slug}\\?sort=newest#c-[0-9a-f]{24}$`));
+    // The poster lands on their comment's permalink: the page that holds it.
+    assert.match(posted.headers.location, new RegExp(`^/songs/${slug}/c/([0-9a-f]{24})#c-\\1$`));
     await member.agent.post(`/songs/${slug}/comments`).type('form').send({ body: 'Posted <b>without</b> script', clientId }).expect(303);
     const after = (await forum.agent().get(`/songs/${slug}`).expect(200)).text;
     assert.equal(after.split('Posted &lt;b>without&lt;/b> script').length - 1, 1, 'once in the thread');
@@ -148,7 +150,7 @@ describe('pages (server-rendered HTML)', () => {
 
   it('keeps the draft and shows the error when a no-JavaScript post fails', async () => {
     const res = await member.agent.post(`/songs/${slug}/comments`).type('form').send({ body: '   ' }).expect(400);
-    assert.match(res.text, /<p class="form-error" id="new-comment-error" role="alert">body: is required<\/p>/);
+    assert.match(res.text, /<p class="form-error" id="new-comment-error" role="alert">Your comment is required.<\/p>/);
     const reader = await forum.agent().post(`/songs/${slug}/comments`).type('form').send({ body: 'My unsaved words' }).expect(401);
     assert.match(reader.text, /My unsaved words/);
   });
@@ -162,7 +164,7 @@ describe('pages (server-rendered HTML)', () => {
       const u = new URL(href, `http://x/songs/${slug}/comments`);
       await forum.agent().get(u.pathname + u.search).expect(200);
     }
-    const login = /<a href="(\/login\?next=[^"]+)">Log in<\/a> <a href="\/register">/.exec(res.text);
+    const login = /<a href="(\/login\?next=[^"]+)">Log in<\/a> <a href="\/register\?next=[^"]+">/.exec(res.text);
     assert.ok(login, 'the header offers to log in');
     const next = decodeURIComponent(login[1].slice('/login?next='.length));
     assert.equal(next, `/songs/${slug}`);
@@ -180,7 +182,7 @@ describe('pages with guest posting on and a public URL', () => {
   let forum: TestForum;
   let slug: string;
   before(async () => {
-    forum = await startTestForum({ GUEST_POSTING: 'true', PUBLIC_URL: 'https://chorus.example' });
+    forum = await startTestForum({ GUEST_POSTING: 'true', PUBLIC_URL: 'https://chorus.example', GUEST_MIN_FILL_SECONDS: '0' });
     slug = (await createSong(forum.deps, admin, { title: 'Guest Song', artist: 'Band' })).slug;
   });
   after(() => forum.close());
@@ -189,7 +191,8 @@ describe('pages with guest posting on and a public URL', () => {
     const song = await createSong(forum.deps, admin, { title: 'Long Thread', artist: 'Band' });
     // Many posters (one posting budget each), as a long thread has.
     for (let i = 1; i <= 55; i++) await postComment(forum.deps, { user: null, ip: `10.0.0.${i}`, guest: { name: `Guest ${i}` } }, song.slug, { body: `older ${i}` });
-    const posted = await forum.agent().post(`/songs/${song.slug}/comments`).type('form').send({ body: 'Where is my comment?', name: 'Late' }).expect(303);
+    const token = /name="formToken" value="([^"]+)"/.exec((await forum.agent().get(`/songs/${song.slug}`).expect(200)).text)?.[1];
+    const posted = await forum.agent().post(`/songs/${song.slug}/comments`).type('form').send({ body: 'Where is my comment?', name: 'Late', formToken: token }).expect(303);
     const [path, anchor] = posted.headers.location.split('#');
     const html = (await forum.agent().get(path).expect(200)).text;
     assert.ok(html.includes(`id="${anchor}"`), 'the comment the redirect points at is on the page');
@@ -205,7 +208,9 @@ describe('pages with guest posting on and a public URL', () => {
     const html = (await forum.agent().get(`/songs/${slug}`).expect(200)).text;
     assert.match(html, /<input id="new-comment-name" name="name"/);
     assert.match(html, /<input id="new-comment-location" name="location"/);
-    await forum.agent().post(`/songs/${slug}/comments`).type('form').send({ body: 'Hello as a guest', name: 'Visitor', location: 'Porto' }).expect(303);
+    const token = /name="formToken" value="([^"]+)"/.exec(html)?.[1];
+    assert.ok(token, 'the guests\' form carries its render time');
+    await forum.agent().post(`/songs/${slug}/comments`).type('form').send({ body: 'Hello as a guest', name: 'Visitor', location: 'Porto', website: '', formToken: token }).expect(303);
     const after = (await forum.agent().get(`/songs/${slug}`).expect(200)).text;
     assert.match(after, /data-role="comment-author">Visitor<\/span><span class="location"> from Porto/);
   });

@@ -67,6 +67,11 @@ const table: Row[] = [
   ['member flags', otherMember, 'comment.flag', fresh, true],
   ['guest flags', guest, 'comment.flag', fresh, false],
   ['member flags removed', otherMember, 'comment.flag', removed, false],
+  ['author votes on their own comment', member, 'comment.vote', fresh, false],
+  ['author flags their own comment', member, 'comment.flag', fresh, false],
+  ['moderator votes on their own comment', moderator, 'comment.vote', comment({ authorUserId: 'mod' }), false],
+  ['member votes on a pending comment', otherMember, 'comment.vote', pending, false],
+  ['member flags a rejected comment', otherMember, 'comment.flag', comment({ status: 'rejected' }), false],
 
   // Moderation queue
   ['member moderates', member, 'comment.moderate', fresh, false],

@@ -9,7 +9,7 @@ import { songModel, type SongRecord } from '../../songs/model';
 import { commentModel, threadPositionId, threadPositionModel, type CommentRecord } from '../model';
 import { createKeyedQueue } from './queue';
 import { createTopOrders, type Ranked } from './top';
-import type { NewComment, SongRef, ThreadStore } from './types';
+import { claimUpdate, type NewComment, type SongRef, type ThreadStore } from './types';
 
 /** How long a thread's top order is served before it is read again (other instances' votes show within it). */
 export const TOP_TTL_MS = 30_000;
@@ -83,7 +83,7 @@ export function createEmbeddedStore(conn: Connection): ThreadStore {
         const createdAt = new Date();
         const hint = await Songs.findOneAndUpdate(
           { _id: song._id },
-          { $inc: { lastSeq: 1, commentCount: 1 }, $max: { lastCommentAt: createdAt, activityAt: createdAt } },
+          claimUpdate(fields, createdAt),
           { new: true },
         ).lean<SongRecord>();
         if (!hint) throw new NotFound('No such song.');
@@ -106,7 +106,7 @@ export function createEmbeddedStore(conn: Connection): ThreadStore {
           return record;
         } catch (err) {
           // A claimed position stays empty (readers skip it); the count goes back.
-          await Songs.updateOne({ _id: song._id }, { $inc: { commentCount: -1 } });
+          if (fields.status === 'visible') await Songs.updateOne({ _id: song._id }, { $inc: { commentCount: -1 } });
           throw err;
         }
       });

@@ -4,7 +4,7 @@ import mongoose, { type Connection } from 'mongoose';
 import { NotFound } from '../../errors';
 import { songModel, type SongRecord } from '../../songs/model';
 import { commentModel, type CommentRecord } from '../model';
-import type { NewComment, ThreadStore } from './types';
+import { claimUpdate, type NewComment, type ThreadStore } from './types';
 
 /** The widest window of positions one read asks for while skipping holes. */
 const MAX_WINDOW = 2000;
@@ -48,7 +48,7 @@ export function createMongoStore(conn: Connection): ThreadStore {
       const createdAt = new Date();
       const counted = await Songs.findOneAndUpdate(
         { _id: song._id },
-        { $inc: { lastSeq: 1, commentCount: 1 }, $max: { lastCommentAt: createdAt, activityAt: createdAt } },
+        claimUpdate(fields, createdAt),
         { new: true },
       ).lean<SongRecord>();
       if (!counted) throw new NotFound('No such song.');
@@ -57,7 +57,7 @@ export function createMongoStore(conn: Connection): ThreadStore {
         return created.toObject() as CommentRecord;
       } catch (err) {
         // The position stays empty (readers skip it); the count goes back.
-        await Songs.updateOne({ _id: song._id }, { $inc: { commentCount: -1 } });
+        if (fields.status === 'visible') await Songs.updateOne({ _id: song._id }, { $inc: { commentCount: -1 } });
         throw err;
       }
     },

@@ -16,7 +16,16 @@ export interface TopMark {
 }
 
 /** The fields of a new comment that the caller decides; the store adds songId, seq, createdAt, idemKey. */
-export type NewComment = Pick<CommentRecord, 'parentId' | 'author' | 'body' | 'clientId'>;
+/**
+ * The song update that claims a thread position: a held comment takes its position without being counted or
+ * moving the thread's last activity (readers cannot see it yet; approval counts it).
+ */
+export function claimUpdate(fields: Pick<NewComment, 'status'>, createdAt: Date): Record<string, unknown> {
+  if (fields.status !== 'visible') return { $inc: { lastSeq: 1 } };
+  return { $inc: { lastSeq: 1, commentCount: 1 }, $max: { lastCommentAt: createdAt, activityAt: createdAt } };
+}
+
+export type NewComment = Pick<CommentRecord, 'parentId' | 'author' | 'body' | 'clientId' | 'status' | 'heldFor' | 'guestTokenHash'>;
 
 export interface ThreadStore {
   readonly kind: 'mongo' | 'embedded';
@@ -27,8 +36,9 @@ export interface ThreadStore {
   /** Up to `want` comments with one of `statuses` in top order (score desc, then oldest), after `after` when given. */
   readTop(song: SongRef, want: number, after: TopMark | null, statuses: readonly CommentStatus[]): Promise<CommentRecord[]>;
   /**
-   * Claims the thread's next position and stores the comment there, moving the song's counters (lastSeq,
-   * commentCount, lastCommentAt) with it; on failure the counters move back and the error is thrown.
+   * Claims the thread's next position and stores the comment there, moving the song's counters with it (lastSeq;
+   * commentCount and lastCommentAt only for a visible comment); on failure the counters move back and the error
+   * is thrown.
    */
   insertAtNextPosition(song: Pick<SongRecord, '_id'>, fields: NewComment, idemKey: string, id: Types.ObjectId): Promise<CommentRecord>;
   /**

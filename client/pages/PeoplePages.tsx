@@ -1,0 +1,130 @@
+// A member's profile, their settings and their notifications: server-rendered, plain forms, no script needed.
+import { LIMITS } from '../../shared/limits';
+import type { NotificationPage, Page, ProfileComment, ProfileDTO, UserDTO } from '../../shared/types';
+import { CommentCard } from '../components/CommentCard';
+import { fullDate } from '../time';
+import { Field, type FieldErrors } from './AccountPages';
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+const since = (iso: string) => new Date(iso).toLocaleDateString('en-GB', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
+
+export function ProfilePage({ profile, comments, now }: { profile: ProfileDTO; comments: Page<ProfileComment>; now: number }) {
+  const more = comments.nextCursor ? `/users/${encodeURIComponent(profile.username)}?cursor=${encodeURIComponent(comments.nextCursor)}` : null;
+  return (
+    <section class="profile" aria-labelledby="page-title">
+      <h1 id="page-title">{profile.displayName}</h1>
+      <dl class="profile-facts">
+        <dt>Username</dt>
+        <dd>@{profile.username}</dd>
+        {profile.location && (
+          <>
+            <dt>From</dt>
+            <dd>{profile.location}</dd>
+          </>
+        )}
+        <dt>Member since</dt>
+        <dd>
+          <time dateTime={profile.createdAt} title={fullDate(profile.createdAt)}>
+            {since(profile.createdAt)}
+          </time>
+        </dd>
+        <dt>Comments</dt>
+        <dd>{profile.commentCount}</dd>
+      </dl>
+      <h2>Comments</h2>
+      {comments.items.length === 0 ? (
+        <p class="muted">No comments yet.</p>
+      ) : (
+        <ol class="card-list" data-role="profile-comments">
+          {comments.items.map((c) => (
+            <li>
+              <CommentCard comment={c} song={c.song} now={now} />
+            </li>
+          ))}
+        </ol>
+      )}
+      {more && (
+        <p class="more">
+          <a class="button" href={more}>
+            Older comments
+          </a>
+        </p>
+      )}
+    </section>
+  );
+}
+
+export interface SettingsProps {
+  user: UserDTO;
+  values?: { displayName?: string; location?: string };
+  errors?: FieldErrors;
+  passwordErrors?: FieldErrors;
+  saved?: 'profile' | 'password';
+}
+
+export function SettingsPage({ user, values, errors = {}, passwordErrors = {}, saved }: SettingsProps) {
+  return (
+    <section class="account-page settings" aria-labelledby="page-title">
+      <h1 id="page-title">Settings</h1>
+      {saved && (
+        <p class="form-saved" role="status">
+          {saved === 'profile' ? 'Saved. Your comments show your new name.' : 'Password changed. You were signed out everywhere else.'}
+        </p>
+      )}
+      <h2 id="profile-heading">Your name and place</h2>
+      <form method="post" action="/settings" class="account-form" aria-labelledby="profile-heading">
+        <Field name="displayName" label="Display name" value={values?.displayName ?? user.displayName} required maxLength={LIMITS.displayName} autoComplete="nickname" error={errors.displayName} />
+        <Field name="location" label="Where you are from (optional)" value={values?.location ?? user.location ?? ''} maxLength={LIMITS.location} error={errors.location} />
+        <p class="form-actions">
+          <button type="submit">Save</button>
+        </p>
+      </form>
+      <h2 id="password-heading">Password</h2>
+      <form method="post" action="/settings/password" class="account-form" aria-labelledby="password-heading">
+        <input type="text" name="username" value={user.username} autoComplete="username" hidden readOnly />
+        <Field name="currentPassword" label="Current password" type="password" autoComplete="current-password" required error={passwordErrors.currentPassword} />
+        <Field name="newPassword" label="New password" type="password" autoComplete="new-password" required hint={`At least ${LIMITS.password.min} characters.`} error={passwordErrors.newPassword} />
+        <Field name="confirmPassword" label="New password again" type="password" autoComplete="new-password" required error={passwordErrors.confirmPassword} />
+        <p class="form-actions">
+          <button type="submit">Change password</button>
+        </p>
+        <p class="hint">Changing it signs you out on every other device.</p>
+      </form>
+    </section>
+  );
+}
+
+export function NotificationsPage({ page, now }: { page: NotificationPage; now: number }) {
+  const more = page.nextCursor ? `/notifications?cursor=${encodeURIComponent(page.nextCursor)}` : null;
+  return (
+    <section class="notifications" aria-labelledby="page-title">
+      <h1 id="page-title">Notifications</h1>
+      <p>{page.unread ? plural(page.unread, 'unread notification', 'unread notifications') : 'You are all caught up.'}</p>
+      {page.unread > 0 && (
+        <form method="post" action="/notifications/read">
+          <button type="submit" class="secondary">
+            Mark all as read
+          </button>
+        </form>
+      )}
+      {page.items.length === 0 ? (
+        <p class="muted">Nothing yet. When someone replies to you or mentions you with @ and your username, it shows here.</p>
+      ) : (
+        <ol class="card-list" data-role="notifications">
+          {page.items.map((n) => (
+            <li class={n.read ? 'read' : 'unread'}>
+              <CommentCard comment={n.comment} song={n.song} now={now} lead={`${n.read ? '' : 'New: '}${n.kind === 'reply' ? 'Reply from' : 'Mention by'}`} />
+            </li>
+          ))}
+        </ol>
+      )}
+      {more && (
+        <p class="more">
+          <a class="button" href={more}>
+            Older notifications
+          </a>
+        </p>
+      )}
+    </section>
+  );
+}

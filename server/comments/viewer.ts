@@ -1,0 +1,67 @@
+// What differs per viewer, merged onto the page every reader shares in one separate step (the shared page is the
+// same for everyone, so it can be cached): a member's own held and rejected comments in their places, and for
+// moderators the held comments of the page's stretch and every comment's flags. Readers and guests get the shared
+// page as it is (a guest's own held comment is seen only in the answer to their post).
+import type { Types } from 'mongoose';
+import mongoose from 'mongoose';
+import type { CommentDTO, CommentPage, UserDTO } from '../../shared/types';
+import type { ForumDeps } from '../deps';
+import { queueModel, type QueueRecord } from '../moderation/model';
+import { flagsOf } from '../moderation/queue';
+import { isModerator } from '../moderation/roles';
+import { toCommentDTO } from './dto';
+import { commentModel, type CommentRecord } from './model';
+
+/** The positions a page of the posting order covers: `from` (exclusive) towards `to` (inclusive), going `dir`. */
+export interface Span {
+  songId: Types.ObjectId;
+  dir: 1 | -1;
+  from: number;
+  to: number;
+}
+
+export interface SharedPage {
+  page: CommentPage;
+  /** Null for the top order and catch-ups: nothing per viewer is merged into them. */
+  span: Span | null;
+}
+
+const inSpan = (seq: number, s: Span) => (s.dir === 1 ? seq > s.from && seq <= s.to : seq < s.from && seq >= s.to);
+
+export async function withViewer(deps: Pick<ForumDeps, 'db'>, shared: SharedPage, viewer: UserDTO | null): Promise<CommentPage> {
+  const { page, span } = shared;
+  if (!viewer) return page;
+  const moderator = isModerator(viewer);
+  const extra = span ? await ownAndHeld(deps, span, viewer, moderator) : [];
+  let items: CommentDTO[] = page.items;
+  if (extra.length) {
+    // Both lists follow the page's order of positions: merge them by position.
+    const seqOf = new Map<string, number>([...extra.map((c) => [String(c._id), c.seq] as const)]);
+    const shown = await seqsOf(deps, page.items);
+    for (const [id, seq] of shown) seqOf.set(id, seq);
+    items = [...page.items, ...extra.map(toCommentDTO)].sort((a, b) => span!.dir * ((seqOf.get(a.id) ?? 0) - (seqOf.get(b.id) ?? 0)));
+  }
+  if (moderator) {
+    const flags = await flagsOf(deps, items.map((c) => new mongoose.Types.ObjectId(c.id)));
+    items = items.map((c) => ({ ...c, flags: flags.get(c.id) ?? { count: 0, reasons: [] } }));
+  }
+  return items === page.items ? page : { ...page, items };
+}
+
+/** The viewer's own held and rejected comments in the span, and for moderators every held one. */
+async function ownAndHeld(deps: Pick<ForumDeps, 'db'>, span: Span, viewer: UserDTO, moderator: boolean): Promise<CommentRecord[]> {
+  const entries = await queueModel(deps.db.conn)
+    .find({ songId: span.songId, queue: mongoose.trusted({ $in: ['pending', 'rejected'] }) })
+    .lean<QueueRecord[]>();
+  const wanted = entries.filter((e) => e.authorId === viewer.id || (moderator && e.queue === 'pending'));
+  const Comments = commentModel(deps.db.conn);
+  const rows = await Promise.all(wanted.map((e) => Comments.findOne({ _id: e._id }).lean<CommentRecord>()));
+  return rows.filter((c): c is CommentRecord => !!c && (c.status === 'pending' || c.status === 'rejected') && inSpan(c.seq, span));
+}
+
+/** Positions of the page's comments (the DTO does not carry them): one indexed lookup each. */
+async function seqsOf(deps: Pick<ForumDeps, 'db'>, items: CommentDTO[]): Promise<[string, number][]> {
+  const Comments = commentModel(deps.db.conn);
+  const rows = await Promise.all(items.map((c) => Comments.findOne({ _id: c.id }, { seq: 1 }).lean<{ _id: Types.ObjectId; seq: number }>()));
+  return rows.filter((r): r is { _id: Types.ObjectId; seq: number } => !!r).map((r) => [String(r._id), r.seq]);
+}

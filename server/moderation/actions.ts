@@ -1,0 +1,71 @@
+// A moderator's actions on a comment (POST /api/moderation/comments/:id, the queue's and song page's forms):
+// status changes through the transitions table, featuring, dismissing flags; each one logged.
+import mongoose from 'mongoose';
+import type { ModerateCommentInput } from '../../shared/schemas';
+import type { CommentDTO, UserDTO } from '../../shared/types';
+import { findComment } from '../comments/access';
+import { toCommentDTO } from '../comments/dto';
+import { commentModel, flagModel, type CommentRecord } from '../comments/model';
+import { publish } from '../comments/publish';
+import type { ForumDeps } from '../deps';
+import { Conflict } from '../errors';
+import { recordAction } from './log';
+import { savePick } from './picks';
+import { flagsOf, syncQueue } from './queue';
+import { requireRole } from './roles';
+import { moveComment, type MoveDeps } from './transitions';
+
+type Deps = MoveDeps;
+
+export async function moderateComment(deps: Deps, actor: UserDTO | null, id: string, input: ModerateCommentInput): Promise<CommentDTO> {
+  requireRole(actor, 'moderator');
+  const c = await findComment(deps, id);
+  const updated = await act(deps, actor, c, input.action);
+  await recordAction(deps, actor, `comment.${input.action}`, { kind: 'comment', id: String(c._id) }, input.reason);
+  return withFlags(deps, updated);
+}
+
+async function act(deps: Deps, actor: UserDTO, c: CommentRecord, action: ModerateCommentInput['action']): Promise<CommentRecord> {
+  switch (action) {
+    case 'approve': {
+      // Approved as it stands: the flags that held it are answered, so the next flag does not hold it again.
+      const moved = await moveComment(deps, c, 'approve', { by: actor, set: { flagCount: 0, heldFor: [] } });
+      await dismissFlags(deps, c);
+      return moved;
+    }
+    case 'reject':
+      return moveComment(deps, c, 'reject', { by: actor });
+    case 'restore':
+      return moveComment(deps, c, 'restore', { by: actor });
+    case 'feature':
+    case 'unfeature':
+      return feature(deps, c, action === 'feature');
+    case 'dismiss-flags': {
+      if (c.status !== 'visible' && c.status !== 'pending') throw new Conflict(`A ${c.status} comment has no flags to dismiss.`, 'INVALID_TRANSITION');
+      await dismissFlags(deps, c);
+      const cleared = await commentModel(deps.db.conn).findOneAndUpdate({ _id: c._id }, { $set: { flagCount: 0 } }, { new: true }).lean<CommentRecord>();
+      await syncQueue(deps, cleared ?? c);
+      return cleared ?? c;
+    }
+  }
+}
+
+/** Only a visible comment can become a pick; unfeaturing is always allowed. Readers see the badge change live. */
+async function feature(deps: Deps, c: CommentRecord, featured: boolean): Promise<CommentRecord> {
+  if (featured && c.status !== 'visible') throw new Conflict(`A ${c.status} comment cannot be an editor's pick.`, 'INVALID_TRANSITION');
+  const updated = await commentModel(deps.db.conn).findOneAndUpdate({ _id: c._id }, { $set: { featured } }, { new: true }).lean<CommentRecord>();
+  if (!updated) throw new Conflict('The comment changed meanwhile; reload it.');
+  await savePick(deps, updated, featured);
+  if (updated.featured !== !!c.featured) await publish(deps, 'comment.updated', { comment: toCommentDTO(updated) });
+  return updated;
+}
+
+async function dismissFlags(deps: Pick<ForumDeps, 'db'>, c: CommentRecord): Promise<void> {
+  await flagModel(deps.db.conn).updateMany({ commentId: c._id, dismissed: mongoose.trusted({ $ne: true }) }, { $set: { dismissed: true } });
+}
+
+/** A moderator's view of a comment: its text even when rejected, and its flags. */
+export async function withFlags(deps: Pick<ForumDeps, 'db'>, c: CommentRecord): Promise<CommentDTO> {
+  const flags = (await flagsOf(deps, [c._id])).get(String(c._id));
+  return { ...toCommentDTO(c), flags: flags ?? { count: 0, reasons: [] } };
+}

@@ -1,0 +1,88 @@
+// The one table of a comment's status changes, and the one function that makes them: the status write, the
+// counters that follow it (the song's visible count, the author's tally), the queue, and the announcements (readers
+// hear only of what they may see: realtime/broadcasts.ts routes by status).
+import type { CommentStatus, UserDTO } from '../../shared/types';
+import { toCommentDTO } from '../comments/dto';
+import { commentModel, type CommentRecord } from '../comments/model';
+import { publish } from '../comments/publish';
+import type { ForumDeps } from '../deps';
+import { Conflict } from '../errors';
+import { songModel } from '../songs/model';
+import { slugOfSong } from '../songs/service';
+import { syncQueue } from './queue';
+import { moveTally } from './tallies';
+
+export type Transition = 'approve' | 'hold' | 'reject' | 'remove' | 'restore';
+
+/** visible <-> pending -> rejected; visible (or held) -> removed; rejected/removed -> visible again by a moderator. */
+export const TRANSITIONS: Readonly<Record<Transition, { from: readonly CommentStatus[]; to: CommentStatus }>> = {
+  approve: { from: ['pending'], to: 'visible' },
+  hold: { from: ['visible'], to: 'pending' },
+  reject: { from: ['pending', 'visible'], to: 'rejected' },
+  remove: { from: ['visible', 'pending'], to: 'removed' },
+  restore: { from: ['rejected', 'removed'], to: 'visible' },
+};
+
+/** The status `t` leads to from `from`, or 409 INVALID_TRANSITION. */
+export function nextStatus(t: Transition, from: CommentStatus): CommentStatus {
+  const rule = TRANSITIONS[t];
+  if (!rule.from.includes(from)) throw new Conflict(`A ${from} comment cannot be ${PAST[t]}.`, 'INVALID_TRANSITION');
+  return rule.to;
+}
+
+const PAST: Record<Transition, string> = { approve: 'approved', hold: 'held', reject: 'rejected', remove: 'removed', restore: 'restored' };
+
+export type MoveDeps = Pick<ForumDeps, 'db' | 'bus' | 'threads' | 'logger'>;
+
+export interface MoveOptions {
+  /** Who does it: a member (author or moderator), or null for the forum itself (members' flags). */
+  by: Pick<UserDTO, 'id'> | null;
+  /** For removals: as the comment's author, or as a moderator. */
+  as?: 'author' | 'moderator';
+  /** More fields to set with the status (approval clears flags). */
+  set?: Record<string, unknown>;
+}
+
+export async function moveComment(deps: MoveDeps, c: CommentRecord, t: Transition, opts: MoveOptions): Promise<CommentRecord> {
+  const to = nextStatus(t, c.status);
+  const set: Record<string, unknown> = { status: to, ...opts.set };
+  if (to === 'removed') Object.assign(set, { removedAt: new Date(), removedBy: opts.by?.id ?? null, removedAs: opts.as ?? 'moderator' });
+  if (to === 'visible') Object.assign(set, { removedAt: null, removedBy: null, removedAs: null });
+  const updated = await commentModel(deps.db.conn).findOneAndUpdate({ _id: c._id, status: c.status }, { $set: set }, { new: true }).lean<CommentRecord>();
+  if (!updated) throw new Conflict('The comment changed meanwhile; reload it.');
+  await countVisible(deps, updated, c.status, to);
+  await moveTally(deps, updated.author.userId, c.status, to);
+  await syncQueue(deps, updated);
+  await announceMove(deps, updated, c.status);
+  return updated;
+}
+
+/** The song's commentCount counts visible comments: +1 when one becomes visible, -1 when one stops being. */
+async function countVisible(deps: MoveDeps, c: CommentRecord, from: CommentStatus, to: CommentStatus): Promise<void> {
+  const delta = (to === 'visible' ? 1 : 0) - (from === 'visible' ? 1 : 0);
+  if (delta) {
+    const update: Record<string, unknown> = { $inc: { commentCount: delta } };
+    if (delta > 0) update.$max = { lastCommentAt: c.createdAt, activityAt: c.createdAt };
+    await deps.threads.moveCounters(`song:${c.songId}`, () => songModel(deps.db.conn).updateOne({ _id: c.songId }, update));
+  }
+  // A parent's replyCount counts the replies readers see, removed placeholders included (comments/recount.ts).
+  const shown = (s: CommentStatus) => (s === 'visible' || s === 'removed' ? 1 : 0);
+  const replies = shown(to) - shown(from);
+  const parentId = c.parentId;
+  if (replies && parentId) {
+    await deps.threads.moveCounters(`comment:${parentId}`, () => commentModel(deps.db.conn).updateOne({ _id: parentId }, { $inc: { replyCount: replies } }));
+  }
+}
+
+async function announceMove(deps: MoveDeps, c: CommentRecord, from: CommentStatus): Promise<void> {
+  const comment = toCommentDTO(c);
+  const songId = String(c.songId);
+  if (from === 'visible') await publish(deps, 'comment.removed', { id: comment.id, songId, removedBy: comment.removedBy });
+  if (c.status === 'visible' || c.status === 'pending') {
+    const songSlug = (await slugOfSong(deps, c.songId)) ?? '';
+    // Approval is a new comment to readers, exactly as a post is; a held one goes to its author alone.
+    await publish(deps, c.status === 'visible' ? 'comment.created' : 'comment.held', { comment: { ...comment, songSlug }, songSlug });
+  }
+  if (c.status === 'rejected') await publish(deps, 'comment.rejected', { comment });
+  if (c.status === 'removed' && from !== 'visible') await publish(deps, 'comment.removed', { id: comment.id, songId, removedBy: comment.removedBy });
+}

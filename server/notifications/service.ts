@@ -1,0 +1,101 @@
+// Notifications for replies and @mentions: made when a comment becomes visible to readers, listed and marked read.
+// Never for a held or rejected comment (only `visible` ones are announced to readers), never for one's own comment.
+import mongoose from 'mongoose';
+import type { CommentDTO, NotificationDTO, NotificationKind, NotificationPage, SongRef } from '../../shared/types';
+import { userModel, type UserDoc } from '../accounts/model';
+import { usernameKey } from '../accounts/service';
+import { toCommentDTO } from '../comments/dto';
+import { commentModel, type CommentRecord } from '../comments/model';
+import { isDuplicateKey } from '../db/connection';
+import { byIds } from '../db/by-ids';
+import { decodeCursor, encodeCursor } from '../db/cursor';
+import type { ForumDeps } from '../deps';
+import { songModel, type SongRecord } from '../songs/model';
+import { mentionedUsernames } from './mentions';
+import { notificationModel, type NotificationRecord } from './model';
+
+type Deps = Pick<ForumDeps, 'db' | 'bus'>;
+export const NOTIFICATIONS_PAGE = 20;
+const ORDER = 'notifications';
+
+/** Who a visible comment notifies, and why: the parent's author (reply) and the members it mentions. */
+export async function recipientsOf(deps: Pick<ForumDeps, 'db'>, comment: CommentDTO): Promise<Map<string, NotificationKind>> {
+  const to = new Map<string, NotificationKind>();
+  if (comment.parentId) {
+    const parent = await commentModel(deps.db.conn).findOne({ _id: comment.parentId }, { author: 1 }).lean<Pick<CommentRecord, 'author'>>();
+    if (parent?.author.userId) to.set(parent.author.userId, 'reply');
+  }
+  const names = mentionedUsernames(comment.body);
+  if (names.length) {
+    const keys = names.map(usernameKey);
+    const users = await userModel(deps.db.conn).find({ usernameKey: mongoose.trusted({ $in: keys }) }, { _id: 1 }).lean<Pick<UserDoc, '_id'>[]>();
+    for (const u of users) if (!to.has(String(u._id))) to.set(String(u._id), 'mention');
+  }
+  if (comment.author.userId) to.delete(comment.author.userId);
+  return to;
+}
+
+/** Stores the comment's notifications (once per member, however often it is announced) and announces each. */
+export async function notifyAbout(deps: Deps, comment: CommentDTO): Promise<void> {
+  if (comment.status !== 'visible') return;
+  const recipients = await recipientsOf(deps, comment);
+  if (!recipients.size) return;
+  const song = await songRefOf(deps, comment.songId);
+  const Notes = notificationModel(deps.db.conn);
+  for (const [userId, kind] of recipients) {
+    let note: NotificationRecord;
+    try {
+      const created = await Notes.create({ key: `${comment.id}:${userId}`, userId, kind, commentId: comment.id, songId: comment.songId, read: false, createdAt: new Date() });
+      note = created.toObject() as NotificationRecord;
+    } catch (err) {
+      if (isDuplicateKey(err)) continue;
+      throw err;
+    }
+    const unread = await unreadCount(deps, userId);
+    deps.bus.emit('notification.created', { userId, notification: toDTO(note, comment, song), unread });
+  }
+}
+
+export const unreadCount = (deps: Pick<ForumDeps, 'db'>, userId: string) => notificationModel(deps.db.conn).countDocuments({ userId, read: false });
+
+/** The member's notifications, newest first, with each comment (as it reads now) and its song. */
+export async function listNotifications(deps: Pick<ForumDeps, 'db'>, userId: string, cursor?: string, limit = NOTIFICATIONS_PAGE): Promise<NotificationPage> {
+  const filter: Record<string, unknown> = { userId };
+  if (cursor) filter._id = mongoose.trusted({ $lt: new mongoose.Types.ObjectId(decodeCursor(cursor, ORDER).i) });
+  const rows = await notificationModel(deps.db.conn).find(filter).sort({ _id: -1 }).limit(limit + 1).lean<NotificationRecord[]>();
+  const page = rows.slice(0, limit);
+  const [comments, songs, unread] = await Promise.all([
+    byIds<CommentRecord>(commentModel(deps.db.conn), page.map((n) => n.commentId)),
+    byIds<SongRecord>(songModel(deps.db.conn), page.map((n) => n.songId), { slug: 1, title: 1, artist: 1 }),
+    unreadCount(deps, userId),
+  ]);
+  const items: NotificationDTO[] = [];
+  for (const n of page) {
+    const c = comments.get(String(n.commentId));
+    const s = songs.get(String(n.songId));
+    // A comment since held or rejected by a moderator is no longer the member's to read.
+    if (c && s && (c.status === 'visible' || c.status === 'removed')) items.push(toDTO(n, toCommentDTO(c), { slug: s.slug, title: s.title, artist: s.artist }));
+  }
+  const last = page[page.length - 1];
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor({ o: ORDER, k: 0, i: String(last._id) }) : null, unread };
+}
+
+/** Marks the given notifications of the member read (all of them when no ids); answers the unread count after. */
+export async function markRead(deps: Deps, userId: string, ids?: string[]): Promise<number> {
+  const filter: Record<string, unknown> = { userId, read: false };
+  if (ids) filter._id = mongoose.trusted({ $in: ids.map((id) => new mongoose.Types.ObjectId(id)) });
+  const res = await notificationModel(deps.db.conn).updateMany(filter, { $set: { read: true } });
+  const unread = await unreadCount(deps, userId);
+  if (res.modifiedCount) deps.bus.emit('notification.read', { userId, unread });
+  return unread;
+}
+
+function toDTO(n: NotificationRecord, comment: CommentDTO, song: SongRef): NotificationDTO {
+  const { clientId: _clientId, guestToken: _token, ...shown } = comment;
+  return { id: String(n._id), kind: n.kind, comment: shown, song, read: n.read, createdAt: n.createdAt.toISOString() };
+}
+
+async function songRefOf(deps: Pick<ForumDeps, 'db'>, songId: string): Promise<SongRef> {
+  const s = await songModel(deps.db.conn).findOne({ _id: songId }, { slug: 1, title: 1, artist: 1 }).lean<SongRecord>();
+  return { slug: s?.slug ?? '', title: s?.title ?? '', artist: s?.artist ?? '' };
+}

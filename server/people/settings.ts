@@ -1,0 +1,31 @@
+// A member's settings: display name and location. A new display name is written onto the member's comments
+// (author.name) and each thread they wrote in is told, so every page, cache and live reader shows the current one.
+//
+// Why rewrite rather than resolve names at read time: a thread page is read far more often than a name changes,
+// the embedded database would need a second lookup per page for the names, and the page cache (keyed by the
+// thread's version) stays exact because the rename is announced through publish.ts like any other thread write.
+import mongoose from 'mongoose';
+import type { UpdateMeInput } from '../../shared/schemas';
+import type { UserDTO } from '../../shared/types';
+import { findUserById, updateProfile } from '../accounts/service';
+import { commentModel } from '../comments/model';
+import { publish } from '../comments/publish';
+import type { ForumDeps } from '../deps';
+
+type Deps = Pick<ForumDeps, 'db' | 'bus' | 'logger'>;
+
+export async function updateSettings(deps: Deps, userId: string, input: UpdateMeInput): Promise<UserDTO> {
+  const before = await findUserById(deps, userId);
+  const user = await updateProfile(deps, userId, input);
+  if (before && before.displayName !== user.displayName) await renameAuthor(deps, user.id, user.displayName);
+  return user;
+}
+
+/** Every comment of the member reads `name` (a rare action: the filter scans on the embedded database). */
+export async function renameAuthor(deps: Deps, userId: string, name: string): Promise<void> {
+  const Comments = commentModel(deps.db.conn);
+  const songIds = (await Comments.distinct('songId', { 'author.userId': userId })) as mongoose.Types.ObjectId[];
+  if (!songIds.length) return;
+  await Comments.updateMany({ 'author.userId': userId }, { $set: { 'author.name': name } });
+  for (const songId of songIds) await publish(deps, 'comment.author-renamed', { songId: String(songId), userId, name });
+}

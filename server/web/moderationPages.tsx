@@ -1,0 +1,149 @@
+// The moderators' pages and their no-JavaScript forms: the same services as /api/moderation and /api/admin,
+// answering with a redirect back (and a short note of what was done) or the page with the error.
+import express, { Router, type Request, type Response } from 'express';
+import { moderateCommentInput, moderateUserInput, objectId, pagedQuery, queueQuery, settingsPatch, usersQuery } from '../../shared/schemas';
+import type { UserDTO } from '../../shared/types';
+import { LogPage, QUEUE_DATA_ID, QUEUE_ISLAND_ID, QueueView, SettingsPage, UsersPage, type QueueData } from '../../client/pages/ModerationPages';
+import { safeJson } from '../../client/pages/SongPage';
+import type { ForumDeps } from '../deps';
+import { toErrorBody } from '../http/errors';
+import { moderateComment } from '../moderation/actions';
+import { readLog } from '../moderation/log';
+import { listQueue } from '../moderation/queue';
+import { requireRole } from '../moderation/roles';
+import { getSettings, updateSettings } from '../moderation/settings';
+import { listUsers, moderateUser } from '../moderation/users';
+import { safeNext } from './accountPages';
+import type { AssetStore } from './assets';
+import { currentUser, sendPage } from './render';
+
+const form = express.urlencoded({ extended: false, limit: '32kb' });
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+const blank = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+const lines = (v: unknown) => (str(v) ?? '').split(/[\n,]/).map((w) => w.trim()).filter(Boolean);
+
+/** Readers are sent to log in (and back); members who do not moderate get the 403 page. */
+function staff(req: Request, res: Response, role: 'moderator' | 'admin'): UserDTO | null {
+  const user = currentUser(req);
+  if (!user) {
+    res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+    return null;
+  }
+  requireRole(user, role);
+  return user;
+}
+
+/** Back where the form came from (a path on this site), with a note of what was done. */
+function back(res: Response, next: unknown, fallback: string, note: string) {
+  const to = safeNext(next) === '/' ? fallback : safeNext(next);
+  const [path, hash] = to.split('#');
+  res.redirect(303, `${path}${path.includes('?') ? '&' : '?'}done=${encodeURIComponent(note)}${hash ? `#${hash}` : ''}`);
+}
+
+const DONE: Record<string, string> = {
+  approve: 'Approved.',
+  reject: 'Rejected.',
+  restore: 'Restored.',
+  feature: "Made an editor's pick.",
+  unfeature: "Removed from editor's picks.",
+  'dismiss-flags': 'Flags dismissed.',
+  ban: 'Banned.',
+  unban: 'Ban lifted.',
+  'set-role': 'Role changed.',
+};
+const flashOf = (req: Request) => {
+  const d = str(req.query.done);
+  return d && Object.values(DONE).includes(d) ? d : undefined;
+};
+
+export function moderationPageRoutes(deps: ForumDeps, store: AssetStore): Router {
+  const router = Router();
+
+  router.get('/moderation', async (req, res) => {
+    const user = staff(req, res, 'moderator');
+    if (!user) return;
+    const parsed = queueQuery.safeParse({ status: str(req.query.status), cursor: str(req.query.cursor), limit: 20 });
+    const page = await listQueue(deps, user, parsed.success ? parsed.data : queueQuery.parse({}));
+    const data: QueueData = { status: parsed.success ? parsed.data.status : 'pending', ...page, user, flash: flashOf(req) };
+    sendPage(req, res, store, 200, { title: 'Moderation queue', script: 'moderation' }, (
+      <>
+        <script type="application/json" id={QUEUE_DATA_ID} dangerouslySetInnerHTML={{ __html: safeJson(data) }} />
+        <div id={QUEUE_ISLAND_ID}>
+          <QueueView {...data} />
+        </div>
+      </>
+    ));
+  });
+
+  router.post('/moderation/comments/:id', form, async (req, res) => {
+    const user = staff(req, res, 'moderator');
+    if (!user) return;
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    const input = moderateCommentInput.parse({ action: str(b.action) ?? '', ...(blank(b.reason) ? { reason: blank(b.reason) } : {}) });
+    await moderateComment(deps, user, objectId.parse(req.params.id), input);
+    back(res, b.next, '/moderation', DONE[input.action]);
+  });
+
+  router.get('/moderation/users', async (req, res) => {
+    const user = staff(req, res, 'moderator');
+    if (!user) return;
+    const parsed = usersQuery.safeParse({ q: str(req.query.q), cursor: str(req.query.cursor), limit: 20 });
+    const query = parsed.success ? parsed.data : usersQuery.parse({});
+    const page = await listUsers(deps, user, query);
+    sendPage(req, res, store, 200, { title: 'Members' }, <UsersPage users={page.items} q={query.q ?? ''} nextCursor={page.nextCursor} user={user} flash={flashOf(req)} />);
+  });
+
+  router.post('/moderation/users/:id', form, async (req, res) => {
+    const user = staff(req, res, 'moderator');
+    if (!user) return;
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    const until = blank(b.until);
+    const input = moderateUserInput.parse({
+      action: str(b.action) ?? '',
+      ...(blank(b.reason) ? { reason: blank(b.reason) } : {}),
+      // A date alone (the form's date field) means the end of that day, UTC.
+      ...(until ? { until: /^\d{4}-\d{2}-\d{2}$/.test(until) ? `${until}T23:59:59Z` : until } : {}),
+      ...(b.removeComments ? { removeComments: b.removeComments === 'true' || b.removeComments === 'on' } : {}),
+      ...(blank(b.role) ? { role: blank(b.role) } : {}),
+    });
+    await moderateUser(deps, user, objectId.parse(req.params.id), input);
+    back(res, b.next, '/moderation/users', DONE[input.action]);
+  });
+
+  router.get('/moderation/log', async (req, res) => {
+    const user = staff(req, res, 'moderator');
+    if (!user) return;
+    const parsed = pagedQuery.safeParse({ cursor: str(req.query.cursor), limit: 50 });
+    const page = await readLog(deps, user, parsed.success ? parsed.data : { limit: 50 });
+    sendPage(req, res, store, 200, { title: 'Moderation log' }, <LogPage entries={page.items} nextCursor={page.nextCursor} user={user} />);
+  });
+
+  router.get('/admin/settings', (req, res) => {
+    const user = staff(req, res, 'admin');
+    if (!user) return;
+    const saved = req.query.saved === '1' ? 'Settings saved. Every instance uses them within 2 seconds.' : undefined;
+    sendPage(req, res, store, 200, { title: 'Moderation settings' }, <SettingsPage settings={getSettings(deps, user)} user={user} flash={saved} />);
+  });
+
+  router.post('/admin/settings', form, async (req, res) => {
+    const user = staff(req, res, 'admin');
+    if (!user) return;
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    const parsed = settingsPatch.safeParse({
+      premoderation: str(b.premoderation),
+      guestPosting: b.guestPosting === 'true' || b.guestPosting === 'on',
+      bannedWords: lines(b.bannedWords),
+      suspectWords: lines(b.suspectWords),
+      maxLinks: Number(str(b.maxLinks) ?? NaN),
+      flagThreshold: Number(str(b.flagThreshold) ?? NaN),
+    });
+    if (!parsed.success) {
+      const { body } = toErrorBody(parsed.error);
+      return sendPage(req, res, store, 400, { title: 'Moderation settings' }, <SettingsPage settings={getSettings(deps, user)} user={user} error={body.error.message} />);
+    }
+    await updateSettings(deps, user, parsed.data);
+    res.redirect(303, '/admin/settings?saved=1');
+  });
+
+  return router;
+}

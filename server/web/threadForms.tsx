@@ -1,0 +1,106 @@
+// The thread's acts without JavaScript: reply, vote and report as plain forms, through the same services as the
+// API. Each form's address also answers GET (its page), so a reload never lands on a 404; a success redirects
+// (303) to the comment's permalink, a failure renders the form again with the error beside it, in words.
+import express, { Router, type Request, type Response } from 'express';
+import { flagInput, objectId, postCommentInput, voteValue } from '../../shared/schemas';
+import { inWords } from '../../shared/words';
+import { ReplyPage, ReportPage } from '../../client/pages/ThreadFormPages';
+import { findComment } from '../comments/access';
+import { withReplyContext } from '../comments/context';
+import { postComment } from '../comments/post';
+import { flagComment, voteComment } from '../comments/reactions';
+import { LISTED } from '../comments/thread';
+import type { ForumDeps } from '../deps';
+import { notFound, toErrorBody } from '../http/errors';
+import { getSong } from '../songs/service';
+import type { AssetStore } from './assets';
+import { currentUser, sendPage } from './render';
+import { permalink, renderSong } from './songPages';
+
+const form = express.urlencoded({ extended: false, limit: '64kb' });
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+const blank = (v: unknown) => (typeof v === 'string' && v.trim() ? v : undefined);
+
+interface Failure {
+  status: number;
+  message: string;
+}
+
+/** A refusal the person can act on (4xx but 404), in words; anything else is thrown to the page error handler. */
+function failure(err: unknown, res: Response): Failure {
+  const { status, body, headers } = toErrorBody(err);
+  if (status === 404 || status >= 500) throw err;
+  if (headers) res.set(headers);
+  return { status, message: inWords(body.error.code, body.error.message) };
+}
+
+export function threadFormRoutes(deps: ForumDeps, store: AssetStore): Router {
+  const router = Router();
+
+  /** The song and the comment of a form's URL (404 for a comment readers cannot see, or of another song). */
+  const target = async (req: Request) => {
+    const id = objectId.safeParse(req.params.id);
+    if (!id.success) throw notFound('No such comment.');
+    const song = await getSong(deps, String(req.params.slug));
+    const c = await findComment(deps, id.data);
+    if (String(c.songId) !== song.id || !LISTED.includes(c.status)) throw notFound('No such comment.');
+    const [comment] = await withReplyContext(deps, [c]);
+    return { song, comment };
+  };
+  const signIn = (req: Request, res: Response, back: string) => res.redirect(303, `/login?next=${encodeURIComponent(back)}`);
+
+  const reply = async (req: Request, res: Response, status: number, draft?: { body: string; name?: string; location?: string; error: string }) => {
+    const { song, comment } = await target(req);
+    const title = `Reply to ${comment.author.name}`;
+    sendPage(req, res, store, status, { title, here: permalink(song.slug, comment.id) }, <ReplyPage song={song} comment={comment} user={currentUser(req)} guestPosting={deps.config.guestPosting} draft={draft} />);
+  };
+  router.get('/songs/:slug/c/:id/reply', (req, res) => reply(req, res, 200));
+  router.post('/songs/:slug/c/:id/reply', form, async (req, res) => {
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    const user = currentUser(req);
+    const slug = String(req.params.slug);
+    const guest = !user && (blank(b.name) || deps.config.guestPosting) ? { name: str(b.name), ...(blank(b.location) ? { location: str(b.location) } : {}) } : undefined;
+    try {
+      const input = postCommentInput.parse({ body: str(b.body), parentId: String(req.params.id), clientId: blank(b.clientId), author: guest });
+      const { comment } = await postComment(deps, { user, ip: req.ip ?? 'unknown', guest: input.author }, slug, input);
+      res.redirect(303, `${permalink(slug, comment.id)}#c-${comment.id}`);
+    } catch (err) {
+      const f = failure(err, res);
+      await reply(req, res, f.status, { body: str(b.body), name: str(b.name), location: str(b.location), error: f.message });
+    }
+  });
+
+  const report = async (req: Request, res: Response, status: number, draft?: { reason: string; error: string }) => {
+    const { song, comment } = await target(req);
+    sendPage(req, res, store, status, { title: `Report a comment by ${comment.author.name}` }, <ReportPage song={song} comment={comment} draft={draft} />);
+  };
+  router.get('/songs/:slug/c/:id/report', (req, res) => (currentUser(req) ? report(req, res, 200) : signIn(req, res, req.originalUrl)));
+  router.post('/songs/:slug/c/:id/report', form, async (req, res) => {
+    const reason = str((req.body as Record<string, unknown> | undefined)?.reason);
+    if (!currentUser(req)) return signIn(req, res, `/songs/${String(req.params.slug)}/c/${String(req.params.id)}/report`);
+    try {
+      await flagComment(deps, currentUser(req), String(req.params.id), flagInput.parse({ reason }));
+      res.redirect(303, `${permalink(String(req.params.slug), String(req.params.id))}#c-${String(req.params.id)}`);
+    } catch (err) {
+      await report(req, res, failure(err, res).status, { reason, error: failure(err, res).message });
+    }
+  });
+
+  // A vote is one button; its address answers GET with the comment's page.
+  router.get('/songs/:slug/c/:id/vote', (req, res) => renderSong(deps, store, req, res, { at: String(req.params.id) }));
+  router.post('/songs/:slug/c/:id/vote', form, async (req, res) => {
+    const at = String(req.params.id);
+    const back = `${permalink(String(req.params.slug), at)}#c-${at}`;
+    if (!currentUser(req)) return signIn(req, res, back);
+    try {
+      const value = voteValue.parse(Number(str((req.body as Record<string, unknown> | undefined)?.value)));
+      await voteComment(deps, currentUser(req), at, value);
+      res.redirect(303, back);
+    } catch (err) {
+      const f = failure(err, res);
+      await renderSong(deps, store, req, res, { at, status: f.status, notice: `Your vote was not counted: ${f.message}` });
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,380 @@
+// Moderation through the API and sockets: roles against actions, the pipeline, transitions, counts, the live rules
+// (a reader never receives a held or rejected comment; approval arrives once), flags, bans, the log and picks.
+import assert from 'node:assert/strict';
+import type { CommentDTO, CommentPage, QueuePage, SongDTO } from '../../shared/types';
+import { signUp, type SignedUp } from '../helpers/accounts';
+import { connected, emitAck, nextEvent, startTestForum, type TestForum, type TestSocket } from '../helpers/forum';
+
+let n = 0;
+const cid = () => `m-${Date.now()}-${n++}`;
+
+function record<T = any>(socket: TestSocket, event: string): T[] {
+  const seen: T[] = [];
+  (socket as any).on(event, (v: T) => seen.push(v));
+  return seen;
+}
+
+describe('moderation', () => {
+  let forum: TestForum;
+  let admin: SignedUp;
+  let mod: SignedUp;
+  let alice: SignedUp;
+  let bob: SignedUp;
+  let carol: SignedUp;
+  let dave: SignedUp;
+  let song: SongDTO;
+
+  const post = async (who: SignedUp, body: string, slug = song.slug, status = 201): Promise<CommentDTO> => {
+    const res = await who.agent.post(`/api/songs/${slug}/comments`).send({ body });
+    assert.equal(res.status, status, JSON.stringify(res.body));
+    return res.body;
+  };
+  const thread = async (agent = forum.agent(), query: Record<string, string> = {}, slug = song.slug): Promise<CommentPage> =>
+    (await agent.get(`/api/songs/${slug}/comments`).query(query).expect(200)).body;
+  const count = async (slug = song.slug): Promise<number> => (await forum.agent().get(`/api/songs/${slug}`).expect(200)).body.commentCount;
+  const act = (who: SignedUp, id: string, action: string, status = 200, reason?: string) =>
+    who.agent.post(`/api/moderation/comments/${id}`).send({ action, ...(reason ? { reason } : {}) }).expect(status);
+  const settings = (body: Record<string, unknown>) => admin.agent.patch('/api/admin/settings').send(body).expect(200);
+  async function reader(cookie?: string, slug = song.slug): Promise<TestSocket> {
+    const s = forum.socket({ cookie });
+    await connected(s);
+    assert.equal((await emitAck(s, 'thread:join', { slug })).ok, true);
+    return s;
+  }
+  /** A visible post through the same room: every event sent before it has arrived once it has. */
+  async function barrier(s: TestSocket): Promise<void> {
+    const got = nextEvent<CommentDTO>(s, 'comment:created');
+    const c = await post(admin, `barrier ${n++}`);
+    assert.equal((await got).id, c.id);
+  }
+
+  before(async () => {
+    forum = await startTestForum({ POSTING_LIMIT_PER_MINUTE: '10000', GUEST_MIN_FILL_SECONDS: '0' });
+    [admin, mod, alice, bob, carol, dave] = await Promise.all([
+      signUp(forum, { role: 'admin' }),
+      signUp(forum, { role: 'moderator' }),
+      signUp(forum, { displayName: 'Alice' }),
+      signUp(forum, { displayName: 'Bob' }),
+      signUp(forum, { displayName: 'Carol' }),
+      signUp(forum, { displayName: 'Dave' }),
+    ]);
+    song = (await admin.agent.post('/api/songs').send({ title: 'Moderated', artist: 'The Keepers' }).expect(201)).body;
+  });
+  after(() => forum.close());
+  afterEach(() => settings({ premoderation: 'off', bannedWords: [], suspectWords: [], maxLinks: 3, flagThreshold: 3, guestPosting: false }));
+
+  describe('roles against actions', () => {
+    it('lets moderators and admins moderate, refuses members 403 FORBIDDEN and readers 401', async () => {
+      const c = await post(alice, 'a comment to act on');
+      const target = bob.user.id;
+      const calls: [string, (a: SignedUp['agent']) => Promise<{ status: number; body: any }>, 'moderator' | 'admin'][] = [
+        ['GET queue', (a) => a.get('/api/moderation/queue'), 'moderator'],
+        ['POST comment action', (a) => a.post(`/api/moderation/comments/${c.id}`).send({ action: 'unfeature' }), 'moderator'],
+        ['GET users', (a) => a.get('/api/moderation/users'), 'moderator'],
+        ['POST user unban', (a) => a.post(`/api/moderation/users/${target}`).send({ action: 'unban', reason: 'test' }), 'moderator'],
+        ['GET log', (a) => a.get('/api/moderation/log'), 'moderator'],
+        ['GET settings', (a) => a.get('/api/admin/settings'), 'admin'],
+        ['PATCH settings', (a) => a.patch('/api/admin/settings').send({ maxLinks: 3 }), 'admin'],
+        ['POST set-role', (a) => a.post(`/api/moderation/users/${target}`).send({ action: 'set-role', role: 'member' }), 'admin'],
+      ];
+      for (const [name, call, least] of calls) {
+        assert.equal((await call(forum.agent())).status, 401, `${name} as a reader`);
+        const asMember = await call(carol.agent);
+        assert.equal(asMember.status, 403, `${name} as a member`);
+        assert.equal(asMember.body.error.code, 'FORBIDDEN');
+        assert.equal((await call(mod.agent)).status, least === 'moderator' ? 200 : 403, `${name} as a moderator`);
+        assert.equal((await call(admin.agent)).status, 200, `${name} as an admin`);
+      }
+    });
+
+    it('keeps members from voting on or flagging their own comments (403 FORBIDDEN)', async () => {
+      const c = await post(alice, 'my own words');
+      assert.equal((await alice.agent.post(`/api/comments/${c.id}/votes`).send({ value: 1 }).expect(403)).body.error.code, 'FORBIDDEN');
+      assert.equal((await alice.agent.post(`/api/comments/${c.id}/flags`).send({ reason: 'me' }).expect(403)).body.error.code, 'FORBIDDEN');
+      await bob.agent.post(`/api/comments/${c.id}/votes`).send({ value: 1 }).expect(200);
+    });
+
+    it('lets a moderator ban members but not admins or themselves, and only admins set roles', async () => {
+      assert.equal((await mod.agent.post(`/api/moderation/users/${admin.user.id}`).send({ action: 'ban', reason: 'no' }).expect(403)).body.error.code, 'FORBIDDEN');
+      await mod.agent.post(`/api/moderation/users/${mod.user.id}`).send({ action: 'ban', reason: 'no' }).expect(403);
+      await mod.agent.post(`/api/moderation/users/${bob.user.id}`).send({ action: 'ban', reason: 'x', until: '2001-01-01T00:00:00Z' }).expect(400);
+      await mod.agent.post(`/api/moderation/users/${bob.user.id}`).send({ action: 'ban' }).expect(400);
+      const promoted = await admin.agent.post(`/api/moderation/users/${dave.user.id}`).send({ action: 'set-role', role: 'moderator' }).expect(200);
+      assert.equal(promoted.body.role, 'moderator');
+      assert.equal((await dave.agent.get('/api/moderation/queue').expect(200)).body.counts.pending >= 0, true);
+      await admin.agent.post(`/api/moderation/users/${dave.user.id}`).send({ action: 'set-role', role: 'member' }).expect(200);
+      await dave.agent.get('/api/moderation/queue').expect(403);
+    });
+  });
+
+  describe('the pipeline', () => {
+    it('refuses a banned word 400 BANNED_WORDS, over HTTP and sockets, and stores nothing', async () => {
+      await settings({ bannedWords: ['frak'] });
+      const before = await count();
+      const res = await alice.agent.post(`/api/songs/${song.slug}/comments`).send({ body: 'What the FRÁK' }).expect(400);
+      assert.equal(res.body.error.code, 'BANNED_WORDS');
+      const s = await reader(alice.cookie);
+      const ack = await emitAck(s, 'comment:post', { slug: song.slug, body: 'frak again', clientId: cid() });
+      assert.equal(ack.ok, false);
+      assert.equal(ack.error.code, 'BANNED_WORDS');
+      assert.equal(await count(), before);
+      assert.ok(!(await thread(alice.agent, { sort: 'newest' })).items.some((c) => /frak/i.test(c.body)));
+      s.disconnect();
+    });
+
+    it('holds a comment with a suspect word: its author and moderators see it, readers never do, live or listed', async () => {
+      await settings({ suspectWords: ['casino'] });
+      const watcher = await reader();
+      const authorSocket = await reader(alice.cookie);
+      const modRoom = forum.socket({ cookie: mod.cookie });
+      await connected(modRoom);
+      const joined = await emitAck(modRoom, 'moderation:join', {});
+      assert.equal(joined.ok, true);
+      const pendingBefore = joined.counts.pending;
+      const seen = record<CommentDTO>(watcher, 'comment:created');
+      const mine = record<CommentDTO>(authorSocket, 'comment:created');
+      const queued = nextEvent<any>(modRoom, 'queue:added');
+      const before = await count();
+      const held = await post(alice, 'Best casino in town');
+      assert.equal(held.status, 'pending');
+      assert.equal((await queued).id, held.id);
+      await barrier(watcher);
+      assert.ok(!seen.some((c) => c.id === held.id), 'a reader never receives a held comment');
+      assert.deepEqual(mine.filter((c) => c.id === held.id).map((c) => c.status), ['pending']);
+      // Counts and lists: readers never see it; its author sees it marked; moderators too.
+      assert.equal(await count(), before + 1, 'only the barrier counts');
+      const asReader = await thread(forum.agent(), { sort: 'newest' });
+      assert.ok(!asReader.items.some((c) => c.id === held.id));
+      assert.ok(!(await thread(bob.agent, { sort: 'newest' })).items.some((c) => c.id === held.id));
+      assert.equal((await thread(alice.agent, { sort: 'newest' })).items.find((c) => c.id === held.id)?.status, 'pending');
+      assert.ok((await thread(mod.agent, { sort: 'oldest', limit: '100' })).items.some((c) => c.id === held.id));
+      assert.ok(!(await thread(forum.agent(), { sort: 'top', limit: '100' })).items.some((c) => c.id === held.id), 'held comments never rank in Top');
+      const queue: QueuePage = (await mod.agent.get('/api/moderation/queue').expect(200)).body;
+      const item = queue.items.find((i) => i.id === held.id)!;
+      assert.deepEqual(item.heldFor, ['suspect words: casino']);
+      assert.equal(item.song.slug, song.slug);
+      assert.equal(item.authorHistory.visible >= 1, true);
+      assert.equal(queue.counts.pending, pendingBefore + 1);
+
+      // Approval: readers receive it once, as a new comment; the count moves with it.
+      const approved = await act(mod, held.id, 'approve', 200, 'fine after all');
+      assert.equal(approved.body.status, 'visible');
+      await barrier(watcher);
+      assert.deepEqual(seen.filter((c) => c.id === held.id).map((c) => c.status), ['visible']);
+      assert.equal(await count(), before + 3);
+      assert.ok((await thread(forum.agent(), { sort: 'newest' })).items.some((c) => c.id === held.id));
+      assert.equal((await act(mod, held.id, 'approve', 409)).body.error.code, 'INVALID_TRANSITION');
+      for (const s of [watcher, authorSocket, modRoom]) s.disconnect();
+    });
+
+    it('holds every comment under premoderation "all", and guests and new members under "new"', async () => {
+      await settings({ premoderation: 'all' });
+      assert.equal((await post(alice, 'held anyway')).status, 'pending');
+      await settings({ premoderation: 'new', guestPosting: true });
+      const newcomer = await signUp(forum);
+      assert.equal((await post(newcomer, 'my first')).status, 'pending');
+      assert.equal((await post(alice, 'an old hand')).status, 'visible');
+      const guest = await forum.agent().post(`/api/songs/${song.slug}/comments`).send({ body: 'hi from a guest', author: { name: 'Guest' } }).expect(201);
+      assert.equal(guest.body.status, 'pending');
+      // Three approvals make a member established.
+      for (let i = 0; i < 3; i++) await act(mod, (await post(newcomer, `try ${i}`)).id, 'approve');
+      assert.equal((await post(newcomer, 'now trusted')).status, 'visible');
+    });
+
+    it('holds more links than maxLinks', async () => {
+      await settings({ maxLinks: 1 });
+      assert.equal((await post(alice, 'https://a.example https://b.example')).status, 'pending');
+      assert.equal((await post(alice, 'just https://a.example')).status, 'visible');
+    });
+
+    it('refuses guests whose page form has the honeypot filled (no-JavaScript form)', async () => {
+      await settings({ guestPosting: true });
+      const html = (await forum.agent().get(`/songs/${song.slug}`).expect(200)).text;
+      const token = /name="formToken" value="([^"]+)"/.exec(html)![1];
+      const bot = await forum.agent().post(`/songs/${song.slug}/comments`).type('form').send({ body: 'buy now', name: 'Bot', website: 'http://spam.example', formToken: token });
+      assert.equal(bot.status, 400);
+      assert.match(bot.text, /could not be accepted/);
+      const forged = await forum.agent().post(`/songs/${song.slug}/comments`).type('form').send({ body: 'buy now', name: 'Bot', formToken: '1.AAAAAAAAAAAAAAAAAAAAAA' });
+      assert.equal(forged.status, 400);
+      await forum.agent().post(`/songs/${song.slug}/comments`).type('form').send({ body: 'a person', name: 'Person', website: '', formToken: token }).expect(303);
+    });
+  });
+
+  describe('transitions, counts and the live rules', () => {
+    it('rejects a visible comment: readers are told to drop it, its author sees it rejected, counts move, restore brings it back', async () => {
+      const c = await post(bob, 'rejectable');
+      const watcher = await reader();
+      const bobSocket = forum.socket({ cookie: bob.cookie });
+      await connected(bobSocket);
+      const removed = nextEvent<any>(watcher, 'comment:removed');
+      const bobsCopy = nextEvent<CommentDTO>(bobSocket, 'comment:updated');
+      const before = await count();
+      await act(mod, c.id, 'reject', 200, 'off topic');
+      assert.deepEqual(await removed, { id: c.id, songId: song.id });
+      assert.equal((await bobsCopy).status, 'rejected');
+      assert.equal(await count(), before - 1);
+      assert.ok(!(await thread(forum.agent(), { sort: 'newest' })).items.some((x) => x.id === c.id));
+      assert.equal((await thread(bob.agent, { sort: 'newest' })).items.find((x) => x.id === c.id)?.status, 'rejected');
+      const rejectedTab: QueuePage = (await mod.agent.get('/api/moderation/queue?status=rejected').expect(200)).body;
+      assert.ok(rejectedTab.items.some((i) => i.id === c.id));
+      for (const bad of ['approve', 'reject', 'feature', 'dismiss-flags']) assert.equal((await act(mod, c.id, bad, 409)).body.error.code, 'INVALID_TRANSITION', bad);
+      const back = nextEvent<CommentDTO>(watcher, 'comment:created');
+      await act(mod, c.id, 'restore');
+      assert.equal((await back).id, c.id);
+      assert.equal(await count(), before);
+      await act(mod, c.id, 'restore', 409);
+      watcher.disconnect();
+      bobSocket.disconnect();
+    });
+
+    it('shows "removed by a moderator" and "edited by a moderator", and logs both', async () => {
+      const edited = await post(bob, 'typo here');
+      const byMod = await mod.agent.patch(`/api/comments/${edited.id}`).send({ body: 'typo fixed' }).expect(200);
+      assert.equal(byMod.body.editedBy, 'moderator');
+      const own = await post(bob, 'mine');
+      assert.equal((await bob.agent.patch(`/api/comments/${own.id}`).send({ body: 'mine, edited' }).expect(200)).body.editedBy, 'author');
+      await mod.agent.delete(`/api/comments/${edited.id}`).expect(204);
+      const listed = (await thread(forum.agent(), { sort: 'newest', limit: '50' })).items.find((x) => x.id === edited.id)!;
+      assert.deepEqual([listed.status, listed.removedBy, listed.body], ['removed', 'moderator', '']);
+      await mod.agent.post(`/api/moderation/comments/${edited.id}`).send({ action: 'restore', reason: 'my mistake' }).expect(200);
+      const log = (await mod.agent.get('/api/moderation/log').expect(200)).body;
+      const mine = log.items.filter((e: any) => e.target.id === edited.id).map((e: any) => [e.action, e.moderator.username, e.reason]);
+      assert.deepEqual(mine, [
+        ['comment.restore', mod.user.username, 'my mistake'],
+        ['comment.remove', mod.user.username, null],
+        ['comment.edit', mod.user.username, null],
+      ]);
+      assert.ok(Date.parse(log.items[0].at) > 0);
+    });
+
+    it('holds a comment flagged by flagThreshold members: readers lose it at once, the Flagged tab first', async () => {
+      await settings({ flagThreshold: 2 });
+      const c = await post(alice, 'controversial');
+      const watcher = await reader();
+      await bob.agent.post(`/api/comments/${c.id}/flags`).send({ reason: 'rude' }).expect(202);
+      await bob.agent.post(`/api/comments/${c.id}/flags`).send({ reason: 'very rude' }).expect(202); // same member: still one
+      let flagged: QueuePage = (await mod.agent.get('/api/moderation/queue?status=flagged').expect(200)).body;
+      assert.deepEqual(flagged.items.find((i) => i.id === c.id)?.flags, { count: 1, reasons: [{ reason: 'very rude', count: 1 }] });
+      const asMod = (await thread(mod.agent, { sort: 'newest' })).items.find((x) => x.id === c.id)!;
+      assert.equal(asMod.flags?.count, 1);
+      assert.equal((await thread(forum.agent(), { sort: 'newest' })).items.find((x) => x.id === c.id)!.flags, undefined, 'flags are for moderators');
+      const removed = nextEvent<any>(watcher, 'comment:removed');
+      const before = await count();
+      await carol.agent.post(`/api/comments/${c.id}/flags`).send({ reason: 'spam' }).expect(202);
+      assert.equal((await removed).id, c.id);
+      assert.equal(await count(), before - 1);
+      flagged = (await mod.agent.get('/api/moderation/queue?status=flagged').expect(200)).body;
+      assert.ok(!flagged.items.some((i) => i.id === c.id));
+      const pending: QueuePage = (await mod.agent.get('/api/moderation/queue?status=pending').expect(200)).body;
+      assert.equal(pending.items.find((i) => i.id === c.id)?.flags.count, 2);
+      // Approved: visible again, flags answered.
+      await act(mod, c.id, 'approve');
+      assert.equal(await count(), before);
+      await dave.agent.post(`/api/comments/${c.id}/flags`).send({ reason: 'meh' }).expect(202);
+      assert.equal((await thread(forum.agent(), { sort: 'newest' })).items.find((x) => x.id === c.id)?.status, 'visible');
+      await act(mod, c.id, 'dismiss-flags');
+      flagged = (await mod.agent.get('/api/moderation/queue?status=flagged').expect(200)).body;
+      assert.ok(!flagged.items.some((i) => i.id === c.id));
+      watcher.disconnect();
+    });
+
+    it('never ranks removed or rejected comments in Top', async () => {
+      const s: SongDTO = (await admin.agent.post('/api/songs').send({ title: 'Ranked', artist: 'The Keepers' }).expect(201)).body;
+      const a = await post(alice, 'loved', s.slug);
+      const b = await post(alice, 'liked', s.slug);
+      for (const v of [bob, carol, dave]) await v.agent.post(`/api/comments/${a.id}/votes`).send({ value: 1 }).expect(200);
+      await bob.agent.post(`/api/comments/${b.id}/votes`).send({ value: 1 }).expect(200);
+      await act(mod, a.id, 'reject');
+      const top = await thread(forum.agent(), { sort: 'top' }, s.slug);
+      assert.deepEqual(top.items.map((c) => c.id), [b.id]);
+      assert.equal(top.total, 1);
+      await alice.agent.delete(`/api/comments/${b.id}`).expect(204);
+      assert.deepEqual((await thread(forum.agent(), { sort: 'top' }, s.slug)).items, []);
+    });
+  });
+
+  describe('bans', () => {
+    it('refuses a banned member\'s posts, votes and flags 403 BANNED over HTTP and sockets, tells their sockets, and removes their comments live', async () => {
+      const victim = await signUp(forum, { displayName: 'Troll' });
+      const c1 = await post(victim, 'troll one');
+      const other = await post(alice, 'something to vote on');
+      const theirs = await reader(victim.cookie);
+      const watcher = await reader();
+      const told = nextEvent<any>(theirs, 'account:banned');
+      const removals = record<any>(watcher, 'comment:removed');
+      const before = await count();
+      const res = await mod.agent.post(`/api/moderation/users/${victim.user.id}`).send({ action: 'ban', reason: 'trolling', removeComments: true }).expect(200);
+      assert.deepEqual(res.body.banned, { reason: 'trolling', until: null });
+      assert.deepEqual(await told, { reason: 'trolling', until: null });
+      assert.equal((await victim.agent.post(`/api/songs/${song.slug}/comments`).send({ body: 'again' }).expect(403)).body.error.code, 'BANNED');
+      assert.equal((await victim.agent.post(`/api/comments/${other.id}/votes`).send({ value: 1 }).expect(403)).body.error.code, 'BANNED');
+      assert.equal((await victim.agent.post(`/api/comments/${other.id}/flags`).send({ reason: 'x' }).expect(403)).body.error.code, 'BANNED');
+      const ack = await emitAck(theirs, 'comment:post', { slug: song.slug, body: 'from the socket', clientId: cid() });
+      assert.deepEqual([ack.ok, ack.error?.code], [false, 'BANNED']);
+      await barrier(watcher);
+      assert.deepEqual(removals.map((r) => [r.id, r.removedBy]), [[c1.id, 'moderator']]);
+      assert.equal(await count(), before);
+      // They can still sign in and read.
+      await forum.agent().post('/api/auth/login').send({ username: victim.user.username, password: victim.password }).expect(200);
+      await victim.agent.get(`/api/songs/${song.slug}/comments`).expect(200);
+      const users = (await mod.agent.get('/api/moderation/users').query({ q: victim.user.username }).expect(200)).body;
+      assert.equal(users.items[0].banned.reason, 'trolling');
+      await mod.agent.post(`/api/moderation/users/${victim.user.id}`).send({ action: 'unban', reason: 'served' }).expect(200);
+      await post(victim, 'reformed');
+      const log = (await mod.agent.get('/api/moderation/log').expect(200)).body.items.slice(0, 2).map((e: any) => e.action);
+      assert.deepEqual(log, ['user.unban', 'user.ban+remove-comments']);
+      theirs.disconnect();
+      watcher.disconnect();
+    });
+  });
+
+  describe('picks', () => {
+    it('features a comment: readers see the badge live, the thread\'s first page and /api/picks list it, newest first', async () => {
+      const s: SongDTO = (await admin.agent.post('/api/songs').send({ title: 'Pickable', artist: 'The Editors' }).expect(201)).body;
+      const a = await post(alice, 'insightful', s.slug);
+      const b = await post(bob, 'also insightful', s.slug);
+      const watcher = await reader(undefined, s.slug);
+      const updated = nextEvent<CommentDTO>(watcher, 'comment:updated');
+      await act(mod, a.id, 'feature');
+      assert.equal((await updated).featured, true);
+      await act(mod, b.id, 'feature');
+      const first = await thread(forum.agent(), {}, s.slug);
+      assert.deepEqual(first.picks?.map((c) => c.id), [b.id, a.id]);
+      const picks = (await forum.agent().get('/api/picks').expect(200)).body;
+      assert.deepEqual(picks.items.slice(0, 2).map((p: any) => [p.id, p.song.slug]), [[b.id, s.slug], [a.id, s.slug]]);
+      const home = (await forum.agent().get('/').expect(200)).text;
+      assert.match(home, /Editor&#39;s picks|Editor's picks/);
+      assert.ok(home.includes('also insightful'));
+      await act(mod, b.id, 'unfeature');
+      assert.deepEqual((await thread(forum.agent(), {}, s.slug)).picks?.map((c) => c.id), [a.id]);
+      // A rejected pick is no longer shown anywhere.
+      await act(mod, a.id, 'reject');
+      assert.deepEqual((await thread(forum.agent(), {}, s.slug)).picks, []);
+      assert.equal((await act(mod, a.id, 'feature', 409)).body.error.code, 'INVALID_TRANSITION');
+      watcher.disconnect();
+    });
+  });
+
+  describe('settings', () => {
+    it('answers the environment defaults, validates a change, and applies it at once on this instance', async () => {
+      const got = (await admin.agent.get('/api/admin/settings').expect(200)).body;
+      assert.deepEqual(Object.keys(got).sort(), ['bannedWords', 'flagThreshold', 'guestPosting', 'maxLinks', 'premoderation', 'suspectWords']);
+      for (const bad of [{ premoderation: 'sometimes' }, { maxLinks: -1 }, { flagThreshold: 0 }, { bannedWords: 'x' }, { extra: 1 }]) {
+        assert.equal((await admin.agent.patch('/api/admin/settings').send(bad).expect(400)).body.error.code, 'VALIDATION', JSON.stringify(bad));
+      }
+      const saved = (await settings({ bannedWords: ['zonk'] })).body;
+      assert.deepEqual(saved.bannedWords, ['zonk']);
+      assert.equal((await alice.agent.post(`/api/songs/${song.slug}/comments`).send({ body: 'zonk' }).expect(400)).body.error.code, 'BANNED_WORDS');
+      const log = (await mod.agent.get('/api/moderation/log').expect(200)).body.items[0];
+      assert.deepEqual([log.action, log.target.kind], ['settings.update', 'settings']);
+    });
+  });
+
+  it('refuses moderation:join to members', async () => {
+    const s = forum.socket({ cookie: alice.cookie });
+    await connected(s);
+    const reply = await emitAck(s, 'moderation:join', {});
+    assert.deepEqual([reply.ok, reply.error?.code], [false, 'FORBIDDEN']);
+    s.disconnect();
+  });
+});

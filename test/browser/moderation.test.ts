@@ -1,0 +1,111 @@
+// The moderator's pages in Chromium: the queue follows new held comments live; approving from the queue puts the
+// comment on the reader's open song page at once; the pages read and act without JavaScript too.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { postComment } from '../../server/comments/post';
+import { createSong } from '../../server/songs/service';
+import { signUp, type SignedUp } from '../helpers/accounts';
+import { startTestForum, type TestForum } from '../helpers/forum';
+import { ensureClientBuilt, launch, openPage, waitLive, type Watched } from './browser';
+
+describe('browser: moderation (Chromium)', function () {
+  this.timeout(60_000);
+  let forum: TestForum;
+  let browser: Browser;
+  let mod: SignedUp;
+  let member: SignedUp;
+  let slug: string;
+  const opened: Watched[] = [];
+  const open = async (opts: Parameters<typeof openPage>[2] = {}) => {
+    const w = await openPage(browser, forum.url, opts);
+    opened.push(w);
+    return w;
+  };
+
+  before(async () => {
+    ensureClientBuilt();
+    [forum, browser] = await Promise.all([startTestForum({ POSTING_LIMIT_PER_MINUTE: '1000', PREMODERATION: 'all' }), launch()]);
+    const admin = await signUp(forum, { role: 'admin' });
+    mod = await signUp(forum, { role: 'moderator', displayName: 'Mona' });
+    member = await signUp(forum, { displayName: 'Ana', location: 'Lisbon' });
+    slug = (await createSong(forum.deps, admin.user, { title: 'Heroes', artist: 'David Bowie', year: 1977 })).slug;
+  });
+  afterEach(async function () {
+    const problems = opened.flatMap((w) => w.problems);
+    await Promise.all(opened.map((w) => w.context.close()));
+    opened.length = 0;
+    if (this.currentTest?.state === 'passed') assert.deepEqual(problems, []);
+  });
+  after(async () => {
+    await browser?.close();
+    await forum?.close();
+  });
+
+  it('shows a held comment in the live queue, and approving it there puts it on the reader\'s page', async () => {
+    const queue = await open({ cookie: mod.cookie });
+    const reader = await open();
+    await Promise.all([queue.page.goto('/moderation'), reader.page.goto(`/songs/${slug}`)]);
+    await Promise.all([queue.page.waitForSelector('[data-role="moderation-queue"][data-state="live"]'), waitLive(reader.page)]);
+    const before = await queue.page.innerText('[data-tab="pending"] [data-role="count"]');
+
+    const { comment } = await postComment(forum.deps, { user: member.user, ip: '127.0.0.1' }, slug, { body: 'We can be heroes, just for one day.' });
+    assert.equal(comment.status, 'pending');
+    const item = queue.page.locator(`[data-queue-id="${comment.id}"]`);
+    await item.waitFor();
+    assert.match(await item.innerText(), /Heroes by David Bowie/);
+    assert.match(await item.innerText(), /every comment is reviewed/);
+    await queue.page.waitForFunction((n) => document.querySelector('[data-tab="pending"] [data-role="count"]')?.textContent === String(Number(n) + 1), before);
+    assert.equal(await reader.page.locator(`[data-comment-id="${comment.id}"]`).count(), 0, 'the reader never sees it while held');
+
+    mkdirSync('docs', { recursive: true });
+    await queue.page.screenshot({ path: 'test-results/moderation.png', fullPage: true });
+
+    // Keyboard alone: Tab to the item's Approve button and press Enter.
+    await item.locator('input[name="reason"]').focus();
+    await queue.page.keyboard.press('Tab');
+    assert.equal(await queue.page.evaluate(() => document.activeElement?.textContent), 'Approve');
+    await Promise.all([queue.page.waitForURL(/done=/), queue.page.keyboard.press('Enter')]);
+    assert.match(await queue.page.innerText('.flash'), /Approved/);
+    assert.equal(await queue.page.locator(`[data-queue-id="${comment.id}"]`).count(), 0);
+
+    await reader.page.waitForSelector(`[data-comment-id="${comment.id}"]`, { timeout: 5000 });
+    assert.match(await reader.page.innerText('#discussion-heading'), /Discussion \(1\)/);
+  });
+
+  it('shows the author their held comment marked, and a moderator\'s menu features a comment for every reader', async () => {
+    const author = await open({ cookie: member.cookie });
+    await author.page.goto(`/songs/${slug}`);
+    await waitLive(author.page);
+    await author.page.fill('form[data-role="comment-form"] textarea[name="body"]', 'Held, but mine to see');
+    await author.page.click('form[data-role="comment-form"] button[type="submit"]');
+    await author.page.waitForSelector('[data-role="held-notice"]');
+    await author.page.waitForSelector('.comment.held >> text=Held for review');
+
+    const moderator = await open({ cookie: mod.cookie });
+    const reader = await open();
+    await Promise.all([moderator.page.goto(`/songs/${slug}`), reader.page.goto(`/songs/${slug}`)]);
+    await waitLive(reader.page);
+    const approved = moderator.page.locator('[data-comment-id]', { hasText: 'We can be heroes' });
+    await approved.locator('summary').click();
+    await Promise.all([moderator.page.waitForURL(/done=/), approved.locator('button[value="feature"]').click()]);
+    await reader.page.waitForSelector('[data-comment-id] .badge >> text=Editor\'s pick', { timeout: 5000 });
+    await moderator.page.waitForSelector('[data-role="picks"] >> text=We can be heroes');
+  });
+
+  it('reads and approves without JavaScript', async () => {
+    const { comment } = await postComment(forum.deps, { user: member.user, ip: '127.0.0.1' }, slug, { body: 'No script needed here.' });
+    const queue = await open({ cookie: mod.cookie, javaScriptEnabled: false });
+    await queue.page.goto('/moderation');
+    const item = queue.page.locator(`[data-queue-id="${comment.id}"]`);
+    await item.locator('button[value="approve"]').click();
+    await queue.page.waitForURL(/done=/);
+    const song = await queue.page.goto(`/songs/${slug}`);
+    assert.ok((await song!.text()).includes('No script needed here.'));
+    for (const path of ['/moderation/users', '/moderation/log']) {
+      const res = await queue.page.goto(path);
+      assert.equal(res?.status(), 200, path);
+    }
+    assert.match(await queue.page.innerText('table.log'), /comment\.approve/);
+  });
+});
