@@ -8,6 +8,7 @@ import type { Config } from './config';
 import { connectDatabase } from './db/connection';
 import type { ForumDeps } from './deps';
 import { createPassport } from './accounts/passport';
+import { holdExistingMemberNames } from './accounts/names';
 import { accountRoutes } from './accounts/routes';
 import { createSessionStack } from './accounts/session';
 import { commentSocketHandlers } from './comments/live';
@@ -57,6 +58,7 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
   const db = await connectDatabase(opts.mongodbUri, opts.dbName);
   await prepareCollections(db.conn);
   await refreshSearchKeys(db.conn);
+  await holdExistingMemberNames(db.conn);
   const redis = config.redisUrl ? createRedis(config.redisUrl, logger) : null;
   // Fail-fast clients refuse commands until connected: wait for it, but start degraded rather than not at all.
   if (redis && !(await whenReady(redis, REDIS_START_WAIT_MS))) logger.warn('redis is not reachable at start-up; starting without it until it is');

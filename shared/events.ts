@@ -21,7 +21,8 @@ export interface ServerToClientEvents {
   'comment:removed': (payload: { id: string; songId: string; removedBy?: 'author' | 'moderator' | null }) => void;
   'comment:voted': (payload: { id: string; score: number }) => void;
   presence: (payload: { slug: string; count: number }) => void;
-  typing: (payload: { slug: string; name: string }) => void;
+  /** `guest`: the typist is a guest (their name is whatever they typed in the form). */
+  typing: (payload: { slug: string; name: string; guest?: boolean }) => void;
   /** A member's comments changed name (their display name): every comment of `userId` in the thread reads `name`. */
   'author:renamed': (payload: { songId: string; userId: string; name: string }) => void;
   /** To the member's own sockets: a reply or mention for them, and their unread count after it. */

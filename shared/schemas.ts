@@ -1,9 +1,12 @@
 // One zod schema per input; the server validates with them, the browser's forms use the same ones.
 import { z } from 'zod';
 import { LIMITS } from './limits';
+import { cleanName } from './names';
 
 /** Trims, then requires 1..max characters. */
 const text = (max: number, min = 1) => z.string().trim().min(min, min === 1 ? 'is required' : `must be at least ${min} characters`).max(max, `must be at most ${max} characters`);
+/** A one-line name or place: invisible format and control characters removed first (shared/names.ts), then limits. */
+const named = <T extends z.ZodType<string, string>>(then: T) => z.string().transform(cleanName).pipe(then);
 export const objectId = z.string().regex(/^[0-9a-f]{24}$/i, 'is not a valid id');
 export const clientId = z.string().trim().min(1).max(100).regex(/^[\w.:-]+$/, 'may hold letters, digits and . _ : - only');
 export const slug = z.string().trim().min(1).max(200).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'is not a valid song slug');
@@ -12,8 +15,10 @@ export const slug = z.string().trim().min(1).max(200).regex(/^[a-z0-9]+(?:-[a-z0
 const { username: U, password: P } = LIMITS;
 export const username = z.string().trim().min(U.min, `must be at least ${U.min} characters`).max(U.max, `must be at most ${U.max} characters`).regex(/^[A-Za-z0-9_-]+$/, 'may hold letters, digits, _ and - only');
 export const password = z.string().min(P.min, `must be at least ${P.min} characters`).max(P.max, `must be at most ${P.max} characters`);
-export const displayName = text(LIMITS.displayName);
-export const location = z.string().trim().max(LIMITS.location, `must be at most ${LIMITS.location} characters`);
+export const displayName = named(text(LIMITS.displayName));
+export const location = named(z.string().max(LIMITS.location, `must be at most ${LIMITS.location} characters`));
+/** A guest's name (also what a guest's typing notice shows). */
+export const guestName = named(text(LIMITS.guestName));
 
 export const registerInput = z.strictObject({
   username,
@@ -50,7 +55,7 @@ export const commentStatus = z.enum(['visible', 'removed', 'pending', 'rejected'
 export const threadSort = z.enum(['newest', 'oldest', 'top']);
 export const voteValue = z.union([z.literal(1), z.literal(0), z.literal(-1)]);
 export const commentBody = text(LIMITS.commentBody);
-export const guestAuthor = z.strictObject({ name: text(LIMITS.guestName), location: location.optional() });
+export const guestAuthor = z.strictObject({ name: guestName, location: location.optional() });
 export const postCommentInput = z.strictObject({
   body: commentBody,
   parentId: objectId.nullable().optional(),
@@ -97,7 +102,7 @@ export const socketPostInput = z.strictObject({
   author: guestAuthor.optional(),
 });
 /** `name`: a guest's name from their form, so guests show as typing too (members type under their own name). */
-export const typingInput = z.strictObject({ slug, name: text(LIMITS.guestName).optional() });
+export const typingInput = z.strictObject({ slug, name: guestName.optional() });
 
 // People: profiles and notifications
 export const pageQuery = z.object({ cursor });

@@ -39,7 +39,8 @@ export interface CommentDTO {
   id: string;
   songId: string;
   parentId: string | null;
-  author: { name: string; location: string | null; userId: string | null };
+  /** `guest`: posted without an account (userId null); every rendering marks it, so a guest never passes for a member. */
+  author: { name: string; location: string | null; userId: string | null; guest: boolean };
   body: string;
   createdAt: string;
   editedAt: string | null;
@@ -66,6 +67,8 @@ export interface CommentDTO {
 export interface ReplyContext {
   id: string;
   name: string;
+  /** The parent was a guest's. */
+  guest: boolean;
   /** The start of the parent's text ("" when it was removed). */
   excerpt: string;
   removed: boolean;

@@ -2,6 +2,7 @@
 // to it in its thread.
 import type { CommentDTO, SongRef } from '../../shared/types';
 import { renderText } from '../text';
+import { GuestLabel } from './GuestLabel';
 import { fullDate, relativeTime } from '../time';
 
 export const permalinkOf = (slug: string, id: string) => `/songs/${encodeURIComponent(slug)}/c/${id}#c-${id}`;
@@ -13,6 +14,7 @@ export function CommentCard({ comment: c, song, now, lead }: { comment: CommentD
       <header class="comment-meta">
         {lead && <span class="lead">{lead} </span>}
         <span class="author">{c.author.name}</span>
+        <GuestLabel author={c.author} />
         {c.author.location && <span class="location"> from {c.author.location}</span>}
         {' on '}
         <a href={`/songs/${encodeURIComponent(song.slug)}`}>

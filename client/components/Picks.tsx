@@ -1,6 +1,7 @@
 // Editor's picks: featured comments, in a box at the top of a thread's first page and on the home page.
 import type { CommentDTO, SongRef } from '../../shared/types';
 import { renderText } from '../text';
+import { GuestLabel } from './GuestLabel';
 
 type Picked = CommentDTO & { song?: SongRef };
 
@@ -17,8 +18,9 @@ export function PicksBox({ picks, heading = "Editor's picks", level = 3 }: { pic
             <p class="muted">
               <a href={c.song ? `/songs/${c.song.slug}#c-${c.id}` : `#c-${c.id}`}>
                 {c.author.name}
-                {c.author.location && ` from ${c.author.location}`}
               </a>
+              <GuestLabel author={c.author} />
+              {c.author.location && ` from ${c.author.location}`}
               {c.song && (
                 <>
                   {' on '}

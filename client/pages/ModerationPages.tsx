@@ -3,6 +3,7 @@
 import type { ComponentChildren } from 'preact';
 import { LIMITS } from '../../shared/limits';
 import type { LogEntry, ModerationSettings, ModUser, QueueCounts, QueueItem, QueueStatus, UserDTO } from '../../shared/types';
+import { GuestLabel, isGuest, nameAsText } from '../components/GuestLabel';
 import { renderText } from '../text';
 import { fullDate } from '../time';
 
@@ -96,12 +97,12 @@ function QueueEntry({ item, back }: { item: QueueItem; back: string }) {
   return (
     <li class="queue-item" data-queue-id={item.id} aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`} class="sr-only">
-        Comment by {item.author.name} on {item.song.title}
+        Comment by {nameAsText(item.author.name, isGuest(item.author))} on {item.song.title}
       </h2>
       <p class="comment-meta">
         <strong data-role="comment-author">{item.author.name}</strong>
-        {item.author.location && ` from ${item.author.location}`}
-        {item.author.userId ? '' : ' (guest)'} on{' '}
+        <GuestLabel author={item.author} />
+        {item.author.location && ` from ${item.author.location}`} on{' '}
         <a href={`/songs/${item.song.slug}`}>
           {item.song.title} by {item.song.artist}
         </a>

@@ -2,6 +2,7 @@
 import { LIMITS } from '../../shared/limits';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { UserDTO, VoteValue } from '../../shared/types';
+import { GuestLabel, isGuest, nameAsText } from '../components/GuestLabel';
 import { renderText } from '../text';
 import { fullDate, relativeTime } from '../time';
 import { CommentForm, type Draft } from './CommentForm';
@@ -54,7 +55,7 @@ export function CommentItem({ node, ctx }: { node: CommentNode; ctx: CommentCont
       <CommentView c={c} ctx={ctx} />
       {ctx.ready && hidden > 0 && !ctx.expanded.has(c.id) && c.status !== 'removed' && !c.pending && <Expander c={c} hidden={hidden} shown={node.replies.length} ctx={ctx} />}
       {node.replies.length > 0 && (
-        <ol class={node.depth + 1 >= DEPTH_CAP ? 'replies capped' : 'replies'} aria-label={`Replies to ${c.author.name}`}>
+        <ol class={node.depth + 1 >= DEPTH_CAP ? 'replies capped' : 'replies'} aria-label={`Replies to ${nameAsText(c.author.name, isGuest(c.author))}`}>
           {node.replies.map((r) => (
             <CommentItem key={r.comment.id} node={r} ctx={ctx} />
           ))}
@@ -74,7 +75,7 @@ function Expander({ c, hidden, shown, ctx }: { c: ViewComment; hidden: number; s
       <button
         type="button"
         class="link"
-        aria-label={`${label} to ${c.author.name}`}
+        aria-label={`${label} to ${nameAsText(c.author.name, isGuest(c.author))}`}
         disabled={busy}
         onClick={async () => {
           setBusy(true);
@@ -145,6 +146,7 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
             {c.author.name}
           </span>
         )}
+        <GuestLabel author={c.author} />
         {c.author.location && <span class="location"> from {c.author.location}</span>}
         {c.featured && <span class="badge">Editor's pick</span>}
         {c.status === 'pending' && <span class="badge held">Held for review</span>}
@@ -251,7 +253,7 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
           guest={!ctx.user && ctx.guestPosting}
           ready={ctx.ready}
           parentId={c.id}
-          label={`Reply to ${c.author.name}`}
+          label={`Reply to ${nameAsText(c.author.name, isGuest(c.author))}`}
           autoFocus
           action={`${link}/reply`}
           onTyping={ctx.actions.typing}

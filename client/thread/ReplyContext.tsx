@@ -1,6 +1,7 @@
 // A reply shown away from its parent (a later page, the newest or top order, a live arrival): who it answers,
 // how their comment began, and a link to it, so the reply reads in context wherever it lands.
 import type { ReplyContext as Context } from '../../shared/types';
+import { GuestLabel } from '../components/GuestLabel';
 
 export function ReplyContext({ slug, context, parentId }: { slug: string; context: Context | null | undefined; parentId: string }) {
   const href = `/songs/${encodeURIComponent(slug)}/c/${parentId}#c-${parentId}`;
@@ -14,6 +15,7 @@ export function ReplyContext({ slug, context, parentId }: { slug: string; contex
   return (
     <p class="in-reply-to">
       In reply to <a href={href}>{context.name}</a>
+      {context.guest && <GuestLabel author={{ userId: null }} />}
       {context.removed ? <span class="muted"> (removed)</span> : context.excerpt && <q class="excerpt">{context.excerpt}</q>}
     </p>
   );

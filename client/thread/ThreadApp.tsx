@@ -2,6 +2,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { BanDTO, CommentDTO, ThreadSort, VoteValue } from '../../shared/types';
 import { PicksBox, updatePicks } from '../components/Picks';
+import { isGuest, nameAsText } from '../components/GuestLabel';
 import { setUnread } from '../header';
 import { api, ApiFailure, catchUp } from './api';
 import { CommentItem, type CommentActions, type CommentContext } from './Comment';
@@ -85,13 +86,13 @@ export function ThreadApp(p: ThreadProps) {
       apply(() => next);
       if (T.isKnown(before, c)) return;
       // Whoever was typing has posted: their indicator goes with it.
-      if (typistRef.current && typistRef.current === c.author.name) {
+      if (typistRef.current && typistRef.current === nameAsText(c.author.name, isGuest(c.author))) {
         typistRef.current = null;
         setTypist(null);
         clearTimeout(typingTimer);
       }
       titleCount(1);
-      setAnnounce(shown ? `New comment from ${c.author.name}.` : `${plural(next.unseen.length, 'new comment', 'new comments')}.`);
+      setAnnounce(shown ? `New comment from ${nameAsText(c.author.name, isGuest(c.author))}.` : `${plural(next.unseen.length, 'new comment', 'new comments')}.`);
     };
     const nameOf = (id: string) => stateRef.current.items.find((x) => x.id === id)?.author.name;
     if (p.connect) {
@@ -112,9 +113,9 @@ export function ThreadApp(p: ThreadProps) {
         banned: setBanned,
         voted: (id, score) => apply((s) => T.voted(s, id, score)),
         presence: setPresence,
-        typing: (name) => {
-          typistRef.current = name;
-          setTypist(name);
+        typing: (name, guest) => {
+          typistRef.current = nameAsText(name, guest);
+          setTypist(typistRef.current);
           clearTimeout(typingTimer);
           typingTimer = setTimeout(() => {
             typistRef.current = null;
@@ -125,7 +126,7 @@ export function ThreadApp(p: ThreadProps) {
         notification: (n, unread) => {
           setUnread(unread);
           titleCount(0);
-          setAnnounce(`${n.comment.author.name} ${n.kind === 'reply' ? 'replied to you' : 'mentioned you'}${n.song.slug === p.slug ? '' : ` on ${n.song.title}`}.`);
+          setAnnounce(`${nameAsText(n.comment.author.name, isGuest(n.comment.author))} ${n.kind === 'reply' ? 'replied to you' : 'mentioned you'}${n.song.slug === p.slug ? '' : ` on ${n.song.title}`}.`);
         },
         unread: setUnread,
         status: setLink,
@@ -165,7 +166,9 @@ export function ThreadApp(p: ThreadProps) {
   const post = async (d: Draft, parentId: string | null): Promise<string | null> => {
     const clientId = newClientId();
     const u = p.user;
-    const author = u ? { name: u.displayName, location: u.location, userId: u.id } : { name: d.name?.trim() || 'Guest', location: d.location?.trim() || null, userId: null };
+    const author = u
+      ? { name: u.displayName, location: u.location, userId: u.id, guest: false }
+      : { name: d.name?.trim() || 'Guest', location: d.location?.trim() || null, userId: null, guest: true };
     const parent = parentId ? stateRef.current.items.find((x) => x.id === parentId) : undefined;
     const optimistic: T.ViewComment = {
       id: `pending-${clientId}`,
@@ -183,7 +186,7 @@ export function ThreadApp(p: ThreadProps) {
       editedBy: null,
       clientId,
       pending: true,
-      inReplyTo: parent ? { id: parent.id, name: parent.author.name, excerpt: parent.body.slice(0, 140), removed: parent.status === 'removed' } : null,
+      inReplyTo: parent ? { id: parent.id, name: parent.author.name, guest: parent.author.guest, excerpt: parent.body.slice(0, 140), removed: parent.status === 'removed' } : null,
     };
     apply((s) => T.addOptimistic(s, optimistic));
     try {

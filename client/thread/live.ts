@@ -13,7 +13,7 @@ export interface LiveHandlers {
   banned?(ban: BanDTO): void;
   voted(id: string, score: number): void;
   presence(count: number): void;
-  typing(name: string): void;
+  typing(name: string, guest: boolean): void;
   renamed(userId: string, name: string): void;
   /** The member's own notices, on their own room. */
   notification(n: NotificationDTO, unread: number): void;
@@ -62,7 +62,7 @@ export function connectLive(slug: string, h: LiveHandlers): Live {
   socket.on('account:banned', (b) => h.banned?.(b));
   socket.on('comment:voted', (p) => h.voted(p.id, p.score));
   socket.on('presence', (p) => p.slug === slug && h.presence(p.count));
-  socket.on('typing', (p) => p.slug === slug && h.typing(p.name));
+  socket.on('typing', (p) => p.slug === slug && h.typing(p.name, !!p.guest));
   socket.on('author:renamed', (p) => h.renamed(p.userId, p.name));
   socket.on('notification', (p) => h.notification(p.notification, p.unread));
   socket.on('notifications:unread', (p) => h.unread(p.unread));

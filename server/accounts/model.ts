@@ -8,6 +8,8 @@ const userSchema = new Schema(
     // Lower-cased username: uniqueness is case-insensitive without collation (which FerretDB lacks).
     usernameKey: { type: String, required: true, unique: true },
     displayName: { type: String, required: true },
+    /** nameKey(displayName): whether another member still has a name a rename lets go (accounts/names.ts). */
+    displayNameKey: { type: String, default: null, index: true },
     location: { type: String, default: null },
     role: { type: String, enum: ['member', 'moderator', 'admin'], default: 'member', required: true },
     /** Sessions signed in before this moment are no longer signed in (set by a password change). */

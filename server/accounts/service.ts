@@ -5,7 +5,9 @@ import type { RegisterInput, UpdateMeInput } from '../../shared/schemas';
 import type { Role, UserDTO } from '../../shared/types';
 import type { ForumDeps } from '../deps';
 import { Conflict, NotFound, Unauthenticated } from '../errors';
+import { cleanName, nameKey } from '../../shared/names';
 import { credentialModel, userModel, type UserDoc } from './model';
+import { holdMemberNames, releaseMemberName } from './names';
 import { dummyHash, hashPassword, verifyPassword } from './password';
 import { checkPassword } from './password-policy';
 
@@ -17,8 +19,9 @@ export function toUserDTO(u: UserDoc): UserDTO {
   return {
     id: String(u._id),
     username: u.username,
-    displayName: u.displayName,
-    location: u.location ?? null,
+    // Cleaned again on the way out for names stored before input was cleaned (shared/names.ts).
+    displayName: cleanName(u.displayName) || u.username,
+    location: u.location ? cleanName(u.location) || null : null,
     role: u.role as Role,
     createdAt: new Date(u.createdAt).toISOString(),
   };
@@ -43,6 +46,7 @@ export async function registerUser(deps: Deps, input: RegisterInput, role: Role 
       username: input.username.trim(),
       usernameKey: usernameKey(input.username),
       displayName,
+      displayNameKey: nameKey(displayName),
       location: emptyToNull(input.location),
       role,
     });
@@ -53,6 +57,7 @@ export async function registerUser(deps: Deps, input: RegisterInput, role: Role 
   }
   try {
     await credentialModel(deps.db.conn).create({ userId: user._id, hash });
+    await holdMemberNames(deps.db.conn, [user.username, displayName]);
   } catch (err) {
     // No half-made accounts: a member without a password could never log in, and would hold the name.
     await Users.deleteOne({ _id: user._id });
@@ -97,12 +102,16 @@ export async function findUserByUsername(deps: Deps, username: string): Promise<
 
 export async function updateProfile(deps: Deps, userId: string, input: UpdateMeInput): Promise<UserDTO> {
   const set: Record<string, unknown> = {};
-  if (input.displayName !== undefined) set.displayName = input.displayName;
+  if (input.displayName !== undefined) Object.assign(set, { displayName: input.displayName, displayNameKey: nameKey(input.displayName) });
   if (input.location !== undefined) set.location = emptyToNull(input.location);
-  const user = await userModel(deps.db.conn)
-    .findOneAndUpdate({ _id: userId }, { $set: set }, { new: true })
-    .lean<UserDoc>();
+  const Users = userModel(deps.db.conn);
+  const before = await Users.findById(userId).lean<UserDoc>();
+  if (!before) throw new Unauthenticated('Your account no longer exists.');
+  // Held before it is taken, so no guest posts under the new name in between.
+  if (input.displayName !== undefined) await holdMemberNames(deps.db.conn, [input.displayName]);
+  const user = await Users.findOneAndUpdate({ _id: userId }, { $set: set }, { new: true }).lean<UserDoc>();
   if (!user) throw new Unauthenticated('Your account no longer exists.');
+  if (nameKey(before.displayName) !== nameKey(user.displayName)) await releaseMemberName(deps.db.conn, before.displayName);
   return toUserDTO(user);
 }
 

@@ -3,7 +3,7 @@
 import type { ReplyContext } from '../../shared/types';
 import { byIds } from '../db/by-ids';
 import type { ForumDeps } from '../deps';
-import { toCommentDTO } from './dto';
+import { authorOf, toCommentDTO } from './dto';
 import { commentModel, type CommentRecord } from './model';
 
 const EXCERPT = 140;
@@ -11,7 +11,8 @@ const EXCERPT = 140;
 export function replyContextOf(parent: Pick<CommentRecord, '_id' | 'author' | 'body' | 'status'>): ReplyContext {
   const removed = parent.status === 'removed';
   const text = removed ? '' : parent.body.replace(/\s+/g, ' ').trim();
-  return { id: String(parent._id), name: parent.author.name, excerpt: text.length > EXCERPT ? `${text.slice(0, EXCERPT - 1).replace(/\s\S*$/, '')}…` : text, removed };
+  const { name, guest } = authorOf(parent.author);
+  return { id: String(parent._id), name, guest, excerpt: text.length > EXCERPT ? `${text.slice(0, EXCERPT - 1).replace(/\s\S*$/, '')}…` : text, removed };
 }
 
 /** The comments as DTOs, replies with their parent's context (parents read by _id in one query). */

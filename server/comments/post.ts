@@ -59,7 +59,7 @@ export async function postComment(deps: PostDeps, poster: Poster, slug: string, 
   const songId = await songIdBySlug(deps, slug);
   const key = input.clientId ? `${songId}:${posterKey(poster)}:${input.clientId}` : null;
   const parent = input.parentId ? await parentIn(deps, songId, input.parentId) : null;
-  const outcome = await screenComment(deps, { body: input.body, userId: author.userId, form: poster.form });
+  const outcome = await screenComment(deps, { body: input.body, userId: author.userId, guestName: author.userId ? null : author.name, form: poster.form });
   const token = author.userId ? null : guestTokenFor(deps, key);
   const fields: NewComment = {
     parentId: parent?._id ?? null,

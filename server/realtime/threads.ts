@@ -89,7 +89,7 @@ export function registerThreadFollowing(socket: ForumSocket, ctx: SocketContext,
       if (now - (lastTyping.get(slug) ?? 0) < TYPING_THROTTLE_MS) return {};
       lastTyping.set(slug, now);
       // Volatile: a typing notice is worth nothing later, so it is neither buffered nor replayed on recovery.
-      socket.to(room).volatile.emit('typing', { slug, name });
+      socket.to(room).volatile.emit('typing', socket.data.user ? { slug, name } : { slug, name, guest: true });
       return {};
     }),
   );

@@ -61,7 +61,7 @@ describe('comments API', () => {
       assert.equal(c.body, 'First!');
       assert.equal(c.songId, song.id);
       assert.equal(c.parentId, null);
-      assert.deepEqual(c.author, { name: 'Alice A', location: 'Leeds', userId: alice.user.id });
+      assert.deepEqual(c.author, { name: 'Alice A', location: 'Leeds', userId: alice.user.id, guest: false });
       assert.equal(c.status, 'visible');
       assert.equal(c.score, 0);
       assert.equal(c.replyCount, 0);
@@ -343,7 +343,7 @@ describe('comments API: guest posting on', () => {
 
   it('lets a guest post with a name and location (201, no userId)', async () => {
     const c = await post(forum.agent(), s.slug, { body: 'hello from a guest', author: { name: ' Minh ', location: 'Vietnam' } });
-    assert.deepEqual(c.author, { name: 'Minh', location: 'Vietnam', userId: null });
+    assert.deepEqual(c.author, { name: 'Minh', location: 'Vietnam', userId: null, guest: true });
     const c2 = await post(forum.agent(), s.slug, { body: 'no location', author: { name: 'Olivia' } });
     assert.equal(c2.author.location, null);
   });

@@ -163,6 +163,29 @@ describe('live threads (one instance)', () => {
       s.disconnect();
     });
 
+    it("refuses a member's post that names an author exactly as HTTP does (400 VALIDATION), and stores nothing", async () => {
+      const member = await signUp(forum, { displayName: 'Real Name' });
+      const watcher = await reader();
+      const got = record<CommentDTO>(watcher, 'comment:created');
+      const s = await reader(song, member.cookie);
+      const posing = { body: 'posing as someone else', author: { name: 'Someone Else', location: 'Elsewhere' } };
+      const http = await member.agent.post(`/api/songs/${song}/comments`).send({ ...posing, clientId: cid() }).expect(400);
+      const reply = await emitAck(s, 'comment:post', { slug: song, ...posing, clientId: cid() });
+      assert.equal(reply.ok, false, JSON.stringify(reply));
+      assert.equal(reply.error.code, 'VALIDATION');
+      assert.deepEqual(reply.error, { code: http.body.error.code, message: http.body.error.message });
+      // Barrier: the member's next post reaches the reader; a stored refused post would have reached it first.
+      const next = await emitAck(s, 'comment:post', { slug: song, body: 'under my own name', clientId: cid() });
+      assert.equal(next.ok, true, JSON.stringify(next));
+      assert.equal(next.comment.author.name, 'Real Name');
+      await until(() => got.length > 0);
+      assert.deepEqual(got.map((c) => c.id), [next.comment.id]);
+      const stored = (await forum.agent().get(`/api/songs/${song}/comments`).query({ sort: 'newest', limit: '100' }).expect(200)).body.items as CommentDTO[];
+      assert.equal(stored.filter((c) => c.body === posing.body).length, 0);
+      watcher.disconnect();
+      s.disconnect();
+    });
+
     it('gives the same comment for a repeated clientId and broadcasts it once', async () => {
       const member = await signUp(forum);
       const watcher = await reader();
@@ -355,11 +378,11 @@ describe('live threads with guest posting on', () => {
     const created = nextEvent<CommentDTO>(watcher, 'comment:created');
     const reply = await emitAck(guest, 'comment:post', { slug: song, body: 'first time here', clientId: cid(), author: { name: 'Gus', location: 'Leeds' } });
     assert.equal(reply.ok, true, JSON.stringify(reply));
-    assert.deepEqual(reply.comment.author, { name: 'Gus', location: 'Leeds', userId: null });
+    assert.deepEqual(reply.comment.author, { name: 'Gus', location: 'Leeds', userId: null, guest: true });
     assert.equal((await created).id, reply.comment.id);
     const typing = nextEvent(watcher, 'typing');
     (guest as any).emit('typing', { slug: song });
-    assert.deepEqual(await typing, { slug: song, name: 'Gus' });
+    assert.deepEqual(await typing, { slug: song, name: 'Gus', guest: true });
     guest.disconnect();
     watcher.disconnect();
   });

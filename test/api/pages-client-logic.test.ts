@@ -16,7 +16,7 @@ const comment = (over: Partial<CommentDTO> = {}): CommentDTO => {
     id: (0x650000000000 + seq).toString(16).padStart(24, '0'),
     songId: 's',
     parentId: null,
-    author: { name: 'A', location: null, userId: null },
+    author: { name: 'A', location: null, userId: null, guest: true },
     body: `comment ${seq}`,
     createdAt: new Date(1_700_000_000_000 + seq * 1000).toISOString(),
     editedAt: null,

@@ -463,4 +463,34 @@ describe('browser: guest posting (Chromium)', function () {
     assert.equal(await countText(guest.page, 'A guest says hi'), 1);
     assert.deepEqual([...guest.problems, ...reader.problems], []);
   });
+
+  it("shows a guest as a guest, live and server-rendered, and refuses a member's name in the form, saying why", async () => {
+    const song = await createSong(forum.deps, admin, { title: 'Lola', artist: 'The Kinks' });
+    const mara = await signUp(forum, { displayName: 'Mara' });
+    await postComment(forum.deps, { user: mara.user, ip: '127.0.0.1' }, song.slug, { body: 'The real Mara here' });
+    const guest = await openPage(browser, forum.url);
+    const reader = await openPage(browser, forum.url);
+    await Promise.all([guest.page.goto(`/songs/${song.slug}`), reader.page.goto(`/songs/${song.slug}`)]);
+    await Promise.all([waitLive(guest.page), waitLive(reader.page)]);
+    const form = 'form[data-role="comment-form"]';
+    await guest.page.getByLabel('Your name').fill('MÁRA');
+    await postThroughForm(guest.page, 'Mara here, honest');
+    await guest.page.waitForSelector(`${form} .form-error`);
+    assert.match(await guest.page.innerText(`${form} .form-error`), /Your name is a member's name here/);
+    await guest.page.getByLabel('Your name').fill('\u202Earam');
+    await postThroughForm(guest.page, 'A guest, plainly');
+    const card = (page: typeof reader.page, text: string) => page.locator('[data-comment-id]', { hasText: text }).first();
+    await card(reader.page, 'A guest, plainly').waitFor({ timeout: 5000 });
+    const labels = async (page: typeof reader.page) => ({
+      guest: await card(page, 'A guest, plainly').locator('[data-role="guest-label"]').allInnerTexts(),
+      guestName: await card(page, 'A guest, plainly').locator('[data-role="comment-author"]').innerText(),
+      member: await card(page, 'The real Mara here').locator('[data-role="guest-label"]').count(),
+    });
+    // Live, then as the server renders it.
+    assert.deepEqual(await labels(reader.page), { guest: ['guest'], guestName: 'aram', member: 0 });
+    await reader.page.reload();
+    assert.deepEqual(await labels(reader.page), { guest: ['guest'], guestName: 'aram', member: 0 });
+    guest.problems.splice(0, guest.problems.length, ...guest.problems.filter((p) => !/status of 400/.test(p)));
+    assert.deepEqual([...guest.problems, ...reader.problems], []);
+  });
 });

@@ -1,6 +1,7 @@
 // The moderation pipeline's phases, each alone (table-driven), then in order; and the transitions table.
 import assert from 'node:assert/strict';
-import { bannedWords, formTrap, linkCount, premoderation, screen, suspectWords, type Rules, type Submission } from '../../server/moderation/pipeline/phases';
+import { nameKey } from '../../shared/names';
+import { bannedWords, formTrap, guestPosingAsMember, linkCount, premoderation, screen, suspectWords, type Rules, type Submission } from '../../server/moderation/pipeline/phases';
 import { formToken, renderedAt } from '../../server/moderation/pipeline/formToken';
 import { matchWords } from '../../server/moderation/pipeline/words';
 import { nextStatus, TRANSITIONS, type Transition } from '../../server/moderation/transitions';
@@ -16,7 +17,16 @@ const rules = (over: Partial<Rules> = {}): Rules => ({
   guestMinFillMs: 3000,
   ...over,
 });
-const sub = (over: Partial<Submission> = {}): Submission => ({ body: 'A fine song.', userId: 'm1', approvedComments: async () => 5, now: 10_000, ...over });
+/** The members of these tests: one called "Admin" (username admin), one "Zoë". */
+const members = new Set(['admin', nameKey('Zoë')]);
+const sub = (over: Partial<Submission> = {}): Submission => ({
+  body: 'A fine song.',
+  userId: 'm1',
+  approvedComments: async () => 5,
+  isMemberName: async (name) => members.has(nameKey(name)),
+  now: 10_000,
+  ...over,
+});
 const outcome = async (v: unknown) => (v === null ? 'pass' : 'refuse' in (v as object) ? `refuse ${(v as { refuse: { code: string } }).refuse.code}` : `hold`);
 
 describe('moderation pipeline phases', () => {
@@ -43,6 +53,13 @@ describe('moderation pipeline phases', () => {
     ['guest posted too fast', formTrap, { userId: null, form: { trap: '', renderedAt: 9_000 } }, {}, 'refuse NOT_ACCEPTED'],
     ['guest form without a valid token', formTrap, { userId: null, form: { trap: '', renderedAt: null } }, {}, 'refuse NOT_ACCEPTED'],
     ['guest who took their time', formTrap, { userId: null, form: { trap: '', renderedAt: 5_000 } }, {}, 'pass'],
+    ["guest under a member's name", guestPosingAsMember, { userId: null, guestName: 'Admin' }, {}, 'refuse NAME_TAKEN'],
+    ["guest under a member's name, other case and accents", guestPosingAsMember, { userId: null, guestName: 'ÁDMÍN' }, {}, 'refuse NAME_TAKEN'],
+    ["guest under a member's name, fullwidth letters", guestPosingAsMember, { userId: null, guestName: 'ａｄｍｉｎ' }, {}, 'refuse NAME_TAKEN'],
+    ["guest under a member's name, without its accent", guestPosingAsMember, { userId: null, guestName: 'zoe' }, {}, 'refuse NAME_TAKEN'],
+    ["guest under a member's name behind invisible characters", guestPosingAsMember, { userId: null, guestName: 'ad\u200Bmin\u2066' }, {}, 'refuse NAME_TAKEN'],
+    ['guest under a name of their own', guestPosingAsMember, { userId: null, guestName: 'Admiral' }, {}, 'pass'],
+    ['a member posts under their own name', guestPosingAsMember, { userId: 'm1', guestName: null }, {}, 'pass'],
   ];
   for (const [name, phase, s, r, expected] of table) {
     it(`${phase.name}: ${name} -> ${expected}`, async () => {

@@ -1,11 +1,12 @@
 // The pipeline as the posting service runs it: the settings in force, the poster's tally, the clock.
 import type { ForumDeps } from '../../deps';
+import { isMemberName } from '../../accounts/names';
 import { tallyOf } from '../tallies';
 import { screen, type Outcome, type Submission } from './phases';
 
 export type { Outcome } from './phases';
 
-export async function screenComment(deps: Pick<ForumDeps, 'db' | 'settings' | 'config'>, s: Pick<Submission, 'body' | 'userId' | 'form'>): Promise<Outcome> {
+export async function screenComment(deps: Pick<ForumDeps, 'db' | 'settings' | 'config'>, s: Pick<Submission, 'body' | 'userId' | 'form' | 'guestName'>): Promise<Outcome> {
   const rules = { ...deps.settings.current(), guestMinFillMs: deps.config.guestMinFillMs };
-  return screen({ ...s, now: Date.now(), approvedComments: async () => (s.userId ? (await tallyOf(deps, s.userId)).visible : 0) }, rules);
+  return screen({ ...s, now: Date.now(), isMemberName: (name) => isMemberName(deps.db.conn, name), approvedComments: async () => (s.userId ? (await tallyOf(deps, s.userId)).visible : 0) }, rules);
 }

@@ -9,6 +9,10 @@ export interface Submission {
   body: string;
   /** null for a guest. */
   userId: string | null;
+  /** A guest's name (as cleaned by the schema). */
+  guestName?: string | null;
+  /** Whether a member's username or display name reads as this name (accounts/names.ts). */
+  isMemberName(name: string): Promise<boolean>;
   /** The poster's visible comments so far (asked only when premoderation is "new"). */
   approvedComments(): Promise<number>;
   /** A guest's page form: the honeypot's value and when the form was rendered (null: not one of our forms). */
@@ -34,6 +38,12 @@ export const formTrap: Phase = (s, rules) => {
   if (s.form.trap) return { refuse: notAccepted() };
   if (s.form.renderedAt === null || s.now - s.form.renderedAt < rules.guestMinFillMs) return { refuse: notAccepted() };
   return null;
+};
+
+/** A guest's name that a reader could take for a member's (any case, accents, invisible characters aside). */
+export const guestPosingAsMember: Phase = async (s) => {
+  if (s.userId || !s.guestName || !(await s.isMemberName(s.guestName))) return null;
+  return { refuse: new Invalid('NAME_TAKEN', "author.name: is a member's name here; guests post under a name of their own (sign in if it is yours)") };
 };
 
 const bannedWordsError = () => new Invalid('BANNED_WORDS', 'Your comment uses words this forum does not allow. Change them and post again.');
@@ -63,7 +73,7 @@ export const linkCount: Phase = (s, rules) => {
 };
 
 /** The order matters: refusals, then holds. */
-export const PHASES: readonly Phase[] = [formTrap, bannedWords, premoderation, suspectWords, linkCount];
+export const PHASES: readonly Phase[] = [formTrap, guestPosingAsMember, bannedWords, premoderation, suspectWords, linkCount];
 
 export interface Outcome {
   status: 'visible' | 'pending';
