@@ -15,6 +15,7 @@ import { commentSocketHandlers } from './comments/live';
 import { commentRoutes } from './comments/routes';
 import { createThreadRepairs, RECENT_MS } from './comments/repair';
 import { createThreadStore, type ThreadStoreKind } from './comments/store';
+import { answerClientErrors } from './http/client-errors';
 import { createLimits, securityMiddleware } from './http/security';
 import { listenForNotifications } from './notifications/listen';
 import { notificationRoutes } from './notifications/routes';
@@ -91,6 +92,7 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
   });
 
   const server = createServer(app);
+  answerClientErrors(server);
   // Keep-alive sockets must not hold shutdown open.
   server.keepAliveTimeout = 5000;
   const notifications = listenForNotifications(deps);
