@@ -75,11 +75,13 @@ export async function connectDatabase(uri: string, dbName?: string): Promise<Dat
 /** Driver errors that mean "the database is not reachable", as opposed to a bad query. */
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (!err || typeof err !== 'object') return false;
-  const name = (err as { name?: string }).name ?? '';
-  const message = (err as { message?: string }).message ?? '';
+  const { name = '', message = '', code = '', stack = '' } = err as { name?: string; message?: string; code?: unknown; stack?: string };
   return (
     /^Mongo(Network|NetworkTimeout|ServerSelection|NotConnected|TopologyClosed|PoolCleared)Error$/.test(name) ||
-    /buffering timed out|Client must be connected|connection .* closed|ECONNREFUSED/i.test(message)
+    /buffering timed out|Client must be connected|connection .* closed|ECONNREFUSED/i.test(message) ||
+    // The driver lets a plain socket error through when the database dies under a command being written
+    // ("This socket has been ended by the other party", EPIPE): found by the chaos run killing the database.
+    (/^(EPIPE|ECONNRESET)$/.test(String(code)) && /[/\\]node_modules[/\\]mongodb[/\\]/.test(stack))
   );
 }
 

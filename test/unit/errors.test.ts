@@ -34,6 +34,17 @@ describe('the error shape', () => {
     assert.match(body.error.message, /^body: /);
   });
 
+  it('maps the socket error the driver lets through when the database dies mid-command to 503 DB_UNAVAILABLE', () => {
+    // As the chaos run met it: mongodb's Connection.writeCommand on a socket the killed database had ended.
+    const err = Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' });
+    err.stack = `Error: This socket has been ended by the other party\n    at Socket.writeAfterFIN [as write] (node:net:566:14)\n    at Connection.writeCommand (/srv/chorus/node_modules/mongodb/lib/cmap/connection.js:718:21)`;
+    assert.equal(toErrorBody(err).status, 503);
+    assert.equal(toErrorBody(err).body.error.code, 'DB_UNAVAILABLE');
+    // The same code from anywhere else is not a database outage.
+    const other = Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE', stack: 'Error: This socket has been ended by the other party\n    at /srv/chorus/server/x.js:1:1' });
+    assert.equal(toErrorBody(other).status, 500);
+  });
+
   it('maps a lost database connection to 503 DB_UNAVAILABLE', () => {
     const err = Object.assign(new Error('connection refused'), { name: 'MongoServerSelectionError' });
     assert.equal(toErrorBody(err).status, 503);
