@@ -30,16 +30,24 @@ const running = (pid: number) => {
   }
 };
 
-/** True when the reservation's owner cannot finish it: gone from this host, or silent for longer than a post takes. */
-export function isAbandoned(pk: Pick<PostKeyRecord, 'owner' | 'createdAt'>, now: number): boolean {
-  if (now - pk.createdAt.getTime() > RESERVATION_STALE_MS) return true;
-  const [host, pid, boot] = (pk.owner ?? '').split(':');
+/** True when the owner is a process of this host that is no longer running (killed, crashed, restarted). */
+function ownerGone(owner: string | null): boolean {
+  const [host, pid, boot] = (owner ?? '').split(':');
   if (host !== THIS_PROCESS.host || !pid) return false;
   if (Number(pid) === THIS_PROCESS.pid) return boot !== THIS_PROCESS.boot;
   return !running(Number(pid));
 }
 
-export type Reservation = { kind: 'reserved'; tookOver: boolean } | { kind: 'repeat'; comment: CommentRecord };
+/** True when the reservation's owner cannot finish it: gone from this host, or silent for longer than a post takes. */
+export function isAbandoned(pk: Pick<PostKeyRecord, 'owner' | 'createdAt'>, now: number): boolean {
+  return now - pk.createdAt.getTime() > RESERVATION_STALE_MS || ownerGone(pk.owner);
+}
+
+/**
+ * `unannounced`: the comment's post died after storing it and may have died before announcing it (a kill between
+ * the write and the broadcast); this repeat took the reservation over and must announce it.
+ */
+export type Reservation = { kind: 'reserved'; tookOver: boolean } | { kind: 'repeat'; comment: CommentRecord; unannounced: boolean };
 
 type Deps = Pick<ForumDeps, 'db'>;
 
@@ -58,7 +66,7 @@ export async function reserveKey(deps: Deps, key: string, songId: Types.ObjectId
     const pk = await PostKeys.findOne({ _id: key }).lean<PostKeyRecord>();
     if (!pk) continue; // released by a failed post meanwhile: reserve it again
     const earlier = pk.commentId ? await Comments.findOne({ _id: pk.commentId }).lean<CommentRecord>() : null;
-    if (earlier) return { kind: 'repeat', comment: earlier };
+    if (earlier) return { kind: 'repeat', comment: earlier, unannounced: await claimAnnouncement(deps, pk) };
     if (isAbandoned(pk, Date.now())) {
       // Only one retry takes it over: the update matches the reservation as it was read.
       const taken = await PostKeys.updateOne(
@@ -71,6 +79,17 @@ export async function reserveKey(deps: Deps, key: string, songId: Types.ObjectId
     if (Date.now() >= deadline) throw new Conflict('This post is still being stored; try again in a moment.');
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
+}
+
+/**
+ * A comment whose owner died may never have been announced, and readers would then never hear of it: the first retry
+ * to find it so takes the reservation over (only one does: the update matches the owner as read) and announces it.
+ * Readers who had it already get it again, and drop it as known; better twice than never.
+ */
+async function claimAnnouncement(deps: Deps, pk: PostKeyRecord): Promise<boolean> {
+  if (pk.owner === processOwner || !ownerGone(pk.owner)) return false;
+  const taken = await postKeyModel(deps.db.conn).updateOne({ _id: pk._id, owner: pk.owner }, { $set: { owner: processOwner } });
+  return taken.modifiedCount > 0;
 }
 
 /** Gives the key back after a failed post (only while it is still ours), so a retry can post at once. */

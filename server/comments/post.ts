@@ -71,12 +71,10 @@ export async function postComment(deps: PostDeps, poster: Poster, slug: string, 
     guestTokenHash: token && hashGuestToken(token),
   };
   // A repeat of the same clientId (a retry after a lost answer) is answered before the rate limit counts it.
-  const { record, created } = await insertThreadComment(deps, { _id: songId }, fields, key, () => deps.limits.posting(posterKey(poster)));
+  const { record, created, unannounced } = await insertThreadComment(deps, { _id: songId }, fields, key, () => deps.limits.posting(posterKey(poster)));
   const comment = { ...toCommentDTO(record), inReplyTo: parent ? replyContextOf(parent) : null };
-  if (created) {
-    await publish(deps, comment.status === 'visible' ? 'comment.created' : 'comment.held', { comment: { ...comment, songSlug: slug }, songSlug: slug });
-    await noteNewComment(deps, record);
-  }
+  if (created || unannounced) await publish(deps, comment.status === 'visible' ? 'comment.created' : 'comment.held', { comment: { ...comment, songSlug: slug }, songSlug: slug });
+  if (created) await noteNewComment(deps, record);
   // The guest's secret goes to the poster alone, never into the announcement.
   return { comment: token ? { ...comment, guestToken: token } : comment, created };
 }
@@ -109,11 +107,11 @@ export async function insertThreadComment(
   fields: NewComment,
   key: string | null,
   beforeWrite?: () => Promise<void>,
-): Promise<{ record: CommentRecord; created: boolean }> {
+): Promise<{ record: CommentRecord; created: boolean; unannounced?: boolean }> {
   const commentId = new mongoose.Types.ObjectId();
   if (key) {
     const reservation = await reserveKey(deps, key, song._id, commentId);
-    if (reservation.kind === 'repeat') return { record: reservation.comment, created: false };
+    if (reservation.kind === 'repeat') return { record: reservation.comment, created: false, unannounced: reservation.unannounced };
     // The abandoned attempt may have moved the thread's counters before it died: have them recounted.
     if (reservation.tookOver) deps.repairs.markDirty(song._id);
   }

@@ -10,7 +10,7 @@ import { commentModel, postKeyModel } from '../../server/comments/model';
 import { recountThread } from '../../server/comments/recount';
 import { songModel } from '../../server/songs/model';
 import { signUp, type SignedUp } from '../helpers/accounts';
-import { startTestForum, type TestForum } from '../helpers/forum';
+import { connected, emitAck, startTestForum, type TestForum } from '../helpers/forum';
 
 /** The pid of a process that has exited: a forum that was killed. */
 function deadPid(): number {
@@ -62,6 +62,29 @@ describe('comments API: posts cut short', () => {
     assert.equal(await commentsWith('killed-1'), 1);
     await assertCountsEqualRecount();
     assert.equal(await countOf(), await commentModel(forum.deps.db.conn).countDocuments({ songId: songId() }));
+  });
+
+  it('announces a comment whose forum was killed after storing it, before announcing it, once, at the retry', async () => {
+    // Found by the chaos run: the retry answered 200 with the stored comment, and readers never heard of it.
+    const reader = forum.socket();
+    await connected(reader);
+    assert.equal((await emitAck(reader, 'thread:join', { slug: song.slug })).ok, true);
+    const heard: string[] = [];
+    reader.on('comment:created', (c) => heard.push(c.body));
+    // What the killed process left: its reservation, and the comment stored under it, never announced.
+    const _id = new mongoose.Types.ObjectId();
+    await postKeyModel(forum.deps.db.conn).create({ _id: keyOf('stored-unsaid'), commentId: _id, songId: songId(), owner: `${hostname()}:${deadPid()}:deadbeef`, createdAt: new Date() });
+    const fields = { parentId: null, author: { name: alice.user.displayName, location: null, userId: alice.user.id }, body: 'stored, never said', clientId: 'stored-unsaid', status: 'visible' as const, heldFor: [], guestTokenHash: null };
+    await forum.deps.threads.insertAtNextPosition({ _id: songId() }, fields, keyOf('stored-unsaid'), _id);
+    const retry = (await post('stored-unsaid', 'stored, never said').expect(200)).body as CommentDTO;
+    assert.equal(retry.id, String(_id));
+    await post('stored-unsaid', 'stored, never said').expect(200);
+    // Barrier: a later post reaches the reader after whatever the retries announced.
+    await post('after-it', 'the next one').expect(201);
+    for (const end = Date.now() + 5000; !heard.includes('the next one') && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(heard, ['stored, never said', 'the next one'], 'announced once, by the first retry');
+    assert.equal(await commentsWith('stored-unsaid'), 1);
+    reader.disconnect();
   });
 
   it('takes over a reservation from another host once it is older than any post takes', async () => {
