@@ -132,14 +132,16 @@ export function ThreadApp(p: ThreadProps) {
         status: setLink,
         gap: () => {
           const since = stateRef.current.lastId;
-          // An empty thread has no comment to start after: its first page is the whole gap.
-          const missed = since ? catchUp(p.slug, since) : api.page(p.slug, 'oldest').then((page) => page.items);
-          missed.then((items) => {
-            // Live events during the fetch are newer than anything it missed: the next catch-up starts after them.
-            const live = stateRef.current.lastId;
-            items.forEach(received);
-            if (live !== since) apply((s) => ({ ...s, lastId: live }));
-          }, () => undefined);
+          return () => {
+            // An empty thread has no comment to start after: its first page is the whole gap.
+            const missed = since ? catchUp(p.slug, since) : api.page(p.slug, 'oldest').then((page) => page.items);
+            missed.then((items) => {
+              // Live events during the fetch are newer than anything it missed: the next catch-up starts after them.
+              const live = stateRef.current.lastId;
+              items.forEach(received);
+              if (live !== since) apply((s) => ({ ...s, lastId: live }));
+            }, () => undefined);
+          };
         },
       });
     }

@@ -20,10 +20,12 @@ export interface LiveHandlers {
   unread(count: number): void;
   status(s: LinkStatus): void;
   /**
-   * Joined without socket.io's recovery: fetch what was posted while not in the room (between the page's
-   * render and the first join, or during a drop).
+   * Connected without socket.io's recovery: called before joining, it marks where the gap starts (the last comment
+   * known); the function it answers is called once joined, to fetch what was posted while not in the room (between
+   * the page's render and the first join, or during a drop). A comment arriving live between the join and its
+   * answer is newer than the gap: marking the start before joining keeps it from hiding the rest.
    */
-  gap(): void;
+  gap(): () => void;
 }
 
 export interface Live {
@@ -40,10 +42,11 @@ export function connectLive(slug: string, h: LiveHandlers): Live {
   socket.on('connect', () => {
     h.status('live');
     if (wasConnected && socket.recovered) return;
+    const fillGap = h.gap();
     socket.emit('thread:join', { slug }, (reply) => {
       if (reply.ok) h.presence(reply.presence);
       // Only once in the room: anything posted from now on arrives live, anything before is in the fetch.
-      h.gap();
+      fillGap();
     });
     wasConnected = true;
   });

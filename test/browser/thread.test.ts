@@ -5,7 +5,7 @@ import type { UserDTO } from '../../shared/types';
 import { postComment } from '../../server/comments/post';
 import { createSong } from '../../server/songs/service';
 import { signUp, type SignedUp } from '../helpers/accounts';
-import { startTestForum, type TestForum } from '../helpers/forum';
+import { connected, emitAck, nextEvent, startTestForum, type TestForum } from '../helpers/forum';
 import { ensureClientBuilt, launch, openPage, waitLive, type Watched } from './browser';
 
 const admin: UserDTO = { id: '000000000000000000000001', username: 'admin', displayName: 'Admin', location: null, role: 'admin', createdAt: new Date().toISOString() };
@@ -300,6 +300,52 @@ describe('browser: the live song page (Chromium)', function () {
     await reader.page.waitForFunction(() => [...document.querySelectorAll('[data-role="comment-body"]')].some((e) => e.textContent?.includes('Posted while you were away')), undefined, { timeout: 8000 });
     assert.equal(await countText(reader.page, 'Posted while you were away'), 1);
     assert.equal(await reader.page.$$eval('.banner', (els) => els.length), 0);
+  });
+
+  it('catches up what it missed though a comment arrives live between its rejoining and the join\'s answer', async () => {
+    // Found by the chaos run's readers, which follow the browser's logic: the catch-up started after the comment that
+    // arrived live in that window, so everything posted during the drop stayed missing.
+    const song = await createSong(forum.deps, admin, { title: 'Dead End Street', artist: 'The Kinks' });
+    const say = (body: string) => postComment(forum.deps, { user: ben.user, ip: '127.0.0.1' }, song.slug, { body });
+    await say('Before the drop');
+    const reader = await open();
+    await reader.page.goto(`/songs/${song.slug}`);
+    await waitLive(reader.page);
+    await reader.page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    forum.io.disconnectSockets(true);
+    await reader.page.waitForSelector('.banner >> text=Reconnecting');
+    await say('Posted during the drop');
+    const watcher = forum.socket();
+    await connected(watcher);
+    assert.equal((await emitAck(watcher, 'thread:join', { slug: song.slug })).ok, true);
+    // The page's next join is answered only once a comment posted meanwhile has gone out to the room it just joined.
+    let armed = true;
+    const holdJoin = (socket: { use(fn: (packet: unknown[], next: (err?: Error) => void) => void): void }) =>
+      socket.use((packet, next) => {
+        const answer = packet[packet.length - 1];
+        if (armed && packet[0] === 'thread:join' && typeof answer === 'function') {
+          armed = false;
+          packet[packet.length - 1] = (reply: unknown) => {
+            const sent = nextEvent(watcher, 'comment:created');
+            void say('Posted as it rejoined').then(() => sent).then(() => answer(reply));
+          };
+        }
+        next();
+      });
+    forum.io.on('connection', holdJoin);
+    try {
+      await waitLive(reader.page);
+      await reader.page.waitForFunction(() => [...document.querySelectorAll('[data-role="comment-body"]')].some((e) => e.textContent?.includes('Posted as it rejoined')), undefined, { timeout: 8000 });
+      // Barrier: a later comment arrives after whatever the catch-up brought.
+      await say('After it all');
+      await reader.page.waitForFunction(() => [...document.querySelectorAll('[data-role="comment-body"]')].some((e) => e.textContent?.includes('After it all')), undefined, { timeout: 8000 });
+      assert.equal(armed, false, 'the join was held');
+      // Every comment, once (a caught-up comment joins the end, after the one that arrived live).
+      assert.deepEqual((await bodies(reader.page)).sort(), ['After it all', 'Before the drop', 'Posted as it rejoined', 'Posted during the drop']);
+    } finally {
+      forum.io.off('connection', holdJoin);
+      watcher.disconnect();
+    }
   });
 
   it('shows a comment posted between the page\'s render and its first connection', async () => {
