@@ -69,9 +69,9 @@ describe('import command and the imported song through the API', () => {
     assert.deepEqual(
       items.map((c) => [c.author, c.body, c.parentId, c.status]),
       [
-        [{ name: 'Olivia', location: 'I Dont Have One', userId: null }, 'we dont talk anymore!!! like we used to do', null, 'visible'],
+        [{ name: 'Olivia', location: 'I Dont Have One', userId: null, guest: true }, 'we dont talk anymore!!! like we used to do', null, 'visible'],
         [
-          { name: 'Minh Tung', location: 'Vietnam', userId: null },
+          { name: 'Minh Tung', location: 'Vietnam', userId: null, guest: true },
           'Thanks for the story. Like I understand, the guy and the girl in this song still love each other but no one try to reconnect another because of shyness. Is it right?',
           null,
           'visible',

@@ -120,7 +120,12 @@ describe('notifications: replies and mentions, across two instances (Redis)', ()
   it('pages newest first and marks some or all read, telling the member\'s other sockets the count', async () => {
     const root = await post(ana.agent, song.slug, { body: 'Paging root' });
     for (let i = 0; i < 22; i++) await post(ben.agent, song.slug, { body: `reply ${i}`, parentId: root.id });
-    const first = await listed(ana, 20);
+    // Notifications are made after each post's answer (on the bus): wait for the last reply's.
+    let first = await listed(ana, 20);
+    for (let i = 0; i < 250 && first.items[0]?.comment.body !== 'reply 21'; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      first = await list(ana);
+    }
     const total = first.unread;
     assert.ok(total >= 22);
     assert.equal(first.items[0].comment.body, 'reply 21');

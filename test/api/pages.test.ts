@@ -212,6 +212,6 @@ describe('pages with guest posting on and a public URL', () => {
     assert.ok(token, 'the guests\' form carries its render time');
     await forum.agent().post(`/songs/${slug}/comments`).type('form').send({ body: 'Hello as a guest', name: 'Visitor', location: 'Porto', website: '', formToken: token }).expect(303);
     const after = (await forum.agent().get(`/songs/${slug}`).expect(200)).text;
-    assert.match(after, /data-role="comment-author">Visitor<\/span><span class="location"> from Porto/);
+    assert.match(after, /data-role="comment-author">Visitor<\/span><span class="badge guest" data-role="guest-label">guest<\/span><span class="location"> from Porto/);
   });
 });

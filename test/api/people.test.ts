@@ -130,7 +130,7 @@ describe('people API: profiles and settings', () => {
     await emitAck(reader, 'thread:join', { slug: other.slug });
     const live = nextEvent<CommentDTO>(reader, 'comment:created');
     const reply = await post(ana.agent, other.slug, { body: 'Replying late', parentId: root.id });
-    const context = { id: root.id, name: 'Ben', excerpt: 'Stevie wrote this in Aspen, looking at the mountains before deciding to stay with the band.', removed: false };
+    const context = { id: root.id, name: 'Ben', guest: false, excerpt: 'Stevie wrote this in Aspen, looking at the mountains before deciding to stay with the band.', removed: false };
     assert.deepEqual(reply.inReplyTo, context);
     assert.deepEqual((await live).inReplyTo, context);
     const newest: CommentPage = (await forum.agent().get(`/api/songs/${other.slug}/comments`).query({ sort: 'newest', limit: 1 }).expect(200)).body;

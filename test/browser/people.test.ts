@@ -225,7 +225,7 @@ describe('browser: people and the thread as they use it (Chromium)', function ()
     await guest.page.getByLabel('Your name').fill('Wanderer');
     await guest.page.getByLabel('Where you are from (optional)').fill('Leeds');
     await guest.page.fill('form[data-role="comment-form"] textarea', 'A guest');
-    await reader.page.locator('.typing >> text=Wanderer is typing').waitFor();
+    await reader.page.locator('.typing >> text=Wanderer (guest) is typing').waitFor();
     await guest.page.fill('form[data-role="comment-form"] textarea', 'A guest was here');
     await guest.page.click('form[data-role="comment-form"] button[type="submit"]');
     await reader.page.locator('[data-comment-id] >> text=A guest was here').waitFor();
