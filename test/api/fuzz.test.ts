@@ -370,7 +370,6 @@ describe('fuzzing every route and socket event', function () {
         const cookie = agent();
         if (cookie) head.cookie = cookie;
         const answer = await send(base, route.method, path, head, buf);
-        if (process.env.FUZZ_TRACE && route.path === process.env.FUZZ_TRACE) console.log(kind, JSON.stringify(head), buf?.toString().slice(0, 150), '->', answer.status, answer.text.slice(0, 150));
         judge(who ?? 'reader', route.method, path, answer);
         const tally = stats.get(`${route.method} ${route.path}`) ?? new Map<number, number>();
         stats.set(`${route.method} ${route.path}`, tally.set(answer.status, (tally.get(answer.status) ?? 0) + 1));
