@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { testDatabaseUri } from '../helpers/database';
 import { freshDbName, startTestForum, type TestForum } from '../helpers/forum';
 
 function admin(args: string[], env: Record<string, string>) {
@@ -22,7 +23,7 @@ describe('admin CLI: create-user', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'chorus-admin-cli-'));
 
   before(async () => {
-    const uri = new URL(process.env.TEST_MONGODB_URI!);
+    const uri = new URL(await testDatabaseUri());
     uri.pathname = `/${dbName}`;
     env = { MONGODB_URI: uri.toString(), DATA_DIR: dataDir };
     forum = await startTestForum({}, { dbName });

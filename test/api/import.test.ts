@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommentDTO, SongDTO } from '../../shared/types';
+import { testDatabaseUri } from '../helpers/database';
 import { freshDbName, startTestForum, type TestForum } from '../helpers/forum';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -30,7 +31,7 @@ describe('import command and the imported song through the API', () => {
   let uri: string;
   before(async () => {
     const dbName = freshDbName('import');
-    const u = new URL(process.env.TEST_MONGODB_URI!);
+    const u = new URL(await testDatabaseUri());
     u.pathname = `/${dbName}`;
     uri = u.toString();
     forum = await startTestForum({}, { dbName });

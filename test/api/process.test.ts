@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { MongoClient } from 'mongodb';
 import { startEmbedded } from '../../server/db/embedded';
 import { embeddedAuth } from '../../server/db/resolve';
+import { testDatabaseUri } from '../helpers/database';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const alive = (pid: number) => {
@@ -199,7 +200,7 @@ describe('the forum process', function () {
   });
 
   it('starts no embedded database when MONGODB_URI is set', async () => {
-    const uri = new URL(process.env.TEST_MONGODB_URI!);
+    const uri = new URL(await testDatabaseUri());
     uri.pathname = '/t_process_external';
     const s = await startMain({ DATA_DIR: dataDir(), MONGODB_URI: uri.toString() });
     const dbLine = s.lines.find((l) => l.msg === 'database');

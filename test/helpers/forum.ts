@@ -1,4 +1,4 @@
-// Test forums: the real app on port 0, on a fresh database of the run's embedded server.
+// Test forums: the real app on port 0, on a fresh database of the run's database server (started on first use).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/ev
 import { loadConfig } from '../../server/config';
 import type { ThreadStoreKind } from '../../server/comments/store';
 import { startForum, type Forum } from '../../server/forum';
+import { testDatabaseUri } from './database';
 
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -27,8 +28,7 @@ export function freshDbName(label = 'chorus'): string {
 
 /** Starts a forum; env overrides take the same names as the real environment (GUEST_POSTING, REDIS_URL...). */
 export async function startTestForum(env: Record<string, string> = {}, opts: { dbName?: string; mongodbUri?: string; threadStore?: ThreadStoreKind; logger?: Logger } = {}): Promise<TestForum> {
-  const mongodbUri = opts.mongodbUri ?? process.env.TEST_MONGODB_URI;
-  if (!mongodbUri) throw new Error('TEST_MONGODB_URI is not set: run through mocha (test/global.ts)');
+  const mongodbUri = opts.mongodbUri ?? (await testDatabaseUri());
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
