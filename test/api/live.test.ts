@@ -7,20 +7,9 @@ import { voteComment } from '../../server/comments/reactions';
 import { createSong } from '../../server/songs/service';
 import { signUp, type SignedUp } from '../helpers/accounts';
 import { connected, emitAck, nextEvent, startTestForum, type TestForum, type TestSocket } from '../helpers/forum';
-
-/** Records every `event` a socket receives, from now on. */
-function record<T = any>(socket: TestSocket, event: string): T[] {
-  const seen: T[] = [];
-  (socket as any).on(event, (v: T) => seen.push(v));
-  return seen;
-}
+import { barrier, record, until } from '../helpers/live';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Waits until cond() holds (or ms pass; the assertion after it then tells what is missing). */
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  for (const end = Date.now() + ms; !cond() && Date.now() < end; ) await sleep(20);
-}
 let seq = 0;
 const cid = () => `c-${Date.now()}-${seq++}`;
 
@@ -99,12 +88,14 @@ describe('live threads (one instance)', () => {
       const member = await signUp(forum);
       const s = await reader(song);
       await emitAck(s, 'thread:leave', { slug: song });
-      const got = record(s, 'comment:created');
+      const got = record<CommentDTO>(s, 'comment:created');
       const poster = await reader(song, member.cookie);
       const reply = await emitAck(poster, 'comment:post', { slug: song, body: 'after the leave', clientId: cid() });
       assert.equal(reply.ok, true);
-      await sleep(300);
-      assert.equal(got.length, 0);
+      // Back in the thread, the next comment arrives; the one posted while away would have come before it.
+      assert.equal((await emitAck(s, 'thread:join', { slug: song })).ok, true);
+      const later = await barrier(poster, song, [got]);
+      assert.deepEqual(got.map((c) => c.id), [later.id]);
       s.disconnect();
       poster.disconnect();
     });
@@ -123,15 +114,14 @@ describe('live threads (one instance)', () => {
       assert.equal(reply.comment.author.name, 'Poster Pat');
       assert.equal(reply.comment.author.userId, member.user.id);
 
-      await until(() => [gotA, gotB, gotPoster].every((g) => g.length > 0));
-      await sleep(100); // room for a duplicate to show
+      // A duplicate, or a copy sent to the other thread, would arrive before the next comment of each thread.
+      const [next, nextElsewhere] = [await barrier(poster, song, [gotA, gotB, gotPoster]), await barrier(poster, other, [gotElsewhere])];
       for (const got of [gotA, gotB, gotPoster]) {
-        assert.equal(got.length, 1);
-        assert.equal(got[0].id, reply.comment.id);
+        assert.deepEqual(got.map((c) => c.id), [reply.comment.id, next.id]);
         assert.equal(got[0].songSlug, song);
         assert.equal(got[0].body, 'What a <b>chorus</b>');
       }
-      assert.equal(gotElsewhere.length, 0);
+      assert.deepEqual(gotElsewhere.map((c) => c.id), [nextElsewhere.id]);
       for (const s of [a, b, elsewhere, poster]) s.disconnect();
     });
 
@@ -197,9 +187,8 @@ describe('live threads (one instance)', () => {
       assert.equal(first.ok, true);
       assert.equal(again.ok, true);
       assert.equal(again.comment.id, first.comment.id);
-      await until(() => got.length > 0);
-      await sleep(200);
-      assert.deepEqual(got.map((c) => c.id), [first.comment.id]);
+      const next = await barrier(s, song, [got]);
+      assert.deepEqual(got.map((c) => c.id), [first.comment.id, next.id]);
       watcher.disconnect();
       s.disconnect();
     });
@@ -285,9 +274,12 @@ describe('live threads (one instance)', () => {
       const elsewhere = await reader(other);
       const [self, seen, far] = [t, r, elsewhere].map((s) => record(s, 'typing'));
       (t as any).emit('typing', { slug: song });
-      (t as any).emit('typing', { slug: song });
       await until(() => seen.length > 0);
-      await sleep(200);
+      (t as any).emit('typing', { slug: song }); // within 2 s of the first: not passed on
+      // The typist's next comments are handled after both notices: a second notice, or one sent to the typist or
+      // to another thread, would arrive before them.
+      await barrier(t, song, [record(r, 'comment:created'), record(t, 'comment:created')]);
+      await barrier(t, other, [record(elsewhere, 'comment:created')]);
       assert.deepEqual(seen, [{ slug: song, name: 'Tess Typist' }]);
       assert.equal(self.length, 0);
       assert.equal(far.length, 0);
@@ -328,9 +320,9 @@ describe('live threads (one instance)', () => {
         const reply = await emitAck(poster, 'comment:post', { slug: song, body: 'while you were away', clientId: cid() });
         await nextEvent(s, 'connect');
         assert.equal(s.recovered, true);
-        await until(() => got.length > 0);
-        await sleep(100);
-        assert.deepEqual(got.map((c) => c.id), [reply.comment.id]);
+        // The replay comes with the reconnection; a comment posted after it comes after the replay.
+        const next = await barrier(poster, song, [got]);
+        assert.deepEqual(got.map((c) => c.id), [reply.comment.id, next.id]);
       } finally {
         s.disconnect();
         poster.disconnect();
