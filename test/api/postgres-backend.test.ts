@@ -1,4 +1,4 @@
-// The embedded database's PostgreSQL backend (EMBEDDED_DB_POSTGRESQL_URL), on this machine's local PostgreSQL.
+// The embedded database's PostgreSQL backend (EMBEDDED_DB_POSTGRESQL_URL), on the PostgreSQL of TEST_POSTGRESQL_URL.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -10,8 +10,15 @@ import { startEmbedded, type EmbeddedDatabase } from '../../server/db/embedded';
 import { embeddedAuth } from '../../server/db/resolve';
 import { startTestForum, type TestForum } from '../helpers/forum';
 
-const PG = process.env.TEST_POSTGRES_HOST ?? '127.0.0.1';
-const psql = (...args: string[]) => execFileSync(args[0], ['-h', PG, '-U', 'postgres', ...args.slice(1)], { encoding: 'utf8' });
+// A server and a role that may create databases; each run makes its own database there and drops it after.
+const PG = new URL(process.env.TEST_POSTGRESQL_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+const psql = (...args: string[]) =>
+  execFileSync(args[0], ['-h', PG.hostname, '-p', PG.port || '5432', '-U', decodeURIComponent(PG.username || 'postgres'), ...args.slice(1)], {
+    encoding: 'utf8',
+    env: { ...process.env, ...(PG.password ? { PGPASSWORD: decodeURIComponent(PG.password) } : {}) },
+  });
+/** The same server and role, on database `name`. */
+const urlOf = (name: string) => Object.assign(new URL(PG.href), { pathname: `/${name}` }).href;
 
 describe('the embedded database on PostgreSQL', function () {
   this.timeout(30_000);
@@ -23,7 +30,7 @@ describe('the embedded database on PostgreSQL', function () {
     // FerretDB needs a UTF8 database with the C locale.
     psql('createdb', '-E', 'UTF8', '-T', 'template0', '--locale=C', name);
     const dir = mkdtempSync(join(tmpdir(), 'chorus-pg-'));
-    db = await startEmbedded({ dataDir: join(dir, 'db'), postgresUrl: `postgres://postgres@${PG}:5432/${name}`, lockFile: join(dir, 'db.lock'), auth: embeddedAuth(dir) });
+    db = await startEmbedded({ dataDir: join(dir, 'db'), postgresUrl: urlOf(name), lockFile: join(dir, 'db.lock'), auth: embeddedAuth(dir) });
     forum = await startTestForum({}, { mongodbUri: db.uri });
   });
   after(async () => {
