@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { connected, emitAck, type TestForum } from '../helpers/forum';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -48,4 +49,27 @@ export async function openPage(browser: Browser, baseURL: string, opts: { cookie
 /** Waits until the thread island has hydrated and joined its room. */
 export async function waitLive(page: Page): Promise<void> {
   await page.waitForSelector('section.discussion[data-state="live"]', { timeout: 10_000 });
+}
+
+const readersNow = (n: number) => `${n} ${n === 1 ? 'person' : 'people'} reading now`;
+
+/**
+ * Waits until every page has shown one more reader come into the thread and go again. socket.io delivers a thread's
+ * events to each page in the order the server sent them, and the thread renders what it receives before the next
+ * event: so whatever the server had sent these pages before (a duplicate, a late catch-up comment) is on screen by then.
+ */
+export async function presenceBarrier(forum: TestForum, slug: string, pages: Page[]): Promise<void> {
+  const shows = (text: string) =>
+    Promise.all(pages.map((p) => p.waitForFunction((t) => document.querySelector('.presence')?.textContent === t, text, { timeout: 10_000 })));
+  const probe = forum.socket();
+  try {
+    await connected(probe);
+    const reply = await emitAck(probe, 'thread:join', { slug });
+    if (!reply.ok) throw new Error(`presence probe could not join: ${JSON.stringify(reply)}`);
+    await shows(readersNow(reply.presence));
+    probe.disconnect();
+    await shows(readersNow(reply.presence - 1));
+  } finally {
+    probe.disconnect();
+  }
 }
