@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import type { UserDTO } from '../../shared/types';
-import { postComment } from '../../server/comments/service';
+import { postComment } from '../../server/comments/post';
 import { createSong } from '../../server/songs/service';
 import { signUp, type SignedUp } from '../helpers/accounts';
 import { startTestForum, type TestForum } from '../helpers/forum';
