@@ -7,14 +7,10 @@ import { postComment } from '../../server/comments/post';
 import { createSong } from '../../server/songs/service';
 import { signUp, type SignedUp } from '../helpers/accounts';
 import { startTestForum, type TestForum } from '../helpers/forum';
-import { axeViolations } from './axe';
+import { assertAccessible } from './a11y';
 import { ensureClientBuilt, launch, openPage, waitLive, type Watched } from './browser';
 
 const admin: UserDTO = { id: '000000000000000000000001', username: 'admin', displayName: 'Admin', location: null, role: 'admin', createdAt: new Date().toISOString() };
-
-async function noViolations(page: Page, what: string): Promise<void> {
-  assert.deepEqual(await axeViolations(page), [], `axe on ${what}`);
-}
 
 /**
  * The page as a reader without JavaScript gets it: the server's HTML and styles, the song page's script answered with
@@ -78,9 +74,9 @@ describe('browser: accessibility of every page kind (axe-core, Chromium)', funct
     const page = await open();
     await page.goto('/');
     await page.waitForSelector('.song-card');
-    await noViolations(page, 'home');
+    await assertAccessible(page, 'home');
     await page.goto('/?q=nothing+like+this');
-    await noViolations(page, 'home, empty search');
+    await assertAccessible(page, 'home, empty search');
   });
 
   it('a song page with a thread of replies, signed out, after hydration, with new comments waiting and while reconnecting', async () => {
@@ -88,7 +84,7 @@ describe('browser: accessibility of every page kind (axe-core, Chromium)', funct
     await page.goto(`/songs/${slug}`);
     await waitLive(page);
     await page.waitForSelector('.presence');
-    await noViolations(page, 'song page, signed out');
+    await assertAccessible(page, 'song page, signed out');
     await page.click('nav.sorts >> text=Newest');
     await page.waitForFunction(() => document.querySelector('nav.sorts a[aria-current]')?.textContent === 'Newest');
     const ben = await signUp(forum, { displayName: 'Ben again' });
@@ -96,7 +92,7 @@ describe('browser: accessibility of every page kind (axe-core, Chromium)', funct
     await page.waitForSelector('button.new-comments');
     forum.io.disconnectSockets(true);
     await page.waitForSelector('.banner >> text=Reconnecting');
-    await noViolations(page, 'song page with new comments waiting, reconnecting');
+    await assertAccessible(page, 'song page with new comments waiting, reconnecting');
     await waitLive(page);
   });
 
@@ -105,14 +101,14 @@ describe('browser: accessibility of every page kind (axe-core, Chromium)', funct
     await page.goto(`/songs/${slug}`);
     await waitLive(page);
     await page.waitForSelector('[data-comment-id] button.vote');
-    await noViolations(page, 'song page, signed in');
+    await assertAccessible(page, 'song page, signed in');
     const theirs = page.locator('[data-comment-id]', { hasText: 'The best song about London.' });
     await theirs.getByRole('button', { name: 'Reply', exact: true }).click();
     await page.getByLabel('Reply to Ben').waitFor();
     const mine = page.locator('[data-comment-id]', { hasText: 'My own comment' });
     await mine.getByRole('button', { name: 'Delete', exact: true }).click();
     await mine.getByRole('button', { name: 'Keep it' }).waitFor();
-    await noViolations(page, 'song page, reply form and delete confirmation open');
+    await assertAccessible(page, 'song page, reply form and delete confirmation open');
     // A post on its way (a slow network): the comment shows as "sending…" until the answer comes.
     let answer: () => void = () => {};
     const held = new Promise<void>((r) => (answer = r));
@@ -120,7 +116,7 @@ describe('browser: accessibility of every page kind (axe-core, Chromium)', funct
     await page.fill('form[data-role="comment-form"] textarea[name="body"]', 'On its way');
     await page.click('form[data-role="comment-form"] button[type="submit"]');
     await page.waitForSelector('.comment.pending');
-    await noViolations(page, 'song page, a post on its way');
+    await assertAccessible(page, 'song page, a post on its way');
     answer();
     await page.waitForFunction(() => !document.querySelector('.comment.pending'));
     // The edit and report forms.
@@ -129,7 +125,7 @@ describe('browser: accessibility of every page kind (axe-core, Chromium)', funct
     await page.getByLabel('Edit your comment').waitFor();
     await page.locator('[data-comment-id]', { hasText: 'A reply to a reply.' }).getByRole('button', { name: 'Report' }).click();
     await page.getByLabel('Why should a moderator look at this?').waitFor();
-    await noViolations(page, 'song page, edit and report forms open');
+    await assertAccessible(page, 'song page, edit and report forms open');
   });
 
   it('a song page without JavaScript, signed out and signed in', async () => {
@@ -138,7 +134,7 @@ describe('browser: accessibility of every page kind (axe-core, Chromium)', funct
       await withoutPageScript(page);
       await page.goto(`/songs/${slug}`);
       assert.equal(await page.getAttribute('section.discussion', 'data-state'), 'static', 'the thread as the server rendered it');
-      await noViolations(page, `song page without JavaScript, ${cookie ? 'signed in' : 'signed out'}`);
+      await assertAccessible(page, `song page without JavaScript, ${cookie ? 'signed in' : 'signed out'}`);
     }
   });
 
@@ -146,21 +142,21 @@ describe('browser: accessibility of every page kind (axe-core, Chromium)', funct
     const w = await watch();
     const { page } = w;
     await page.goto('/login');
-    await noViolations(page, 'login');
+    await assertAccessible(page, 'login');
     await page.getByLabel('Username').fill('nobody-here');
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.waitForSelector('.form-error');
-    await noViolations(page, 'login after a wrong password');
+    await assertAccessible(page, 'login after a wrong password');
     await page.goto('/register');
-    await noViolations(page, 'register');
+    await assertAccessible(page, 'register');
     await page.getByLabel('Username').fill('x');
     await page.getByLabel('Password').fill('short');
     // The browser's own checks would stop the form before the server sees it: let the server judge it.
     await page.$eval('form.account-form', (f) => f.setAttribute('novalidate', ''));
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.waitForSelector('.field-error');
-    await noViolations(page, 'register with field errors');
+    await assertAccessible(page, 'register with field errors');
     expectedStatus(w, 401);
     expectedStatus(w, 400);
   });
@@ -169,14 +165,14 @@ describe('browser: accessibility of every page kind (axe-core, Chromium)', funct
     const w = await watch();
     const { page } = w;
     assert.equal((await page.goto('/no/such/page'))?.status(), 404);
-    await noViolations(page, '404');
+    await assertAccessible(page, '404');
     assert.equal((await page.goto(`/songs/no-such-song`))?.status(), 404);
-    await noViolations(page, 'song 404');
+    await assertAccessible(page, 'song 404');
     // A cursor that parses but names no place in the thread: the page answers 400 with the error page.
     const res = await page.goto(`/songs/${slug}?cursor=AAAAAAAA`);
     assert.equal(res?.status(), 400);
     assert.equal(await page.innerText('h1'), 'Sorry');
-    await noViolations(page, 'error page');
+    await assertAccessible(page, 'error page');
     expectedStatus(w, 404);
     expectedStatus(w, 400);
   });
@@ -204,7 +200,7 @@ describe('browser: accessibility with guest posting on (axe-core, Chromium)', fu
       await w.page.goto(`/songs/${song.slug}`);
       if (javaScriptEnabled) await waitLive(w.page);
       await w.page.getByLabel('Your name').waitFor();
-      assert.deepEqual(await axeViolations(w.page), [], `guest song page, JavaScript ${javaScriptEnabled ? 'on' : 'off'}`);
+      await assertAccessible(w.page, `guest song page, JavaScript ${javaScriptEnabled ? 'on' : 'off'}`);
       assert.deepEqual(w.problems, []);
       await w.context.close();
     }
