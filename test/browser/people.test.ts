@@ -238,6 +238,8 @@ describe('browser: people and the thread as they use it (Chromium)', function ()
     assert.equal(await guest.page.getByLabel('Where you are from (optional)').inputValue(), 'Leeds');
     const theirs = guest.page.locator(`[data-comment-id="${c.id}"]`);
     await theirs.getByRole('button', { name: 'Reply' }).click();
+    // The form fills the remembered name in an effect after its first paint: wait for it (the assertion says what came instead).
+    await guest.page.waitForFunction((sel) => (document.querySelector(sel) as HTMLInputElement | null)?.value === 'Wanderer', `#c-${c.id}-reply-name`, { timeout: 5000 }).catch(() => {});
     assert.equal(await guest.page.locator(`#c-${c.id}-reply-name`).inputValue(), 'Wanderer');
     await guest.page.keyboard.press('Escape');
     assert.equal(await guest.page.locator('form[data-role="reply-form"]').count(), 0, 'Escape closes the reply form');
