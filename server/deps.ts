@@ -7,6 +7,7 @@ import type { MemberSessions } from './accounts/member-sessions';
 import type { ForumBus } from './bus';
 import type { Config } from './config';
 import type { Database } from './db/connection';
+import type { CommentModeration } from './comments/moderation';
 import type { ThreadStore } from './comments/store/types';
 import type { SettingsHolder } from './moderation/types';
 
@@ -29,6 +30,8 @@ export interface ForumDeps {
   songIds: Map<string, Types.ObjectId>;
   /** Each member's signed-in sessions: every sign-in goes through it, so the cap holds. */
   sessions: MemberSessions;
+  /** What the comment services ask of moderation (moderation/port.ts). */
+  moderation: CommentModeration;
   /** Moderation settings in force (environment defaults, then what an admin saved; reloaded every second). */
   settings: SettingsHolder;
 }

@@ -21,6 +21,7 @@ import { listenForNotifications } from './notifications/listen';
 import { notificationRoutes } from './notifications/routes';
 import { peopleRoutes } from './people/routes';
 import { moderationSocketHandlers } from './moderation/live';
+import { createCommentModeration } from './moderation/port';
 import { moderationRoutes } from './moderation/routes';
 import { createSettingsHolder } from './moderation/settings';
 import { recountVisibleOnce } from './moderation/upkeep';
@@ -71,7 +72,9 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
   const passport = createPassport(base);
   const session = createSessionStack(base, passport);
   const settings = await createSettingsHolder(base);
-  const deps: ForumDeps = { ...base, limits: createLimits(base), threads, repairs, songIds: new Map(), sessions: session.members, settings };
+  const core = { ...base, limits: createLimits(base), threads, repairs, songIds: new Map(), sessions: session.members, settings };
+  // Moderation plugs into the comment services here, so comments/ never imports moderation/.
+  const deps: ForumDeps = { ...core, moderation: createCommentModeration(core) };
   await recountVisibleOnce(deps);
   // A forum killed mid-write could not mark what it left: the threads active just before it started are recounted.
   void repairs.recountRecent(new Date(Date.now() - RECENT_MS)).catch((err) => logger.warn({ err }, 'start-up recount failed'));

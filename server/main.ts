@@ -3,7 +3,7 @@ import { ConfigError, loadConfig, maskUri } from './config';
 import { resolveDatabase } from './db/resolve';
 import { startForum } from './forum';
 import { createLogger } from './logger';
-import { loadDemoIfEmpty } from './songs/demo';
+import { loadDemoIfEmpty } from './imports/demo';
 
 async function main() {
   let config;

@@ -1,11 +1,10 @@
 // /api/auth: register, login, logout, me. Thin: validate with the shared schema, call the service, send the User.
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { changePasswordInput, loginInput, registerInput, updateMeInput } from '../../shared/schemas';
+import { changePasswordInput, loginInput, registerInput } from '../../shared/schemas';
 import type { UserDTO } from '../../shared/types';
 import type { ForumDeps } from '../deps';
 import { Unauthenticated } from '../errors';
 import type { ForumPassport } from './passport';
-import { updateSettings } from '../people/settings';
 import { changePassword } from './password-change';
 import { registerUser } from './service';
 import { SESSION_COOKIE, sessionCookieOptions } from './session';
@@ -73,11 +72,6 @@ export function accountRoutes(deps: ForumDeps, passport: ForumPassport): Router 
   r.get('/me', (req, res) => {
     if (!req.user) throw unauthenticated();
     res.json(req.user);
-  });
-
-  r.patch('/me', requireMember, async (req, res) => {
-    const input = updateMeInput.parse(req.body ?? {});
-    res.json(await updateSettings(deps, req.user!.id, input));
   });
 
   r.post('/password', requireMember, async (req, res) => {

@@ -9,7 +9,7 @@ import { parseSongPage, SongPageError } from '../songs/import';
 import { createThreadRepairs } from '../comments/repair';
 import { createThreadStore } from '../comments/store';
 import { prepareCollections } from '../models';
-import { upsertSongFromPage } from '../songs/importer';
+import { upsertSongFromPage } from '../imports/importer';
 
 const USAGE = 'usage: npm run import -- FILE...';
 

@@ -4,16 +4,12 @@ import type { EditCommentInput } from '../../shared/schemas';
 import type { CommentDTO, UserDTO } from '../../shared/types';
 import type { ForumDeps } from '../deps';
 import { Conflict } from '../errors';
-import { refuseBanned } from '../moderation/bans';
-import { recordAction } from '../moderation/log';
-import { refuseBannedWords } from '../moderation/pipeline/phases';
-import { moveComment } from '../moderation/transitions';
 import { authoriseAuthor, findComment } from './access';
 import { withReplyContext } from './context';
 import { commentModel, type CommentRecord } from './model';
 import { publish } from './publish';
 
-type Deps = Pick<ForumDeps, 'db' | 'config' | 'bus' | 'settings' | 'threads' | 'logger'>;
+type Deps = Pick<ForumDeps, 'db' | 'config' | 'bus' | 'settings' | 'threads' | 'logger' | 'moderation'>;
 
 /** Acting on someone else's comment is moderating it (the policy let them do it as a moderator); guests act on their own. */
 const asModerator = (user: UserDTO | null, c: CommentRecord): user is UserDTO => !!user && c.author.userId !== user.id;
@@ -28,15 +24,15 @@ export async function editComment(deps: Deps, user: UserDTO | null, id: string, 
   authoriseAuthor(deps, user, 'comment.edit', c, { refusal, now, guestToken });
   const byModerator = asModerator(user, c);
   // An edit may not slip in what a post could not.
-  if (!byModerator) await refuseBanned(deps, user);
-  refuseBannedWords(input.body, deps.settings.current().bannedWords);
+  if (!byModerator) await deps.moderation.refuseBanned(user);
+  deps.moderation.screenEdit(input.body);
   const updated = await commentModel(deps.db.conn)
     .findOneAndUpdate({ _id: c._id, status: c.status }, { $set: { body: input.body, editedAt: now, editedBy: byModerator ? 'moderator' : 'author' } }, { new: true })
     .lean<CommentRecord>();
   if (!updated) throw new Conflict('The comment changed meanwhile; reload it.');
   const [comment] = await withReplyContext(deps, [updated]);
   await publish(deps, 'comment.updated', { comment });
-  if (byModerator) await recordAction(deps, user, 'comment.edit', { kind: 'comment', id: comment.id }, null);
+  if (byModerator) await deps.moderation.logAct(user, 'comment.edit', comment.id);
   return comment;
 }
 
@@ -51,6 +47,6 @@ export async function removeComment(deps: Deps, user: UserDTO | null, id: string
   authoriseAuthor(deps, user, 'comment.remove', c.status === 'removed' ? { ...c, status: 'visible' } : c, { refusal, guestToken, now });
   if (c.status === 'removed') return;
   const byModerator = asModerator(user, c);
-  await moveComment(deps, c, 'remove', { by: user, as: byModerator ? 'moderator' : 'author' });
-  if (byModerator) await recordAction(deps, user, 'comment.remove', { kind: 'comment', id: String(c._id) }, null);
+  await deps.moderation.move(c, 'remove', { by: user, as: byModerator ? 'moderator' : 'author' });
+  if (byModerator) await deps.moderation.logAct(user, 'comment.remove', String(c._id));
 }

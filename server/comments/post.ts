@@ -15,9 +15,6 @@ import { replyContextOf } from './context';
 import { toCommentDTO } from './dto';
 import { releaseKey, reserveKey, storedUnder } from './idempotency';
 import { commentModel, type CommentRecord } from './model';
-import { refuseBanned } from '../moderation/bans';
-import { noteNewComment } from '../moderation/intake';
-import { screenComment } from '../moderation/pipeline';
 import { publish } from './publish';
 import type { NewComment } from './store/types';
 
@@ -34,7 +31,7 @@ export interface Poster {
 /** A comment as the schemas deliver it (body trimmed and within limits, ids well-formed); the author is the Poster. */
 export type PostInput = Omit<PostCommentInput, 'author'>;
 
-type PostDeps = Pick<ForumDeps, 'db' | 'threads' | 'songIds' | 'config' | 'limits' | 'bus' | 'logger' | 'repairs' | 'settings'>;
+type PostDeps = Pick<ForumDeps, 'db' | 'threads' | 'songIds' | 'config' | 'limits' | 'bus' | 'logger' | 'repairs' | 'settings' | 'moderation'>;
 
 const posterKey = (p: Poster) => (p.user ? `user:${p.user.id}` : `ip:${p.ip}`);
 
@@ -55,11 +52,11 @@ function authorOf(deps: Pick<ForumDeps, 'config' | 'settings'>, poster: Poster):
  */
 export async function postComment(deps: PostDeps, poster: Poster, slug: string, input: PostInput): Promise<{ comment: CommentDTO; created: boolean }> {
   const author = authorOf(deps, poster);
-  await refuseBanned(deps, poster.user);
+  await deps.moderation.refuseBanned(poster.user);
   const songId = await songIdBySlug(deps, slug);
   const key = input.clientId ? `${songId}:${posterKey(poster)}:${input.clientId}` : null;
   const parent = input.parentId ? await parentIn(deps, songId, input.parentId) : null;
-  const outcome = await screenComment(deps, { body: input.body, userId: author.userId, guestName: author.userId ? null : author.name, form: poster.form });
+  const outcome = await deps.moderation.screen({ body: input.body, userId: author.userId, guestName: author.userId ? null : author.name, form: poster.form });
   const token = author.userId ? null : guestTokenFor(deps, key);
   const fields: NewComment = {
     parentId: parent?._id ?? null,
@@ -74,7 +71,7 @@ export async function postComment(deps: PostDeps, poster: Poster, slug: string, 
   const { record, created, unannounced } = await insertThreadComment(deps, { _id: songId }, fields, key, () => deps.limits.posting(posterKey(poster)));
   const comment = { ...toCommentDTO(record), inReplyTo: parent ? replyContextOf(parent) : null };
   if (created || unannounced) await publish(deps, comment.status === 'visible' ? 'comment.created' : 'comment.held', { comment: { ...comment, songSlug: slug }, songSlug: slug });
-  if (created) await noteNewComment(deps, record);
+  if (created) await deps.moderation.noteNew(record);
   // The guest's secret goes to the poster alone, never into the announcement.
   return { comment: token ? { ...comment, guestToken: token } : comment, created };
 }

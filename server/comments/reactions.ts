@@ -6,19 +6,15 @@ import { isDuplicateKey } from '../db/connection';
 import type { ForumDeps } from '../deps';
 import { authorise, findComment } from './access';
 import { commentModel, flagModel, voteModel, type CommentRecord } from './model';
-import { DomainError } from '../errors';
-import { refuseBanned } from '../moderation/bans';
-import { syncQueue } from '../moderation/queue';
-import { moveComment } from '../moderation/transitions';
 import { publish } from './publish';
 
-type Deps = Pick<ForumDeps, 'db' | 'config' | 'bus' | 'threads' | 'repairs' | 'settings' | 'logger'>;
+type Deps = Pick<ForumDeps, 'db' | 'config' | 'bus' | 'threads' | 'repairs' | 'settings' | 'logger' | 'moderation'>;
 
 /** The member's vote record holds their current value; the comment's score moves by the change of value. */
 export async function voteComment(deps: Deps, user: UserDTO | null, id: string, value: VoteValue): Promise<{ id: string; score: number }> {
   const c = await findComment(deps, id);
   authorise(deps, user, 'comment.vote', c, { refusal: refusal(user, c, 'voted on') });
-  await refuseBanned(deps, user);
+  await deps.moderation.refuseBanned(user);
   const Comments = commentModel(deps.db.conn);
   const { score, changed } = await deps.threads.moveCounters(`comment:${c._id}`, async () => {
     const delta = value - (await swapVote(deps, c._id, user.id, value));
@@ -65,7 +61,7 @@ const refusal = (user: UserDTO | null, c: CommentRecord, done: string) =>
 export async function flagComment(deps: Deps, user: UserDTO | null, id: string, input: FlagInput): Promise<void> {
   const c = await findComment(deps, id);
   authorise(deps, user, 'comment.flag', c, { refusal: refusal(user, c, 'flagged') });
-  await refuseBanned(deps, user);
+  await deps.moderation.refuseBanned(user);
   let prev: { dismissed?: boolean } | true | null = null;
   try {
     prev = await flagModel(deps.db.conn)
@@ -87,15 +83,7 @@ export async function flagComment(deps: Deps, user: UserDTO | null, id: string, 
         .moveCounters(`comment:${c._id}`, () => Comments.findOneAndUpdate({ _id: c._id }, { $inc: { flagCount: 1 } }, { new: true }).lean<CommentRecord>())
         .catch((err) => failedCount(deps, c, err))
     : await Comments.findOne({ _id: c._id }).lean<CommentRecord>();
-  if (!flagged) return;
-  if (flagged.status === 'visible' && (flagged.flagCount ?? 0) >= deps.settings.current().flagThreshold) {
-    await moveComment(deps, flagged, 'hold', { by: null, set: { heldFor: [`flagged by ${flagged.flagCount} members`] } }).catch((err) => {
-      // Held (or removed) meanwhile by someone else: nothing left to do.
-      if (!(err instanceof DomainError)) throw err;
-    });
-  } else {
-    await syncQueue(deps, flagged);
-  }
+  if (flagged) await deps.moderation.flagsChanged(flagged);
 }
 
 function failedCount(deps: Pick<ForumDeps, 'repairs'>, c: CommentRecord, err: unknown): never {

@@ -8,12 +8,11 @@ import { Invalid } from '../errors';
 import type { SongRecord } from '../songs/model';
 import { findSongBySlug } from '../songs/service';
 import { isObjectId, oid } from './access';
-import { threadPicks } from '../moderation/picks';
 import { withReplyContext } from './context';
 import { commentModel, type CommentRecord } from './model';
-import { withViewer, type SharedPage } from './viewer';
+import type { SharedPage } from './moderation';
 
-type Deps = Pick<ForumDeps, 'db' | 'threads' | 'songIds'>;
+type Deps = Pick<ForumDeps, 'db' | 'threads' | 'songIds' | 'moderation'>;
 
 /** The thread's comments readers see: visible ones and the placeholders of removed ones (held ones wait for a moderator). */
 export const LISTED: readonly CommentStatus[] = ['visible', 'removed'];
@@ -28,7 +27,7 @@ const CAUGHT_UP: readonly CommentStatus[] = ['visible'];
  */
 export async function listThread(deps: Deps, slug: string, query: ThreadQuery, viewer: UserDTO | null = null): Promise<CommentPage> {
   const shared = await sharedPage(deps, slug, query);
-  return withViewer(deps, shared, viewer);
+  return deps.moderation.forViewer(shared, viewer);
 }
 
 /**
@@ -40,7 +39,7 @@ export async function listThread(deps: Deps, slug: string, query: ThreadQuery, v
 export async function sharedPage(deps: Deps, slug: string, query: ThreadQuery): Promise<SharedPage> {
   const song = await findSongBySlug(deps, slug);
   const shared = await readShared(deps, song, query);
-  if (!query.cursor && !query.after) shared.page.picks = await threadPicks(deps, song._id);
+  if (!query.cursor && !query.after) shared.page.picks = await deps.moderation.picks(song._id);
   return shared;
 }
 

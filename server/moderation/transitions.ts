@@ -1,9 +1,10 @@
 // The one table of a comment's status changes, and the one function that makes them: the status write, the
 // counters that follow it (the song's visible count, the author's tally), the queue, and the announcements (readers
 // hear only of what they may see: realtime/broadcasts.ts routes by status).
-import type { CommentStatus, UserDTO } from '../../shared/types';
+import type { CommentStatus } from '../../shared/types';
 import { toCommentDTO } from '../comments/dto';
 import { commentModel, type CommentRecord } from '../comments/model';
+import type { MoveOptions, Transition } from '../comments/moderation';
 import { publish } from '../comments/publish';
 import type { ForumDeps } from '../deps';
 import { Conflict } from '../errors';
@@ -12,7 +13,7 @@ import { slugOfSong } from '../songs/service';
 import { syncQueue } from './queue';
 import { moveTally } from './tallies';
 
-export type Transition = 'approve' | 'hold' | 'reject' | 'remove' | 'restore';
+export type { MoveOptions, Transition } from '../comments/moderation';
 
 /** visible <-> pending -> rejected; visible (or held) -> removed; rejected/removed -> visible again by a moderator. */
 export const TRANSITIONS: Readonly<Record<Transition, { from: readonly CommentStatus[]; to: CommentStatus }>> = {
@@ -34,14 +35,6 @@ const PAST: Record<Transition, string> = { approve: 'approved', hold: 'held', re
 
 export type MoveDeps = Pick<ForumDeps, 'db' | 'bus' | 'threads' | 'logger'>;
 
-export interface MoveOptions {
-  /** Who does it: a member (author or moderator), or null for the forum itself (members' flags). */
-  by: Pick<UserDTO, 'id'> | null;
-  /** For removals: as the comment's author, or as a moderator. */
-  as?: 'author' | 'moderator';
-  /** More fields to set with the status (approval clears flags). */
-  set?: Record<string, unknown>;
-}
 
 export async function moveComment(deps: MoveDeps, c: CommentRecord, t: Transition, opts: MoveOptions): Promise<CommentRecord> {
   const to = nextStatus(t, c.status);

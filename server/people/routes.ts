@@ -1,8 +1,10 @@
-// /api/users/:username (a member's public profile) and their comments.
+// /api/users/:username (a member's public profile) and their comments; PATCH /api/auth/me (their settings).
 import { Router } from 'express';
-import { pageQuery } from '../../shared/schemas';
+import { pageQuery, updateMeInput } from '../../shared/schemas';
+import { requireMember } from '../accounts/routes';
 import type { ForumDeps } from '../deps';
 import { getProfile, listMemberComments } from './profile';
+import { updateSettings } from './settings';
 
 export function peopleRoutes(deps: ForumDeps): Router {
   const r = Router();
@@ -12,6 +14,11 @@ export function peopleRoutes(deps: ForumDeps): Router {
   r.get('/users/:username/comments', async (req, res) => {
     const { cursor } = pageQuery.parse(req.query);
     res.json(await listMemberComments(deps, req.params.username, cursor));
+  });
+  // The member's display name and place: people/ owns them (a rename reaches their comments), under the account's path.
+  r.patch('/auth/me', requireMember, async (req, res) => {
+    const input = updateMeInput.parse(req.body ?? {});
+    res.json(await updateSettings(deps, req.user!.id, input));
   });
   return r;
 }

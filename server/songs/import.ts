@@ -1,5 +1,5 @@
 // Parses the song-page text format (../shared/API.md, "Song-page text format") into a ParsedSongPage.
-// Pure: no database here; upsertSongFromPage (importer.ts) stores the result.
+// Pure: no database here; upsertSongFromPage (server/imports/importer.ts) stores the result.
 import type { ChartPeak, SongDTO } from '../../shared/types';
 import { splitLocationAndBody } from './glue';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { SongDTO } from '../../shared/types';
-import { loadDemoIfEmpty } from '../../server/songs/demo';
+import { loadDemoIfEmpty } from '../../server/imports/demo';
 import { signUp } from '../helpers/accounts';
 import { startTestForum, type TestForum } from '../helpers/forum';
 

@@ -1,12 +1,13 @@
 // Imported song pages into the database: the song (matched by its slug) and the page's comments not there yet.
+// Its own folder: it writes songs and comments both, and neither songs/ nor comments/ may depend on the other way.
 import { createHash } from 'node:crypto';
 import type { SongDTO } from '../../shared/types';
 import { insertThreadComment } from '../comments/post';
 import type { ForumDeps } from '../deps';
-import type { ParsedSongPage } from './import';
-import { songModel, type SongRecord } from './model';
-import { toSongDTO } from './service';
-import { searchKeyOf, slugify } from './text';
+import type { ParsedSongPage } from '../songs/import';
+import { songModel, type SongRecord } from '../songs/model';
+import { toSongDTO } from '../songs/service';
+import { searchKeyOf, slugify } from '../songs/text';
 
 type Deps = Pick<ForumDeps, 'db' | 'threads' | 'repairs'> & Partial<Pick<ForumDeps, 'logger'>>;
 

@@ -5,26 +5,13 @@
 import type { Types } from 'mongoose';
 import mongoose from 'mongoose';
 import type { CommentDTO, CommentPage, UserDTO } from '../../shared/types';
+import { toCommentDTO } from '../comments/dto';
+import { commentModel, type CommentRecord } from '../comments/model';
+import type { SharedPage, Span } from '../comments/moderation';
 import type { ForumDeps } from '../deps';
-import { queueModel, type QueueRecord } from '../moderation/model';
-import { flagsOf } from '../moderation/queue';
-import { isModerator } from '../moderation/roles';
-import { toCommentDTO } from './dto';
-import { commentModel, type CommentRecord } from './model';
-
-/** The positions a page of the posting order covers: `from` (exclusive) towards `to` (inclusive), going `dir`. */
-export interface Span {
-  songId: Types.ObjectId;
-  dir: 1 | -1;
-  from: number;
-  to: number;
-}
-
-export interface SharedPage {
-  page: CommentPage;
-  /** Null for the top order and catch-ups: nothing per viewer is merged into them. */
-  span: Span | null;
-}
+import { queueModel, type QueueRecord } from './model';
+import { flagsOf } from './queue';
+import { isModerator } from './roles';
 
 const inSpan = (seq: number, s: Span) => (s.dir === 1 ? seq > s.from && seq <= s.to : seq < s.from && seq >= s.to);
 

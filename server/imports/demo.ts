@@ -3,8 +3,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ForumDeps } from '../deps';
-import { parseSongPage } from './import';
-import { songModel } from './model';
+import { parseSongPage } from '../songs/import';
+import { songModel } from '../songs/model';
 import { upsertSongFromPage } from './importer';
 
 export const DEMO_PAGES_DIR = join(import.meta.dirname, 'demo-pages');
