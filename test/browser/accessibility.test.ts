@@ -6,9 +6,9 @@ import type { UserDTO } from '../../shared/types';
 import { postComment } from '../../server/comments/post';
 import { createSong } from '../../server/songs/service';
 import { signUp, type SignedUp } from '../helpers/accounts';
-import { startTestForum, type TestForum } from '../helpers/forum';
+import { type TestForum } from '../helpers/forum';
 import { assertAccessible } from './a11y';
-import { ensureClientBuilt, launch, openPage, waitLive, type Watched } from './browser';
+import { browserSuite, openPage, waitLive, type Watched } from './browser';
 
 const admin: UserDTO = { id: '000000000000000000000001', username: 'admin', displayName: 'Admin', location: null, role: 'admin', createdAt: new Date().toISOString() };
 
@@ -25,21 +25,16 @@ const expectedStatus = (w: Watched, status: number) => w.problems.splice(0, w.pr
 
 describe('browser: accessibility of every page kind (axe-core, Chromium)', function () {
   this.timeout(60_000);
+  const suite = browserSuite();
   let forum: TestForum;
   let browser: Browser;
   let slug: string;
   let member: SignedUp;
-  const opened: Watched[] = [];
-  const watch = async (opts: Parameters<typeof openPage>[2] = {}) => {
-    const w = await openPage(browser, forum.url, opts);
-    opened.push(w);
-    return w;
-  };
+  const watch = suite.open;
   const open = async (opts: Parameters<typeof openPage>[2] = {}) => (await watch(opts)).page;
 
   before(async () => {
-    ensureClientBuilt();
-    [forum, browser] = await Promise.all([startTestForum(), launch()]);
+    [forum, browser] = [suite.forum, suite.browser];
     const song = await createSong(forum.deps, admin, {
       title: 'Waterloo Sunset',
       artist: 'The Kinks',
@@ -56,18 +51,6 @@ describe('browser: accessibility of every page kind (axe-core, Chromium)', funct
     const reply = await postComment(forum.deps, { user: member.user, ip: '127.0.0.1' }, slug, { body: 'Agreed, and the harmonies!', parentId: first.comment.id });
     await postComment(forum.deps, { user: other.user, ip: '127.0.0.1' }, slug, { body: 'A reply to a reply.', parentId: reply.comment.id });
     await postComment(forum.deps, { user: member.user, ip: '127.0.0.1' }, slug, { body: 'My own comment, still editable.' });
-  });
-
-  afterEach(async function () {
-    const problems = opened.flatMap((w) => w.problems);
-    await Promise.all(opened.map((w) => w.context.close()));
-    opened.length = 0;
-    if (this.currentTest?.state === 'passed') assert.deepEqual(problems, []);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await forum?.close();
   });
 
   it('the home page, with songs and after a search that finds none', async () => {
@@ -180,22 +163,14 @@ describe('browser: accessibility of every page kind (axe-core, Chromium)', funct
 
 describe('browser: accessibility with guest posting on (axe-core, Chromium)', function () {
   this.timeout(60_000);
+  const suite = browserSuite({ GUEST_POSTING: 'true' });
   let forum: TestForum;
-  let browser: Browser;
-
-  before(async () => {
-    ensureClientBuilt();
-    [forum, browser] = await Promise.all([startTestForum({ GUEST_POSTING: 'true' }), launch()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await forum?.close();
-  });
+  before(() => (forum = suite.forum));
 
   it('a song page with the guest name and location fields, with JavaScript on and off', async () => {
     const song = await createSong(forum.deps, admin, { title: 'Victoria', artist: 'The Kinks' });
     for (const javaScriptEnabled of [true, false]) {
-      const w = await openPage(browser, forum.url);
+      const w = await suite.open();
       if (!javaScriptEnabled) await withoutPageScript(w.page);
       await w.page.goto(`/songs/${song.slug}`);
       if (javaScriptEnabled) await waitLive(w.page);

@@ -1,8 +1,9 @@
 // Debian's Chromium through playwright-core, and pages that record every console error, page error and dialog.
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { connected, emitAck, type TestForum } from '../helpers/forum';
+import { connected, emitAck, startTestForum, type TestForum } from '../helpers/forum';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -72,4 +73,43 @@ export async function presenceBarrier(forum: TestForum, slug: string, pages: Pag
   } finally {
     probe.disconnect();
   }
+}
+
+export interface BrowserSuite {
+  /** The suite's forum (set once the suite's first `before` hook has run). */
+  forum: TestForum;
+  browser: Browser;
+  /** A fresh watched page in its own profile; closed after the test, its problems checked. */
+  open(opts?: Parameters<typeof openPage>[2]): Promise<Watched>;
+}
+
+/**
+ * The harness every browser suite shares, registered on the calling `describe`: one forum (with these settings) and
+ * one Chromium for the suite, fresh pages per test, closed after it, and no console error, page error or dialog
+ * allowed on any page a passing test opened. Its `before` runs first, so the suite's own can use `suite.forum`.
+ */
+export function browserSuite(env: Record<string, string> = {}): BrowserSuite {
+  const opened: Watched[] = [];
+  const suite = {
+    open: async (opts: Parameters<typeof openPage>[2] = {}) => {
+      const w = await openPage(suite.browser, suite.forum.url, opts);
+      opened.push(w);
+      return w;
+    },
+  } as BrowserSuite;
+  before(async () => {
+    ensureClientBuilt();
+    [suite.forum, suite.browser] = await Promise.all([startTestForum(env), launch()]);
+  });
+  afterEach(async function () {
+    const problems = opened.flatMap((w) => w.problems);
+    await Promise.all(opened.map((w) => w.context.close()));
+    opened.length = 0;
+    if (this.currentTest?.state === 'passed') assert.deepEqual(problems, []);
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.forum?.close();
+  });
+  return suite;
 }

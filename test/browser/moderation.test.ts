@@ -6,42 +6,26 @@ import type { Browser } from 'playwright-core';
 import { postComment } from '../../server/comments/post';
 import { createSong } from '../../server/songs/service';
 import { signUp, type SignedUp } from '../helpers/accounts';
-import { startTestForum, type TestForum } from '../helpers/forum';
-import { ensureClientBuilt, launch, openPage, waitLive, type Watched } from './browser';
+import { type TestForum } from '../helpers/forum';
+import { browserSuite, waitLive } from './browser';
 
 describe('browser: moderation (Chromium)', function () {
   this.timeout(60_000);
+  const suite = browserSuite({ POSTING_LIMIT_PER_MINUTE: '1000', PREMODERATION: 'all' });
   let forum: TestForum;
   let browser: Browser;
   let mod: SignedUp;
   let member: SignedUp;
   let slug: string;
-  const opened: Watched[] = [];
-  const open = async (opts: Parameters<typeof openPage>[2] = {}) => {
-    const w = await openPage(browser, forum.url, opts);
-    opened.push(w);
-    return w;
-  };
+  const open = suite.open;
 
   before(async () => {
-    ensureClientBuilt();
-    [forum, browser] = await Promise.all([startTestForum({ POSTING_LIMIT_PER_MINUTE: '1000', PREMODERATION: 'all' }), launch()]);
+    [forum, browser] = [suite.forum, suite.browser];
     const admin = await signUp(forum, { role: 'admin' });
     mod = await signUp(forum, { role: 'moderator', displayName: 'Mona' });
     member = await signUp(forum, { displayName: 'Ana', location: 'Lisbon' });
     slug = (await createSong(forum.deps, admin.user, { title: 'Heroes', artist: 'David Bowie', year: 1977 })).slug;
   });
-  afterEach(async function () {
-    const problems = opened.flatMap((w) => w.problems);
-    await Promise.all(opened.map((w) => w.context.close()));
-    opened.length = 0;
-    if (this.currentTest?.state === 'passed') assert.deepEqual(problems, []);
-  });
-  after(async () => {
-    await browser?.close();
-    await forum?.close();
-  });
-
   it('shows a held comment in the live queue, and approving it there puts it on the reader\'s page', async () => {
     const queue = await open({ cookie: mod.cookie });
     const reader = await open();

@@ -5,8 +5,8 @@ import type { UserDTO } from '../../shared/types';
 import { postComment } from '../../server/comments/post';
 import { createSong } from '../../server/songs/service';
 import { signUp, type SignedUp } from '../helpers/accounts';
-import { connected, emitAck, nextEvent, startTestForum, type TestForum } from '../helpers/forum';
-import { ensureClientBuilt, launch, openPage, presenceBarrier, waitLive, type Watched } from './browser';
+import { connected, emitAck, nextEvent, type TestForum } from '../helpers/forum';
+import { browserSuite, presenceBarrier, waitLive } from './browser';
 
 const admin: UserDTO = { id: '000000000000000000000001', username: 'admin', displayName: 'Admin', location: null, role: 'admin', createdAt: new Date().toISOString() };
 
@@ -48,22 +48,17 @@ async function postThroughForm(page: Page, text: string): Promise<void> {
 
 describe('browser: the live song page (Chromium)', function () {
   this.timeout(60_000);
+  // Posting budget raised: the tests fill threads through the service faster than a person would post.
+  const suite = browserSuite({ POSTING_LIMIT_PER_MINUTE: '1000' });
   let forum: TestForum;
   let browser: Browser;
   let slug: string;
   let ana: SignedUp;
   let ben: SignedUp;
-  const opened: Watched[] = [];
-  const open = async (opts: Parameters<typeof openPage>[2] = {}) => {
-    const w = await openPage(browser, forum.url, opts);
-    opened.push(w);
-    return w;
-  };
+  const open = suite.open;
 
   before(async () => {
-    ensureClientBuilt();
-    // Posting budget raised: the tests fill threads through the service faster than a person would post.
-    [forum, browser] = await Promise.all([startTestForum({ POSTING_LIMIT_PER_MINUTE: '1000' }), launch()]);
+    [forum, browser] = [suite.forum, suite.browser];
     const song = await createSong(forum.deps, admin, {
       title: 'Waterloo Sunset',
       artist: 'The Kinks',
@@ -76,19 +71,6 @@ describe('browser: the live song page (Chromium)', function () {
     ana = await signUp(forum, { displayName: 'Ana', location: 'Lisbon' });
     ben = await signUp(forum, { displayName: 'Ben' });
     await postComment(forum.deps, { user: ben.user, ip: '127.0.0.1' }, slug, { body: 'The best song about London.\n\nDiscuss: https://en.wikipedia.org/wiki/Waterloo_Sunset' });
-  });
-
-  afterEach(async function () {
-    // No console errors, page errors or dialogs on any page a test opened.
-    const problems = opened.flatMap((w) => w.problems);
-    await Promise.all(opened.map((w) => w.context.close()));
-    opened.length = 0;
-    if (this.currentTest?.state === 'passed') assert.deepEqual(problems, []);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await forum?.close();
   });
 
   // How long it takes is measured by npm run bench:browser (bench/browser/run.ts), not here.
@@ -460,22 +442,14 @@ describe('browser: the live song page (Chromium)', function () {
 
 describe('browser: guest posting (Chromium)', function () {
   this.timeout(60_000);
+  const suite = browserSuite({ GUEST_POSTING: 'true' });
   let forum: TestForum;
-  let browser: Browser;
-
-  before(async () => {
-    ensureClientBuilt();
-    [forum, browser] = await Promise.all([startTestForum({ GUEST_POSTING: 'true' }), launch()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await forum?.close();
-  });
+  before(() => (forum = suite.forum));
 
   it('lets a guest post with a name and location, shown at once and live to others', async () => {
     const song = await createSong(forum.deps, admin, { title: 'Victoria', artist: 'The Kinks' });
-    const guest = await openPage(browser, forum.url);
-    const reader = await openPage(browser, forum.url);
+    const guest = await suite.open();
+    const reader = await suite.open();
     await Promise.all([guest.page.goto(`/songs/${song.slug}`), reader.page.goto(`/songs/${song.slug}`)]);
     await Promise.all([waitLive(guest.page), waitLive(reader.page)]);
     await guest.page.getByLabel('Your name').fill('Wanderer');
@@ -494,8 +468,8 @@ describe('browser: guest posting (Chromium)', function () {
     const song = await createSong(forum.deps, admin, { title: 'Lola', artist: 'The Kinks' });
     const mara = await signUp(forum, { displayName: 'Mara' });
     await postComment(forum.deps, { user: mara.user, ip: '127.0.0.1' }, song.slug, { body: 'The real Mara here' });
-    const guest = await openPage(browser, forum.url);
-    const reader = await openPage(browser, forum.url);
+    const guest = await suite.open();
+    const reader = await suite.open();
     await Promise.all([guest.page.goto(`/songs/${song.slug}`), reader.page.goto(`/songs/${song.slug}`)]);
     await Promise.all([waitLive(guest.page), waitLive(reader.page)]);
     const form = 'form[data-role="comment-form"]';
