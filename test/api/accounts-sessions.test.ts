@@ -3,17 +3,16 @@
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { signUp, sessionCookie } from '../helpers/accounts';
-import { connected, startTestForum, type TestForum } from '../helpers/forum';
+import { connected, startTestForum, type TestForum, TEST_REDIS_URL } from '../helpers/forum';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 for (const store of ['MongoDB', 'Redis'] as const) {
   describe(`accounts: sessions per member are capped (${store} store)`, () => {
     let forum: TestForum;
     let redis: Redis | null = null;
     before(async () => {
-      forum = await startTestForum({ MAX_SESSIONS_PER_MEMBER: '3', ...(store === 'Redis' ? { REDIS_URL } : {}) });
-      if (store === 'Redis') redis = new Redis(REDIS_URL);
+      forum = await startTestForum({ MAX_SESSIONS_PER_MEMBER: '3', ...(store === 'Redis' ? { REDIS_URL: TEST_REDIS_URL } : {}) });
+      if (store === 'Redis') redis = new Redis(TEST_REDIS_URL);
     });
     after(async () => {
       redis?.disconnect();

@@ -2,9 +2,8 @@
 // over the cap gets a connect_error that says so, and a closed socket frees its place.
 import assert from 'node:assert/strict';
 import { io as ioClient } from 'socket.io-client';
-import { connected, freshDbName, startTestForum, type TestForum, type TestSocket } from '../helpers/forum';
+import { connected, startTestForum, startTwoInstances, type TestForum, type TestSocket } from '../helpers/forum';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 function socketFrom(forum: TestForum, address: string, opened: TestSocket[]): TestSocket {
   const s: TestSocket = ioClient(forum.url, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { 'x-forwarded-for': address } });
@@ -55,10 +54,7 @@ describe('live: sockets per address, across instances through Redis', () => {
   let two: TestForum;
   const opened: TestSocket[] = [];
   before(async () => {
-    const dbName = freshDbName('connlimit');
-    const env = { MAX_SOCKETS_PER_ADDRESS: '3', TRUST_PROXY: '1', REDIS_URL };
-    one = await startTestForum(env, { dbName });
-    two = await startTestForum(env, { dbName });
+    ({ a: one, b: two } = await startTwoInstances('connlimit', { MAX_SOCKETS_PER_ADDRESS: '3', TRUST_PROXY: '1' }));
   });
   after(async () => {
     opened.forEach((s) => s.disconnect());

@@ -2,17 +2,15 @@
 // within 2 s, a ban reaches the member's sockets there at once, and an approval made on one instance reaches
 // readers on the other exactly once.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { CommentDTO } from '../../shared/types';
 import { SETTINGS_POLL_MS } from '../../server/moderation/settings';
 import { signUp, type SignedUp } from '../helpers/accounts';
-import { connected, emitAck, freshDbName, nextEvent, startTestForum, type TestForum, type TestSocket } from '../helpers/forum';
+import { connected, emitAck, nextEvent, type TestForum, type TestSocket, startTwoInstances, TEST_REDIS_URL } from '../helpers/forum';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
 
 describe('moderation across two instances (Redis)', () => {
-  const prefix = `test-mod-${randomBytes(4).toString('hex')}`;
+  let prefix: string;
   let a: TestForum;
   let b: TestForum;
   let admin: SignedUp;
@@ -20,17 +18,14 @@ describe('moderation across two instances (Redis)', () => {
   let slug: string;
 
   before(async () => {
-    const env = { REDIS_URL, REDIS_PREFIX: prefix, POSTING_LIMIT_PER_MINUTE: '1000' };
-    const dbName = freshDbName('mod_redis');
-    a = await startTestForum(env, { dbName });
-    b = await startTestForum(env, { dbName });
+    ({ a, b, prefix } = await startTwoInstances('mod_redis', { POSTING_LIMIT_PER_MINUTE: '1000' }));
     admin = await signUp(a, { role: 'admin' });
     member = await signUp(a);
     slug = (await admin.agent.post('/api/songs').send({ title: 'Everywhere', artist: 'The Instances' }).expect(201)).body.slug;
   });
   after(async () => {
     await Promise.all([a?.close(), b?.close()]);
-    const redis = new Redis(REDIS_URL);
+    const redis = new Redis(TEST_REDIS_URL);
     const keys = await redis.keys(`${prefix}:*`);
     if (keys.length) await redis.del(...keys);
     await redis.quit();

@@ -9,9 +9,8 @@ import { refreshSearchKeys } from '../../server/songs/search-keys';
 import { songModel } from '../../server/songs/model';
 import { mentionedUsernames } from '../../server/notifications/mentions';
 import { signUp, type SignedUp } from '../helpers/accounts';
-import { connected, freshDbName, nextEvent, startTestForum, type TestForum } from '../helpers/forum';
+import { connected, nextEvent, startTestForum, type TestForum, startTwoInstances, TEST_REDIS_URL } from '../helpers/forum';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
 
 async function post(agent: SignedUp['agent'], slug: string, body: Record<string, unknown>): Promise<CommentDTO> {
   const res = await agent.post(`/api/songs/${slug}/comments`).send(body);
@@ -32,7 +31,7 @@ async function listed(m: SignedUp, n: number): Promise<NotificationPage> {
 }
 
 describe('notifications: replies and mentions, across two instances (Redis)', () => {
-  const prefix = `test-notes-${randomBytes(4).toString('hex')}`;
+  let prefix: string;
   let a: TestForum;
   let b: TestForum;
   let ana: SignedUp;
@@ -41,10 +40,7 @@ describe('notifications: replies and mentions, across two instances (Redis)', ()
   let song: SongDTO;
 
   before(async () => {
-    const env = { REDIS_URL, REDIS_PREFIX: prefix, POSTING_LIMIT_PER_MINUTE: '1000', GUEST_POSTING: 'true' };
-    const dbName = freshDbName('notifications');
-    a = await startTestForum(env, { dbName });
-    b = await startTestForum(env, { dbName });
+    ({ a, b, prefix } = await startTwoInstances('notifications', { POSTING_LIMIT_PER_MINUTE: '1000', GUEST_POSTING: 'true' }));
     const admin = await signUp(a, { role: 'admin' });
     ana = await signUp(a, { username: `ana_${randomBytes(3).toString('hex')}`, displayName: 'Ana' });
     ben = await signUp(a, { username: `ben_${randomBytes(3).toString('hex')}`, displayName: 'Ben' });
@@ -54,7 +50,7 @@ describe('notifications: replies and mentions, across two instances (Redis)', ()
 
   after(async () => {
     await Promise.all([a?.close(), b?.close()]);
-    const redis = new Redis(REDIS_URL);
+    const redis = new Redis(TEST_REDIS_URL);
     const keys = await redis.keys(`${prefix}:*`);
     if (keys.length) await redis.del(...keys);
     await redis.quit();

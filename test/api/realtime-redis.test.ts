@@ -1,22 +1,20 @@
 // Two forum instances on one database and one Redis: broadcasts, presence and recovery cross instances.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { io as ioClient } from 'socket.io-client';
 import type { CommentDTO } from '../../shared/types';
 import { createSong } from '../../server/songs/service';
 import { signUp, type SignedUp } from '../helpers/accounts';
-import { connected, emitAck, freshDbName, nextEvent, startTestForum, type TestForum, type TestSocket } from '../helpers/forum';
+import { connected, emitAck, nextEvent, type TestForum, type TestSocket, startTwoInstances, TEST_REDIS_URL } from '../helpers/forum';
 import { barrier, record, until } from '../helpers/live';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let seq = 0;
 const cid = () => `r-${Date.now()}-${seq++}`;
 
 describe('live threads across two instances (Redis)', () => {
-  const prefix = `test-live-${randomBytes(4).toString('hex')}`;
+  let prefix: string;
   let a: TestForum;
   let b: TestForum;
   let member: SignedUp;
@@ -24,10 +22,7 @@ describe('live threads across two instances (Redis)', () => {
   let other: string;
 
   before(async () => {
-    const env = { REDIS_URL, REDIS_PREFIX: prefix, POSTING_LIMIT_PER_MINUTE: '1000' };
-    const dbName = freshDbName('live_redis');
-    a = await startTestForum(env, { dbName });
-    b = await startTestForum(env, { dbName });
+    ({ a, b, prefix } = await startTwoInstances('live_redis', { POSTING_LIMIT_PER_MINUTE: '1000' }));
     member = await signUp(a);
     song = (await createSong(a.deps, (await signUp(a, { role: 'admin' })).user, { title: 'Across', artist: 'The Instances' })).slug;
     other = (await createSong(a.deps, (await signUp(a, { role: 'admin' })).user, { title: 'Elsewhere', artist: 'The Instances' })).slug;
@@ -36,7 +31,7 @@ describe('live threads across two instances (Redis)', () => {
   after(async () => {
     await Promise.all([a?.close(), b?.close()]);
     // Leave the shared Redis as we found it.
-    const redis = new Redis(REDIS_URL);
+    const redis = new Redis(TEST_REDIS_URL);
     const keys = await redis.keys(`${prefix}:*`);
     if (keys.length) await redis.del(...keys);
     await redis.quit();
@@ -87,7 +82,7 @@ describe('live threads across two instances (Redis)', () => {
   it('counts readers of an instance only while it keeps them alive (a crashed one ages out)', async () => {
     const ghosts = await createSong(a.deps, (await signUp(a, { role: 'admin' })).user, { title: 'Ghosts', artist: 'The Instances' });
     const slug = ghosts.slug;
-    const redis = new Redis(REDIS_URL);
+    const redis = new Redis(TEST_REDIS_URL);
     try {
       // A reader of a third instance (its heartbeat is fresh) and one of an instance that died a minute ago.
       await redis.zadd(`${prefix}:${a.dbName}:presence:${ghosts.id}`, Date.now() + 20_000, 'alive-elsewhere', Date.now() - 60_000, 'crashed-instance');

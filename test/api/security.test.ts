@@ -3,9 +3,8 @@ import { Redis } from 'ioredis';
 import { toErrorBody } from '../../server/http/errors';
 import { LOGIN_LIMITS, loginDelayMs } from '../../server/http/security';
 import { signUp, TEST_PASSWORD, uniqueUsername } from '../helpers/accounts';
-import { connected, startTestForum, type TestForum } from '../helpers/forum';
+import { connected, startTestForum, type TestForum, TEST_REDIS_URL } from '../helpers/forum';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const FOREIGN = 'https://evil.example';
 const ID = '0123456789abcdef01234567';
 
@@ -181,8 +180,8 @@ describe('security: sessions and limits in Redis', () => {
   let forum: TestForum;
   let redis: Redis;
   before(async () => {
-    forum = await startTestForum({ REDIS_URL, TRUST_PROXY: '1', POSTING_LIMIT_PER_MINUTE: '2' });
-    redis = new Redis(REDIS_URL);
+    forum = await startTestForum({ REDIS_URL: TEST_REDIS_URL, TRUST_PROXY: '1', POSTING_LIMIT_PER_MINUTE: '2' });
+    redis = new Redis(TEST_REDIS_URL);
   });
   after(async () => {
     await forum.close();

@@ -102,3 +102,19 @@ export function capturingLogger(level = 'info'): { logger: Logger; entries: Reco
   const logger = pino({ level }, { write: (line: string) => void entries.push(JSON.parse(line)) });
   return { logger, entries };
 }
+
+/** The Redis the suites talk to: TEST_REDIS_URL, else the machine's own. */
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * Two instances of one forum, as behind a load balancer: one database, one Redis, its keys under a prefix of their
+ * own (returned, for tests that look into Redis).
+ */
+export async function startTwoInstances(label: string, env: Record<string, string> = {}): Promise<{ a: TestForum; b: TestForum; prefix: string }> {
+  const prefix = `test-${label.replace(/\W+/g, '-')}-${randomBytes(4).toString('hex')}`;
+  const shared = { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, ...env };
+  const dbName = freshDbName(label);
+  const a = await startTestForum(shared, { dbName });
+  const b = await startTestForum(shared, { dbName });
+  return { a, b, prefix };
+}
