@@ -1,8 +1,8 @@
 // createApp(deps): the Express app of one forum instance, without listening (tests build it too).
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
-import { pinoHttp } from 'pino-http';
 import { Unavailable } from './errors';
 import { apiNotFound, errorMiddleware } from './http/errors';
+import { requestLogging } from './http/logging';
 import type { ForumDeps } from './deps';
 import { redisAnswers } from './redis';
 
@@ -23,13 +23,7 @@ export function createApp(deps: ForumDeps, parts: AppParts): Express {
   app.set('trust proxy', deps.config.trustProxy ? trustProxyValue(deps.config.trustProxy) : false);
   app.set('query parser', 'simple');
 
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      customLogLevel: (_req, res, err) => ((err || res.statusCode >= 500) && res.statusCode !== 503 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/healthz' },
-    }),
-  );
+  app.use(requestLogging(app, deps.logger, (req) => req.url === '/healthz'));
 
   // Redis is reported only where REDIS_URL is set; without it there is no `redis` field.
   app.get('/healthz', async (_req, res) => {
