@@ -1,9 +1,10 @@
-// Cross-cutting guards: security headers (helmet with a strict CSP), compression, the origin check on every
-// state-changing request, and the rate limits (in Redis when REDIS_URL is set, so all instances share them).
+// Cross-cutting guards: security headers (helmet's, with a strict CSP, worked out once), compression, the origin check
+// on every state-changing request, and the rate limits (in Redis when REDIS_URL is set, so all instances share them).
 import compression from 'compression';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, MemoryStore, rateLimit, type Options, type Store } from 'express-rate-limit';
-import helmet from 'helmet';
+import helmet, { type HelmetOptions } from 'helmet';
 import { RedisStore } from 'rate-limit-redis';
 import type { Config } from '../config';
 import type { ForumDeps, ForumLimits } from '../deps';
@@ -40,8 +41,9 @@ export function originCheck(deps: Pick<ForumDeps, 'config'>): RequestHandler {
   };
 }
 
-export function securityMiddleware(deps: ForumDeps): RequestHandler[] {
-  const headers = helmet({
+/** helmet's options for the forum: a strict CSP (no inline script; JSON data travels in script[type=application/json]). */
+export function helmetOptions(config: Pick<Config, 'secureCookies'>): HelmetOptions {
+  return {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -61,9 +63,36 @@ export function securityMiddleware(deps: ForumDeps): RequestHandler[] {
     // "same-origin" lets our own forms name their origin and still tells other sites nothing.
     referrerPolicy: { policy: 'same-origin' },
     // HSTS only where the forum is served over https; on http it would only confuse a local setup.
-    strictTransportSecurity: deps.config.secureCookies ? { maxAge: 180 * 24 * 3600 } : false,
+    strictTransportSecurity: config.secureCookies ? { maxAge: 180 * 24 * 3600 } : false,
+  };
+}
+
+/**
+ * The headers helmet sets, worked out once: with these options none depends on the request (no nonces), so running
+ * helmet's dozen middlewares on every request would compute the same strings each time. Captured from helmet itself,
+ * so they stay exactly helmet's.
+ */
+export function securityHeaders(config: Pick<Config, 'secureCookies'>): RequestHandler {
+  const headers: [string, string][] = [];
+  let passed = false;
+  const recorder = {
+    setHeader: (name: string, value: string) => void headers.push([name, String(value)]),
+    // X-Powered-By: Express never sets it here (app.ts disables it).
+    removeHeader: () => {},
+  };
+  helmet(helmetOptions(config))({} as IncomingMessage, recorder as unknown as ServerResponse, (err?: unknown) => {
+    if (err) throw err;
+    passed = true;
   });
-  return [hostCheck(deps.config), headers, originCheck(deps), compression()];
+  if (!passed) throw new Error('helmet did not finish synchronously: its headers cannot be worked out once');
+  return (_req, res, next) => {
+    for (const [name, value] of headers) res.setHeader(name, value);
+    next();
+  };
+}
+
+export function securityMiddleware(deps: ForumDeps): RequestHandler[] {
+  return [hostCheck(deps.config), securityHeaders(deps.config), originCheck(deps), compression()];
 }
 
 // Login. A NAT or a campus puts many people behind one address, so no address is ever locked out; instead:

@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import helmet from 'helmet';
 import { Redis } from 'ioredis';
+import { helmetOptions } from '../../server/http/security';
 import { toErrorBody } from '../../server/http/errors';
 import { LOGIN_LIMITS, loginDelayMs } from '../../server/http/security';
 import { signUp, TEST_PASSWORD, uniqueUsername } from '../helpers/accounts';
@@ -78,6 +84,21 @@ describe('security: origin check, headers', () => {
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
     assert.equal(res.headers['x-content-type-options'], 'nosniff');
     assert.equal(res.headers['x-powered-by'], undefined);
+  });
+
+  it("sends exactly helmet's headers on pages, API answers and errors (worked out once, not per request)", async () => {
+    // helmet itself, as a middleware, with the forum's options: what every response must carry.
+    const reference = express().disable('x-powered-by').use(helmet(helmetOptions(forum.deps.config))).get('/', (_req, res) => res.end());
+    const server = createServer(reference).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const expected = (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)).headers;
+    server.close();
+    const names = [...expected.keys()].filter((n) => !['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'].includes(n));
+    assert.ok(names.length >= 10, `helmet's headers: ${names.join(', ')}`);
+    for (const path of ['/api/songs', '/api/auth/me', '/songs/no-such-song', '/']) {
+      const got = (await fetch(`${forum.url}${path}`)).headers;
+      for (const name of names) assert.equal(got.get(name), expected.get(name), `${path}: ${name}`);
+    }
   });
 });
 
