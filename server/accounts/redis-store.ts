@@ -4,6 +4,14 @@ import session from 'express-session';
 import type { Redis } from 'ioredis';
 
 const FALLBACK_TTL_S = 30 * 24 * 3600;
+/**
+ * Rolling sessions touch the store on every response: the stored expiry moves at most this often, as connect-mongo's
+ * touchAfter does, so a signed-in read costs the one session read and no write.
+ */
+export const TOUCH_AFTER_MS = 3600_000;
+
+/** A stored session knows when it was last written (ms), so a touch can tell whether it is due. */
+type Stored = session.SessionData & { lastModified?: number };
 
 export class RedisSessionStore extends session.Store {
   constructor(
@@ -28,12 +36,17 @@ export class RedisSessionStore extends session.Store {
   }
 
   set(sid: string, s: session.SessionData, cb: (err?: unknown) => void = () => {}): void {
-    this.redis.set(this.key(sid), JSON.stringify(s), 'EX', this.ttl(s)).then(() => cb(), cb);
+    this.redis.set(this.key(sid), this.serialise(s), 'EX', this.ttl(s)).then(() => cb(), cb);
   }
 
   override touch(sid: string, s: session.SessionData, cb: (err?: unknown) => void = () => {}): void {
-    this.redis.expire(this.key(sid), this.ttl(s)).then(() => cb(), cb);
+    const last = (s as Stored).lastModified;
+    if (typeof last === 'number' && Date.now() - last < TOUCH_AFTER_MS) return cb();
+    // Rewritten with the new expiry and time, only if it still exists: a touch never brings back an ended session.
+    this.redis.set(this.key(sid), this.serialise(s), 'EX', this.ttl(s), 'XX').then(() => cb(), cb);
   }
+
+  private serialise = (s: session.SessionData) => JSON.stringify({ ...s, lastModified: Date.now() } satisfies Stored);
 
   destroy(sid: string, cb: (err?: unknown) => void = () => {}): void {
     this.redis.del(this.key(sid)).then(() => cb(), cb);

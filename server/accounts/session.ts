@@ -17,6 +17,8 @@ export interface SessionStack {
   handlers: RequestHandler[];
   /** Each member's signed-in sessions, capped at MAX_SESSIONS_PER_MEMBER. */
   members: MemberSessions;
+  /** Where sessions are kept (MongoDB, or Redis with REDIS_URL). */
+  store: session.Store;
   close(): Promise<void>;
 }
 
@@ -32,7 +34,17 @@ export const sessionCookieOptions = (deps: Pick<ForumDeps, 'config'>) => ({
 export function createSessionStack(deps: SessionDeps, passport: ForumPassport): SessionStack {
   const { store, index, close } = createStore(deps);
   announceEndedSessions(store, deps);
-  const sessionHandler = session({
+  return {
+    handlers: [sessionMiddleware(deps, store), passport.initialize(), passport.session()].map(onlyWithSession),
+    store,
+    members: memberSessions(index, store, deps.config.maxSessionsPerMember),
+    close,
+  };
+}
+
+/** express-session as the forum runs it: rolling 30-day idle expiry, nothing stored before sign-in. */
+export function sessionMiddleware(deps: Pick<ForumDeps, 'config'>, store: session.Store): RequestHandler {
+  return session({
     name: SESSION_COOKIE,
     secret: deps.config.sessionSecret,
     store,
@@ -43,12 +55,21 @@ export function createSessionStack(deps: SessionDeps, passport: ForumPassport): 
     proxy: deps.config.secureCookies ? true : undefined,
     cookie: { ...sessionCookieOptions(deps), maxAge: SESSION_IDLE_MS },
   });
-  return {
-    handlers: [sessionHandler, passport.initialize(), passport.session()],
-    members: memberSessions(index, store, deps.config.maxSessionsPerMember),
-    close,
-  };
 }
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const COOKIE_MARK = `${SESSION_COOKIE}=`;
+
+/**
+ * A read without our cookie has no session to load and starts none (sessions begin at sign-in, a POST): it skips the
+ * session and passport middleware, which would otherwise make and hash a new empty session for every anonymous request
+ * and socket handshake (and keep it on the socket). Such a request has no req.session, req.user or passport helpers
+ * (req.login...); reads use req.user only. Writes always go through: signing in needs them.
+ */
+export const onlyWithSession =
+  (handler: RequestHandler): RequestHandler =>
+  (req, res, next) =>
+    READS.has(req.method) && !req.headers.cookie?.includes(COOKIE_MARK) ? next() : handler(req, res, next);
 
 /**
  * Every logout (and every id renewed at login) destroys a stored session; the bus hears of it so that sockets

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import helmet from 'helmet';
 import { Redis } from 'ioredis';
+import { TOUCH_AFTER_MS } from '../../server/accounts/redis-store';
 import { helmetOptions } from '../../server/http/security';
 import { toErrorBody } from '../../server/http/errors';
 import { LOGIN_LIMITS, loginDelayMs } from '../../server/http/security';
@@ -221,6 +222,25 @@ describe('security: sessions and limits in Redis', () => {
     await member.agent.post('/api/auth/logout').expect(204);
     assert.equal(await redis.exists(key), 0);
     await forum.agent().get('/api/auth/me').set('cookie', member.cookie).expect(401);
+  });
+
+  it('renews the stored expiry at most once an hour, so a signed-in read writes nothing to Redis', async () => {
+    const member = await signUp(forum);
+    const sid = decodeURIComponent(member.cookie.split('=')[1]).replace(/^s:/, '').split('.')[0];
+    const key = `${forum.deps.config.redisPrefix}:${forum.dbName}:sess:${sid}`;
+    // A marker expiry: a write to the key (an EXPIRE or SET) would move it back to about 30 days.
+    await redis.expire(key, 1000);
+    await member.agent.get('/api/auth/me').expect(200);
+    await member.agent.get('/songs/no-such-song').expect(404);
+    const ttl = await redis.ttl(key);
+    assert.ok(ttl > 0 && ttl <= 1000, `the session was left alone: ttl ${ttl}`);
+    // Last written over an hour ago: the next read moves the expiry (the session stays for 30 days idle).
+    const stored = JSON.parse((await redis.get(key))!);
+    await redis.set(key, JSON.stringify({ ...stored, lastModified: Date.now() - TOUCH_AFTER_MS - 60_000 }), 'EX', 1000);
+    await member.agent.get('/api/auth/me').expect(200);
+    assert.ok((await redis.ttl(key)) > 29 * 24 * 3600, 'the expiry moved');
+    assert.ok(JSON.parse((await redis.get(key))!).lastModified > Date.now() - 60_000);
+    await member.agent.get('/api/auth/me').expect(200);
   });
 
   it('trips the login limit through the Redis store too', async () => {
