@@ -2,9 +2,10 @@
 import type { z } from 'zod';
 import type { AckError } from '../../shared/events';
 import { toErrorBody } from '../http/errors';
-import type { Logger } from 'pino';
+import type { ForumSocket, SocketContext, SocketEventHandler } from './types';
 
 type Reply = (reply: object) => void;
+const noReply: Reply = () => {};
 
 export function ackError(err: unknown): AckError {
   const { error } = toErrorBody(err).body;
@@ -13,26 +14,26 @@ export function ackError(err: unknown): AckError {
 }
 
 /**
- * Wraps a socket event handler: the payload is parsed with the shared zod schema (a bad one answers VALIDATION),
- * whatever the handler throws becomes `{ok:false, error}`, and a missing or broken ack callback is tolerated.
+ * A socket event's handler: the payload is parsed with the shared zod schema (a bad one answers VALIDATION), whatever
+ * `run` throws becomes `{ok:false, error}`, and a missing or broken ack callback is tolerated. Made once, shared by
+ * every connection (SocketEventHandler).
  */
-export function handler<S extends z.ZodType, R extends object>(
-  /** Read only when something is logged (the socket context makes its logger on first use). */
-  where: { readonly log: Logger },
+export function socketEvent<S extends z.ZodType, R extends object>(
   schema: S,
-  run: (input: z.infer<S>) => Promise<R>,
-): (payload: unknown, ack?: unknown) => void {
-  return (payload, ack) => {
-    const reply: Reply = typeof ack === 'function' ? (ack as Reply) : () => {};
+  run: (input: z.infer<S>, socket: ForumSocket, ctx: SocketContext) => Promise<R>,
+): SocketEventHandler {
+  return (socket, ctx, payload, ack) => {
+    const reply = typeof ack === 'function' ? (ack as Reply) : noReply;
     void (async () => {
       try {
-        const result = await run(schema.parse(payload));
+        const result = await run(schema.parse(payload), socket, ctx);
         reply({ ok: true, ...result });
       } catch (err) {
         const answer = ackError(err);
-        if (answer.error.code === 'INTERNAL') where.log.error({ err }, 'socket handler failed');
+        // The context makes its logger only now: most connections never log anything.
+        if (answer.error.code === 'INTERNAL') ctx.log.error({ err }, 'socket handler failed');
         reply(answer);
       }
-    })().catch((err) => where.log.error({ err }, 'socket ack failed'));
+    })().catch((err) => ctx.log.error({ err }, 'socket ack failed'));
   };
 }

@@ -2,7 +2,6 @@
 // the Redis streams adapter and shared presence when REDIS_URL is set, and the bus -> room broadcasts.
 import type { Server as HttpServer } from 'node:http';
 import type { RequestHandler } from 'express';
-import type { Logger } from 'pino';
 import { Server } from 'socket.io';
 import type { UserDTO } from '../../shared/types';
 import type { ForumDeps } from '../deps';
@@ -11,11 +10,12 @@ import { addressReader } from './address';
 import { attachRedisAdapter, type AdapterHandle } from './adapter';
 import { relayBusToRooms } from './broadcasts';
 import { createConnectionCounter, limitConnectionsPerAddress } from './connection-limit';
+import { connectionContexts } from './context';
 import { localPresence, redisPresence, type Presence } from './presence';
 import { sessionRoom, threadRoom, threadsOf, userRoom } from './rooms';
-import { bridgeSession } from './session-bridge';
-import { registerThreadFollowing, writeQueue } from './threads';
-import type { ForumIo, ForumSocket, SocketContext, SocketFeature } from './types';
+import { bridgeSession, releaseHandshake } from './session-bridge';
+import { threadFollowing } from './threads';
+import type { ForumIo, ForumSocket, SocketContext, SocketEventHandler, SocketFeature } from './types';
 
 export interface Realtime {
   io: ForumIo;
@@ -23,12 +23,34 @@ export interface Realtime {
   close(): Promise<void>;
 }
 
+type Listener = (this: ForumSocket, payload: unknown, ack: unknown) => void;
+
+/**
+ * One listener per socket event for the whole instance: each connection registers the same functions, which find
+ * its context on the way in (made on the connection's first event).
+ */
+function socketListeners(features: SocketFeature[], contextOf: (socket: ForumSocket) => SocketContext): [keyof SocketFeature, Listener][] {
+  const byEvent = new Map<keyof SocketFeature, SocketEventHandler>();
+  for (const feature of features) {
+    for (const [event, handle] of Object.entries(feature) as [keyof SocketFeature, SocketEventHandler][]) {
+      if (byEvent.has(event)) throw new Error(`two features handle the socket event ${event}`);
+      byEvent.set(event, handle);
+    }
+  }
+  return [...byEvent].map(([event, handle]) => [
+    event,
+    function (this: ForumSocket, payload: unknown, ack: unknown) {
+      handle(this, contextOf(this), payload, ack);
+    },
+  ]);
+}
+
 /** Presence notices are coalesced per thread: a crowd arriving costs one notice per window, not one per arrival. */
 const PRESENCE_WINDOW_MS = 200;
 /** How often an instance re-counts the threads its readers are in, to catch counts that moved elsewhere. */
 const PRESENCE_RECHECK_MS = 15_000;
 
-/** `features` register their handlers on every connection (comments/live.ts: posting). */
+/** `features`' handlers (comments/live.ts: posting) listen on every connection, beside thread following's. */
 export async function createIo(deps: ForumDeps, httpServer: HttpServer, session: RequestHandler[], features: SocketFeature[]): Promise<Realtime> {
   const io: ForumIo = new Server(httpServer, {
     serveClient: false,
@@ -51,6 +73,9 @@ export async function createIo(deps: ForumDeps, httpServer: HttpServer, session:
   const presence: Presence = deps.redis ? redisPresence(io, deps.redis, prefix) : localPresence(io);
   const announcer = presenceAnnouncer(io, presence, (songId) => slugOfSong(deps, songId));
   const stopRelay = relayBusToRooms(io, deps.bus, (err, event) => deps.logger.error({ err, event }, 'live broadcast failed'));
+  const contextOf = connectionContexts(deps.logger, addressOf);
+  const following = threadFollowing({ deps, presence, announcePresence: announcer.announce });
+  const listeners = socketListeners([following, ...features], contextOf);
   const pending = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>) => {
     const settled = p.catch((err) => deps.logger.warn({ err }, 'presence update failed')).finally(() => pending.delete(settled));
@@ -67,6 +92,11 @@ export async function createIo(deps: ForumDeps, httpServer: HttpServer, session:
     }
   });
 
+  // Shared by every connection, like the event listeners: socket.io calls them with the socket as `this`.
+  function onDisconnecting(this: ForumSocket) {
+    for (const songId of threadsOf(this.rooms)) track(presence.leave(songId, this.id).then(() => announcer.announce(songId)));
+  }
+
   function onConnection(socket: ForumSocket) {
     // Who the socket is comes from its handshake's session, recovered or not: a session ended meanwhile is no member.
     const request = socket.request as { user?: UserDTO; sessionID?: string };
@@ -75,20 +105,9 @@ export async function createIo(deps: ForumDeps, httpServer: HttpServer, session:
     if (socket.data.user) void socket.join(userRoom(socket.data.user.id));
     // A recovered socket is back in its rooms without joining again: count it as reading them again.
     if (socket.recovered) for (const songId of threadsOf(socket.rooms)) track(presence.enter(songId, socket.id).then(() => announcer.announce(songId)));
-    let log: Logger | undefined;
-    const ctx: SocketContext = {
-      // Made when first needed: most readers never log anything, and a child logger per socket is memory per reader.
-      get log() {
-        return (log ??= deps.logger.child({ socket: socket.id }));
-      },
-      address: addressOf(socket.request),
-      inTurn: writeQueue(),
-    };
-    registerThreadFollowing(socket, ctx, { deps, presence, announcePresence: announcer.announce });
-    for (const feature of features) feature(socket, ctx);
-    socket.on('disconnecting', () => {
-      for (const songId of threadsOf(socket.rooms)) track(presence.leave(songId, socket.id).then(() => announcer.announce(songId)));
-    });
+    for (const [event, listener] of listeners) socket.on(event, listener as never);
+    socket.on('disconnecting', onDisconnecting);
+    releaseHandshake(socket.request);
   }
 
   return {

@@ -28,6 +28,23 @@ export function bridgeSession(io: Server, session: RequestHandler[], deps: Forum
   });
 }
 
+/** What the handshake's session put on its request, read once when the connection is set up. */
+const HANDSHAKE_ONLY = ['session', 'sessionStore', '_passport', '_sessionManager', '_parsedUrl', '_parsedOriginalUrl'] as const;
+const NO_RAW_HEADERS: string[] = [];
+
+/**
+ * engine.io keeps a connection's handshake request for the connection's life; once the connection is set up, what it
+ * carries for the handshake alone is let go: the raw headers (the parsed ones stay, as socket.handshake.headers) and,
+ * for a member, the session object, its store and passport's state (`user` and `sessionID` stay: the socket has them
+ * anyway). Assigned, not deleted, so the request keeps its shape.
+ */
+export function releaseHandshake(req: IncomingMessage): void {
+  req.rawHeaders = NO_RAW_HEADERS;
+  req.rawTrailers = NO_RAW_HEADERS;
+  const r = req as unknown as Record<string, unknown>;
+  for (const key of HANDSHAKE_ONLY) if (r[key] !== undefined) r[key] = undefined;
+}
+
 // The handshake is the first request (no sid yet); later polling requests of the same connection skip the store.
 const onlyOnHandshake =
   (handler: EngineMiddleware): EngineMiddleware =>

@@ -18,5 +18,11 @@ export interface SocketContext {
   inTurn<T>(run: () => Promise<T>): Promise<T>;
 }
 
-/** A feature's socket handlers (comments/live.ts posts): registered on every connection by realtime/io.ts. */
-export type SocketFeature = (socket: ForumSocket, ctx: SocketContext) => void;
+/**
+ * One socket event's handler. It is made once per instance and shared by every connection, which is told apart by
+ * the socket and context it is called with: a reader holding a connection open costs no closure per event.
+ */
+export type SocketEventHandler = (socket: ForumSocket, ctx: SocketContext, payload: unknown, ack: unknown) => void;
+
+/** A feature's socket events (comments/live.ts: posting), listened to by realtime/io.ts on every connection. */
+export type SocketFeature = { [E in keyof ClientToServerEvents]?: SocketEventHandler };
