@@ -1,6 +1,6 @@
-// Each connection's SocketContext, made when the connection first sends an event (a silent reader never gets one)
-// and kept beside the socket only while the socket lives. Its logger and write queue are made on first use too:
-// most readers never log and never post.
+// Each connection's SocketContext, made when the connection is set up (with its address: the handshake's headers are
+// let go afterwards) and kept beside the socket only while the socket lives. Its logger and write queue are made on
+// first use: most readers never log and never post.
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { RateLimited } from '../errors';
@@ -26,20 +26,15 @@ function writeQueue(): SocketContext['inTurn'] {
 class Connection implements SocketContext {
   #log?: Logger;
   #queue?: SocketContext['inTurn'];
-  #address?: string;
 
   constructor(
-    private readonly socket: ForumSocket,
+    private readonly socketId: string,
     private readonly logger: Logger,
-    private readonly addressOf: (req: IncomingMessage) => string,
+    readonly address: string,
   ) {}
 
   get log(): Logger {
-    return (this.#log ??= this.logger.child({ socket: this.socket.id }));
-  }
-
-  get address(): string {
-    return (this.#address ??= this.addressOf(this.socket.request));
+    return (this.#log ??= this.logger.child({ socket: this.socketId }));
   }
 
   inTurn<T>(run: () => Promise<T>): Promise<T> {
@@ -47,12 +42,19 @@ class Connection implements SocketContext {
   }
 }
 
-/** The context of a socket, made on first use; one instance's contexts (realtime/io.ts makes one of these). */
-export function connectionContexts(logger: Logger, addressOf: (req: IncomingMessage) => string): (socket: ForumSocket) => SocketContext {
+export interface ConnectionContexts {
+  /** Makes the socket's context while its handshake request is whole (its address may come from its headers). */
+  open(socket: ForumSocket): void;
+  of(socket: ForumSocket): SocketContext;
+}
+
+/** One instance's connection contexts (realtime/io.ts makes them). */
+export function connectionContexts(logger: Logger, addressOf: (req: IncomingMessage) => string): ConnectionContexts {
   const contexts = new WeakMap<ForumSocket, SocketContext>();
-  return (socket) => {
-    let ctx = contexts.get(socket);
-    if (!ctx) contexts.set(socket, (ctx = new Connection(socket, logger, addressOf)));
+  const open = (socket: ForumSocket) => {
+    const ctx = new Connection(socket.id, logger, addressOf(socket.request));
+    contexts.set(socket, ctx);
     return ctx;
   };
+  return { open, of: (socket) => contexts.get(socket) ?? open(socket) };
 }

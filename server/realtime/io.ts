@@ -25,10 +25,7 @@ export interface Realtime {
 
 type Listener = (this: ForumSocket, payload: unknown, ack: unknown) => void;
 
-/**
- * One listener per socket event for the whole instance: each connection registers the same functions, which find
- * its context on the way in (made on the connection's first event).
- */
+/** One listener per socket event for the whole instance: each connection registers the same functions. */
 function socketListeners(features: SocketFeature[], contextOf: (socket: ForumSocket) => SocketContext): [keyof SocketFeature, Listener][] {
   const byEvent = new Map<keyof SocketFeature, SocketEventHandler>();
   for (const feature of features) {
@@ -73,9 +70,9 @@ export async function createIo(deps: ForumDeps, httpServer: HttpServer, session:
   const presence: Presence = deps.redis ? redisPresence(io, deps.redis, prefix) : localPresence(io);
   const announcer = presenceAnnouncer(io, presence, (songId) => slugOfSong(deps, songId));
   const stopRelay = relayBusToRooms(io, deps.bus, (err, event) => deps.logger.error({ err, event }, 'live broadcast failed'));
-  const contextOf = connectionContexts(deps.logger, addressOf);
+  const contexts = connectionContexts(deps.logger, addressOf);
   const following = threadFollowing({ deps, presence, announcePresence: announcer.announce });
-  const listeners = socketListeners([following, ...features], contextOf);
+  const listeners = socketListeners([following, ...features], contexts.of);
   const pending = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>) => {
     const settled = p.catch((err) => deps.logger.warn({ err }, 'presence update failed')).finally(() => pending.delete(settled));
@@ -107,7 +104,9 @@ export async function createIo(deps: ForumDeps, httpServer: HttpServer, session:
     if (socket.recovered) for (const songId of threadsOf(socket.rooms)) track(presence.enter(songId, socket.id).then(() => announcer.announce(songId)));
     for (const [event, listener] of listeners) socket.on(event, listener as never);
     socket.on('disconnecting', onDisconnecting);
-    releaseHandshake(socket.request);
+    contexts.open(socket);
+    // After every 'connection' listener has read what it needs from the handshake (they run synchronously).
+    process.nextTick(releaseHandshake, socket);
   }
 
   return {

@@ -1,8 +1,9 @@
 // The HTTP session on socket.io's handshake, and the origin check for sockets. After this, `socket.request.user`
-// and `socket.data.user` are the signed-in member (or undefined / null for a reader).
+// and `socket.data.user` are the signed-in member (or undefined / null for a reader); once the connection is set up,
+// what only the handshake needed is let go (releaseHandshake).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
-import type { Server } from 'socket.io';
+import type { Server, Socket } from 'socket.io';
 import type { UserDTO } from '../../shared/types';
 import type { ForumDeps } from '../deps';
 import { isServedHost } from '../http/host';
@@ -31,16 +32,21 @@ export function bridgeSession(io: Server, session: RequestHandler[], deps: Forum
 /** What the handshake's session put on its request, read once when the connection is set up. */
 const HANDSHAKE_ONLY = ['session', 'sessionStore', '_passport', '_sessionManager', '_parsedUrl', '_parsedOriginalUrl'] as const;
 const NO_RAW_HEADERS: string[] = [];
+const NO_HEADERS: IncomingMessage['headers'] = Object.freeze({});
 
 /**
- * engine.io keeps a connection's handshake request for the connection's life; once the connection is set up, what it
- * carries for the handshake alone is let go: the raw headers (the parsed ones stay, as socket.handshake.headers) and,
- * for a member, the session object, its store and passport's state (`user` and `sessionID` stay: the socket has them
+ * engine.io keeps a connection's handshake request for the connection's life, and socket.io its headers (in
+ * socket.handshake). Once the connection is set up (its member, rooms and address known) what only the handshake
+ * needed is let go: the headers (a browser's are about a kilobyte: user agent, languages, the cookie) and, for a
+ * member, the session object, its store and passport's state (`user` and `sessionID` stay: the socket has them
  * anyway). Assigned, not deleted, so the request keeps its shape.
  */
-export function releaseHandshake(req: IncomingMessage): void {
+export function releaseHandshake(socket: Socket): void {
+  const req = socket.request;
+  req.headers = NO_HEADERS;
   req.rawHeaders = NO_RAW_HEADERS;
   req.rawTrailers = NO_RAW_HEADERS;
+  socket.handshake.headers = NO_HEADERS;
   const r = req as unknown as Record<string, unknown>;
   for (const key of HANDSHAKE_ONLY) if (r[key] !== undefined) r[key] = undefined;
 }

@@ -379,3 +379,42 @@ describe('live threads with guest posting on', () => {
     watcher.disconnect();
   });
 });
+
+describe('live threads behind a proxy (TRUST_PROXY), guest posting on', () => {
+  let forum: TestForum;
+  let song: string;
+  const sockets: TestSocket[] = [];
+  /** A guest's socket, as the proxy forwards it from `address`. */
+  const guestFrom = async (address: string) => {
+    const s: TestSocket = ioClient(forum.url, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { 'x-forwarded-for': address } });
+    sockets.push(s);
+    await connected(s);
+    return s;
+  };
+  const post = (s: TestSocket, body: string) => emitAck(s, 'comment:post', { slug: song, body, clientId: cid(), author: { name: 'Proxied' } });
+
+  before(async () => {
+    forum = await startTestForum({ GUEST_POSTING: 'true', TRUST_PROXY: '1', POSTING_LIMIT_PER_MINUTE: '2' });
+    const admin = await signUp(forum, { role: 'admin' });
+    song = (await createSong(forum.deps, admin.user, { title: 'Behind Proxies', artist: 'The Forwarded' })).slug;
+  });
+  after(async () => {
+    for (const s of sockets) s.disconnect();
+    await forum.close();
+  });
+
+  it("spends a guest's socket posts from the forwarded address, the same budget as their HTTP posts", async () => {
+    const http = (address: string) =>
+      forum.agent().post(`/api/songs/${song}/comments`).set('x-forwarded-for', address).send({ body: 'over HTTP', author: { name: 'Proxied' } });
+    await http('198.51.100.7').expect(201);
+    // Set up first, posting later: the address is the one the handshake came from, after the handshake is let go.
+    const socket = await guestFrom('198.51.100.7');
+    await emitAck(socket, 'thread:join', { slug: song });
+    assert.equal((await post(socket, 'second, over the socket')).ok, true);
+    const third = await post(socket, 'third in a minute');
+    assert.equal(third.error?.code, 'RATE_LIMITED', JSON.stringify(third));
+    // Another address behind the same proxy has its own budget.
+    const other = await guestFrom('198.51.100.8');
+    assert.equal((await post(other, 'from next door')).ok, true);
+  });
+});
