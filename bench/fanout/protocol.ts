@@ -1,4 +1,5 @@
 // What the fan-out bench's processes say to each other over IPC, and the marker a poster puts in each comment.
+import { writeHeapSnapshot } from 'node:v8';
 
 /** Wall-clock milliseconds with sub-millisecond precision, comparable across processes on one machine. */
 export const now = () => performance.timeOrigin + performance.now();
@@ -32,3 +33,12 @@ export type FromReaders =
 
 /** A server's record of when it handed each comment to its broadcast (seq, time). */
 export type EmitTimes = [number, number][];
+
+/** A server's answer to `{type: 'heap', path}` (bench/fanout/heap.ts): a heap snapshot written after collecting garbage. */
+export function answerHeap(m: { type: string; path?: string }): void {
+  if (m.type !== 'heap' || !m.path) return;
+  // Started with --expose-gc by heap.ts: what is left is what the readers hold.
+  (globalThis as { gc?: () => void }).gc?.();
+  writeHeapSnapshot(m.path);
+  process.send?.({ type: 'heap', heapUsed: process.memoryUsage().heapUsed });
+}

@@ -1,0 +1,134 @@
+// npm run bench:fanout-heap: where an idle reader's memory goes, the forum beside the bare ws server. Each server runs
+// in its own process (with --expose-gc); a heap snapshot is taken before HEAP_READERS readers connect (and, for the
+// forum, join one thread) and another after they have settled, and heap-snapshot.ts sums what the readers hold by
+// constructor. Writes the "Live fan-out: memory per idle reader" section of BENCHMARKS.md (HEAP_WRITE=0: print only).
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startEmbedded } from '../../server/db/embedded';
+import { readersMemory, type Retained } from './heap-snapshot';
+import type { FromReaders, Kind, ReadersConfig } from './protocol';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const READERS = Number(process.env.HEAP_READERS ?? 500);
+const PASSWORD = 'fanout-bench-password';
+const SHOWN = 14;
+const WARM_UP = 200;
+const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
+
+function spawnTs(file: string, arg: unknown, env: NodeJS.ProcessEnv = {}, gc = false): ChildProcess {
+  const execArgv = ['--import', 'tsx', ...(gc ? ['--expose-gc'] : [])];
+  return fork(join(here, file), [JSON.stringify(arg)], { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+function next<T>(child: ChildProcess, type: string, message?: object): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: { type: string }) => {
+      if (m.type !== type) return;
+      child.off('message', onMessage);
+      resolve(m as T);
+    };
+    child.on('message', onMessage);
+    child.once('exit', (code) => reject(new Error(`child exited (${code}) before ${type}`)));
+    if (message) child.send(message);
+  });
+}
+
+/** A thread to read on the forum: its admin signs in and makes a song. */
+async function forumThread(url: string): Promise<string> {
+  const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'poster', password: PASSWORD }) });
+  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const song = await fetch(`${url}/api/songs`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ title: 'Heap', artist: 'The Benchmarks' }) });
+  return ((await song.json()) as { slug: string }).slug;
+}
+
+interface Measured {
+  kind: Kind;
+  heapPerReader: number;
+  total: number;
+  rows: Retained[];
+}
+
+async function measure(kind: Kind, mongodbUri: string, dir: string): Promise<Measured> {
+  const server =
+    kind === 'ws'
+      ? spawnTs('ws-server.ts', {}, {}, true)
+      : spawnTs('forum-server.ts', { mongodbUri, dbName: `heap_${Date.now()}`, password: PASSWORD }, { FANOUT_DATA_DIR: dir, REDIS_URL: '' }, true);
+  const { url } = await next<{ url: string }>(server, 'listening');
+  const slug = kind === 'ws' ? 'none' : await forumThread(url);
+  // A first crowd comes and goes before anything is measured, so the code its connections compile (and, on the
+  // forum, the recovery state its readers leave, kept 2 minutes) is in both snapshots, not counted as readers' memory.
+  const warmUp = spawnTs('readers.ts', { kind, url, slug, count: WARM_UP, concurrency: 50 } satisfies ReadersConfig);
+  await next(warmUp, 'ready');
+  warmUp.send({ type: 'close' });
+  await new Promise((r) => warmUp.once('exit', r));
+  await sleep(1000);
+  const before = join(dir, `${kind}-0.heapsnapshot`);
+  const after = join(dir, `${kind}-${READERS}.heapsnapshot`);
+  const a = await next<{ heapUsed: number }>(server, 'heap', { type: 'heap', path: before });
+  const readers = spawnTs('readers.ts', { kind, url, slug, count: READERS, concurrency: 50 } satisfies ReadersConfig);
+  const ready = await next<Extract<FromReaders, { type: 'ready' }>>(readers, 'ready');
+  if (ready.connected !== READERS) throw new Error(`${kind}: ${ready.connected} of ${READERS} readers connected`);
+  await sleep(2000);
+  const b = await next<{ heapUsed: number }>(server, 'heap', { type: 'heap', path: after });
+  readers.send({ type: 'close' });
+  server.send({ type: 'close' });
+  await Promise.all([readers, server].map((c) => new Promise((r) => (c.exitCode === null ? c.once('exit', r) : r(null)))));
+  const { total, rows } = readersMemory(before, after, READERS);
+  return { kind, heapPerReader: (b.heapUsed - a.heapUsed) / READERS, total, rows };
+}
+
+const kb = (bytes: number) => (bytes / 1024).toFixed(2);
+
+function section(results: Measured[]): string {
+  const lines = [
+    '## Live fan-out: memory per idle reader',
+    '',
+    'Command: `npm run bench:fanout-heap` (bench/fanout/heap.ts; env HEAP_READERS). Each server in its own process with',
+    `--expose-gc; after ${WARM_UP} readers came and went (so code compiled for connections is not counted), a heap snapshot (after`,
+    `a full collection) before ${READERS} readers connect, one after they have connected,`,
+    'joined the thread (forum) and settled for 2 s. "Retained" is what the readers\' objects hold (their retained sizes in',
+    'the dominator tree, counting each object new in the second snapshot whose dominator is not new itself), per reader,',
+    `by constructor; the ${SHOWN} largest are shown. Heap only: the RSS columns of the fan-out table also count native memory.`,
+    `Run: ${new Date().toISOString().slice(0, 16)}Z.`,
+    '',
+    '| server | heap used / reader KB | retained / reader KB |',
+    '| --- | ---: | ---: |',
+    ...results.map((r) => `| ${r.kind === 'ws' ? 'bare ws' : 'forum (socket.io)'} | ${kb(r.heapPerReader)} | ${kb(r.total)} |`),
+  ];
+  for (const r of results) {
+    lines.push('', `${r.kind === 'ws' ? 'Bare ws' : 'Forum'}, retained per reader by constructor:`, '', '| constructor | objects / reader | bytes / reader |', '| --- | ---: | ---: |');
+    for (const row of r.rows.slice(0, SHOWN)) lines.push(`| ${row.what.replace(/\|/g, '\\|')} | ${row.count.toFixed(2)} | ${Math.round(row.bytes)} |`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function writeSection(text: string) {
+  const file = join(here, '..', '..', 'BENCHMARKS.md');
+  const doc = readFileSync(file, 'utf8');
+  const heading = '## Live fan-out: memory per idle reader';
+  const start = doc.indexOf(heading);
+  if (start >= 0) {
+    const end = doc.indexOf('\n## ', start + 3);
+    return writeFileSync(file, doc.slice(0, start) + text + (end < 0 ? '' : doc.slice(end)));
+  }
+  // New: right after the fan-out section.
+  const fanout = doc.indexOf('## Live fan-out');
+  const after = fanout < 0 ? -1 : doc.indexOf('\n## ', fanout + 3);
+  writeFileSync(file, after < 0 ? doc.trimEnd() + '\n\n' + text : doc.slice(0, after + 1) + text + '\n' + doc.slice(after + 1));
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'chorus-heap-'));
+const db = await startEmbedded({ dataDir: join(dir, 'db') });
+try {
+  const results = [await measure('ws', db.uri, dir), await measure('socketio', db.uri, dir)];
+  const text = section(results);
+  console.log('\n' + text);
+  if (process.env.HEAP_WRITE !== '0') writeSection(text);
+} finally {
+  await db.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+process.exit(0);
