@@ -255,8 +255,10 @@ function reading(results: Result[]): string[] {
     '  posting rate asks for more deliveries per second than that allows (the last scenario; the ceiling is the deliveries/s',
     '  column), comments from one connection wait their turn, so the backlog shows as end-to-end delay while nothing is lost.',
     '  Every process shares the same 2 cores, load generators included, so these are lower bounds for a real server.',
-    '- Memory per idle reader: socket.io keeps an engine.io socket, a socket.io socket, the handshake request (session,',
-    '  address) and its rooms per connection; bare ws keeps one socket.',
+    '- Memory per idle reader: socket.io keeps per connection an engine.io socket, a socket.io socket and client, two',
+    '  WebSocket objects (ws\'s and engine.io\'s transport), the handshake request, a ping timer and its rooms; bare ws',
+    '  keeps one socket. The forum\'s own share (handlers, context, session) is now small: see the next section (npm run',
+    '  bench:fanout-heap). RSS growth over a few thousand connections is a noisy measure; the heap section is exact.',
   );
   return lines;
 }

@@ -122,7 +122,19 @@ export function pipelineSection({ cases: results, micro }: PipelineResult): stri
   lines.push(
     '',
     `Too small for the server runs to tell apart from noise, so also timed in process on real response objects (median of`,
-    `5 x 20,000): the security headers cost ${micro['headers-before'].toFixed(1)} µs per response through helmet's chain, ${micro.headers.toFixed(1)} µs as the list worked out once.`,
+    `5 x 20,000): the security headers cost ${micro['headers-before'].toFixed(1)} µs per response through helmet's chain, ${micro.headers.toFixed(1)} µs as the list worked out once`,
+    '(nearly all of it is Node validating and storing eleven headers, which both do).',
+    '',
+    'Reading these numbers:',
+    '- Request logging: pino-http made two child loggers per request, serialising the request and its headers, whether',
+    '  or not a line was then written; http/logging.ts writes one line when the response ends, at debug for a successful',
+    '  read, and makes nothing before it knows the line is wanted.',
+    '- Sessions: an anonymous read no longer makes, hashes and drops an empty session. A signed-in read costs the one',
+    '  session read and no write (connect-mongo\'s touchAfter; the Redis store now does the same), plus passport\'s read of',
+    '  the member by id, a second database round trip: about a millisecond of CPU together on this machine, the largest',
+    '  cost left on a signed-in read.',
+    '- compression() gzips every answer anew: the largest cost of a hot read after the database. The page cache is to',
+    '  hold pre-compressed bytes; until then it stays.',
   );
   return lines;
 }
