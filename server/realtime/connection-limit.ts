@@ -112,16 +112,29 @@ export const TOO_MANY_CONNECTIONS = 'TOO_MANY_CONNECTIONS';
 export function limitConnectionsPerAddress(io: ForumIo, counter: ConnectionCounter, addressOf: (socket: ForumSocket) => string, max: number): void {
   // IPv6 addresses are grouped by their /56 prefix, as the rate limits do: one machine holds many addresses there.
   const keyOf = (socket: ForumSocket) => ipKeyGenerator(addressOf(socket) || 'unknown');
+  // Each counted socket's address, until it is released. The listeners below are shared by every socket (socket.io
+  // and engine.io call them with the socket as `this`), so a held connection costs an entry here, not closures.
+  const counted = new WeakMap<ForumSocket, string>();
+  const socketOf = new WeakMap<ForumSocket['conn'], ForumSocket>();
+  const release = (socket: ForumSocket) => {
+    const address = counted.get(socket);
+    if (address === undefined) return;
+    counted.delete(socket);
+    void counter.release(address, socket.id);
+  };
+  function onDisconnect(this: ForumSocket) {
+    release(this);
+  }
+  function onTransportClose(this: ForumSocket['conn']) {
+    const socket = socketOf.get(this);
+    if (socket) release(socket);
+  }
   const releaseOnClose = (socket: ForumSocket, address: string) => {
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      void counter.release(address, socket.id);
-    };
+    counted.set(socket, address);
+    socketOf.set(socket.conn, socket);
     // A socket whose client vanished before its connection completed never emits disconnect: its transport closes.
-    socket.once('disconnect', release);
-    socket.conn.once('close', release);
+    socket.on('disconnect', onDisconnect);
+    socket.conn.on('close', onTransportClose);
   };
 
   io.use((socket, next) => {
