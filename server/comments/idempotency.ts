@@ -44,8 +44,9 @@ export function isAbandoned(pk: Pick<PostKeyRecord, 'owner' | 'createdAt'>, now:
 }
 
 /**
- * `unannounced`: the comment's post died after storing it and may have died before announcing it (a kill between
- * the write and the broadcast); this repeat took the reservation over and must announce it.
+ * `unannounced`: the post that stored the comment never marked it announced. It may have died between the write and
+ * the broadcast (kill -9), or lost the database after a write that did land (so it answered 503 and the client
+ * retried): either way readers may never have heard of it, and this repeat announces it.
  */
 export type Reservation = { kind: 'reserved'; tookOver: boolean } | { kind: 'repeat'; comment: CommentRecord; unannounced: boolean };
 
@@ -66,7 +67,7 @@ export async function reserveKey(deps: Deps, key: string, songId: Types.ObjectId
     const pk = await PostKeys.findOne({ _id: key }).lean<PostKeyRecord>();
     if (!pk) continue; // released by a failed post meanwhile: reserve it again
     const earlier = pk.commentId ? await Comments.findOne({ _id: pk.commentId }).lean<CommentRecord>() : null;
-    if (earlier) return { kind: 'repeat', comment: earlier, unannounced: await claimAnnouncement(deps, pk) };
+    if (earlier) return { kind: 'repeat', comment: earlier, unannounced: !pk.announced };
     if (isAbandoned(pk, Date.now())) {
       // Only one retry takes it over: the update matches the reservation as it was read.
       const taken = await PostKeys.updateOne(
@@ -82,14 +83,11 @@ export async function reserveKey(deps: Deps, key: string, songId: Types.ObjectId
 }
 
 /**
- * A comment whose owner died may never have been announced, and readers would then never hear of it: the first retry
- * to find it so takes the reservation over (only one does: the update matches the owner as read) and announces it.
- * Readers who had it already get it again, and drop it as known; better twice than never.
+ * Notes that readers were told of the key's comment. Until then every repeat announces it again: readers drop what
+ * they already have (by id) and notifications are stored once per key, so twice is harmless; never is not.
  */
-async function claimAnnouncement(deps: Deps, pk: PostKeyRecord): Promise<boolean> {
-  if (pk.owner === processOwner || !ownerGone(pk.owner)) return false;
-  const taken = await postKeyModel(deps.db.conn).updateOne({ _id: pk._id, owner: pk.owner }, { $set: { owner: processOwner } });
-  return taken.modifiedCount > 0;
+export async function markAnnounced(deps: Deps, key: string): Promise<void> {
+  await postKeyModel(deps.db.conn).updateOne({ _id: key }, { $set: { announced: true } });
 }
 
 /** Gives the key back after a failed post (only while it is still ours), so a retry can post at once. */
@@ -101,10 +99,12 @@ export async function releaseKey(deps: Deps, key: string, commentId: Types.Objec
 
 /**
  * The comment stored under `key` when our write lost the race on the comment's unique idemKey (we took over a
- * reservation whose owner was slow, not dead): the reservation is pointed back at it.
+ * reservation whose owner was slow, not gone, or had released it after a write that landed unbeknown to it): the
+ * reservation is pointed back at it. Its post was cut short, so it may never have been announced.
  */
-export async function storedUnder(deps: Deps, key: string): Promise<CommentRecord | null> {
+export async function storedUnder(deps: Deps, key: string): Promise<{ comment: CommentRecord; unannounced: boolean } | null> {
   const stored = await commentModel(deps.db.conn).findOne({ idemKey: key }).lean<CommentRecord>();
-  if (stored) await postKeyModel(deps.db.conn).updateOne({ _id: key }, { $set: { commentId: stored._id } });
-  return stored;
+  if (!stored) return null;
+  const pk = await postKeyModel(deps.db.conn).findOneAndUpdate({ _id: key }, { $set: { commentId: stored._id } }).lean<PostKeyRecord>();
+  return { comment: stored, unannounced: !pk?.announced };
 }

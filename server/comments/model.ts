@@ -149,6 +149,8 @@ export interface PostKeyRecord {
   /** `HOST:PID:BOOT`, the process that reserved it. */
   owner: string | null;
   createdAt: Date;
+  /** Set once the comment was announced to readers: a repeat of a post that stored it but never said so announces it. */
+  announced?: boolean;
 }
 const postKeySchema = new Schema<PostKeyRecord>(
   {
@@ -157,6 +159,7 @@ const postKeySchema = new Schema<PostKeyRecord>(
     songId: { type: Schema.Types.ObjectId, default: null },
     owner: { type: String, default: null },
     createdAt: { type: Date, required: true },
+    announced: { type: Boolean },
   },
   { versionKey: false },
 );

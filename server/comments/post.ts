@@ -13,7 +13,7 @@ import { songIdBySlug } from '../songs/service';
 import { hashGuestToken, isObjectId, oid, policyContext } from './access';
 import { replyContextOf } from './context';
 import { toCommentDTO } from './dto';
-import { releaseKey, reserveKey, storedUnder } from './idempotency';
+import { markAnnounced, releaseKey, reserveKey, storedUnder } from './idempotency';
 import { commentModel, type CommentRecord } from './model';
 import { publish } from './publish';
 import type { NewComment } from './store/types';
@@ -70,7 +70,13 @@ export async function postComment(deps: PostDeps, poster: Poster, slug: string, 
   // A repeat of the same clientId (a retry after a lost answer) is answered before the rate limit counts it.
   const { record, created, unannounced } = await insertThreadComment(deps, { _id: songId }, fields, key, () => deps.limits.posting(posterKey(poster)));
   const comment = { ...toCommentDTO(record), inReplyTo: parent ? replyContextOf(parent) : null };
-  if (created || unannounced) await publish(deps, comment.status === 'visible' ? 'comment.created' : 'comment.held', { comment: { ...comment, songSlug: slug }, songSlug: slug });
+  if (created || unannounced) {
+    await publish(deps, comment.status === 'visible' ? 'comment.created' : 'comment.held', { comment: { ...comment, songSlug: slug }, songSlug: slug });
+    // Said once: a later repeat need not say it again. A new post does not wait for the note (a repeat before it lands
+    // announces again, harmlessly); a repeat does, so that retries after it stay quiet.
+    const noted = key ? markAnnounced(deps, key).catch((err) => deps.logger.warn({ err, key }, 'announcement not noted; a retry will announce again')) : null;
+    if (!created) await noted;
+  }
   if (created) await deps.moderation.noteNew(record);
   // The guest's secret goes to the poster alone, never into the announcement.
   return { comment: token ? { ...comment, guestToken: token } : comment, created };
@@ -124,7 +130,7 @@ export async function insertThreadComment(
   } catch (err) {
     // Our takeover raced an owner that was slow, not gone: its comment stands, ours was never written.
     const stored = key && isDuplicateKey(err) ? await storedUnder(deps, key) : null;
-    if (stored) return { record: stored, created: false };
+    if (stored) return { record: stored.comment, created: false, unannounced: stored.unannounced };
     if (key) await releaseKey(deps, key, commentId);
     // The store moves counters back on failure, but not when the database went away mid-way.
     deps.repairs.markDirty(song._id);

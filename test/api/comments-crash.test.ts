@@ -87,6 +87,63 @@ describe('comments API: posts cut short', () => {
     reader.disconnect();
   });
 
+  /** Follows the song's thread; `heard` lists the bodies announced to it, in order. */
+  async function follow() {
+    const reader = forum.socket();
+    await connected(reader);
+    assert.equal((await emitAck(reader, 'thread:join', { slug: song.slug })).ok, true);
+    const heard: string[] = [];
+    reader.on('comment:created', (c) => heard.push(c.body));
+    return { reader, heard };
+  }
+  /** Stores a comment under `clientId` as a post does, without announcing it. */
+  async function storeUnsaid(clientId: string, body: string) {
+    const _id = new mongoose.Types.ObjectId();
+    const fields = { parentId: null, author: { name: alice.user.displayName, location: null, userId: alice.user.id }, body, clientId, status: 'visible' as const, heldFor: [], guestTokenHash: null };
+    await forum.deps.threads.insertAtNextPosition({ _id: songId() }, fields, keyOf(clientId), _id);
+    return _id;
+  }
+  async function heardAfterBarrier(heard: string[], barrier: string) {
+    await post(`barrier-${barrier.replace(/\W+/g, '-')}`, barrier).expect(201);
+    for (const end = Date.now() + 5000; !heard.includes(barrier) && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+    return heard;
+  }
+
+  it('announces a comment whose write landed although its post answered an error (the database went away mid-write)', async () => {
+    // Found by the chaos run (CI, seed 13): this live process owned the reservation, its write reached the database
+    // but the answer did not; the client retried and got 200 with the comment, and no reader ever heard of it.
+    const { reader, heard } = await follow();
+    const _id = await storeUnsaid('landed-unsaid', 'landed, never said');
+    await postKeyModel(forum.deps.db.conn).create({ _id: keyOf('landed-unsaid'), commentId: _id, songId: songId(), owner: processOwner, createdAt: new Date() });
+    assert.equal(((await post('landed-unsaid', 'landed, never said').expect(200)).body as CommentDTO).id, String(_id));
+    await post('landed-unsaid', 'landed, never said').expect(200);
+    assert.deepEqual(await heardAfterBarrier(heard, 'after landed'), ['landed, never said', 'after landed'], 'announced once, by the first retry');
+    reader.disconnect();
+  });
+
+  it('announces a comment whose failed post gave its key back although the write had landed', async () => {
+    // The failed post released its reservation; the retry reserves afresh and meets the stored comment's unique key.
+    const { reader, heard } = await follow();
+    const _id = await storeUnsaid('released-unsaid', 'released, never said');
+    assert.equal(((await post('released-unsaid', 'released, never said').expect(200)).body as CommentDTO).id, String(_id));
+    await post('released-unsaid', 'released, never said').expect(200);
+    assert.deepEqual(await heardAfterBarrier(heard, 'after released'), ['released, never said', 'after released'], 'announced once, by the first retry');
+    assert.equal(await commentsWith('released-unsaid'), 1);
+    reader.disconnect();
+  });
+
+  it('does not announce again a comment whose post was answered (a lost answer, retried)', async () => {
+    const { reader, heard } = await follow();
+    await post('answered-once', 'said once').expect(201);
+    // The note that it was announced does not hold up the answer: wait until it is stored, as a retry seconds later finds it.
+    for (const end = Date.now() + 5000; Date.now() < end; await new Promise((r) => setTimeout(r, 20))) {
+      if ((await postKeyModel(forum.deps.db.conn).findOne({ _id: keyOf('answered-once') }).lean())?.announced) break;
+    }
+    await post('answered-once', 'said once').expect(200);
+    assert.deepEqual(await heardAfterBarrier(heard, 'after answered'), ['said once', 'after answered']);
+    reader.disconnect();
+  });
+
   it('takes over a reservation from another host once it is older than any post takes', async () => {
     await abandon('stale-1', { owner: 'another-host:123:cafe', ageMs: RESERVATION_STALE_MS + 1000 });
     await post('stale-1').expect(201);
