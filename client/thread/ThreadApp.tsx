@@ -1,5 +1,6 @@
 // The song's discussion: server-rendered as it stands, then live in the browser (hydrated from the same props).
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { catchUpMark } from '../../shared/catchup';
 import type { BanDTO, CommentDTO, ThreadSort, VoteValue } from '../../shared/types';
 import { PicksBox, updatePicks } from '../components/Picks';
 import { isGuest, nameAsText } from '../components/GuestLabel';
@@ -35,7 +36,7 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
 const MAX_CATCH_UP_PAGES = 20;
 
 export function ThreadApp(p: ThreadProps) {
-  const [state, setState] = useState(() => T.initialState(p.page, p.sort, p.newestId));
+  const [state, setState] = useState(() => T.initialState(p.page, p.sort));
   const [ready, setReady] = useState(false);
   const [now, setNow] = useState(p.now);
   const [link, setLink] = useState<LinkStatus>('connecting');
@@ -80,7 +81,10 @@ export function ThreadApp(p: ThreadProps) {
     setNow(Date.now());
     const tick = setInterval(() => setNow(Date.now()), 30_000);
     let typingTimer: ReturnType<typeof setTimeout> | undefined;
+    // Where a catch-up after a drop starts: a little before the newest comment had (shared/catchup.ts says why).
+    const mark = catchUpMark(p.newestId);
     const received = (c: CommentDTO) => {
+      mark.note(c);
       const before = stateRef.current;
       const { state: next, shown } = T.receiveCreated(before, c, { nearBottom: nearBottom() });
       apply(() => next);
@@ -131,16 +135,11 @@ export function ThreadApp(p: ThreadProps) {
         unread: setUnread,
         status: setLink,
         gap: () => {
-          const since = stateRef.current.lastId;
+          const since = mark.since();
           return () => {
             // An empty thread has no comment to start after: its first page is the whole gap.
             const missed = since ? catchUp(p.slug, since) : api.page(p.slug, 'oldest').then((page) => page.items);
-            missed.then((items) => {
-              // Live events during the fetch are newer than anything it missed: the next catch-up starts after them.
-              const live = stateRef.current.lastId;
-              items.forEach(received);
-              if (live !== since) apply((s) => ({ ...s, lastId: live }));
-            }, () => undefined);
+            missed.then((items) => items.forEach(received), () => undefined);
           };
         },
       });
@@ -283,7 +282,7 @@ export function ThreadApp(p: ThreadProps) {
     try {
       const page = await api.page(p.slug, sort);
       // The thread's newest comment stays where it was: only the page changed.
-      apply((s) => T.initialState(page, sort, s.lastId));
+      apply(() => T.initialState(page, sort));
       learnMarks(page.items);
       setLoadError('');
       history.replaceState(null, '', sort === 'oldest' ? `/songs/${p.slug}` : `/songs/${p.slug}?sort=${sort}`);

@@ -18,15 +18,14 @@ export interface ThreadState {
    * events and catch-up results, in the order they arrive (the server emits in posting order; ids from
    * several instances do not sort by time, so they are never compared).
    */
-  lastId: string | null;
 }
 
 /**
  * Starts from the newest comment id the server knew at render time (the thread's, not the page's: with the
  * oldest or top sort the page's ids are not the thread's newest).
  */
-export function initialState(page: CommentPage, sort: ThreadSort, lastId: string | null): ThreadState {
-  return { sort, items: page.items, unseen: [], nextCursor: page.nextCursor, total: page.total, lastId };
+export function initialState(page: CommentPage, sort: ThreadSort): ThreadState {
+  return { sort, items: page.items, unseen: [], nextCursor: page.nextCursor, total: page.total };
 }
 
 const sameComment = (a: ViewComment, b: CommentDTO) => a.id === b.id || (!!a.pending && !!b.clientId && a.clientId === b.clientId);
@@ -84,14 +83,13 @@ export interface Placement {
  * otherwise they wait behind the "N new comments" button.
  */
 export function receiveCreated(s: ThreadState, c: CommentDTO, where: Placement): { state: ThreadState; shown: boolean } {
-  // Known or not, it is the latest comment:created to arrive: the next catch-up starts after it.
   if (isKnown(s, c)) {
     // Known, but perhaps as a placeholder or held: approved or restored, it counts now.
     const held = s.items.find((x) => sameComment(x, c)) ?? s.unseen.find((x) => x.id === c.id);
     const total = s.total + (counted(c) && !counted(held) ? 1 : 0);
-    return { state: { ...replace({ ...s, total }, c), lastId: c.id }, shown: false };
+    return { state: replace({ ...s, total }, c), shown: false };
   }
-  const next = { ...s, total: s.total + (counted(c) ? 1 : 0), lastId: c.id };
+  const next = { ...s, total: s.total + (counted(c) ? 1 : 0) };
   const parentShown = !!c.parentId && s.items.some((x) => x.id === c.parentId);
   if (parentShown || (s.sort === 'oldest' && where.nearBottom && s.nextCursor === null)) {
     return { state: { ...next, items: [...s.items, c] }, shown: true };

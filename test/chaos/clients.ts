@@ -3,6 +3,7 @@
 // recover, fill the gap with `?after=LAST_ID` (the browser's logic, client/thread/live.ts). Every answer is recorded
 // with what was down when it was asked.
 import { io, type Socket } from 'socket.io-client';
+import { catchUpMark, type CatchUpMark } from '../../shared/catchup';
 import type { CommentDTO, CommentPage } from '../../shared/types';
 import { sleep } from './processes';
 
@@ -96,35 +97,35 @@ export async function postOverSocket(rec: Recorder, s: Socket, slug: string, pay
 /** A reader following threads: what it has seen of each, by comment id (and how many times it was delivered). */
 export class Reader {
   readonly seen = new Map<string, Map<string, number>>();
-  private readonly lastId = new Map<string, string>();
+  private readonly marks = new Map<string, CatchUpMark>();
   readonly socket: Socket;
   catchUps = 0;
   constructor(
     private readonly base: string,
     private readonly slugs: string[],
   ) {
-    for (const slug of slugs) this.seen.set(slug, new Map());
+    for (const slug of slugs) this.seen.set(slug, new Map()), this.marks.set(slug, catchUpMark(null));
     this.socket = io(base, { transports: ['websocket'], forceNew: true, reconnectionDelay: 200, reconnectionDelayMax: 1000 });
     this.socket.on('connect', () => {
       if (this.socket.recovered) return;
-      // The gap starts at the last comment known before joining: one arriving live between the join and its answer
-      // is newer than what was missed, and starting after it would skip the rest.
+      // The gap starts where the browser's does (shared/catchup.ts), marked before joining: one arriving live between
+      // the join and its answer is newer than what was missed, and starting after it would skip the rest.
       for (const slug of slugs) {
-        const since = this.lastId.get(slug);
+        const since = this.marks.get(slug)!.since() ?? undefined;
         this.socket.emit('thread:join', { slug }, () => void this.fillGap(slug, since));
       }
     });
     this.socket.on('disconnect', (reason) => {
       if (reason === 'io server disconnect') setTimeout(() => this.socket.connect(), 500);
     });
-    this.socket.on('comment:created', (c: CommentDTO & { songSlug: string }) => this.add(c.songSlug, c.id));
+    this.socket.on('comment:created', (c: CommentDTO & { songSlug: string }) => this.add(c.songSlug, c));
   }
 
-  private add(slug: string, id: string) {
+  private add(slug: string, c: CommentDTO) {
     const seen = this.seen.get(slug);
     if (!seen) return;
-    seen.set(id, (seen.get(id) ?? 0) + 1);
-    this.lastId.set(slug, id);
+    seen.set(c.id, (seen.get(c.id) ?? 0) + 1);
+    this.marks.get(slug)!.note(c);
   }
 
   /** Every visible comment after the last one this reader has (the whole thread when it has none), page by page. */
@@ -138,7 +139,7 @@ export class Reader {
           const res = await fetch(`${this.base}/api/songs/${slug}/comments?${q}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { signal: AbortSignal.timeout(5000) });
           if (!res.ok) throw new Error(String(res.status));
           const page = (await res.json()) as CommentPage;
-          for (const c of page.items) if (!this.seen.get(slug)!.has(c.id)) this.add(slug, c.id);
+          for (const c of page.items) if (!this.seen.get(slug)!.has(c.id)) this.add(slug, c);
           cursor = page.nextCursor;
         } while (cursor);
         return;

@@ -59,7 +59,12 @@ async function main() {
   const dbUri = () => (JSON.parse(readFileSync(join(dir, 'data', 'embedded-db.json'), 'utf8')) as { uri: string }).uri;
 
   // Two threads, seven posters (three members over HTTP, three over sockets, a guest over HTTP), four readers.
-  const songs = ((await (await fetch(`${base}/api/songs?limit=2`)).json()) as { items: { slug: string; id: string }[] }).items.map((s) => ({ slug: s.slug, id: new ObjectId(s.id) }));
+  // The demo songs are loaded just after the forum starts answering: wait for them (bounded).
+  let songs: { slug: string; id: ObjectId }[] = [];
+  for (const end = Date.now() + 30_000; songs.length < 2; await sleep(200)) {
+    if (Date.now() > end) throw new Error('the demo songs did not appear within 30 s');
+    songs = ((await (await fetch(`${base}/api/songs?limit=2`)).json()) as { items: { slug: string; id: string }[] }).items.map((s) => ({ slug: s.slug, id: new ObjectId(s.id) }));
+  }
   const posters: Poster[] = [];
   for (let i = 0; i < 6; i++) {
     const res = await fetch(`${base}/api/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: `chaos_${i}_${SEED}`, password: randomBytes(15).toString('base64url') }) });

@@ -55,7 +55,7 @@ describe('live thread state', () => {
   it('reconciles an optimistic post with the server copy by clientId, whichever arrives first, never twice', () => {
     const server = comment({ clientId: 'c1', body: 'mine' });
     const optimistic: T.ViewComment = { ...server, id: 'pending-c1', pending: true };
-    const start = T.addOptimistic(T.initialState(page([comment()]), 'oldest', null), optimistic);
+    const start = T.addOptimistic(T.initialState(page([comment()]), 'oldest'), optimistic);
     // Answer first, then the live echo.
     let s = T.confirmOwn(start, server);
     s = T.receiveCreated(s, server, { nearBottom: true }).state;
@@ -70,22 +70,22 @@ describe('live thread state', () => {
   });
 
   it('drops the optimistic copy when the post fails', () => {
-    const s = T.addOptimistic(T.initialState(page([]), 'oldest', null), { ...comment({ clientId: 'x' }), pending: true });
+    const s = T.addOptimistic(T.initialState(page([]), 'oldest'), { ...comment({ clientId: 'x' }), pending: true });
     assert.deepEqual(T.failOwn(s, 'x').items, []);
   });
 
   it('appends a new comment for a reader at the end sorted oldest; otherwise holds it behind the button', () => {
-    const base = T.initialState(page([comment()]), 'oldest', null);
+    const base = T.initialState(page([comment()]), 'oldest');
     const fresh = comment();
     assert.equal(T.receiveCreated(base, fresh, { nearBottom: true }).shown, true);
     const away = T.receiveCreated(base, fresh, { nearBottom: false });
     assert.equal(away.shown, false);
     assert.equal(away.state.unseen.length, 1);
-    const newest = T.receiveCreated(T.initialState(page([comment()]), 'newest', null), fresh, { nearBottom: true });
+    const newest = T.receiveCreated(T.initialState(page([comment()]), 'newest'), fresh, { nearBottom: true });
     assert.equal(newest.shown, false);
     assert.equal(T.showUnseen(newest.state).items[0].id, fresh.id);
     // More pages still to load: the new comment's place is not on screen yet.
-    assert.equal(T.receiveCreated(T.initialState(page([comment()], 'cur'), 'oldest', null), comment(), { nearBottom: true }).shown, false);
+    assert.equal(T.receiveCreated(T.initialState(page([comment()], 'cur'), 'oldest'), comment(), { nearBottom: true }).shown, false);
     // The same comment twice (recovery replay, catch-up overlap) is counted once.
     const twice = T.receiveCreated(away.state, fresh, { nearBottom: false }).state;
     assert.equal(twice.unseen.length, 1);
@@ -94,7 +94,7 @@ describe('live thread state', () => {
 
   it('shows a reply under its parent at once, and load more skips comments already shown', () => {
     const parent = comment();
-    const s = T.initialState(page([parent], 'cur'), 'newest', null);
+    const s = T.initialState(page([parent], 'cur'), 'newest');
     const reply = comment({ parentId: parent.id });
     const r = T.receiveCreated(s, reply, { nearBottom: false });
     assert.equal(r.shown, true);
@@ -103,23 +103,10 @@ describe('live thread state', () => {
     assert.equal(more.nextCursor, null);
   });
 
-  it('starts the catch-up from the thread\'s newest id, not the page\'s, and moves it only by arrival', () => {
-    const [first, second, newest] = [comment(), comment(), comment()];
-    // The oldest page shows the first two of a longer thread: its largest id is not the thread's newest.
-    let s = T.initialState(page([first, second], 'cur'), 'oldest', newest.id);
-    assert.equal(s.lastId, newest.id);
-    s = T.appendPage(s, page([newest]));
-    assert.equal(s.lastId, newest.id);
-    // Ids from another instance need not sort after ours: the one that arrived last is the newest.
-    const fromElsewhere = comment({ id: '000000000000000000000001' });
-    s = T.receiveCreated(s, fromElsewhere, { nearBottom: false }).state;
-    assert.equal(s.lastId, fromElsewhere.id);
-  });
-
   it('applies removals and votes', () => {
     const a = comment();
     const b = comment();
-    let s = T.initialState(page([b, a]), 'newest', null);
+    let s = T.initialState(page([b, a]), 'newest');
     s = T.voted(T.removed(s, a.id), b.id, 7);
     assert.equal(s.items.find((c) => c.id === a.id)?.status, 'removed');
     assert.equal(s.items.find((c) => c.id === a.id)?.body, '');
