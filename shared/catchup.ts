@@ -12,9 +12,13 @@ export const LATE_ANNOUNCEMENT_MS = 10_000;
 /** Comments remembered; a thread busier than this within the window starts its catch-up at the oldest one. */
 const REMEMBERED = 200;
 
+type Noted = { id: string; createdAt: string; status?: string };
+
 export interface CatchUpMark {
   /** A comment the reader now has (live, rendered or fetched). */
-  note(c: { id: string; createdAt: string }): void;
+  note(c: Noted): void;
+  /** True when this very comment, in this status, was noted before: the overlap of a catch-up brings it again. */
+  knows(c: Noted): boolean;
   /** The comment to catch up after: `null` when the reader has none (its catch-up is the whole thread). */
   since(): string | null;
 }
@@ -25,16 +29,18 @@ export interface CatchUpMark {
  */
 export function catchUpMark(rendered: string | null): CatchUpMark {
   // Oldest first, by when each was written; a comment noted twice keeps its place.
-  let recent: { id: string; at: number }[] = [];
+  let recent: { id: string; at: number; status?: string }[] = [];
   const mark: CatchUpMark = {
     note(c) {
-      if (recent.some((r) => r.id === c.id)) return;
+      const known = recent.find((r) => r.id === c.id);
+      if (known) return void (known.status = c.status);
       const at = Date.parse(c.createdAt);
       let i = recent.length;
       while (i > 0 && recent[i - 1].at > at) i--;
-      recent.splice(i, 0, { id: c.id, at });
+      recent.splice(i, 0, { id: c.id, at, status: c.status });
       if (recent.length > REMEMBERED) recent = recent.slice(-REMEMBERED);
     },
+    knows: (c) => recent.some((r) => r.id === c.id && r.status === c.status),
     since() {
       if (!recent.length) return rendered;
       const before = recent[recent.length - 1].at - LATE_ANNOUNCEMENT_MS;

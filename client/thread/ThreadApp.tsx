@@ -84,8 +84,11 @@ export function ThreadApp(p: ThreadProps) {
     // Where a catch-up after a drop starts: a little before the newest comment had (shared/catchup.ts says why).
     const mark = catchUpMark(p.newestId);
     const received = (c: CommentDTO) => {
+      // Brought again by a catch-up's overlap, and counted when it first came: a page of another sort may not show it.
+      const again = mark.knows(c);
       mark.note(c);
       const before = stateRef.current;
+      if (again && !T.isKnown(before, c)) return;
       const { state: next, shown } = T.receiveCreated(before, c, { nearBottom: nearBottom() });
       apply(() => next);
       if (T.isKnown(before, c)) return;

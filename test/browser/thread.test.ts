@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import mongoose from 'mongoose';
 import type { Browser, Page } from 'playwright-core';
 import type { UserDTO } from '../../shared/types';
 import { postComment } from '../../server/comments/post';
@@ -352,6 +353,26 @@ describe('browser: the live song page (Chromium)', function () {
     await presenceBarrier(forum, song.slug, [reader.page]);
     assert.equal(await reader.page.innerText('button.new-comments'), 'Show 1 new comment');
     assert.match(await heading(reader.page), /Discussion \(65\)/);
+  });
+
+  it('catches up a comment announced after later ones (a post cut short, announced by its retry) after a drop', async () => {
+    const song = await createSong(forum.deps, admin, { title: 'Victoria', artist: 'The Kinks' });
+    await postComment(forum.deps, { user: ben.user, ip: '127.0.0.1' }, song.slug, { body: 'The first' });
+    const reader = await open();
+    await reader.page.goto(`/songs/${song.slug}`);
+    await waitLive(reader.page);
+    // A post cut short: stored at its position, never announced (its forum died before it could) ...
+    const author = { name: ben.user.displayName, location: null, userId: ben.user.id };
+    const fields = { parentId: null, author, body: 'Cut short, said late', clientId: null, status: 'visible' as const, heldFor: [], guestTokenHash: null };
+    await forum.deps.threads.insertAtNextPosition({ _id: new mongoose.Types.ObjectId(song.id) }, fields, `cut-short-${song.id}`, new mongoose.Types.ObjectId());
+    // ... while a later one is announced and arrives live: "after the last comment received" would start past the first.
+    await postComment(forum.deps, { user: ben.user, ip: '127.0.0.1' }, song.slug, { body: 'Later, said at once' });
+    await reader.page.waitForFunction(() => document.body.innerText.includes('Later, said at once'), undefined, { timeout: 8000 });
+    await dropAndRejoin(reader.page, forum, async () => undefined);
+    await reader.page.waitForFunction(() => /Discussion \(3\)/.test(document.getElementById('discussion-heading')?.textContent ?? ''), undefined, { timeout: 8000 });
+    const shown = await reader.page.$('button.new-comments');
+    if (shown) await shown.click();
+    assert.deepEqual((await bodies(reader.page)).sort(), ['Cut short, said late', 'Later, said at once', 'The first']);
   });
 
   it('keeps keyboard focus on the comment when its controls change', async () => {

@@ -41,4 +41,14 @@ describe('catch-up mark', () => {
     for (let i = 0; i < 500; i++) mark.note({ id: `c${i}`, createdAt: at(i) });
     assert.equal(mark.since(), 'c300');
   });
+
+  it('knows a comment it had, in the status it had it (an approval brings a held one again, as new)', () => {
+    const mark = catchUpMark(null);
+    mark.note({ id: 'a', createdAt: at(0), status: 'pending' });
+    assert.equal(mark.knows({ id: 'a', createdAt: at(0), status: 'pending' }), true);
+    assert.equal(mark.knows({ id: 'a', createdAt: at(0), status: 'visible' }), false);
+    mark.note({ id: 'a', createdAt: at(0), status: 'visible' });
+    assert.equal(mark.knows({ id: 'a', createdAt: at(0), status: 'visible' }), true);
+    assert.equal(mark.knows({ id: 'b', createdAt: at(0), status: 'visible' }), false);
+  });
 });
