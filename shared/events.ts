@@ -34,6 +34,11 @@ export interface ServerToClientEvents {
   'queue:added': (item: QueueItem) => void;
   'queue:removed': (payload: { id: string }) => void;
   'queue:counts': (counts: QueueCounts) => void;
+  /**
+   * To every reader of this instance when its link to Redis returns after an outage: what other instances announced
+   * meanwhile never reached it, so readers catch up as after a drop (`?after=`).
+   */
+  'thread:resync': () => void;
 }
 
 export interface InterServerEvents {}

@@ -57,6 +57,8 @@ export function connectLive(slug: string, h: LiveHandlers): Live {
     if (reason === 'io server disconnect') setTimeout(() => socket.connect(), 1000 + Math.random() * 2000);
   });
   socket.on('connect_error', () => h.status(wasConnected ? 'reconnecting' : 'connecting'));
+  // Redis came back to this instance after an outage: what other instances said meanwhile never came. Catch up.
+  socket.on('thread:resync', () => h.gap()());
   socket.on('comment:created', (c) => {
     if (!c.songSlug || c.songSlug === slug) h.created(c);
   });

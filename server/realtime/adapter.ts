@@ -22,6 +22,14 @@ export async function attachRedisAdapter(io: ForumIo, redis: Redis, prefix: stri
   const publisher = redis.duplicate();
   publisher.on('error', () => {});
   await whenReady(publisher, 5000);
+  // While Redis was away, broadcasts reached only the readers of the instance that made them (a post racing the
+  // outage's start can still succeed): once it is back, this instance's readers are told to catch up.
+  let lost = false;
+  publisher.on('close', () => (lost = true));
+  publisher.on('ready', () => {
+    if (lost) io.local.emit('thread:resync');
+    lost = false;
+  });
   // A few adapter commands are sent without anyone awaiting them (the session kept for recovery at each disconnect,
   // pub/sub requests): while Redis is away they must fail quietly, not as unhandled rejections.
   for (const command of ['set', 'publish'] as const) {

@@ -121,8 +121,11 @@ describe('a Redis outage', function () {
     await assertDegraded();
   });
 
-  it('recovers by itself when Redis returns on the same port: healthy, signed in, logging in and posting live', async () => {
+  it('recovers by itself when Redis returns on the same port: readers told to catch up, healthy, signed in, logging in and posting live', async () => {
+    // Readers are told to catch up: what other instances announced while Redis was away never reached them.
+    const resync = nextEvent(reader, 'thread:resync', 20_000);
     redis = await startRedis(port, dir);
+    await resync;
     while ((await api().get('/healthz')).status !== 200) await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual((await api().get('/healthz')).body, { status: 'ok', db: 'up', redis: 'up' });
     assert.equal((await withCookie('/api/auth/me').expect(200)).body.id, member.user.id);

@@ -119,6 +119,10 @@ export class Reader {
       if (reason === 'io server disconnect') setTimeout(() => this.socket.connect(), 500);
     });
     this.socket.on('comment:created', (c: CommentDTO & { songSlug: string }) => this.add(c.songSlug, c));
+    // Redis returned after an outage: catch up as the browser does.
+    this.socket.on('thread:resync', () => {
+      for (const slug of slugs) void this.fillGap(slug, this.marks.get(slug)!.since() ?? undefined);
+    });
   }
 
   private add(slug: string, c: CommentDTO) {
