@@ -1,13 +1,14 @@
 // The thread store for the embedded database (FerretDB on SQLite), where only `_id` lookups use an index and
 // updates are read-modify-write. A page reads the thread's positions by _id, then their comments by _id, so every
 // page costs the same at any depth; positions are claimed by inserting a unique _id (which settles a race between
-// instances atomically); the top order is kept in memory (top.ts); counter moves queue per document (queue.ts).
+// instances atomically); the top order is kept in memory (top.ts); counter moves queue per document (queue.ts, or
+// redis-queue.ts across instances).
 import type { Connection, Types } from 'mongoose';
 import { isDuplicateKey } from '../../db/connection';
 import { NotFound } from '../../errors';
 import { songModel, type SongRecord } from '../../songs/model';
 import { commentModel, threadPositionId, threadPositionModel, type CommentRecord } from '../model';
-import { createKeyedQueue } from './queue';
+import { createKeyedQueue, type KeyedQueue } from './queue';
 import { createTopOrders, type Ranked } from './top';
 import { claimUpdate, type NewComment, type SongRef, type ThreadStore } from './types';
 
@@ -18,11 +19,14 @@ const TOP_THREADS_KEPT = 500;
 /** Positions tried past a taken one before giving up (instances racing for the same positions). */
 const MAX_CLAIM_ATTEMPTS = 1000;
 
-export function createEmbeddedStore(conn: Connection): ThreadStore {
+/**
+ * `queue` serialises each document's counter moves and each thread's position claims: the in-process queue for one
+ * instance per database, the Redis one (redis-queue.ts) for several instances sharing a Redis (forum.ts chooses).
+ */
+export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = createKeyedQueue()): ThreadStore {
   const Comments = commentModel(conn);
   const Positions = threadPositionModel(conn);
   const Songs = songModel(conn);
-  const queue = createKeyedQueue();
   const top = createTopOrders(
     async (songId) => {
       const rows = await Comments.find({ songId }, { _id: 1, score: 1 }).lean<{ _id: Types.ObjectId; score?: number }[]>();

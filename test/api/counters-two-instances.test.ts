@@ -1,0 +1,112 @@
+// Two forum instances on one embedded database and one Redis, members voting, changing their votes and replying
+// on both at once: afterwards every counter equals a recount of what is stored. FerretDB applies `$inc` as
+// read-modify-write, so this holds only because instances sharing a Redis take each document's lock there
+// (server/comments/store/redis-queue.ts); with the in-process queue alone, increments are lost.
+import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
+import type { Types } from 'mongoose';
+import type { CommentDTO, SongDTO } from '../../shared/types';
+import { signUp, type SignedUp } from '../helpers/accounts';
+import { startTwoInstances, TEST_REDIS_URL, type TestForum } from '../helpers/forum';
+
+interface StoredComment {
+  _id: Types.ObjectId;
+  songId: Types.ObjectId;
+  parentId?: Types.ObjectId | null;
+  status: string;
+  seq: number;
+  score?: number;
+  replyCount?: number;
+}
+
+/** Every counter that differs from a recount of the stored comments and votes, as "what: stored vs recounted". */
+async function counterMismatches(forum: TestForum, songIds: string[]): Promise<string[]> {
+  const db = forum.deps.db.conn.db!;
+  const wrong: string[] = [];
+  const songs = await db.collection('songs').find({}).toArray();
+  for (const song of songs.filter((s) => songIds.includes(String(s._id)))) {
+    const comments = (await db.collection('comments').find({ songId: song._id }).toArray()) as unknown as StoredComment[];
+    const votes = await db.collection('votes').find({}).toArray();
+    const score = new Map<string, number>();
+    for (const v of votes) score.set(String(v.commentId), (score.get(String(v.commentId)) ?? 0) + v.value);
+    const replies = new Map<string, number>();
+    for (const c of comments) if (c.parentId && ['visible', 'removed'].includes(c.status)) replies.set(String(c.parentId), (replies.get(String(c.parentId)) ?? 0) + 1);
+    for (const c of comments) {
+      const id = String(c._id);
+      if ((c.score ?? 0) !== (score.get(id) ?? 0)) wrong.push(`comment ${id} score: ${c.score} stored, ${score.get(id) ?? 0} by its votes`);
+      if ((c.replyCount ?? 0) !== (replies.get(id) ?? 0)) wrong.push(`comment ${id} replyCount: ${c.replyCount} stored, ${replies.get(id) ?? 0} replies`);
+    }
+    const visible = comments.filter((c) => c.status === 'visible').length;
+    if (song.commentCount !== visible) wrong.push(`song ${song.slug} commentCount: ${song.commentCount} stored, ${visible} visible comments`);
+    // Positions: each comment its own, and the thread's last position counts every claim (none lost either).
+    const seqs = new Set(comments.map((c) => c.seq));
+    if (seqs.size !== comments.length) wrong.push(`song ${song.slug}: ${comments.length} comments at ${seqs.size} positions`);
+    if (song.lastSeq !== comments.length) wrong.push(`song ${song.slug} lastSeq: ${song.lastSeq} stored, ${comments.length} comments`);
+  }
+  return wrong;
+}
+
+describe('counters across two instances on one embedded database (Redis)', () => {
+  let a: TestForum;
+  let b: TestForum;
+  let prefix: string;
+
+  before(async () => {
+    ({ a, b, prefix } = await startTwoInstances('counters', { POSTING_LIMIT_PER_MINUTE: '100000' }));
+  });
+  after(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+    const redis = new Redis(TEST_REDIS_URL);
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it('keeps comment counts, reply counts and scores equal to a recount while members vote and reply on both at once', async function () {
+    this.timeout(180_000);
+    assert.equal(a.deps.threads.kind, 'embedded', 'this test is about the embedded database');
+    const admin = await signUp(a, { role: 'admin' });
+    const songs: SongDTO[] = [];
+    for (const title of ['Tally One', 'Tally Two']) songs.push((await admin.agent.post('/api/songs').send({ title, artist: 'Two Instances' }).expect(201)).body);
+    const members: SignedUp[] = [];
+    for (let i = 0; i < 10; i++) members.push(await signUp(a));
+    // Each member has a client on each instance (sessions are shared through Redis).
+    const on = (m: SignedUp, i: number) => (i % 2 ? b.agent().set('cookie', m.cookie) : m.agent);
+    const author = await signUp(a);
+    const targets: CommentDTO[] = [];
+    for (const song of songs) {
+      for (let i = 0; i < 2; i++) {
+        targets.push((await author.agent.post(`/api/songs/${song.slug}/comments`).send({ body: `target ${i}`, clientId: `t-${song.slug}-${i}` }).expect(201)).body);
+      }
+    }
+
+    // Every member, on both instances at once: votes up on every target, then changes some to down and takes some
+    // back, replies to every target and posts to every thread. Nothing waits for anything else.
+    const work: Promise<{ status: number; body: unknown; what: string }>[] = [];
+    const send = (what: string, req: PromiseLike<{ status: number; body: unknown }>) =>
+      work.push(Promise.resolve(req).then((res) => ({ status: res.status, body: res.body, what })));
+    members.forEach((m, mi) => {
+      targets.forEach((t, ti) => {
+        const vote = (value: number, step: number) => on(m, mi + ti + step).post(`/api/comments/${t.id}/votes`).send({ value });
+        send(`member ${mi} votes on ${ti}`, vote(1, 0).then(() => vote((mi + ti) % 3 === 0 ? -1 : (mi + ti) % 3 === 1 ? 0 : 1, 1)));
+        send(`member ${mi} votes again on ${ti}`, vote(mi % 2 ? -1 : 1, 1));
+        send(`member ${mi} replies to ${ti}`, on(m, mi + ti + 1).post(`/api/songs/${songs[Math.floor(ti / 2)].slug}/comments`).send({ body: `reply ${mi}`, parentId: t.id, clientId: `r-${mi}-${ti}` }));
+      });
+      songs.forEach((s, si) => send(`member ${mi} posts to ${si}`, on(m, mi + si).post(`/api/songs/${s.slug}/comments`).send({ body: `post ${mi}`, clientId: `p-${mi}-${si}` })));
+    });
+    const answers = await Promise.all(work);
+    for (const res of answers) assert.ok(res.status === 200 || res.status === 201, `${res.what}: ${res.status} ${JSON.stringify(res.body)}`);
+
+    const wrong = await counterMismatches(a, songs.map((s) => s.id));
+    assert.deepEqual(wrong, [], 'every counter equals a recount of the stored comments and votes');
+    // And readers on either instance are told the same: the thread totals and the targets' scores and reply counts.
+    for (const forum of [a, b]) {
+      for (const [si, song] of songs.entries()) {
+        const page = (await forum.agent().get(`/api/songs/${song.slug}/comments`).query({ limit: '100' }).expect(200)).body as { items: CommentDTO[]; total: number };
+        // Two targets, a reply from each member to each of them and a post from each member.
+        assert.equal(page.total, 2 + 2 * members.length + members.length, `${song.slug} total on ${forum === a ? 'a' : 'b'}`);
+        for (const t of targets.slice(si * 2, si * 2 + 2)) assert.equal(page.items.find((c) => c.id === t.id)?.replyCount, members.length);
+      }
+    }
+  });
+});
