@@ -14,9 +14,7 @@ import { createSessionStack } from './accounts/session';
 import { commentSocketHandlers } from './comments/live';
 import { commentRoutes } from './comments/routes';
 import { createThreadRepairs, RECENT_MS } from './comments/repair';
-import { createThreadStore, defaultStoreKind, type ThreadStoreKind } from './comments/store';
-import { createKeyedQueue } from './comments/store/queue';
-import { createRedisKeyedQueue } from './comments/store/redis-queue';
+import { counterQueueFor, createThreadStore, defaultStoreKind, type ThreadStoreKind } from './comments/store';
 import { answerClientErrors } from './http/client-errors';
 import { createLimits, securityMiddleware } from './http/security';
 import { listenForNotifications } from './notifications/listen';
@@ -71,8 +69,7 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
   // Counters on the embedded database move read-modify-write: one instance serialises them in process; instances
   // sharing a Redis take a per-document lock there (so counts stay exact across them); MongoDB's $inc needs neither.
   const storeKind = opts.threadStore ?? defaultStoreKind(db);
-  const counterQueue = storeKind !== 'embedded' ? undefined : redis ? createRedisKeyedQueue(redis, { prefix: `${config.redisPrefix}:${db.conn.name}`, logger }) : createKeyedQueue();
-  const threads = createThreadStore(db, storeKind, counterQueue);
+  const threads = createThreadStore(db, storeKind, counterQueueFor(storeKind, redis, { prefix: `${config.redisPrefix}:${db.conn.name}`, logger }));
   const repairs = createThreadRepairs({ db, threads, logger });
   // The session stack comes first: every sign-in goes through its record of each member's sessions.
   const passport = createPassport(base);

@@ -7,9 +7,10 @@ import { resolveDatabase } from '../db/resolve';
 import { createLogger } from '../logger';
 import { parseSongPage, SongPageError } from '../songs/import';
 import { createThreadRepairs } from '../comments/repair';
-import { createThreadStore } from '../comments/store';
+import { counterQueueFor, createThreadStore, defaultStoreKind } from '../comments/store';
 import { prepareCollections } from '../models';
 import { upsertSongFromPage } from '../imports/importer';
+import { createRedis, whenReady } from '../redis';
 
 const USAGE = 'usage: npm run import -- FILE...';
 
@@ -22,10 +23,14 @@ async function main(files: string[]): Promise<number> {
   const logger = createLogger({ logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel });
   const database = await resolveDatabase(config, logger, { share: false });
   const db = await connectDatabase(database.uri);
+  // Forums may be running on this database: with REDIS_URL the import takes the same counter locks they do.
+  const redis = config.redisUrl ? createRedis(config.redisUrl, logger) : null;
   let failed = 0;
   try {
+    if (redis && !(await whenReady(redis, 5000))) throw new Error('Redis (REDIS_URL) is not reachable: the import would move counters unguarded');
     await prepareCollections(db.conn);
-    const threads = createThreadStore(db);
+    const kind = defaultStoreKind(db);
+    const threads = createThreadStore(db, kind, counterQueueFor(kind, redis, { prefix: `${config.redisPrefix}:${db.conn.name}`, logger }));
     const repairs = createThreadRepairs({ db, threads, logger });
     for (const file of files) {
       try {
@@ -38,6 +43,7 @@ async function main(files: string[]): Promise<number> {
       }
     }
   } finally {
+    if (redis) await redis.quit().catch(() => redis.disconnect());
     await db.close();
     await database.release();
   }

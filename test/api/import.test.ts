@@ -5,20 +5,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommentDTO, SongDTO } from '../../shared/types';
 import { testDatabaseUri } from '../helpers/database';
-import { freshDbName, startTestForum, type TestForum } from '../helpers/forum';
+import { freshDbName, startTestForum, TEST_REDIS_URL, type TestForum } from '../helpers/forum';
 
 const root = join(import.meta.dirname, '..', '..');
 const fixture = (name: string) => join(root, 'test', 'fixtures', 'pages', name);
 
 /** Runs `npm run import -- FILES` (the same entry point) against one database. */
-function runImport(uri: string, files: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function runImport(uri: string, files: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', join(root, 'server', 'cli', 'import.ts'), ...files],
       {
         cwd: root,
-        env: { ...process.env, MONGODB_URI: uri, DATA_DIR: mkdtempSync(join(tmpdir(), 'chorus-import-')), LOG_LEVEL: 'silent', SESSION_SECRET: 'import-test-secret-import-test' },
+        env: { ...process.env, MONGODB_URI: uri, DATA_DIR: mkdtempSync(join(tmpdir(), 'chorus-import-')), LOG_LEVEL: 'silent', SESSION_SECRET: 'import-test-secret-import-test', ...env },
         timeout: 30_000,
       },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
@@ -102,5 +102,22 @@ describe('import command and the imported song through the API', () => {
     const s = (await forum.agent().get('/api/songs/the-quiet-harbour-paper-lanterns').expect(200)).body as SongDTO;
     assert.deepEqual(s.charts, [{ region: 'UK', peak: 7 }]);
     assert.equal((await forum.agent().get('/api/songs?limit=100').expect(200)).body.items.length, 2);
+  });
+
+  // Forums sharing a Redis take each counter's lock there (the embedded database's $inc is read-modify-write); an
+  // import into their database takes the same locks, and without the Redis it was told of it imports nothing.
+  it('imports through the counter locks with REDIS_URL, and refuses to import when that Redis is away', async function () {
+    this.timeout(30_000);
+    const away = await runImport(uri, [fixture('us-only-featuring-many.txt')], { REDIS_URL: 'redis://127.0.0.1:1' });
+    assert.equal(away.code, 1);
+    assert.match(away.stderr, /Redis \(REDIS_URL\) is not reachable/);
+    assert.equal((await forum.agent().get('/api/songs?limit=100').expect(200)).body.items.length, 2, 'nothing imported');
+
+    const r = await runImport(uri, [fixture('us-only-featuring-many.txt')], { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `test-import-${process.pid}` });
+    assert.equal(r.code, 0, r.stderr);
+    const [, slug, added] = /^created (\S+): \d+ facts?, (\d+) comments added$/.exec(r.stdout.trim()) ?? [];
+    assert.ok(slug, r.stdout);
+    const s = (await forum.agent().get(`/api/songs/${slug}`).expect(200)).body as SongDTO;
+    assert.equal(s.commentCount, Number(added));
   });
 });
