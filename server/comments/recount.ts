@@ -34,7 +34,9 @@ async function tally<T extends { commentId: Types.ObjectId }>(ids: Types.ObjectI
 
 /**
  * Recounts one thread. Each correction is a conditional write (only where the counter still holds the value read),
- * so a vote or post landing meanwhile is never overwritten; it reports `moved` and the caller runs it again.
+ * so a vote or post landing meanwhile is never overwritten; it reports `moved` and the caller runs it again. It holds
+ * the song's counter lock throughout and each comment's while correcting it (that order only: nothing holds a
+ * comment's and then asks for a song's).
  */
 export async function recountThread(deps: Pick<ForumDeps, 'db' | 'threads'>, songId: Types.ObjectId): Promise<Recount> {
   const conn = deps.db.conn;
@@ -61,7 +63,10 @@ export async function recountThread(deps: Pick<ForumDeps, 'db' | 'threads'>, son
       const truth = { score: scores.get(id) ?? 0, replyCount: replies.get(id) ?? 0, flagCount: flags.get(id) ?? 0 };
       const held = { score: c.score ?? 0, replyCount: c.replyCount ?? 0, flagCount: c.flagCount ?? 0 };
       if (truth.score === held.score && truth.replyCount === held.replyCount && truth.flagCount === held.flagCount) continue;
-      tallyWrite((await Comments.updateOne({ _id: c._id, ...held }, { $set: truth })).modifiedCount);
+      // Under the comment's own lock too: a vote between its swap and its $inc (or a reply count moving) must not
+      // interleave with this conditional write, which the embedded database also applies read-modify-write.
+      const write = () => Comments.updateOne({ _id: c._id, ...held }, { $set: truth });
+      tallyWrite((await deps.threads.moveCounters(`comment:${c._id}`, write)).modifiedCount);
       if (truth.score !== held.score) deps.threads.noteScore(songId, id, truth.score);
     }
     const held = before.commentCount ?? 0;

@@ -1,18 +1,20 @@
 // Two forum instances on one embedded database and one Redis, members voting, changing their votes and replying
 // on both at once: afterwards every counter equals a recount of what is stored. FerretDB applies `$inc` as
 // read-modify-write, so this holds only because instances sharing a Redis take each document's lock there
-// (server/comments/store/redis-queue.ts); with the in-process queue alone, increments are lost.
+// (server/comments/store/redis-queue.ts); with the in-process queue alone, increments are lost. Recounts running on
+// both instances meanwhile (repairs, start-ups) must not disturb them either.
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import type { Types } from 'mongoose';
 import type { CommentDTO, SongDTO } from '../../shared/types';
+import mongoose from 'mongoose';
+import { recountThread } from '../../server/comments/recount';
 import { signUp, type SignedUp } from '../helpers/accounts';
 import { startTwoInstances, TEST_REDIS_URL, type TestForum } from '../helpers/forum';
 
 interface StoredComment {
-  _id: Types.ObjectId;
-  songId: Types.ObjectId;
-  parentId?: Types.ObjectId | null;
+  _id: mongoose.Types.ObjectId;
+  songId: mongoose.Types.ObjectId;
+  parentId?: mongoose.Types.ObjectId | null;
   status: string;
   seq: number;
   score?: number;
@@ -94,7 +96,11 @@ describe('counters across two instances on one embedded database (Redis)', () =>
       });
       songs.forEach((s, si) => send(`member ${mi} posts to ${si}`, on(m, mi + si).post(`/api/songs/${s.slug}/comments`).send({ body: `post ${mi}`, clientId: `p-${mi}-${si}` })));
     });
+    // Meanwhile both instances recount the threads (as a repair or a start-up does): a recount's corrections must not
+    // interleave with the votes and replies either.
+    const recounts = [a, b, a, b].flatMap((forum) => songs.map((s) => recountThread(forum.deps, new mongoose.Types.ObjectId(s.id))));
     const answers = await Promise.all(work);
+    await Promise.all(recounts);
     for (const res of answers) assert.ok(res.status === 200 || res.status === 201, `${res.what}: ${res.status} ${JSON.stringify(res.body)}`);
 
     const wrong = await counterMismatches(a, songs.map((s) => s.id));
