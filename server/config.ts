@@ -51,6 +51,7 @@ const envSchema = z.object({
   MAX_LINKS: z.coerce.number({ message: 'must be a number' }).int().min(0).max(100).default(3),
   FLAG_THRESHOLD: z.coerce.number({ message: 'must be a number' }).int().min(1).max(1000).default(3),
   GUEST_MIN_FILL_SECONDS: z.coerce.number({ message: 'must be a number' }).min(0).max(600).default(3),
+  PAGE_CACHE_MB: z.coerce.number({ message: 'must be a number' }).min(0).max(65536).default(64),
 });
 
 export interface Config {
@@ -89,6 +90,8 @@ export interface Config {
   };
   /** A guest's form posted sooner than this after the page was rendered is a bot's. */
   guestMinFillMs: number;
+  /** Memory for cached thread pages (server/cache), in bytes; 0 turns the cache off. */
+  pageCacheBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -133,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       flagThreshold: e.FLAG_THRESHOLD,
     }),
     guestMinFillMs: e.GUEST_MIN_FILL_SECONDS * 1000,
+    pageCacheBytes: Math.round(e.PAGE_CACHE_MB * 1024 * 1024),
   });
 }
 

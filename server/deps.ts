@@ -5,6 +5,7 @@ import type { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import type { MemberSessions } from './accounts/member-sessions';
 import type { ForumBus } from './bus';
+import type { ThreadCache } from './cache';
 import type { Config } from './config';
 import type { Database } from './db/connection';
 import type { CommentModeration } from './comments/moderation';
@@ -19,6 +20,8 @@ export interface ForumDeps {
   /** Set when REDIS_URL is: shared sessions, rate limits, presence and socket fan-out. */
   redis: Redis | null;
   limits: ForumLimits;
+  /** Thread pages kept as bytes per thread version; every thread write moves the version (comments/publish.ts). */
+  threadCache: ThreadCache;
   /** How threads are read and written on this database (chosen once, in forum.ts). */
   threads: ThreadStore;
   /** Recounts threads whose counters a cut-short write may have left wrong. */

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app';
 import { createBus } from './bus';
+import { createPageCache } from './cache';
 import type { Config } from './config';
 import { connectDatabase } from './db/connection';
 import type { ForumDeps } from './deps';
@@ -65,12 +66,13 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
   // Fail-fast clients refuse commands until connected: wait for it, but start degraded rather than not at all.
   if (redis && !(await whenReady(redis, REDIS_START_WAIT_MS))) logger.warn('redis is not reachable at start-up; starting without it until it is');
   // Everything one instance keeps (stores, caches, limiters) is made here and passed in.
-  const base = { config, db, logger, bus: createBus(), redis };
+  const threadCache = createPageCache({ budgetBytes: config.pageCacheBytes, redis, redisKeyPrefix: `${config.redisPrefix}:${db.conn.name}`, logger });
+  const base = { config, db, logger, bus: createBus(), redis, threadCache };
   // Counters on the embedded database move read-modify-write: one instance serialises them in process; instances
   // sharing a Redis take a per-document lock there (so counts stay exact across them); MongoDB's $inc needs neither.
   const storeKind = opts.threadStore ?? defaultStoreKind(db);
   const threads = createThreadStore(db, storeKind, counterQueueFor(storeKind, redis, { prefix: `${config.redisPrefix}:${db.conn.name}`, logger }));
-  const repairs = createThreadRepairs({ db, threads, logger });
+  const repairs = createThreadRepairs({ db, threads, logger, threadCache });
   // The session stack comes first: every sign-in goes through its record of each member's sessions.
   const passport = createPassport(base);
   const session = createSessionStack(base, passport);
@@ -135,6 +137,7 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
       deps.limits.close();
       repairs.close();
       settings.close();
+      threadCache.close();
       if (redis) await redis.quit().catch(() => redis.disconnect());
       await db.close();
     })());

@@ -15,6 +15,7 @@ import { registerUser } from '../../server/accounts/service';
 import { createSessionStack, sessionMiddleware } from '../../server/accounts/session';
 import { createApp } from '../../server/app';
 import { createBus } from '../../server/bus';
+import { createPageCache } from '../../server/cache';
 import { createThreadRepairs } from '../../server/comments/repair';
 import { createThreadStore } from '../../server/comments/store';
 import { loadConfig } from '../../server/config';
@@ -45,12 +46,12 @@ const storeCalls = { reads: 0, writes: 0 };
 async function setUp(s: Setup) {
   const db = await connectDatabase(s.mongodbUri, s.dbName);
   // Composed as forum.ts composes an instance.
-  const base = { config, db, logger, bus: createBus(), redis: null };
+  const base = { config, db, logger, bus: createBus(), redis: null, threadCache: createPageCache({ budgetBytes: 0, redis: null, redisKeyPrefix: '', logger }) };
   const threads = createThreadStore(db);
   const passport = createPassport(base);
   const stack = createSessionStack(base, passport);
   const settings = await createSettingsHolder(base);
-  const repairs = createThreadRepairs({ db, threads, logger });
+  const repairs = createThreadRepairs({ db, threads, logger, threadCache: base.threadCache });
   const core = { ...base, limits: createLimits(base), threads, repairs, songIds: new Map(), sessions: stack.members, settings };
   const deps: ForumDeps = { ...core, moderation: createCommentModeration(core) };
   // connect-mongo reaches its collection through this promise: count what it asks the database for.

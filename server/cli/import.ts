@@ -1,6 +1,7 @@
 // `npm run import -- FILE...`: imports song pages (the song-page text format) into the configured database.
 // One line per song; a bad file gets a line on stderr and exit code 1, while the good files are still imported.
 import { readFile } from 'node:fs/promises';
+import { createPageCache } from '../cache';
 import { ConfigError, loadConfig } from '../config';
 import { connectDatabase } from '../db/connection';
 import { resolveDatabase } from '../db/resolve';
@@ -23,19 +24,22 @@ async function main(files: string[]): Promise<number> {
   const logger = createLogger({ logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel });
   const database = await resolveDatabase(config, logger, { share: false });
   const db = await connectDatabase(database.uri);
-  // Forums may be running on this database: with REDIS_URL the import takes the same counter locks they do.
+  // Forums may be running on this database: with REDIS_URL the import takes the same counter locks they do, and moves
+  // the thread versions they keep there, so no instance serves a page cached before it. (Without Redis a running
+  // forum's in-process page cache cannot hear of it: restart it.)
   const redis = config.redisUrl ? createRedis(config.redisUrl, logger) : null;
+  const threadCache = createPageCache({ budgetBytes: 0, redis, redisKeyPrefix: `${config.redisPrefix}:${db.conn.name}`, logger });
   let failed = 0;
   try {
     if (redis && !(await whenReady(redis, 5000))) throw new Error('Redis (REDIS_URL) is not reachable: the import would move counters unguarded');
     await prepareCollections(db.conn);
     const kind = defaultStoreKind(db);
     const threads = createThreadStore(db, kind, counterQueueFor(kind, redis, { prefix: `${config.redisPrefix}:${db.conn.name}`, logger }));
-    const repairs = createThreadRepairs({ db, threads, logger });
+    const repairs = createThreadRepairs({ db, threads, logger, threadCache });
     for (const file of files) {
       try {
         const page = parseSongPage(await readFile(file, 'utf8'));
-        const { song, created, comments } = await upsertSongFromPage({ db, threads, repairs }, page);
+        const { song, created, comments } = await upsertSongFromPage({ db, threads, repairs, threadCache }, page);
         console.log(`${created ? 'created' : 'updated'} ${song.slug}: ${song.facts?.length ?? 0} facts, ${comments} comments added`);
       } catch (err) {
         failed++;
@@ -43,6 +47,7 @@ async function main(files: string[]): Promise<number> {
       }
     }
   } finally {
+    threadCache.close();
     if (redis) await redis.quit().catch(() => redis.disconnect());
     await db.close();
     await database.release();

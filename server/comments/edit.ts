@@ -9,7 +9,7 @@ import { withReplyContext } from './context';
 import { commentModel, type CommentRecord } from './model';
 import { publish } from './publish';
 
-type Deps = Pick<ForumDeps, 'db' | 'config' | 'bus' | 'settings' | 'threads' | 'logger' | 'moderation'>;
+type Deps = Pick<ForumDeps, 'db' | 'config' | 'bus' | 'threadCache' | 'settings' | 'threads' | 'logger' | 'moderation'>;
 
 /** Acting on someone else's comment is moderating it (the policy let them do it as a moderator); guests act on their own. */
 const asModerator = (user: UserDTO | null, c: CommentRecord): user is UserDTO => !!user && c.author.userId !== user.id;

@@ -31,7 +31,7 @@ export interface Poster {
 /** A comment as the schemas deliver it (body trimmed and within limits, ids well-formed); the author is the Poster. */
 export type PostInput = Omit<PostCommentInput, 'author'>;
 
-type PostDeps = Pick<ForumDeps, 'db' | 'threads' | 'songIds' | 'config' | 'limits' | 'bus' | 'logger' | 'repairs' | 'settings' | 'moderation'>;
+type PostDeps = Pick<ForumDeps, 'db' | 'threads' | 'songIds' | 'config' | 'limits' | 'bus' | 'threadCache' | 'logger' | 'repairs' | 'settings' | 'moderation'>;
 
 const posterKey = (p: Poster) => (p.user ? `user:${p.user.id}` : `ip:${p.ip}`);
 

@@ -8,7 +8,7 @@ import { authorise, findComment } from './access';
 import { commentModel, flagModel, voteModel, type CommentRecord } from './model';
 import { publish } from './publish';
 
-type Deps = Pick<ForumDeps, 'db' | 'config' | 'bus' | 'threads' | 'repairs' | 'settings' | 'logger' | 'moderation'>;
+type Deps = Pick<ForumDeps, 'db' | 'config' | 'bus' | 'threadCache' | 'threads' | 'repairs' | 'settings' | 'logger' | 'moderation'>;
 
 /** The member's vote record holds their current value; the comment's score moves by the change of value. */
 export async function voteComment(deps: Deps, user: UserDTO | null, id: string, value: VoteValue): Promise<{ id: string; score: number }> {

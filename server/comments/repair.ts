@@ -15,7 +15,7 @@ const RETRY_MS = 1000;
 /** A thread whose counters keep moving while it is recounted is tried again at most this many times in a row. */
 const MAX_PASSES = 5;
 
-type Deps = Pick<ForumDeps, 'db' | 'threads' | 'logger'>;
+type Deps = Pick<ForumDeps, 'db' | 'threads' | 'threadCache' | 'logger'>;
 
 export function createThreadRepairs(deps: Deps): ThreadRepairs {
   const dirty = new Map<string, number>();
@@ -24,7 +24,10 @@ export function createThreadRepairs(deps: Deps): ThreadRepairs {
 
   const recount = async (songId: string) => {
     const { fixed, moved } = await recountThread(deps, new mongoose.Types.ObjectId(songId));
-    if (fixed) deps.logger.warn({ songId, fixed }, 'thread counters repaired');
+    if (fixed) {
+      deps.logger.warn({ songId, fixed }, 'thread counters repaired');
+      await deps.threadCache.threadChanged(songId);
+    }
     return moved;
   };
 

@@ -3,6 +3,8 @@ import { Router, type Request } from 'express';
 import { editCommentInput, flagInput, guestToken, mineQuery, objectId, postCommentInput, repliesQuery, threadQuery, voteInput } from '../../shared/schemas';
 import { requireMember } from '../accounts/routes';
 import type { ForumDeps } from '../deps';
+import { sendCached } from '../cache';
+import { songIdOf } from '../songs/service';
 import { userOf } from '../songs/routes';
 import { editComment, removeComment } from './edit';
 import { postComment } from './post';
@@ -17,10 +19,22 @@ const guestTokenOf = (req: Request) => {
   return raw === undefined ? null : guestToken.parse(raw);
 };
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
 export function commentRoutes(deps: ForumDeps): Router {
   const r = Router();
   r.get('/songs/:slug/comments', async (req, res) => {
-    res.json(await listThread(deps, req.params.slug, threadQuery.parse(req.query), userOf(req)));
+    const query = threadQuery.parse(req.query);
+    const user = userOf(req);
+    // A reader's page is the one every reader shares: kept as bytes per thread version. A member's carries their
+    // own held comments (and a moderator's, flags), so it is read each time.
+    if (!user) {
+      const slug = req.params.slug;
+      const variant = `api\n${query.sort}\n${query.limit}\n${query.cursor ?? ''}\n${query.after ?? ''}`;
+      const page = await deps.threadCache.page(await songIdOf(deps, slug), variant, async () => ({ type: JSON_TYPE, body: JSON.stringify(await listThread(deps, slug, query, null)) }));
+      if (page) return sendCached(req, res, page, 'no-cache');
+    }
+    res.json(await listThread(deps, req.params.slug, query, user));
   });
   r.post('/songs/:slug/comments', async (req, res) => {
     const { author, ...input } = postCommentInput.parse(req.body ?? {});

@@ -9,7 +9,7 @@ import { upsertSongFromPage } from './importer';
 
 export const DEMO_PAGES_DIR = join(import.meta.dirname, 'demo-pages');
 
-export async function loadDemoIfEmpty(deps: Pick<ForumDeps, 'db' | 'threads' | 'repairs' | 'logger'>): Promise<number> {
+export async function loadDemoIfEmpty(deps: Pick<ForumDeps, 'db' | 'threads' | 'repairs' | 'threadCache' | 'logger'>): Promise<number> {
   if (await songModel(deps.db.conn).exists({})) return 0;
   const files = (await readdir(DEMO_PAGES_DIR)).filter((f) => f.endsWith('.txt')).sort();
   let loaded = 0;

@@ -9,7 +9,7 @@ import { songModel, type SongRecord } from '../songs/model';
 import { toSongDTO } from '../songs/service';
 import { searchKeyOf, slugify } from '../songs/text';
 
-type Deps = Pick<ForumDeps, 'db' | 'threads' | 'repairs'> & Partial<Pick<ForumDeps, 'logger'>>;
+type Deps = Pick<ForumDeps, 'db' | 'threads' | 'repairs' | 'threadCache'> & Partial<Pick<ForumDeps, 'logger'>>;
 
 /**
  * Creates or updates the song of an imported page and adds the page's comments that are not there yet: each
@@ -35,6 +35,8 @@ export async function upsertSongFromPage(deps: Deps, page: ParsedSongPage): Prom
   const song = (await Songs.findOne({ slug }).lean<SongRecord>())!;
 
   const added = await importComments(deps, song, page.comments);
+  // The song's facts and comments changed without a post: its cached pages must go.
+  await deps.threadCache.threadChanged(String(song._id));
   const fresh = (await Songs.findOne({ _id: song._id }).lean<SongRecord>())!;
   return { song: toSongDTO(fresh, true), created: !existing, comments: added };
 }

@@ -33,7 +33,7 @@ export function nextStatus(t: Transition, from: CommentStatus): CommentStatus {
 
 const PAST: Record<Transition, string> = { approve: 'approved', hold: 'held', reject: 'rejected', remove: 'removed', restore: 'restored' };
 
-export type MoveDeps = Pick<ForumDeps, 'db' | 'bus' | 'threads' | 'logger'>;
+export type MoveDeps = Pick<ForumDeps, 'db' | 'bus' | 'threadCache' | 'threads' | 'logger'>;
 
 
 export async function moveComment(deps: MoveDeps, c: CommentRecord, t: Transition, opts: MoveOptions): Promise<CommentRecord> {

@@ -12,7 +12,7 @@ import { commentModel } from '../comments/model';
 import { publish } from '../comments/publish';
 import type { ForumDeps } from '../deps';
 
-type Deps = Pick<ForumDeps, 'db' | 'bus' | 'logger'>;
+type Deps = Pick<ForumDeps, 'db' | 'bus' | 'threadCache' | 'logger'>;
 
 export async function updateSettings(deps: Deps, userId: string, input: UpdateMeInput): Promise<UserDTO> {
   const before = await findUserById(deps, userId);

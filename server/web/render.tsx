@@ -10,10 +10,18 @@ export type PageShell = Omit<Shell, 'user' | 'assets' | 'unread'>;
 
 export const currentUser = (req: Request): UserDTO | null => (req.user as UserDTO | undefined) ?? null;
 
-export function sendPage(req: Request, res: Response, store: AssetStore, status: number, shell: PageShell, body: VNode<any>): void {
+/** Pages carry the reader's sign-in state: never cached by shared caches. */
+export const PAGE_CACHE_CONTROL = 'private, no-cache';
+export const HTML_TYPE = 'text/html; charset=utf-8';
+
+/** The complete HTML document of a page, as this request's reader sees it. */
+export function pageHtml(req: Request, res: Response, store: AssetStore, shell: PageShell, body: VNode<any>): string {
   const html = renderToString(
     <Document shell={{ ...shell, user: currentUser(req), unread: Number(res.locals.unread ?? 0), assets: store.assets(), here: shell.here ?? req.originalUrl }}>{body}</Document>,
   );
-  // Pages carry the reader's sign-in state: never cached by shared caches.
-  res.status(status).set({ 'Cache-Control': 'private, no-cache' }).type('html').send(`<!doctype html>${html}`);
+  return `<!doctype html>${html}`;
+}
+
+export function sendPage(req: Request, res: Response, store: AssetStore, status: number, shell: PageShell, body: VNode<any>): void {
+  res.status(status).set({ 'Cache-Control': PAGE_CACHE_CONTROL }).type('html').send(pageHtml(req, res, store, shell, body));
 }

@@ -1,7 +1,7 @@
 // The reading pages: / (recent discussions, search), /songs/:slug (the song and its thread) and a comment's
 // permalink /songs/:slug/c/:id (the thread page that holds it), plus the no-JavaScript comment form's POST, which
 // goes through the same postComment as the API.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { listSongsQuery, postCommentInput, slug as slugSchema, threadQuery, type ThreadQuery } from '../../shared/schemas';
 import type { CommentPage, SongDTO } from '../../shared/types';
@@ -9,6 +9,7 @@ import { inWords } from '../../shared/words';
 import { HomePage } from '../../client/pages/HomePage';
 import { SongPage, songDescription } from '../../client/pages/SongPage';
 import type { ThreadData, ViewerData } from '../../client/thread/data';
+import { sendCached } from '../cache';
 import { findComment } from '../comments/access';
 import { postComment } from '../comments/post';
 import { viewerMarks } from '../comments/marks';
@@ -18,9 +19,9 @@ import type { ForumDeps } from '../deps';
 import { notFound, toErrorBody } from '../http/errors';
 import { listPicks } from '../moderation/picks';
 import { formToken, renderedAt } from '../moderation/pipeline/formToken';
-import { getSong, listSongs } from '../songs/service';
+import { getSong, listSongs, songIdOf } from '../songs/service';
 import type { AssetStore } from './assets';
-import { currentUser, sendPage } from './render';
+import { currentUser, HTML_TYPE, PAGE_CACHE_CONTROL, pageHtml, sendPage } from './render';
 
 /** Editor's picks on the home page. */
 const HOME_PICKS = 5;
@@ -44,7 +45,38 @@ export interface SongRender {
 export async function renderSong(deps: ForumDeps, store: AssetStore, req: Request, res: Response, opts: SongRender = {}): Promise<void> {
   const slug = slugSchema.safeParse(req.params.slug);
   if (!slug.success) throw notFound('No such song.');
-  const song = await getSong(deps, slug.data);
+  if (isSharedRead(req, opts)) {
+    const page = await deps.threadCache.page(await songIdOf(deps, slug.data), readerVariant(deps, store, req), async () => ({ type: HTML_TYPE, body: await songHtml(deps, store, req, res, slug.data, opts) }));
+    if (page) return sendCached(req, res, page, PAGE_CACHE_CONTROL);
+  }
+  const html = await songHtml(deps, store, req, res, slug.data, opts);
+  res.status(opts.status ?? 200).set({ 'Cache-Control': PAGE_CACHE_CONTROL }).type('html').send(html);
+}
+
+/** Query parameters a reader's song page may carry and still be kept: anything else is rendered each time. */
+const KEPT_QUERY = new Set(['sort', 'cursor', 'posted']);
+
+/** A reader's (no member signed in) plain GET: the same page for every reader, so it is kept per thread version. */
+function isSharedRead(req: Request, opts: SongRender): boolean {
+  if (currentUser(req) || (req.method !== 'GET' && req.method !== 'HEAD') || opts.status || opts.form || opts.notice) return false;
+  for (const k in req.query) if (!KEPT_QUERY.has(k)) return false;
+  return true;
+}
+
+/**
+ * Everything besides the thread that a reader's page is made of: its address (canonical link, the "Log in" return),
+ * whether guests may post (the form), the built assets' names. Per-render values (the form's clientId and render
+ * time, the server's clock for relative times) are those of the build: the clientId is made per post by the form's
+ * POST (idempotencyKeyOf), the render time only ever ages, and the browser re-times relative times at once.
+ */
+function readerVariant(deps: ForumDeps, store: AssetStore, req: Request): string {
+  const a = store.assets();
+  return `html\n${origin(deps, req)}\n${req.originalUrl}\n${deps.settings.current().guestPosting}\n${a.js}\n${a.css}\n${a.icon}\n${a.moderationJs ?? ''}`;
+}
+
+/** The song page's HTML as this request's reader sees it (reads the database). */
+async function songHtml(deps: ForumDeps, store: AssetStore, req: Request, res: Response, slug: string, opts: SongRender): Promise<string> {
+  const song = await getSong(deps, slug);
   let query: ThreadQuery;
   if (opts.at) {
     const c = await findComment(deps, opts.at).catch(() => null);
@@ -80,7 +112,7 @@ export async function renderSong(deps: ForumDeps, store: AssetStore, req: Reques
   // After a failed no-script post the URL is the form's POST one: "Log in" brings the reader back to the song.
   const here = req.method === 'GET' ? undefined : `/songs/${song.slug}`;
   const shell = { title: songTitle(song), description: songDescription(song), canonical: `${origin(deps, req)}${canonical}`, here, script: true };
-  sendPage(req, res, store, opts.status ?? 200, shell, <SongPage song={song} thread={thread} viewer={viewer} />);
+  return pageHtml(req, res, store, shell, <SongPage song={song} thread={thread} viewer={viewer} />);
 }
 
 const origin = (deps: ForumDeps, req: Request) => deps.config.publicUrl ?? `${req.protocol}://${req.get('host')}`;
@@ -110,7 +142,7 @@ export function songPageRoutes(deps: ForumDeps, store: AssetStore): Router {
     // The guests' bot check: the hidden field a person leaves empty, and the signed time the form was rendered.
     const form = user ? null : { trap: str(b.website) ?? '', renderedAt: renderedAt(deps.config.sessionSecret, b.formToken) };
     try {
-      const input = postCommentInput.parse({ body: str(b.body) ?? '', parentId: blankToUndefined(b.parentId), clientId: blankToUndefined(b.clientId), author: guest });
+      const input = postCommentInput.parse({ body: str(b.body) ?? '', parentId: blankToUndefined(b.parentId), clientId: idempotencyKeyOf(b), author: guest });
       const { comment } = await postComment(deps, { user, ip: req.ip ?? 'unknown', guest: input.author, form }, String(req.params.slug), input);
       const slug = String(req.params.slug);
       // A held comment has no permalink for readers: its author finds it marked on the newest page.
@@ -127,6 +159,20 @@ export function songPageRoutes(deps: ForumDeps, store: AssetStore): Router {
   });
 
   return router;
+}
+
+/**
+ * The post's idempotency key from the form's clientId. A reader's page is cached, so every reader of one version of
+ * it holds the same clientId, and guests behind one address share a poster key: what was written is part of the key,
+ * so a resubmitted form (same page, same text) still posts once while two people's different posts never meet.
+ */
+export function idempotencyKeyOf(b: Record<string, unknown>): string | undefined {
+  const clientId = blankToUndefined(b.clientId);
+  if (clientId === undefined) return undefined;
+  // A malformed clientId stays malformed (the schema answers 400 for it, as before).
+  if (!/^[\w.:-]+$/.test(clientId.trim())) return clientId;
+  const written = createHash('sha256').update(JSON.stringify([str(b.body), str(b.parentId), str(b.name), str(b.location)])).digest('base64url').slice(0, 22);
+  return `${clientId.trim().slice(0, 64)}.${written}`;
 }
 
 /** The thread's newest comment id: where the browser's first catch-up starts. The first newest page has it already. */

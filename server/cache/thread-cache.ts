@@ -1,0 +1,156 @@
+// The versioned page cache in front of the thread store (DESIGN.md "Seams"): what goes on the wire for a thread's
+// page (the body, its gzip and brotli forms, a strong ETag), kept per thread, request variant and thread version, so a
+// hit costs no database read, serialisation or compression. Every write to a thread moves its version
+// (threadChanged, from comments/publish.ts and the few writes that do not publish), so the next read misses and
+// rebuilds; a page built while a write landed is kept under the version read before the build, which the write's bump
+// has already left behind. One build per key at a time; bounded by a byte budget (LRU).
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
+import type { Logger } from 'pino';
+import { byteLru } from './lru';
+import type { ThreadVersions } from './versions';
+
+const gzipAsync = promisify(gzip);
+const brotliAsync = promisify(brotliCompress);
+
+export interface CachedPage {
+  /** The thread version the page was built at. */
+  version: number;
+  type: string;
+  identity: Buffer;
+  gzip: Buffer;
+  br: Buffer;
+  /** Strong ETags, one per encoding (they are different bytes); any of them names this page. */
+  etags: { identity: string; gzip: string; br: string };
+  /** What the entry holds, for the budget. */
+  bytes: number;
+}
+
+export interface PageCacheStats {
+  /** Reads answered from memory. */
+  hits: number;
+  /** Reads that found no page at the thread's version (they built it, or waited for the build under way). */
+  misses: number;
+  /** Pages built (one per key however many readers missed it at once). */
+  builds: number;
+  /** Pages dropped to stay within the budget. */
+  evictions: number;
+  /** Reads that went to the database because the version could not be known (Redis away) or the cache is off. */
+  bypassed: number;
+  entries: number;
+  bytes: number;
+}
+
+export interface PageBuild {
+  type: string;
+  body: string;
+}
+
+export interface ThreadCache {
+  /**
+   * The page `variant` of the thread at its current version, from memory or built once by `build` (which reads the
+   * database). null when nothing may be cached now (disabled, or Redis away): the caller answers without the cache.
+   */
+  page(threadId: string, variant: string, build: () => Promise<PageBuild>): Promise<CachedPage | null>;
+  /** The thread was written: moves its version (after the write, before the writer answers). Never throws. */
+  threadChanged(threadId: string): Promise<void>;
+  stats(): PageCacheStats;
+  close(): void;
+}
+
+export interface ThreadCacheOptions {
+  versions: ThreadVersions;
+  /** 0 turns caching off (versions still move, for the other instances). */
+  budgetBytes: number;
+  logger: Logger;
+  /** How often the counts are logged at info, when there were reads since the last line. */
+  logEveryMs?: number;
+}
+
+const etagsOf = (threadId: string, version: number, variant: string) => {
+  const h = createHash('sha1').update(`${threadId}\n${version}\n${variant}`).digest('base64url').slice(0, 20);
+  return { identity: `"${h}"`, gzip: `"${h}-gz"`, br: `"${h}-br"` };
+};
+
+async function encode(threadId: string, version: number, variant: string, built: PageBuild, keyLength: number): Promise<CachedPage> {
+  const identity = Buffer.from(built.body, 'utf8');
+  const [gz, br] = await Promise.all([
+    gzipAsync(identity),
+    // Quality 5: near the best ratio for text at a fraction of 11's time, since a busy thread rebuilds often.
+    brotliAsync(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: identity.length, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT } }),
+  ]);
+  const bytes = identity.length + gz.length + br.length + 2 * keyLength + 400;
+  return { version, type: built.type, identity, gzip: gz, br, etags: etagsOf(threadId, version, variant), bytes };
+}
+
+export function createThreadCache(opts: ThreadCacheOptions): ThreadCache {
+  const { versions, logger } = opts;
+  const enabled = opts.budgetBytes > 0;
+  const lru = byteLru<CachedPage>(opts.budgetBytes);
+  const building = new Map<string, Promise<CachedPage>>();
+  const counts = { hits: 0, misses: 0, builds: 0, evictions: 0, bypassed: 0 };
+  // Moves when the cache is dropped wholesale: a build that began before must not store what it read.
+  let generation = 0;
+  versions.onDoubt(() => {
+    generation++;
+    lru.clear();
+  });
+
+  const build = (threadId: string, variant: string, key: string, version: number, make: () => Promise<PageBuild>): Promise<CachedPage> => {
+    const buildKey = `${key}\n${version}`;
+    const waiting = building.get(buildKey);
+    if (waiting) return waiting;
+    counts.builds++;
+    const startedIn = generation;
+    const made = (async () => {
+      const page = await encode(threadId, version, variant, await make(), key.length);
+      const held = lru.get(key);
+      // A slower build of an older version never replaces a newer page.
+      if (startedIn === generation && (!held || held.version <= version)) counts.evictions += lru.set(key, page);
+      return page;
+    })().finally(() => building.delete(buildKey));
+    building.set(buildKey, made);
+    return made;
+  };
+
+  let logged = 0;
+  const timer = setInterval(() => {
+    const reads = counts.hits + counts.misses + counts.bypassed;
+    if (reads === logged) return;
+    logged = reads;
+    logger.info({ pageCache: stats() }, 'page cache');
+  }, opts.logEveryMs ?? 60_000);
+  timer.unref();
+
+  const stats = (): PageCacheStats => ({ ...counts, entries: lru.size, bytes: lru.bytes });
+
+  return {
+    async page(threadId, variant, make) {
+      if (!enabled) {
+        counts.bypassed++;
+        return null;
+      }
+      const version = await versions.current(threadId);
+      if (version === null) {
+        counts.bypassed++;
+        return null;
+      }
+      const key = `${threadId}\n${variant}`;
+      const held = lru.get(key);
+      if (held && held.version === version) {
+        counts.hits++;
+        return held;
+      }
+      counts.misses++;
+      return build(threadId, variant, key, version, make);
+    },
+    threadChanged: (threadId) => versions.bump(threadId),
+    stats,
+    close() {
+      clearInterval(timer);
+      versions.close();
+      lru.clear();
+    },
+  };
+}
