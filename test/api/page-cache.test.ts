@@ -1,0 +1,311 @@
+// The versioned thread page cache (server/cache): a reader's API page and song page are kept as bytes per thread
+// version, and every write moves the version, so the very next read, on this instance or another one sharing Redis,
+// has the write in it and an ETag taken before the write no longer matches.
+import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
+import type { CommentDTO, CommentPage } from '../../shared/types';
+import { createSong } from '../../server/songs/service';
+import { signUp, type SignedUp } from '../helpers/accounts';
+import { startTestForum, startTwoInstances, TEST_REDIS_URL, type TestForum } from '../helpers/forum';
+
+interface Read {
+  status: number;
+  etag: string;
+  items: CommentDTO[];
+}
+
+/** A reader's API page (no cookie), as the browser asks for it: compressed. */
+async function readApi(forum: TestForum, slug: string, query = 'limit=50', ifNoneMatch?: string): Promise<Read> {
+  const req = forum.agent().get(`/api/songs/${slug}/comments?${query}`).set('accept-encoding', 'gzip, deflate, br');
+  if (ifNoneMatch) req.set('if-none-match', ifNoneMatch);
+  const res = await req;
+  assert.ok(res.status === 200 || res.status === 304, `status ${res.status}: ${res.text}`);
+  return { status: res.status, etag: res.headers.etag, items: res.status === 200 ? (res.body as CommentPage).items : [] };
+}
+
+/** A reader's song page: the thread as its HTML carries it (the island's data block). */
+async function readHtml(forum: TestForum, slug: string, ifNoneMatch?: string): Promise<Read & { html: string }> {
+  const req = forum.agent().get(`/songs/${slug}`).set('accept-encoding', 'gzip, deflate, br');
+  if (ifNoneMatch) req.set('if-none-match', ifNoneMatch);
+  const res = await req;
+  assert.ok(res.status === 200 || res.status === 304, `status ${res.status}`);
+  if (res.status === 304) return { status: 304, etag: res.headers.etag, items: [], html: '' };
+  const island = /<script type="application\/json" id="thread-data">([\s\S]*?)<\/script>/.exec(res.text);
+  assert.ok(island, 'the song page carries its thread');
+  return { status: 200, etag: res.headers.etag, items: (JSON.parse(island[1]) as { page: CommentPage }).page.items, html: res.text };
+}
+
+const byId = (items: CommentDTO[], id: string) => items.find((c) => c.id === id);
+
+/**
+ * The exactness suite, for a writer and a reader instance (the same one without Redis). Each write is made on the
+ * writer after the reader has the page cached (a second read is a hit and a matching If-None-Match gets 304); the
+ * next read on the reader has the write, in the API and in the HTML, and the old ETags answer 200.
+ */
+function exactness(title: string, start: () => Promise<{ writer: TestForum; reader: TestForum; close(): Promise<void> }>) {
+  describe(title, () => {
+    let writer: TestForum;
+    let reader: TestForum;
+    let close: () => Promise<void>;
+    let author: SignedUp;
+    let voter: SignedUp;
+    let moderator: SignedUp;
+    let slug: string;
+
+    before(async () => {
+      ({ writer, reader, close } = await start());
+      author = await signUp(writer);
+      voter = await signUp(writer);
+      moderator = await signUp(writer, { role: 'moderator' });
+      slug = (await createSong(writer.deps, (await signUp(writer, { role: 'admin' })).user, { title: 'Kept Pages', artist: 'The Versions' })).slug;
+      await author.agent.post(`/api/songs/${slug}/comments`).send({ body: 'the first comment' }).expect(201);
+    });
+    after(() => close?.());
+
+    /** Reads both forms on the reader until they are cached; answers their ETags. */
+    async function cached(): Promise<{ api: Read; html: Read }> {
+      await readApi(reader, slug);
+      await readHtml(reader, slug);
+      const hits = reader.deps.threadCache.stats().hits;
+      const api = await readApi(reader, slug);
+      const html = await readHtml(reader, slug);
+      assert.equal(reader.deps.threadCache.stats().hits, hits + 2, 'the second reads are answered from the cache');
+      assert.equal((await readApi(reader, slug, 'limit=50', api.etag)).status, 304);
+      assert.equal((await readHtml(reader, slug, html.etag)).status, 304);
+      return { api, html };
+    }
+
+    /** After a write: the reader's next reads have it (`check` on both forms) and the old ETags no longer match. */
+    async function seenNext(before: { api: Read; html: Read }, check: (items: CommentDTO[], form: string) => void) {
+      const api = await readApi(reader, slug, 'limit=50', before.api.etag);
+      assert.equal(api.status, 200, 'the ETag from before the write no longer matches (API)');
+      assert.notEqual(api.etag, before.api.etag);
+      check(api.items, 'API');
+      const html = await readHtml(reader, slug, before.html.etag);
+      assert.equal(html.status, 200, 'the ETag from before the write no longer matches (song page)');
+      assert.notEqual(html.etag, before.html.etag);
+      check(html.items, 'song page');
+    }
+
+    let posted: CommentDTO;
+
+    it('shows a post in the very next read', async () => {
+      const before = await cached();
+      posted = (await author.agent.post(`/api/songs/${slug}/comments`).send({ body: 'a post the cache must not hide' }).expect(201)).body;
+      await seenNext(before, (items, form) => assert.equal(byId(items, posted.id)?.body, 'a post the cache must not hide', form));
+    });
+
+    it('shows an edit in the very next read', async () => {
+      const before = await cached();
+      await author.agent.patch(`/api/comments/${posted.id}`).send({ body: 'edited after it was cached' }).expect(200);
+      await seenNext(before, (items, form) => assert.equal(byId(items, posted.id)?.body, 'edited after it was cached', form));
+    });
+
+    it('shows a vote in the very next read', async () => {
+      const before = await cached();
+      await voter.agent.post(`/api/comments/${posted.id}/votes`).send({ value: 1 }).expect(200);
+      await seenNext(before, (items, form) => assert.equal(byId(items, posted.id)?.score, 1, form));
+    });
+
+    it("shows a moderator's pick in the very next read", async () => {
+      const before = await cached();
+      await moderator.agent.post(`/api/moderation/comments/${posted.id}`).send({ action: 'feature' }).expect(200);
+      await seenNext(before, (items, form) => assert.equal(byId(items, posted.id)?.featured, true, form));
+    });
+
+    it('drops a comment held by flags from the very next read, and shows it again once approved', async () => {
+      const held: CommentDTO = (await author.agent.post(`/api/songs/${slug}/comments`).send({ body: 'flag me' }).expect(201)).body;
+      let before = await cached();
+      assert.ok(byId(before.api.items, held.id));
+      // FLAG_THRESHOLD is 1 here: one member's flag holds it for review.
+      await voter.agent.post(`/api/comments/${held.id}/flags`).send({ reason: 'spam' }).expect(202);
+      await seenNext(before, (items, form) => assert.equal(byId(items, held.id), undefined, `${form}: a held comment is never in a reader's page`));
+      // The author (signed in, not cached) still sees their held comment; readers do not.
+      const own = (await author.agent.get(`/api/songs/${slug}/comments?limit=50`).expect(200)).body as CommentPage;
+      assert.equal(byId(own.items, held.id)?.status, 'pending');
+      assert.ok(!(await readHtml(reader, slug)).html.includes('flag me'));
+      before = await cached();
+      await moderator.agent.post(`/api/moderation/comments/${held.id}`).send({ action: 'approve' }).expect(200);
+      await seenNext(before, (items, form) => assert.equal(byId(items, held.id)?.status, 'visible', form));
+    });
+
+    it("shows a moderator's removal and restoration in the very next read", async () => {
+      let before = await cached();
+      await moderator.agent.delete(`/api/comments/${posted.id}`).expect(204);
+      await seenNext(before, (items, form) => {
+        assert.equal(byId(items, posted.id)?.status, 'removed', form);
+        assert.equal(byId(items, posted.id)?.body, '', form);
+      });
+      before = await cached();
+      await moderator.agent.post(`/api/moderation/comments/${posted.id}`).send({ action: 'restore' }).expect(200);
+      await seenNext(before, (items, form) => assert.equal(byId(items, posted.id)?.body, 'edited after it was cached', form));
+    });
+
+    it("shows an author's own removal in the very next read", async () => {
+      const mine: CommentDTO = (await author.agent.post(`/api/songs/${slug}/comments`).send({ body: 'I will take this back' }).expect(201)).body;
+      const before = await cached();
+      assert.ok(byId(before.api.items, mine.id));
+      await author.agent.delete(`/api/comments/${mine.id}`).expect(204);
+      await seenNext(before, (items, form) => assert.equal(byId(items, mine.id)?.status, 'removed', form));
+    });
+
+    it("shows a member's new display name in the very next read", async () => {
+      const before = await cached();
+      await author.agent.patch('/api/auth/me').send({ displayName: 'Renamed Author' }).expect(200);
+      await seenNext(before, (items, form) => assert.ok(items.filter((c) => c.author.userId === author.user.id).every((c) => c.author.name === 'Renamed Author'), form));
+    });
+  });
+}
+
+describe('thread page cache', function () {
+  this.timeout(60_000);
+
+  exactness('two instances with Redis: a write on A is in the very next read on B', async () => {
+    const { a, b, prefix } = await startTwoInstances('page_cache', { POSTING_LIMIT_PER_MINUTE: '1000', FLAG_THRESHOLD: '1' });
+    return {
+      writer: a,
+      reader: b,
+      close: async () => {
+        await Promise.all([a.close(), b.close()]);
+        const redis = new Redis(TEST_REDIS_URL);
+        const keys = await redis.keys(`${prefix}:*`);
+        if (keys.length) await redis.del(...keys);
+        await redis.quit();
+      },
+    };
+  });
+
+  exactness('one instance without Redis (embedded thread store)', async () => {
+    const forum = await startTestForum({ POSTING_LIMIT_PER_MINUTE: '1000', FLAG_THRESHOLD: '1' }, { threadStore: 'embedded' });
+    return { writer: forum, reader: forum, close: () => forum.close() };
+  });
+
+  exactness('one instance without Redis (mongo thread store)', async () => {
+    const forum = await startTestForum({ POSTING_LIMIT_PER_MINUTE: '1000', FLAG_THRESHOLD: '1' }, { threadStore: 'mongo' });
+    return { writer: forum, reader: forum, close: () => forum.close() };
+  });
+
+  describe("a reader's cached page and its no-JavaScript form", () => {
+    let forum: TestForum;
+    let slug: string;
+    before(async () => {
+      forum = await startTestForum({ GUEST_POSTING: 'true', GUEST_MIN_FILL_SECONDS: '0', POSTING_LIMIT_PER_MINUTE: '1000' });
+      slug = (await createSong(forum.deps, (await signUp(forum, { role: 'admin' })).user, { title: 'One Form', artist: 'Many Guests' })).slug;
+    });
+    after(() => forum?.close());
+
+    it('posts two guests\' different comments from one cached page (same clientId, same address) and a resubmission once', async () => {
+      const first = await forum.agent().get(`/songs/${slug}`).expect(200);
+      const second = await forum.agent().get(`/songs/${slug}`).expect(200);
+      const field = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(html)![1];
+      assert.equal(field(second.text, 'clientId'), field(first.text, 'clientId'), 'the same cached page');
+      const form = (body: string, name: string) => ({ body, name, clientId: field(first.text, 'clientId'), formToken: field(first.text, 'formToken'), website: '' });
+      await forum.agent().post(`/songs/${slug}/comments`).type('form').send(form('I was here first', 'Ada')).expect(303);
+      await forum.agent().post(`/songs/${slug}/comments`).type('form').send(form('and I came second', 'Bo')).expect(303);
+      await forum.agent().post(`/songs/${slug}/comments`).type('form').send(form('I was here first', 'Ada')).expect(303);
+      const page = (await forum.agent().get(`/api/songs/${slug}/comments`).expect(200)).body as CommentPage;
+      assert.deepEqual(page.items.map((c) => [c.author.name, c.body]), [
+        ['Ada', 'I was here first'],
+        ['Bo', 'and I came second'],
+      ]);
+      const html = await forum.agent().get(`/songs/${slug}`).expect(200);
+      assert.match(html.text, /and I came second/);
+    });
+  });
+
+  describe('one build per key, the byte budget, what is sent', () => {
+    let forum: TestForum;
+    let tiny: TestForum;
+    let member: SignedUp;
+    let slug: string;
+    let tinySlug: string;
+    before(async () => {
+      forum = await startTestForum({ POSTING_LIMIT_PER_MINUTE: '1000' });
+      // About 20 KB: a few pages of this thread at most.
+      tiny = await startTestForum({ POSTING_LIMIT_PER_MINUTE: '1000', PAGE_CACHE_MB: '0.02' });
+      member = await signUp(forum);
+      slug = (await createSong(forum.deps, (await signUp(forum, { role: 'admin' })).user, { title: 'Cold Start', artist: 'The Crowd' })).slug;
+      for (let i = 0; i < 12; i++) await member.agent.post(`/api/songs/${slug}/comments`).send({ body: `comment ${i} `.padEnd(300, 'x') }).expect(201);
+      const tinyMember = await signUp(tiny);
+      tinySlug = (await createSong(tiny.deps, (await signUp(tiny, { role: 'admin' })).user, { title: 'Small Budget', artist: 'The Crowd' })).slug;
+      for (let i = 0; i < 12; i++) await tinyMember.agent.post(`/api/songs/${tinySlug}/comments`).send({ body: `comment ${i} `.padEnd(600, 'y') }).expect(201);
+    });
+    after(async () => {
+      await forum?.close();
+      await tiny?.close();
+    });
+
+    it('builds a cold page once however many readers ask for it at the same time', async () => {
+      const before = forum.deps.threadCache.stats();
+      const reads = await Promise.all(Array.from({ length: 20 }, () => forum.agent().get(`/api/songs/${slug}/comments?sort=newest&limit=7`).expect(200)));
+      const after = forum.deps.threadCache.stats();
+      assert.equal(after.builds - before.builds, 1, 'one build for 20 simultaneous misses');
+      assert.equal(after.misses + after.hits - before.misses - before.hits, 20);
+      for (const r of reads) assert.deepEqual(r.body, reads[0].body);
+      assert.equal((reads[0].body as CommentPage).items.length, 7);
+    });
+
+    it('answers If-None-Match with 304 and sends what the client takes, with its own ETag per encoding', async () => {
+      const url = `/api/songs/${slug}/comments?limit=5`;
+      const br = await forum.agent().get(url).set('accept-encoding', 'br').expect(200);
+      assert.equal(br.headers['content-encoding'], 'br');
+      const gz = await forum.agent().get(url).set('accept-encoding', 'gzip').expect(200);
+      assert.equal(gz.headers['content-encoding'], 'gzip');
+      const plain = await forum.agent().get(url).set('accept-encoding', 'identity').expect(200);
+      assert.equal(plain.headers['content-encoding'], undefined);
+      assert.deepEqual(br.body, plain.body);
+      assert.deepEqual(gz.body, plain.body);
+      assert.equal(new Set([br.headers.etag, gz.headers.etag, plain.headers.etag]).size, 3, 'different bytes, different strong ETags');
+      assert.match(br.headers.etag, /^"[^"]+"$/, 'a strong ETag');
+      assert.match(String(br.headers.vary), /Accept-Encoding/);
+      assert.match(String(br.headers.vary), /Cookie/);
+      for (const etag of [br.headers.etag, gz.headers.etag, plain.headers.etag]) {
+        const res = await forum.agent().get(url).set('accept-encoding', 'gzip').set('if-none-match', etag);
+        assert.equal(res.status, 304);
+        assert.equal(res.text, '');
+      }
+      assert.equal((await forum.agent().get(url).set('if-none-match', '"something-else"')).status, 200);
+    });
+
+    it('gives a member their own page, not the readers\' one', async () => {
+      const res = await member.agent.get(`/api/songs/${slug}/comments?limit=5`).expect(200);
+      // Express's own weak ETag: the member's answer is made for them, not taken from the cache.
+      assert.match(String(res.headers.etag), /^W\//);
+      const html = await member.agent.get(`/songs/${slug}`).expect(200);
+      assert.match(html.text, new RegExp(member.user.displayName));
+    });
+
+    it('stays within a tiny budget by evicting, and still answers every page right', async () => {
+      const expected = new Map<number, CommentPage>();
+      // Pages of 1 to 12 comments, each a different key, twice over: the budget holds only a few.
+      for (let round = 0; round < 2; round++) {
+        for (let limit = 1; limit <= 12; limit++) {
+          const page = (await tiny.agent().get(`/api/songs/${tinySlug}/comments?limit=${limit}`).expect(200)).body as CommentPage;
+          assert.equal(page.items.length, limit);
+          if (round === 0) expected.set(limit, page);
+          else assert.deepEqual(page, expected.get(limit));
+        }
+      }
+      const stats = tiny.deps.threadCache.stats();
+      assert.ok(stats.evictions > 0, `evicted: ${JSON.stringify(stats)}`);
+      assert.ok(stats.bytes <= 0.02 * 1024 * 1024, `within the budget: ${JSON.stringify(stats)}`);
+      const html = await tiny.agent().get(`/songs/${tinySlug}`).expect(200);
+      assert.match(html.text, /comment 11 y/);
+    });
+
+    it('keeps nothing with PAGE_CACHE_MB=0, and still answers', async () => {
+      const off = await startTestForum({ PAGE_CACHE_MB: '0' });
+      try {
+        const song = (await createSong(off.deps, (await signUp(off, { role: 'admin' })).user, { title: 'No Cache', artist: 'The Crowd' })).slug;
+        await off.agent().get(`/api/songs/${song}/comments`).expect(200);
+        await off.agent().get(`/songs/${song}`).expect(200);
+        const stats = off.deps.threadCache.stats();
+        assert.equal(stats.entries, 0);
+        assert.equal(stats.hits, 0);
+        assert.equal(stats.bypassed, 2);
+      } finally {
+        await off.close();
+      }
+    });
+  });
+});
