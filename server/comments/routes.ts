@@ -4,7 +4,7 @@ import { editCommentInput, flagInput, guestToken, mineQuery, objectId, postComme
 import { requireMember } from '../accounts/routes';
 import type { ForumDeps } from '../deps';
 import { sendCached } from '../cache';
-import { songIdOf } from '../songs/service';
+import { songIdBySlug } from '../songs/service';
 import { userOf } from '../songs/routes';
 import { editComment, removeComment } from './edit';
 import { postComment } from './post';
@@ -31,7 +31,7 @@ export function commentRoutes(deps: ForumDeps): Router {
     if (!user) {
       const slug = req.params.slug;
       const variant = `api\n${query.sort}\n${query.limit}\n${query.cursor ?? ''}\n${query.after ?? ''}`;
-      const page = await deps.threadCache.page(await songIdOf(deps, slug), variant, async () => ({ type: JSON_TYPE, body: JSON.stringify(await listThread(deps, slug, query, null)) }));
+      const page = await deps.threadCache.page(String(await songIdBySlug(deps, slug)), variant, async () => ({ type: JSON_TYPE, body: JSON.stringify(await listThread(deps, slug, query, null)) }));
       if (page) return sendCached(req, res, page, 'no-cache');
     }
     res.json(await listThread(deps, req.params.slug, query, user));

@@ -52,15 +52,6 @@ export async function findSongBySlug(deps: Deps, slug: string): Promise<SongReco
   return song;
 }
 
-/**
- * The song id of a slug without a database read once it is known (a cached page is found by it): slugs never change
- * and songs are not deleted. An unknown slug is looked up (and a missing one is 404 NOT_FOUND).
- */
-export async function songIdOf(deps: Deps, slug: string): Promise<string> {
-  const known = deps.songIds.get(slug);
-  return String(known ?? (await findSongBySlug(deps, slug))._id);
-}
-
 /** The slug of a song id, or null (a socket recovered on this instance knows only its rooms' song ids). */
 export async function slugOfSong(deps: Pick<ForumDeps, 'db'>, id: Types.ObjectId | string): Promise<string | null> {
   if (!mongoose.isValidObjectId(id)) return null;

@@ -19,7 +19,7 @@ import type { ForumDeps } from '../deps';
 import { notFound, toErrorBody } from '../http/errors';
 import { listPicks } from '../moderation/picks';
 import { formToken, renderedAt } from '../moderation/pipeline/formToken';
-import { getSong, listSongs, songIdOf } from '../songs/service';
+import { getSong, listSongs, songIdBySlug } from '../songs/service';
 import type { AssetStore } from './assets';
 import { currentUser, HTML_TYPE, PAGE_CACHE_CONTROL, pageHtml, sendPage } from './render';
 
@@ -46,7 +46,7 @@ export async function renderSong(deps: ForumDeps, store: AssetStore, req: Reques
   const slug = slugSchema.safeParse(req.params.slug);
   if (!slug.success) throw notFound('No such song.');
   if (isSharedRead(req, opts)) {
-    const page = await deps.threadCache.page(await songIdOf(deps, slug.data), readerVariant(deps, store, req), async () => ({ type: HTML_TYPE, body: await songHtml(deps, store, req, res, slug.data, opts) }));
+    const page = await deps.threadCache.page(String(await songIdBySlug(deps, slug.data)), readerVariant(deps, store, req), async () => ({ type: HTML_TYPE, body: await songHtml(deps, store, req, res, slug.data, opts) }));
     if (page) return sendCached(req, res, page, PAGE_CACHE_CONTROL);
   }
   const html = await songHtml(deps, store, req, res, slug.data, opts);
