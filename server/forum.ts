@@ -11,13 +11,14 @@ import type { ForumDeps } from './deps';
 import { createPassport } from './accounts/passport';
 import { holdExistingMemberNames } from './accounts/names';
 import { accountRoutes } from './accounts/routes';
-import { createSessionStack } from './accounts/session';
+import { createSessionStack, SESSION_COOKIE } from './accounts/session';
 import { commentSocketHandlers } from './comments/live';
 import { commentRoutes } from './comments/routes';
 import { createThreadRepairs, RECENT_MS } from './comments/repair';
 import { counterQueueFor, createThreadStore, defaultStoreKind, type ThreadStoreKind } from './comments/store';
 import { answerClientErrors } from './http/client-errors';
-import { createLimits, securityMiddleware } from './http/security';
+import { hotReads } from './http/hot-reads';
+import { createLimits, securityHeaderList, securityMiddleware } from './http/security';
 import { listenForNotifications } from './notifications/listen';
 import { notificationRoutes } from './notifications/routes';
 import { peopleRoutes } from './people/routes';
@@ -32,6 +33,7 @@ import { songRoutes } from './songs/routes';
 import { refreshSearchKeys } from './songs/search-keys';
 import { createAssetStore } from './web/assets';
 import { pageRoutes, pageUnavailable } from './web/routes';
+import { hotPages, readerPageGuard } from './web/songPages';
 import { createRedis, whenReady } from './redis';
 
 const REDIS_START_WAIT_MS = 5000;
@@ -99,7 +101,12 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
     errors: [pageUnavailable(assets)],
   });
 
-  const server = createServer(app);
+  // Readers' cache hits are answered before the app (http/hot-reads.ts); everything else goes through it.
+  const hot = hotReads(
+    { config, threadCache, headers: securityHeaderList(config), sessionCookieMark: `${SESSION_COOKIE}=`, pageGuard: () => readerPageGuard(deps, assets), pages: hotPages(config) },
+    app,
+  );
+  const server = createServer(hot);
   answerClientErrors(server);
   // Keep-alive sockets must not hold shutdown open.
   server.keepAliveTimeout = 5000;

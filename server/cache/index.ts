@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { createThreadCache, type ThreadCache } from './thread-cache';
 import { memoryVersions, redisVersions } from './versions';
 
-export type { CachedPage, PageCacheStats, ThreadCache } from './thread-cache';
+export type { CachedPage, PageCacheStats, RouteHow, ThreadCache } from './thread-cache';
 export { sendCached } from './send';
 
 export interface PageCacheSetup {
@@ -21,3 +21,8 @@ export function createPageCache(setup: PageCacheSetup): ThreadCache {
   const versions = setup.redis ? redisVersions(setup.redis, setup.redisKeyPrefix, setup.logger) : memoryVersions();
   return createThreadCache({ versions, budgetBytes: setup.budgetBytes, logger: setup.logger });
 }
+
+/** How the hot path (http/hot-reads.ts) names a reader's request to the API: its raw URL. */
+export const apiRoute = (url: string) => `api ${url}`;
+/** How the hot path names a reader's request for a page: its Host and raw URL (the page's links name the host). */
+export const pageRoute = (host: string | undefined, url: string) => `page ${host ?? ''}\n${url}`;

@@ -1,6 +1,6 @@
 // Sends a cached page as it is kept: the encoding the client takes (br, else gzip, else the plain bytes), its strong
 // ETag, and 304 when the client already holds this version of the page.
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CachedPage } from './thread-cache';
 
 /** An encoding the Accept-Encoding header takes (named, and not with q=0). */
@@ -28,7 +28,7 @@ export function alreadyHeld(ifNoneMatch: string | undefined, page: CachedPage): 
  * `headers` are the response's own (Cache-Control). Vary names Cookie too: a signed-in member's answer is another one.
  * no-transform keeps the compression middleware off bytes that are already in their final form.
  */
-export function sendCached(req: Request, res: Response, page: CachedPage, cacheControl: string): void {
+export function sendCached(req: IncomingMessage, res: ServerResponse, page: CachedPage, cacheControl: string): void {
   res.setHeader('Vary', 'Accept-Encoding, Cookie');
   res.setHeader('Cache-Control', `${cacheControl}, no-transform`);
   const accept = req.headers['accept-encoding'] ?? '';

@@ -53,10 +53,26 @@ export interface ThreadCache {
    * database). null when nothing may be cached now (disabled, or Redis away): the caller answers without the cache.
    */
   page(threadId: string, variant: string, build: () => Promise<PageBuild>): Promise<CachedPage | null>;
+  /**
+   * Remembers that a reader's request, named by `route` (what the hot path can tell from the raw request: its URL, and
+   * for pages its Host and `guard`, what else the page depends on), is page `variant` of the thread.
+   */
+  remember(route: string, threadId: string, variant: string, how: RouteHow): void;
+  /**
+   * The page a remembered request is, when it is in memory at the thread's current version (a hit); null otherwise,
+   * and then the app answers (and builds) as for any request.
+   */
+  hit(route: string, guard?: string): Promise<{ page: CachedPage; cacheControl: string } | null>;
   /** The thread was written: moves its version (after the write, before the writer answers). Never throws. */
   threadChanged(threadId: string): Promise<void>;
   stats(): PageCacheStats;
   close(): void;
+}
+
+/** How a remembered request is answered: the Cache-Control its route sends, and its guard (see remember). */
+export interface RouteHow {
+  cacheControl: string;
+  guard?: string;
 }
 
 export interface ThreadCacheOptions {
@@ -114,6 +130,10 @@ export function createThreadCache(opts: ThreadCacheOptions): ThreadCache {
     return made;
   };
 
+  // Requests as the hot path sees them -> the page they are; bounded (rebuilt from use when it is cleared).
+  const routes = new Map<string, { threadId: string; variant: string } & RouteHow>();
+  const MAX_ROUTES = 20_000;
+
   let logged = 0;
   const timer = setInterval(() => {
     const reads = counts.hits + counts.misses + counts.bypassed;
@@ -144,6 +164,21 @@ export function createThreadCache(opts: ThreadCacheOptions): ThreadCache {
       }
       counts.misses++;
       return build(threadId, variant, key, version, make);
+    },
+    remember(route, threadId, variant, how) {
+      const known = routes.get(route);
+      if (!enabled || (known && known.threadId === threadId && known.variant === variant && known.guard === how.guard)) return;
+      if (routes.size >= MAX_ROUTES) routes.clear();
+      routes.set(route, { threadId, variant, ...how });
+    },
+    async hit(route, guard) {
+      const known = routes.get(route);
+      if (!known || known.guard !== guard) return null;
+      const version = await versions.current(known.threadId);
+      const held = version === null ? undefined : lru.get(`${known.threadId}\n${known.variant}`);
+      if (!held || held.version !== version) return null;
+      counts.hits++;
+      return { page: held, cacheControl: known.cacheControl };
     },
     threadChanged: (threadId) => versions.bump(threadId),
     stats,

@@ -3,7 +3,7 @@ import { Router, type Request } from 'express';
 import { editCommentInput, flagInput, guestToken, mineQuery, objectId, postCommentInput, repliesQuery, threadQuery, voteInput } from '../../shared/schemas';
 import { requireMember } from '../accounts/routes';
 import type { ForumDeps } from '../deps';
-import { sendCached } from '../cache';
+import { apiRoute, sendCached } from '../cache';
 import { songIdBySlug } from '../songs/service';
 import { userOf } from '../songs/routes';
 import { editComment, removeComment } from './edit';
@@ -20,6 +20,8 @@ const guestTokenOf = (req: Request) => {
 };
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+/** Readers' pages change with every write: a browser asks again each time (a 304 while unchanged). */
+const API_CACHE_CONTROL = 'no-cache';
 
 export function commentRoutes(deps: ForumDeps): Router {
   const r = Router();
@@ -31,8 +33,13 @@ export function commentRoutes(deps: ForumDeps): Router {
     if (!user) {
       const slug = req.params.slug;
       const variant = `api\n${query.sort}\n${query.limit}\n${query.cursor ?? ''}\n${query.after ?? ''}`;
-      const page = await deps.threadCache.page(String(await songIdBySlug(deps, slug)), variant, async () => ({ type: JSON_TYPE, body: JSON.stringify(await listThread(deps, slug, query, null)) }));
-      if (page) return sendCached(req, res, page, 'no-cache');
+      const threadId = String(await songIdBySlug(deps, slug));
+      const page = await deps.threadCache.page(threadId, variant, async () => ({ type: JSON_TYPE, body: JSON.stringify(await listThread(deps, slug, query, null)) }));
+      if (page) {
+        // The next request with this URL is answered before the app while the page stays current (http/hot-reads.ts).
+        deps.threadCache.remember(apiRoute(req.originalUrl), threadId, variant, { cacheControl: API_CACHE_CONTROL });
+        return sendCached(req, res, page, API_CACHE_CONTROL);
+      }
     }
     res.json(await listThread(deps, req.params.slug, query, user));
   });

@@ -72,7 +72,7 @@ export function helmetOptions(config: Pick<Config, 'secureCookies'>): HelmetOpti
  * helmet's dozen middlewares on every request would compute the same strings each time. Captured from helmet itself,
  * so they stay exactly helmet's.
  */
-export function securityHeaders(config: Pick<Config, 'secureCookies'>): RequestHandler {
+export function securityHeaderList(config: Pick<Config, 'secureCookies'>): readonly [string, string][] {
   const headers: [string, string][] = [];
   let passed = false;
   const recorder = {
@@ -85,6 +85,11 @@ export function securityHeaders(config: Pick<Config, 'secureCookies'>): RequestH
     passed = true;
   });
   if (!passed) throw new Error('helmet did not finish synchronously: its headers cannot be worked out once');
+  return headers;
+}
+
+export function securityHeaders(config: Pick<Config, 'secureCookies'>): RequestHandler {
+  const headers = securityHeaderList(config);
   return (_req, res, next) => {
     for (const [name, value] of headers) res.setHeader(name, value);
     next();

@@ -9,7 +9,7 @@ import { inWords } from '../../shared/words';
 import { HomePage } from '../../client/pages/HomePage';
 import { SongPage, songDescription } from '../../client/pages/SongPage';
 import type { ThreadData, ViewerData } from '../../client/thread/data';
-import { sendCached } from '../cache';
+import { pageRoute, sendCached } from '../cache';
 import { findComment } from '../comments/access';
 import { postComment } from '../comments/post';
 import { viewerMarks } from '../comments/marks';
@@ -46,8 +46,15 @@ export async function renderSong(deps: ForumDeps, store: AssetStore, req: Reques
   const slug = slugSchema.safeParse(req.params.slug);
   if (!slug.success) throw notFound('No such song.');
   if (isSharedRead(req, opts)) {
-    const page = await deps.threadCache.page(String(await songIdBySlug(deps, slug.data)), readerVariant(deps, store, req), async () => ({ type: HTML_TYPE, body: await songHtml(deps, store, req, res, slug.data, opts) }));
-    if (page) return sendCached(req, res, page, PAGE_CACHE_CONTROL);
+    const threadId = String(await songIdBySlug(deps, slug.data));
+    const guard = readerPageGuard(deps, store);
+    const variant = `html\n${origin(deps, req)}\n${req.originalUrl}\n${guard}`;
+    const page = await deps.threadCache.page(threadId, variant, async () => ({ type: HTML_TYPE, body: await songHtml(deps, store, req, res, slug.data, opts) }));
+    if (page) {
+      // The next reader asking for this address is answered before the app while the page stays current.
+      if (hotPages(deps.config)) deps.threadCache.remember(pageRoute(req.headers.host, req.originalUrl), threadId, variant, { cacheControl: PAGE_CACHE_CONTROL, guard });
+      return sendCached(req, res, page, PAGE_CACHE_CONTROL);
+    }
   }
   const html = await songHtml(deps, store, req, res, slug.data, opts);
   res.status(opts.status ?? 200).set({ 'Cache-Control': PAGE_CACHE_CONTROL }).type('html').send(html);
@@ -64,15 +71,21 @@ function isSharedRead(req: Request, opts: SongRender): boolean {
 }
 
 /**
- * Everything besides the thread that a reader's page is made of: its address (canonical link, the "Log in" return),
- * whether guests may post (the form), the built assets' names. Per-render values (the form's clientId and render
- * time, the server's clock for relative times) are those of the build: the clientId is made per post by the form's
- * POST (idempotencyKeyOf), the render time only ever ages, and the browser re-times relative times at once.
+ * Everything besides its address and the thread that a reader's page is made of: whether guests may post (the form)
+ * and the built assets' names. Per-render values (the form's clientId and render time, the server's clock for
+ * relative times) are those of the build: the clientId is made per post by the form's POST (idempotencyKeyOf), the
+ * render time only ever ages, and the browser re-times relative times at once.
  */
-function readerVariant(deps: ForumDeps, store: AssetStore, req: Request): string {
+export function readerPageGuard(deps: Pick<ForumDeps, 'settings'>, store: AssetStore): string {
   const a = store.assets();
-  return `html\n${origin(deps, req)}\n${req.originalUrl}\n${deps.settings.current().guestPosting}\n${a.js}\n${a.css}\n${a.icon}\n${a.moderationJs ?? ''}`;
+  return `${deps.settings.current().guestPosting}\n${a.js}\n${a.css}\n${a.icon}\n${a.moderationJs ?? ''}`;
 }
+
+/**
+ * Pages may be answered before the app (http/hot-reads.ts) unless their links could depend on a proxy's headers
+ * (the protocol, with TRUST_PROXY and no PUBLIC_URL), which the hot path does not weigh.
+ */
+export const hotPages = (config: Pick<ForumDeps['config'], 'trustProxy' | 'publicUrl'>) => !config.trustProxy || !!config.publicUrl;
 
 /** The song page's HTML as this request's reader sees it (reads the database). */
 async function songHtml(deps: ForumDeps, store: AssetStore, req: Request, res: Response, slug: string, opts: SongRender): Promise<string> {

@@ -267,6 +267,24 @@ describe('thread page cache', function () {
       assert.equal((await forum.agent().get(url).set('if-none-match', '"something-else"')).status, 200);
     });
 
+    it('answers a repeated reader request with the same headers as the app, and still refuses other host names', async () => {
+      const url = `/songs/${slug}?sort=newest`;
+      const first = await forum.agent().get(url).expect(200);
+      const hits = forum.deps.threadCache.stats().hits;
+      const again = await forum.agent().get(url).expect(200);
+      assert.equal(forum.deps.threadCache.stats().hits, hits + 1);
+      assert.equal(again.text, first.text);
+      for (const name of ['content-security-policy', 'x-content-type-options', 'referrer-policy', 'content-type', 'cache-control', 'vary', 'etag']) {
+        assert.equal(again.headers[name], first.headers[name], name);
+      }
+      assert.ok(again.headers['content-security-policy'], "helmet's headers are on a hit too");
+      const foreign = await forum.agent().get(url).set('host', `evil.example:${new URL(forum.url).port}`);
+      assert.equal(foreign.status, 421);
+      const api = `/api/songs/${slug}/comments?limit=3`;
+      await forum.agent().get(api).expect(200);
+      assert.equal((await forum.agent().get(api).set('host', 'evil.example')).status, 421);
+    });
+
     it('gives a member their own page, not the readers\' one', async () => {
       const res = await member.agent.get(`/api/songs/${slug}/comments?limit=5`).expect(200);
       // Express's own weak ETag: the member's answer is made for them, not taken from the cache.
