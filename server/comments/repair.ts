@@ -63,6 +63,8 @@ export function createThreadRepairs(deps: Deps): ThreadRepairs {
       if (closed) return;
       const id = String(songId);
       if (!dirty.has(id)) dirty.set(id, 0);
+      // A write cut short may have landed without being announced: pages cached before it must not outlive it.
+      void deps.threadCache.threadChanged(id);
       void drain();
     },
     async recountRecent(since) {
