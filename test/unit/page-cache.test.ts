@@ -93,6 +93,27 @@ describe('thread page cache (unit)', () => {
     cache.close();
   });
 
+  it('logs its counts at info, a line per interval that saw reads', async () => {
+    const lines: Record<string, any>[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const { versions } = fakeVersions();
+    const cache = createThreadCache({ versions, budgetBytes: 1 << 20, logger: log, logEveryMs: 10 });
+    await cache.page('t', 'v', body('one'));
+    await cache.page('t', 'v', body('one'));
+    for (let i = 0; i < 200 && !lines.length; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(lines[0]?.msg, 'page cache');
+    assert.equal(lines[0].pageCache.hits, 1);
+    assert.equal(lines[0].pageCache.misses, 1);
+    assert.equal(lines[0].pageCache.builds, 1);
+    // The next line comes with the next read, carrying it.
+    const quietUntil = lines.length;
+    await cache.page('t', 'v', body('one'));
+    for (let i = 0; i < 200 && lines.length === quietUntil; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(lines.length, quietUntil + 1);
+    assert.equal(lines.at(-1)!.pageCache.hits, 2);
+    cache.close();
+  });
+
   it('evicts the least recently used entries to stay within the byte budget', () => {
     const lru = byteLru<{ bytes: number; n: number }>(100);
     lru.set('a', { bytes: 40, n: 1 });
