@@ -25,8 +25,8 @@ export function alreadyHeld(ifNoneMatch: string | undefined, page: CachedPage): 
 }
 
 /**
- * `headers` are the response's own (Cache-Control). Vary names Cookie too: a signed-in member's answer is another one.
- * no-transform keeps the compression middleware off bytes that are already in their final form.
+ * `cacheControl` is the route's own. Vary names Cookie too: a signed-in member's answer is another one. no-transform
+ * keeps the compression middleware off bytes that are already in their final form.
  */
 export function sendCached(req: IncomingMessage, res: ServerResponse, page: CachedPage, cacheControl: string): void {
   res.setHeader('Vary', 'Accept-Encoding, Cookie');

@@ -33,13 +33,13 @@ export function hotReads(opts: HotReadOptions, app: Handler): Handler {
     // A name the forum does not answer for gets the app's 421.
     if (!isServedHost(req.headers.host, opts.config, req.socket)) return app(req, res);
     const found = api ? threadCache.hit(apiRoute(url)) : threadCache.hit(pageRoute(req.headers.host, url), opts.pageGuard());
-    found.then(
-      (hit) => {
+    found
+      .then((hit) => {
         if (!hit) return app(req, res);
         for (const [name, value] of headers) res.setHeader(name, value);
         sendCached(req, res, hit.page, hit.cacheControl);
-      },
-      () => app(req, res),
-    );
+      })
+      // Whatever went wrong here, the app answers (or, past the headers, the connection ends).
+      .catch((err: unknown) => (res.headersSent ? res.destroy(err as Error) : app(req, res)));
   };
 }
