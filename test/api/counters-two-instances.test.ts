@@ -4,12 +4,11 @@
 // (server/comments/store/redis-queue.ts); with the in-process queue alone, increments are lost. Recounts running on
 // both instances meanwhile (repairs, start-ups) must not disturb them either.
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
 import type { CommentDTO, SongDTO } from '../../shared/types';
 import mongoose from 'mongoose';
 import { recountThread } from '../../server/comments/recount';
 import { signUp, type SignedUp } from '../helpers/accounts';
-import { startTwoInstances, TEST_REDIS_URL, type TestForum } from '../helpers/forum';
+import { closeTwoInstances, startTwoInstances, type TestForum } from '../helpers/forum';
 
 interface StoredComment {
   _id: mongoose.Types.ObjectId;
@@ -57,11 +56,7 @@ describe('counters across two instances on one embedded database (Redis)', () =>
     ({ a, b, prefix } = await startTwoInstances('counters', { POSTING_LIMIT_PER_MINUTE: '100000' }));
   });
   after(async () => {
-    await Promise.all([a?.close(), b?.close()]);
-    const redis = new Redis(TEST_REDIS_URL);
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await closeTwoInstances(a, b, prefix);
   });
 
   it('keeps comment counts, reply counts and scores equal to a recount while members vote and reply on both at once', async function () {

@@ -2,11 +2,10 @@
 // within 2 s, a ban reaches the member's sockets there at once, and an approval made on one instance reaches
 // readers on the other exactly once.
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
 import type { CommentDTO } from '../../shared/types';
 import { SETTINGS_POLL_MS } from '../../server/moderation/settings';
 import { signUp, type SignedUp } from '../helpers/accounts';
-import { connected, emitAck, nextEvent, type TestForum, type TestSocket, startTwoInstances, TEST_REDIS_URL } from '../helpers/forum';
+import { connected, emitAck, nextEvent, type TestForum, type TestSocket, closeTwoInstances, startTwoInstances } from '../helpers/forum';
 
 
 describe('moderation across two instances (Redis)', () => {
@@ -24,11 +23,7 @@ describe('moderation across two instances (Redis)', () => {
     slug = (await admin.agent.post('/api/songs').send({ title: 'Everywhere', artist: 'The Instances' }).expect(201)).body.slug;
   });
   after(async () => {
-    await Promise.all([a?.close(), b?.close()]);
-    const redis = new Redis(TEST_REDIS_URL);
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await closeTwoInstances(a, b, prefix);
   });
 
   async function reader(forum: TestForum, cookie?: string): Promise<TestSocket> {

@@ -2,14 +2,13 @@
 // on every instance; never for one's own comments, nor for comments readers cannot see.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import type { CommentDTO, NotificationDTO, NotificationPage, SongDTO } from '../../shared/types';
 import { publish } from '../../server/comments/publish';
 import { refreshSearchKeys } from '../../server/songs/search-keys';
 import { songModel } from '../../server/songs/model';
 import { mentionedUsernames } from '../../server/notifications/mentions';
 import { signUp, type SignedUp } from '../helpers/accounts';
-import { connected, nextEvent, startTestForum, type TestForum, startTwoInstances, TEST_REDIS_URL } from '../helpers/forum';
+import { connected, nextEvent, startTestForum, type TestForum, closeTwoInstances, startTwoInstances } from '../helpers/forum';
 
 
 async function post(agent: SignedUp['agent'], slug: string, body: Record<string, unknown>): Promise<CommentDTO> {
@@ -49,11 +48,7 @@ describe('notifications: replies and mentions, across two instances (Redis)', ()
   });
 
   after(async () => {
-    await Promise.all([a?.close(), b?.close()]);
-    const redis = new Redis(TEST_REDIS_URL);
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await closeTwoInstances(a, b, prefix);
   });
 
   it('tells a member live, on a socket of another instance, when someone replies to them, and lists it', async () => {

@@ -2,11 +2,10 @@
 // version, and every write moves the version, so the very next read, on this instance or another one sharing Redis,
 // has the write in it and an ETag taken before the write no longer matches.
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
 import type { CommentDTO, CommentPage } from '../../shared/types';
 import { createSong } from '../../server/songs/service';
 import { signUp, type SignedUp } from '../helpers/accounts';
-import { startTestForum, startTwoInstances, TEST_REDIS_URL, type TestForum } from '../helpers/forum';
+import { startTestForum, closeTwoInstances, startTwoInstances, type TestForum } from '../helpers/forum';
 
 interface Read {
   status: number;
@@ -165,13 +164,7 @@ describe('thread page cache', function () {
     return {
       writer: a,
       reader: b,
-      close: async () => {
-        await Promise.all([a.close(), b.close()]);
-        const redis = new Redis(TEST_REDIS_URL);
-        const keys = await redis.keys(`${prefix}:*`);
-        if (keys.length) await redis.del(...keys);
-        await redis.quit();
-      },
+      close: () => closeTwoInstances(a, b, prefix),
     };
   });
 

@@ -5,7 +5,7 @@ import { io as ioClient } from 'socket.io-client';
 import type { CommentDTO } from '../../shared/types';
 import { createSong } from '../../server/songs/service';
 import { signUp, type SignedUp } from '../helpers/accounts';
-import { connected, emitAck, nextEvent, type TestForum, type TestSocket, startTwoInstances, TEST_REDIS_URL } from '../helpers/forum';
+import { connected, emitAck, nextEvent, type TestForum, type TestSocket, closeTwoInstances, startTwoInstances, TEST_REDIS_URL } from '../helpers/forum';
 import { barrier, record, until } from '../helpers/live';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -29,12 +29,7 @@ describe('live threads across two instances (Redis)', () => {
   });
 
   after(async () => {
-    await Promise.all([a?.close(), b?.close()]);
-    // Leave the shared Redis as we found it.
-    const redis = new Redis(TEST_REDIS_URL);
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await closeTwoInstances(a, b, prefix);
   });
 
   async function reader(forum: TestForum, slug = song, cookie?: string) {

@@ -1,4 +1,5 @@
 // Test forums: the real app on port 0, on a fresh database of the run's database server (started on first use).
+import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -117,4 +118,14 @@ export async function startTwoInstances(label: string, env: Record<string, strin
   const a = await startTestForum(shared, { dbName });
   const b = await startTestForum(shared, { dbName });
   return { a, b, prefix };
+}
+
+/** Closes both instances and leaves the shared Redis as it was found (their keys removed). */
+export async function closeTwoInstances(a: TestForum | undefined, b: TestForum | undefined, prefix: string | undefined): Promise<void> {
+  await Promise.all([a?.close(), b?.close()]);
+  if (!prefix) return;
+  const redis = new Redis(TEST_REDIS_URL);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
 }
