@@ -7,7 +7,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import type { Page } from 'playwright-core';
-import { loadConfig } from '../../server/config';
+import { benchConfig } from '../forum-config';
 import { startEmbedded } from '../../server/db/embedded';
 import { startForum } from '../../server/forum';
 import { createSong } from '../../server/songs/service';
@@ -53,15 +53,7 @@ async function main() {
   ensureClientBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'chorus-bench-browser-'));
   const db = await startEmbedded({ dataDir: join(dir, 'db') });
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dir,
-    SESSION_SECRET: 'bench-secret-bench-secret-bench-secret',
-    LOG_LEVEL: 'silent',
-    DEMO_CONTENT: 'false',
-    POSTING_LIMIT_PER_MINUTE: '100000',
-  });
+  const config = benchConfig({ DATA_DIR: dir });
   const forum = await startForum({ config, logger: pino({ level: 'silent' }), mongodbUri: db.uri, dbName: 'bench_browser' });
   const browser = await launch();
   const runs: number[][] = [];

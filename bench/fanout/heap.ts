@@ -2,8 +2,9 @@
 // in its own process (with --expose-gc); a heap snapshot is taken before HEAP_READERS readers connect (and, for the
 // forum, join one thread) and another after they have settled, and heap-snapshot.ts sums what the readers hold by
 // constructor. Writes the "Live fan-out: memory per idle reader" section of BENCHMARKS.md (HEAP_WRITE=0: print only).
+import { writeBenchSection } from '../benchmarks-md';
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,20 +106,6 @@ function section(results: Measured[]): string {
   return lines.join('\n') + '\n';
 }
 
-function writeSection(text: string) {
-  const file = join(here, '..', '..', 'BENCHMARKS.md');
-  const doc = readFileSync(file, 'utf8');
-  const heading = '## Live fan-out: memory per idle reader';
-  const start = doc.indexOf(heading);
-  if (start >= 0) {
-    const end = doc.indexOf('\n## ', start + 3);
-    return writeFileSync(file, doc.slice(0, start) + text + (end < 0 ? '' : doc.slice(end)));
-  }
-  // New: right after the fan-out section.
-  const fanout = doc.indexOf('## Live fan-out');
-  const after = fanout < 0 ? -1 : doc.indexOf('\n## ', fanout + 3);
-  writeFileSync(file, after < 0 ? doc.trimEnd() + '\n\n' + text : doc.slice(0, after + 1) + text + '\n' + doc.slice(after + 1));
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'chorus-heap-'));
 const db = await startEmbedded({ dataDir: join(dir, 'db') });
@@ -126,7 +113,7 @@ try {
   const results = [await measure('ws', db.uri, dir), await measure('socketio', db.uri, dir)];
   const text = section(results);
   console.log('\n' + text);
-  if (process.env.HEAP_WRITE !== '0') writeSection(text);
+  if (process.env.HEAP_WRITE !== '0') writeBenchSection('## Live fan-out: memory per idle reader', text, { after: '## Live fan-out (socket.io)' });
 } finally {
   await db.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -4,8 +4,9 @@
 //
 // Env: FANOUT_SCENARIOS (readers x comments per second [x rounds], default 1000x10x3,5000x2,5000x10), FANOUT_SECONDS (10 of
 // posting per scenario), FANOUT_PROCS (4 load generators), FANOUT_WRITE=0 to only print.
+import { writeBenchSection } from '../benchmarks-md';
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -269,14 +270,6 @@ function reading(results: Result[]): string[] {
   return lines;
 }
 
-function writeSection(text: string) {
-  const file = join(here, '..', '..', 'BENCHMARKS.md');
-  const doc = readFileSync(file, 'utf8');
-  const start = doc.indexOf('## Live fan-out');
-  if (start < 0) return writeFileSync(file, doc.trimEnd() + '\n\n' + text);
-  const next = doc.indexOf('\n## ', start + 3);
-  writeFileSync(file, doc.slice(0, start) + text + (next < 0 ? '' : doc.slice(next)));
-}
 
 async function main() {
   const began = now();
@@ -302,7 +295,7 @@ async function main() {
   }
   const text = section(results, (now() - began) / 1000);
   console.log('\n' + text);
-  if (process.env.FANOUT_WRITE !== '0') writeSection(text);
+  if (process.env.FANOUT_WRITE !== '0') writeBenchSection('## Live fan-out (socket.io)', text);
 }
 
 function medianRound(runs: Result[]): Result {

@@ -1,7 +1,7 @@
 // Chorus under test (child process): one real instance (startForum) on the bench's database, logging at info as in
 // production (to /dev/null, so the terminal is not measured), seeded with the thread the rows read.
 import { destination } from 'pino';
-import { loadConfig } from '../../server/config';
+import { benchConfig } from '../forum-config';
 import { startForum } from '../../server/forum';
 import { createLogger } from '../../server/logger';
 import { seedThread } from '../threads/seed';
@@ -10,16 +10,8 @@ import type { FromServer } from './protocol';
 const { mongodbUri, dbName, comments } = JSON.parse(process.argv[2]) as { mongodbUri: string; dbName: string; comments: number };
 const send = (m: FromServer) => process.send?.(m);
 
-const config = loadConfig({
-  PORT: '0',
-  HOST: '127.0.0.1',
-  DATA_DIR: process.env.READS_DATA_DIR,
-  SESSION_SECRET: 'reads-bench-secret-reads-bench-secret',
-  LOG_LEVEL: process.env.READS_LOG_LEVEL ?? 'info',
-  DEMO_CONTENT: 'false',
-  // The mixed row posts ten comments a second from one member: the bench measures reads, not the posting limit.
-  POSTING_LIMIT_PER_MINUTE: '100000000',
-});
+// Logging at info as in production (the mixed row posts ten comments a second: benchConfig lifts the posting limit).
+const config = benchConfig({ DATA_DIR: process.env.READS_DATA_DIR, LOG_LEVEL: process.env.READS_LOG_LEVEL ?? 'info' });
 const forum = await startForum({ config, logger: createLogger(config, destination({ dest: '/dev/null', sync: true })), mongodbUri, dbName });
 const { slug, cookie } = await seedThread(forum, comments);
 send({ type: 'listening', url: forum.url, slug, cookie });

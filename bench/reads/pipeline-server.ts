@@ -18,7 +18,7 @@ import { createBus } from '../../server/bus';
 import { createPageCache } from '../../server/cache';
 import { createThreadRepairs } from '../../server/comments/repair';
 import { createThreadStore } from '../../server/comments/store';
-import { loadConfig } from '../../server/config';
+import { benchConfig } from '../forum-config';
 import { connectDatabase } from '../../server/db/connection';
 import type { ForumDeps } from '../../server/deps';
 import { requestLogging } from '../../server/http/logging';
@@ -38,7 +38,7 @@ interface Setup {
 type Message = { type: 'setup'; setup: Setup } | { type: 'cpu' } | { type: 'counts' } | { type: 'close' };
 
 const send = (m: object) => process.send?.(m);
-const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', SESSION_SECRET: 'pipeline-bench-secret-pipeline', LOG_LEVEL: 'info', DEMO_CONTENT: 'false', DATA_DIR: process.env.READS_DATA_DIR });
+const config = benchConfig({ LOG_LEVEL: 'info', DATA_DIR: process.env.READS_DATA_DIR });
 const logger = createLogger(config, destination({ dest: '/dev/null', sync: true }));
 /** Round trips to the sessions collection, counted over the whole run (the parent divides by the requests it made). */
 const storeCalls = { reads: 0, writes: 0 };

@@ -4,18 +4,17 @@
 //
 // Env: READS_SECONDS (10 per row and server), READS_ROUNDS (2: rows alternate Chorus and bare, round after round),
 // READS_COMMENTS (2000), READS_PARTS (pages,pipeline), READS_WRITE=0 to only print.
+import { writeBenchSection } from '../benchmarks-md';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { encodeCursor } from '../../server/db/cursor';
 import { startEmbedded } from '../../server/db/embedded';
 import { ask, cannon, children, CONNECTIONS, ROUNDS, SECONDS, spawnTs, stop, type Measured } from './harness';
 import { pipelineSection, runPipeline } from './pipeline';
 import { record, type Recordings } from './protocol';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const COMMENTS = Number(process.env.READS_COMMENTS ?? 2000);
 const PARTS = (process.env.READS_PARTS ?? 'pages,pipeline').split(',');
 const PAGE = 50;
@@ -224,18 +223,6 @@ function pagesSection(rows: RowResult[]): string[] {
   return lines;
 }
 
-function writeSection(text: string) {
-  const file = join(here, '..', '..', 'BENCHMARKS.md');
-  const doc = readFileSync(file, 'utf8');
-  const start = doc.indexOf('## Reads');
-  if (start >= 0) {
-    const next = doc.indexOf('\n## ', start + 3);
-    return writeFileSync(file, doc.slice(0, start) + text + (next < 0 ? '' : doc.slice(next)));
-  }
-  // New: after the Threads section, which it extends.
-  const after = doc.indexOf('\n## ', doc.indexOf('## Threads') + 3);
-  writeFileSync(file, after < 0 ? doc.trimEnd() + '\n\n' + text : doc.slice(0, after + 1) + text + '\n' + doc.slice(after + 1));
-}
 
 async function main() {
   const began = performance.now();
@@ -267,7 +254,7 @@ async function main() {
     ...lines,
   ].join('\n') + '\n';
   console.log('\n' + text);
-  if (process.env.READS_WRITE !== '0') writeSection(text);
+  if (process.env.READS_WRITE !== '0') writeBenchSection('## Reads (pages against bare http)', text, { after: '## Threads' });
 }
 
 main().then(

@@ -1,8 +1,9 @@
 // npm run bench:startup — time from `npm start` to /healthz 200 with the database up, on the embedded database
 // (already built by npm install), client build included. Three runs: the first on an empty DATA_DIR (demo content
 // loaded), then two on the same one. Writes the "Start-up" section of BENCHMARKS.md.
+import { writeBenchSection } from '../benchmarks-md';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,10 +58,5 @@ const section = [
   '| --- | --- | ---: |',
   ...runs.map((ms, i) => `| ${i + 1} | ${i === 0 ? 'empty (demo content loaded)' : 'as the run before left it'} | ${(ms / 1000).toFixed(2)} |`),
 ].join('\n');
-const file = join(root, 'BENCHMARKS.md');
-const md = readFileSync(file, 'utf8');
-const start = md.indexOf('## Start-up');
-const next = start < 0 ? -1 : md.indexOf('\n## ', start + 1);
-const text = `## Start-up\n\n${section}\n`;
-writeFileSync(file, start < 0 ? md.trimEnd() + '\n\n' + text : md.slice(0, start) + text + (next < 0 ? '' : md.slice(next + 1)));
+writeBenchSection('## Start-up', `## Start-up\n\n${section}`);
 console.log('BENCHMARKS.md: Start-up section written');

@@ -1,12 +1,13 @@
 // npm run bench:threads — thread paging and posting on a 10,000-comment thread, beside a bare Express + mongodb
 // driver baseline doing the same queries, in one run on a fresh embedded FerretDB. Writes the Threads section
 // of BENCHMARKS.md. BENCH_SECONDS (default 10) sets the length of each autocannon run.
+import { writeBenchSection } from '../benchmarks-md';
 import autocannon from 'autocannon';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { loadConfig } from '../../server/config';
+import { benchConfig } from '../forum-config';
 import { startEmbedded } from '../../server/db/embedded';
 import { startForum } from '../../server/forum';
 import { encodeCursor } from '../../server/db/cursor';
@@ -38,14 +39,8 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'chorus-bench-threads-'));
   const db = await startEmbedded({ dataDir: join(dir, 'db') });
   const dbName = 'bench_threads';
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
+  const config = benchConfig({
     DATA_DIR: dir,
-    SESSION_SECRET: 'bench-secret-bench-secret-bench-secret',
-    LOG_LEVEL: 'silent',
-    DEMO_CONTENT: 'false',
-    POSTING_LIMIT_PER_MINUTE: '100000000',
     // This bench measures the thread store's reads (every request a database read, as on a page cache miss);
     // bench:reads measures the page cache in front of it.
     PAGE_CACHE_MB: CACHE_MB,
@@ -141,13 +136,7 @@ function report(rows: Row[]) {
   );
   const section = lines.join('\n');
   console.log('\n' + section + '\n');
-  const file = join(import.meta.dirname, '..', '..', 'BENCHMARKS.md');
-  const md = readFileSync(file, 'utf8');
-  const start = md.indexOf('## Threads');
-  const next = md.indexOf('\n## ', start + 1);
-  if (start < 0) return console.warn('BENCHMARKS.md has no "## Threads" section; not written');
-  const heading = md.slice(start, md.indexOf('\n', start));
-  writeFileSync(file, md.slice(0, start) + heading + '\n\n' + section + '\n' + (next >= 0 ? md.slice(next) : ''));
+  writeBenchSection('## Threads', `## Threads (HTTP paging and posting)\n\n${section}`);
   console.log('BENCHMARKS.md: Threads section written');
 }
 

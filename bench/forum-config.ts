@@ -1,0 +1,16 @@
+// The configuration a bench runs a forum with: on loopback at a free port, a fixed secret, no demo content, and a
+// posting limit far above any bench's rate (the benches measure reads, posts and fan-out, not the limit). `env`
+// adds to it or overrides it.
+import { loadConfig, type Config } from '../server/config';
+
+export function benchConfig(env: Record<string, string | undefined>): Config {
+  return loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    SESSION_SECRET: 'bench-secret-bench-secret-bench-secret',
+    LOG_LEVEL: 'silent',
+    DEMO_CONTENT: 'false',
+    POSTING_LIMIT_PER_MINUTE: '100000000',
+    ...env,
+  });
+}
