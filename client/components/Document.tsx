@@ -22,7 +22,21 @@ export interface Shell {
   here?: string;
   /** The member's unread notifications (the bell's count). */
   unread?: number;
+  /**
+   * Render the sign-in state as the slot "account", to be filled per request: the server keeps a member's page as
+   * parts around its slots (server/web/memberPage.ts).
+   */
+  accountSlot?: boolean;
 }
+
+/**
+ * Where a per-request piece goes in a page kept as parts: the server splits the rendered page at these marks and fills
+ * them per request (server/web/memberPage.ts). No user text can make one: text is escaped, so it never holds a `<`.
+ */
+export function Slot({ name }: { name: string }) {
+  return <template data-slot={name} />;
+}
+export const slotMark = (name: string) => `<template data-slot="${name}"></template>`;
 
 export function Document({ shell, children }: { shell: Shell; children: ComponentChildren }) {
   const { assets } = shell;
@@ -48,7 +62,7 @@ export function Document({ shell, children }: { shell: Shell; children: Componen
             <a class="brand" href="/">
               Chorus
             </a>
-            <SignInState user={shell.user} here={shell.here} unread={shell.unread ?? 0} />
+            {shell.accountSlot ? <Slot name="account" /> : <SignInState user={shell.user} here={shell.here} unread={shell.unread ?? 0} />}
           </nav>
         </header>
         <main id="main" tabIndex={-1}>
@@ -62,7 +76,7 @@ export function Document({ shell, children }: { shell: Shell; children: Componen
   );
 }
 
-function SignInState({ user, here, unread }: { user: UserDTO | null; here?: string; unread: number }) {
+export function SignInState({ user, here, unread }: { user: UserDTO | null; here?: string; unread: number }) {
   if (!user) {
     const next = here && here !== '/' ? `?next=${encodeURIComponent(here)}` : '';
     return (

@@ -1,5 +1,6 @@
 // /songs/:slug: the song (title, artists, album, chart peaks, facts), then its live discussion.
 import type { SongDTO } from '../../shared/types';
+import { Slot } from '../components/Document';
 import { renderText } from '../text';
 import { DATA_ID, ISLAND_ID, VIEWER_ID, type ThreadData, type ViewerData } from '../thread/data';
 import { ThreadApp } from '../thread/ThreadApp';
@@ -10,7 +11,14 @@ export const safeJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c
 /** Facts shown before the rest fold away (small screens keep them folded; the script opens them on wide ones). */
 export const FIRST_FACTS = 3;
 
-export function SongPage({ song, thread, viewer }: { song: SongDTO; thread: ThreadData; viewer?: ViewerData | null }) {
+/** The member's block for the browser: who they are, their unread count (see ViewerData). */
+export const viewerScript = (viewer: ViewerData) => `<script type="application/json" id="${VIEWER_ID}">${safeJson(viewer)}</script>`;
+
+/**
+ * `viewer`: the signed-in member's block, or 'slot' for a page kept as parts (filled per request with viewerScript).
+ * The thread data is the same for every reader: the member is in their block alone.
+ */
+export function SongPage({ song, thread, viewer }: { song: SongDTO; thread: ThreadData; viewer?: ViewerData | 'slot' | null }) {
   const facts = song.facts ?? [];
   const rest = facts.slice(FIRST_FACTS);
   return (
@@ -80,8 +88,8 @@ export function SongPage({ song, thread, viewer }: { song: SongDTO; thread: Thre
           </section>
         )}
       </article>
-      <script type="application/json" id={DATA_ID} dangerouslySetInnerHTML={{ __html: safeJson(thread) }} />
-      {viewer && <script type="application/json" id={VIEWER_ID} dangerouslySetInnerHTML={{ __html: safeJson(viewer) }} />}
+      <script type="application/json" id={DATA_ID} dangerouslySetInnerHTML={{ __html: safeJson({ ...thread, user: null }) }} />
+      {viewer === 'slot' ? <Slot name="viewer" /> : viewer && <script type="application/json" id={VIEWER_ID} dangerouslySetInnerHTML={{ __html: safeJson(viewer) }} />}
       <div id={ISLAND_ID}>
         <ThreadApp {...thread} />
       </div>

@@ -8,7 +8,7 @@ import { setUnread } from '../header';
 import { api, ApiFailure, catchUp } from './api';
 import { CommentItem, type CommentActions, type CommentContext } from './Comment';
 import { CommentForm, type Draft } from './CommentForm';
-import type { ThreadData, ViewerData } from './data';
+import type { ThreadData } from './data';
 import { guestTokenOf, keepGuestToken, rememberGuest } from './guest';
 import type { Live, LinkStatus, LiveHandlers } from './live';
 import { NewCommentsNotice, useTitleCount } from './NewCommentsNotice';
@@ -16,8 +16,6 @@ import * as T from './state';
 import { buildTree } from './tree';
 
 export interface ThreadProps extends ThreadData {
-  /** The member's own marks and unread count (a block of its own in the page). */
-  viewer?: ViewerData | null;
   /** The browser passes the socket; the server renders without one. */
   connect?(slug: string, h: LiveHandlers): Live;
 }
@@ -43,8 +41,8 @@ export function ThreadApp(p: ThreadProps) {
   const [presence, setPresence] = useState<number | null>(null);
   const [typist, setTypist] = useState<string | null>(null);
   const [announce, setAnnounce] = useState('');
-  const [myVotes, setMyVotes] = useState<Record<string, VoteValue>>(p.viewer?.votes ?? {});
-  const [flagged, setFlagged] = useState<ReadonlySet<string>>(() => new Set(p.viewer?.flagged ?? []));
+  const [myVotes, setMyVotes] = useState<Record<string, VoteValue>>({});
+  const [flagged, setFlagged] = useState<ReadonlySet<string>>(() => new Set());
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
   const [loadError, setLoadError] = useState('');
   const [picks, setPicks] = useState(p.page.picks ?? []);
@@ -64,7 +62,7 @@ export function ThreadApp(p: ThreadProps) {
   const ownActs = useRef(new Set<string>());
   const typistRef = useRef<string | null>(null);
 
-  /** The member's votes and reports for comments that arrived by paging (the page's own came with it). */
+  /** The member's votes and reports on comments shown: the page's own once the script runs, then each page loaded. */
   const learnMarks = (items: CommentDTO[]) => {
     if (!p.user || !items.length) return;
     api.mine(items.slice(0, 100).map((c) => c.id)).then(
@@ -79,6 +77,7 @@ export function ThreadApp(p: ThreadProps) {
   useEffect(() => {
     setReady(true);
     setNow(Date.now());
+    learnMarks([...stateRef.current.items, ...picks]);
     const tick = setInterval(() => setNow(Date.now()), 30_000);
     let typingTimer: ReturnType<typeof setTimeout> | undefined;
     // Where a catch-up after a drop starts: a little before the newest comment had (shared/catchup.ts says why).

@@ -1,5 +1,5 @@
 // What the server hands the thread island (rendered on the server, then read by the browser from a JSON block).
-import type { CommentPage, ThreadSort, UserDTO, ViewerMarks } from '../../shared/types';
+import type { CommentPage, ThreadSort, UserDTO } from '../../shared/types';
 
 export interface ThreadData {
   slug: string;
@@ -7,6 +7,7 @@ export interface ThreadData {
   sort: ThreadSort;
   /** The thread's newest comment id at render time (null when empty): the first catch-up starts after it. */
   newestId: string | null;
+  /** Who the page was rendered for. In the page's JSON block always null: the member is in their own block (ViewerData). */
   user: UserDTO | null;
   guestPosting: boolean;
   editWindowMs: number;
@@ -26,10 +27,13 @@ export interface ThreadData {
   notice?: string;
 }
 
-/** What only the signed-in member sees: their own votes and reports on the page, their unread count. Kept in a
- *  block of its own, apart from the thread data every reader shares. */
-export interface ViewerData extends ViewerMarks {
-  unread: number;
+/**
+ * What only the signed-in member's page carries for the script: who they are, in a block of its own apart from the
+ * thread data every reader shares (so a member's page is kept as parts around it). Their own votes and reports on the
+ * page the script asks for (GET /api/comments/mine): without it the page shows none either.
+ */
+export interface ViewerData {
+  user: UserDTO;
 }
 
 export const DATA_ID = 'thread-data';

@@ -2,11 +2,14 @@
 // process.
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { versionedMemo, type MemoOptions, type VersionedMemo } from './memo';
 import { createThreadCache, type ThreadCache } from './thread-cache';
 import { memoryVersions, redisVersions } from './versions';
 
-export type { CachedPage, PageCacheStats, RouteHow, ThreadCache } from './thread-cache';
+export type { CachedPage, PageCacheStats, RouteHow, ThreadCache, ValueBuild } from './thread-cache';
 export { sendCached } from './send';
+export { keptParts, sendAssembled, type KeptParts } from './segments';
+export type { VersionedMemo } from './memo';
 
 export interface PageCacheSetup {
   /** PAGE_CACHE_MB in bytes; 0 turns the cache off. */
@@ -20,6 +23,12 @@ export interface PageCacheSetup {
 export function createPageCache(setup: PageCacheSetup): ThreadCache {
   const versions = setup.redis ? redisVersions(setup.redis, setup.redisKeyPrefix, setup.logger) : memoryVersions();
   return createThreadCache({ versions, budgetBytes: setup.budgetBytes, logger: setup.logger });
+}
+
+/** Values kept per key and version (memo.ts), the versions of `kind` in Redis with REDIS_URL, else in process. */
+export function createMemo<T>(setup: Omit<PageCacheSetup, 'budgetBytes'>, kind: string, opts: MemoOptions): VersionedMemo<T> {
+  const versions = setup.redis ? redisVersions(setup.redis, setup.redisKeyPrefix, setup.logger, kind) : memoryVersions();
+  return versionedMemo<T>(versions, opts);
 }
 
 /** How the hot path (http/hot-reads.ts) names a reader's request to the API: its raw URL. */

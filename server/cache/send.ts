@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CachedPage } from './thread-cache';
 
 /** An encoding the Accept-Encoding header takes (named, and not with q=0). */
-const takes = (header: string, encoding: string) =>
+export const takes = (header: string, encoding: string) =>
   header.split(',').some((part) => {
     const [name, ...params] = part.split(';');
     if (name.trim().toLowerCase() !== encoding) return false;

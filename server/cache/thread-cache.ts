@@ -47,12 +47,23 @@ export interface PageBuild {
   body: string;
 }
 
+/** What a value build makes: anything kept per thread version, with what it holds in bytes (for the budget). */
+export interface ValueBuild<T> {
+  value: T;
+  bytes: number;
+}
+
 export interface ThreadCache {
   /**
    * The page `variant` of the thread at its current version, from memory or built once by `build` (which reads the
    * database). null when nothing may be cached now (disabled, or Redis away): the caller answers without the cache.
    */
   page(threadId: string, variant: string, build: () => Promise<PageBuild>): Promise<CachedPage | null>;
+  /**
+   * Like page, for what is not a whole answer: `variant` of the thread at its current version (the parts a member's
+   * page is put together from, server/web/memberPage.ts), from memory or built once. null as for page.
+   */
+  value<T>(threadId: string, variant: string, build: () => Promise<ValueBuild<T>>): Promise<T | null>;
   /**
    * Remembers that a reader's request, named by `route` (what the hot path can tell from the raw request: its URL, and
    * for pages its Host and `guard`, what else the page depends on), is page `variant` of the thread.
@@ -100,11 +111,14 @@ async function encode(threadId: string, version: number, variant: string, built:
   return { version, type: built.type, identity, gzip: gz, br, etags: etagsOf(threadId, version, variant), bytes };
 }
 
+/** What the cache keeps: a page, or a value (kind tells them apart: a key names one or the other). */
+type Entry = { version: number; bytes: number } & ({ kind: 'page'; page: CachedPage } | { kind: 'value'; value: unknown });
+
 export function createThreadCache(opts: ThreadCacheOptions): ThreadCache {
   const { versions, logger } = opts;
   const enabled = opts.budgetBytes > 0;
-  const lru = byteLru<CachedPage>(opts.budgetBytes);
-  const building = new Map<string, Promise<CachedPage>>();
+  const lru = byteLru<Entry>(opts.budgetBytes);
+  const building = new Map<string, Promise<Entry>>();
   const counts = { hits: 0, misses: 0, builds: 0, evictions: 0, bypassed: 0 };
   // Moves when the cache is dropped wholesale: a build that began before must not store what it read.
   let generation = 0;
@@ -113,21 +127,41 @@ export function createThreadCache(opts: ThreadCacheOptions): ThreadCache {
     lru.clear();
   });
 
-  const build = (threadId: string, variant: string, key: string, version: number, make: () => Promise<PageBuild>): Promise<CachedPage> => {
+  const build = (key: string, version: number, make: () => Promise<Entry>): Promise<Entry> => {
     const buildKey = `${key}\n${version}`;
     const waiting = building.get(buildKey);
     if (waiting) return waiting;
     counts.builds++;
     const startedIn = generation;
     const made = (async () => {
-      const page = await encode(threadId, version, variant, await make(), key.length);
+      const entry = await make();
       const held = lru.get(key);
-      // A slower build of an older version never replaces a newer page.
-      if (startedIn === generation && (!held || held.version <= version)) counts.evictions += lru.set(key, page);
-      return page;
+      // A slower build of an older version never replaces a newer entry.
+      if (startedIn === generation && (!held || held.version <= version)) counts.evictions += lru.set(key, entry);
+      return entry;
     })().finally(() => building.delete(buildKey));
     building.set(buildKey, made);
     return made;
+  };
+
+  /** The entry `key` of the thread at its current version, from memory or built; null when nothing may be cached. */
+  const entry = async (threadId: string, key: string, make: (version: number) => Promise<Entry>): Promise<Entry | null> => {
+    if (!enabled) {
+      counts.bypassed++;
+      return null;
+    }
+    const version = await versions.current(threadId);
+    if (version === null) {
+      counts.bypassed++;
+      return null;
+    }
+    const held = lru.get(key);
+    if (held && held.version === version) {
+      counts.hits++;
+      return held;
+    }
+    counts.misses++;
+    return build(key, version, () => make(version));
   };
 
   // Requests as the hot path sees them -> the page they are; bounded (rebuilt from use when it is cleared).
@@ -147,23 +181,20 @@ export function createThreadCache(opts: ThreadCacheOptions): ThreadCache {
 
   return {
     async page(threadId, variant, make) {
-      if (!enabled) {
-        counts.bypassed++;
-        return null;
-      }
-      const version = await versions.current(threadId);
-      if (version === null) {
-        counts.bypassed++;
-        return null;
-      }
-      const key = `${threadId}\n${variant}`;
-      const held = lru.get(key);
-      if (held && held.version === version) {
-        counts.hits++;
-        return held;
-      }
-      counts.misses++;
-      return build(threadId, variant, key, version, make);
+      const key = `${threadId}\npage\n${variant}`;
+      const found = await entry(threadId, key, async (version) => {
+        const page = await encode(threadId, version, variant, await make(), key.length);
+        return { kind: 'page', version, bytes: page.bytes, page };
+      });
+      return found?.kind === 'page' ? found.page : null;
+    },
+    async value<T>(threadId: string, variant: string, make: () => Promise<ValueBuild<T>>) {
+      const key = `${threadId}\nvalue\n${variant}`;
+      const found = await entry(threadId, key, async (version) => {
+        const built = await make();
+        return { kind: 'value', version, bytes: built.bytes + 2 * key.length + 200, value: built.value };
+      });
+      return found?.kind === 'value' ? (found.value as T) : null;
     },
     remember(route, threadId, variant, how) {
       const known = routes.get(route);
@@ -175,10 +206,10 @@ export function createThreadCache(opts: ThreadCacheOptions): ThreadCache {
       const known = routes.get(route);
       if (!known || known.guard !== guard) return null;
       const version = await versions.current(known.threadId);
-      const held = version === null ? undefined : lru.get(`${known.threadId}\n${known.variant}`);
-      if (!held || held.version !== version) return null;
+      const held = version === null ? undefined : lru.get(`${known.threadId}\npage\n${known.variant}`);
+      if (!held || held.version !== version || held.kind !== 'page') return null;
       counts.hits++;
-      return { page: held, cacheControl: known.cacheControl };
+      return { page: held.page, cacheControl: known.cacheControl };
     },
     threadChanged: (threadId) => versions.bump(threadId),
     stats,

@@ -38,9 +38,12 @@ return redis.call('INCR', KEYS[1])`;
 const START = `redis.call('SET', KEYS[1], ARGV[1], 'NX')
 return redis.call('GET', KEYS[1])`;
 
-/** `prefix` names the forum and its database (`${redisPrefix}:${dbName}`), as the other keys do. */
-export function redisVersions(redis: Redis, prefix: string, logger: Logger): ThreadVersions {
-  const key = (threadId: string) => `${prefix}:thread-version:${threadId}`;
+/**
+ * `prefix` names the forum and its database (`${redisPrefix}:${dbName}`), as the other keys do; `kind` what is
+ * versioned (threads here; members and their inboxes for cache/memo.ts).
+ */
+export function redisVersions(redis: Redis, prefix: string, logger: Logger, kind = 'thread'): ThreadVersions {
+  const key = (threadId: string) => `${prefix}:${kind}-version:${threadId}`;
   const listeners: (() => void)[] = [];
   const doubt = () => listeners.forEach((l) => l());
   // Threads whose bump Redis refused: their pages are not served from the cache here until the bump lands.

@@ -68,4 +68,9 @@ export interface CommentModeration {
   picks(songId: Types.ObjectId): Promise<CommentDTO[]>;
   /** The page as this viewer may see it: their own held comments, and for moderators held comments and flags. */
   forViewer(shared: SharedPage, viewer: UserDTO | null): Promise<CommentPage>;
+  /**
+   * Members whose held or rejected comments are in the thread: forViewer shows them more than the shared page (a
+   * member's page put together from kept parts is for everyone else, web/memberPage.ts).
+   */
+  heldAuthors(songId: Types.ObjectId): Promise<ReadonlySet<string>>;
 }

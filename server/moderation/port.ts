@@ -12,7 +12,7 @@ import { screenComment } from './pipeline';
 import { refuseBannedWords } from './pipeline/phases';
 import { syncQueue } from './queue';
 import { moveComment } from './transitions';
-import { withViewer } from './viewer';
+import { heldAuthors, withViewer } from './viewer';
 
 type Deps = Pick<ForumDeps, 'db' | 'bus' | 'threadCache' | 'threads' | 'logger' | 'settings' | 'config'>;
 
@@ -27,6 +27,7 @@ export function createCommentModeration(deps: Deps): CommentModeration {
     logAct: (actor, action, commentId) => recordAction(deps, actor, action, { kind: 'comment', id: commentId }, null),
     picks: (songId) => threadPicks(deps, songId),
     forViewer: (shared, viewer) => withViewer(deps, shared, viewer),
+    heldAuthors: (songId) => heldAuthors(deps, songId),
   };
 }
 

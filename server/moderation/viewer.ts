@@ -35,11 +35,21 @@ export async function withViewer(deps: Pick<ForumDeps, 'db'>, shared: SharedPage
   return items === page.items ? page : { ...page, items };
 }
 
+/** The thread's held and rejected comments' queue entries. */
+const heldEntries = (deps: Pick<ForumDeps, 'db'>, songId: Types.ObjectId) =>
+  queueModel(deps.db.conn)
+    .find({ songId, queue: mongoose.trusted({ $in: ['pending', 'rejected'] }) })
+    .lean<QueueRecord[]>();
+
+/** Members with a held or rejected comment in the thread (anywhere in it: the pages they read are theirs alone). */
+export async function heldAuthors(deps: Pick<ForumDeps, 'db'>, songId: Types.ObjectId): Promise<ReadonlySet<string>> {
+  const entries = await heldEntries(deps, songId);
+  return new Set(entries.map((e) => e.authorId).filter((id): id is string => !!id));
+}
+
 /** The viewer's own held and rejected comments in the span, and for moderators every held one. */
 async function ownAndHeld(deps: Pick<ForumDeps, 'db'>, span: Span, viewer: UserDTO, moderator: boolean): Promise<CommentRecord[]> {
-  const entries = await queueModel(deps.db.conn)
-    .find({ songId: span.songId, queue: mongoose.trusted({ $in: ['pending', 'rejected'] }) })
-    .lean<QueueRecord[]>();
+  const entries = await heldEntries(deps, span.songId);
   const wanted = entries.filter((e) => e.authorId === viewer.id || (moderator && e.queue === 'pending'));
   const Comments = commentModel(deps.db.conn);
   const rows = await Promise.all(wanted.map((e) => Comments.findOne({ _id: e._id }).lean<CommentRecord>()));

@@ -7,12 +7,12 @@ import { listSongsQuery, postCommentInput, slug as slugSchema, threadQuery, type
 import type { CommentPage, SongDTO } from '../../shared/types';
 import { inWords } from '../../shared/words';
 import { HomePage } from '../../client/pages/HomePage';
-import { SongPage, songDescription } from '../../client/pages/SongPage';
-import type { ThreadData, ViewerData } from '../../client/thread/data';
-import { pageRoute, sendCached } from '../cache';
+import { SignInState, slotMark } from '../../client/components/Document';
+import { SongPage, songDescription, viewerScript } from '../../client/pages/SongPage';
+import type { ThreadData } from '../../client/thread/data';
+import { keptParts, pageRoute, sendCached, sendAssembled, type KeptParts } from '../cache';
 import { findComment } from '../comments/access';
 import { postComment } from '../comments/post';
-import { viewerMarks } from '../comments/marks';
 import { LISTED, listThread } from '../comments/thread';
 import { encodeCursor } from '../db/cursor';
 import type { ForumDeps } from '../deps';
@@ -21,6 +21,8 @@ import { listPicks } from '../moderation/picks';
 import { formToken, renderedAt } from '../moderation/pipeline/formToken';
 import { getSong, listSongs, songIdBySlug } from '../songs/service';
 import type { AssetStore } from './assets';
+import { renderToString } from 'preact-render-to-string';
+import type { UserDTO } from '../../shared/types';
 import { currentUser, HTML_TYPE, PAGE_CACHE_CONTROL, pageHtml, sendPage } from './render';
 
 /** Editor's picks on the home page. */
@@ -45,15 +47,32 @@ export interface SongRender {
 export async function renderSong(deps: ForumDeps, store: AssetStore, req: Request, res: Response, opts: SongRender = {}): Promise<void> {
   const slug = slugSchema.safeParse(req.params.slug);
   if (!slug.success) throw notFound('No such song.');
-  if (isSharedRead(req, opts)) {
-    const threadId = String(await songIdBySlug(deps, slug.data));
+  const user = currentUser(req);
+  if (isKeptRead(req, opts) && (!user || !isStaff(user))) {
+    const songId = await songIdBySlug(deps, slug.data);
+    const threadId = String(songId);
     const guard = readerPageGuard(deps, store);
-    const variant = `html\n${origin(deps, req)}\n${req.originalUrl}\n${guard}`;
-    const page = await deps.threadCache.page(threadId, variant, async () => ({ type: HTML_TYPE, body: await songHtml(deps, store, req, res, slug.data, opts) }));
-    if (page) {
-      // The next reader asking for this address is answered before the app while the page stays current.
-      if (hotPages(deps.config)) deps.threadCache.remember(pageRoute(req.headers.host, req.originalUrl), threadId, variant, { cacheControl: PAGE_CACHE_CONTROL, guard });
-      return sendCached(req, res, page, PAGE_CACHE_CONTROL);
+    if (!user) {
+      const variant = `html\n${origin(deps, req)}\n${req.originalUrl}\n${guard}`;
+      const page = await deps.threadCache.page(threadId, variant, async () => ({ type: HTML_TYPE, body: await songHtml(deps, store, req, res, slug.data, opts) }));
+      if (page) {
+        // The next reader asking for this address is answered before the app while the page stays current.
+        if (hotPages(deps.config)) deps.threadCache.remember(pageRoute(req.headers.host, req.originalUrl), threadId, variant, { cacheControl: PAGE_CACHE_CONTROL, guard });
+        return sendCached(req, res, page, PAGE_CACHE_CONTROL);
+      }
+    } else {
+      // A member's page: the thread as every member sees it, kept per thread version, around their own header.
+      const variant = `member\n${origin(deps, req)}\n${req.originalUrl}\n${guard}`;
+      const kept = await deps.threadCache.value<MemberPage>(threadId, variant, async () => {
+        const parts = keptParts(await songHtml(deps, store, req, res, slug.data, opts, 'member-parts'), MEMBER_SLOTS, slotMark);
+        const heldAuthors = await deps.moderation.heldAuthors(songId);
+        return { value: { parts, heldAuthors }, bytes: parts.bytes + heldAuthors.size * 64 };
+      });
+      // Their own held comments are theirs alone: such a member's page is made for them (below).
+      if (kept && !kept.heldAuthors.has(user.id)) {
+        const account = renderToString(<SignInState user={user} unread={Number(res.locals.unread ?? 0)} />);
+        return sendAssembled(req, res, kept.parts, [account, viewerScript({ user })], HTML_TYPE, PAGE_CACHE_CONTROL);
+      }
     }
   }
   const html = await songHtml(deps, store, req, res, slug.data, opts);
@@ -63,12 +82,32 @@ export async function renderSong(deps: ForumDeps, store: AssetStore, req: Reques
 /** Query parameters a reader's song page may carry and still be kept: anything else is rendered each time. */
 const KEPT_QUERY = new Set(['sort', 'cursor', 'posted']);
 
-/** A reader's (no member signed in) plain GET: the same page for every reader, so it is kept per thread version. */
-function isSharedRead(req: Request, opts: SongRender): boolean {
-  if (currentUser(req) || (req.method !== 'GET' && req.method !== 'HEAD') || opts.status || opts.form || opts.notice) return false;
+/**
+ * A plain GET: for readers (no member signed in) the same page for each, for members the same page but for their
+ * header, so either is kept per thread version. Moderators' pages carry their tools on every comment: made each time.
+ */
+function isKeptRead(req: Request, opts: SongRender): boolean {
+  if ((req.method !== 'GET' && req.method !== 'HEAD') || opts.status || opts.form || opts.notice) return false;
   for (const k in req.query) if (!KEPT_QUERY.has(k)) return false;
   return true;
 }
+
+const isStaff = (u: UserDTO) => u.role === 'moderator' || u.role === 'admin';
+
+/** Where a member's page differs from every other member's: their header, their block for the script. */
+const MEMBER_SLOTS = ['account', 'viewer'] as const;
+
+interface MemberPage {
+  parts: KeptParts;
+  /** Members with held or rejected comments in the thread: their pages are made for them. */
+  heldAuthors: ReadonlySet<string>;
+}
+
+/**
+ * Whom a member's kept page is rendered as: a member (not staff) whose name and id appear nowhere in what is kept
+ * (the thread renders the same for every such member until the script runs; the member is filled into the slots).
+ */
+const ANY_MEMBER: UserDTO = { id: '', username: '', displayName: '', location: null, role: 'member', createdAt: '' };
 
 /**
  * Everything besides its address and the thread that a reader's page is made of: whether guests may post (the form)
@@ -87,8 +126,11 @@ export function readerPageGuard(deps: Pick<ForumDeps, 'settings'>, store: AssetS
  */
 export const hotPages = (config: Pick<ForumDeps['config'], 'trustProxy' | 'publicUrl'>) => !config.trustProxy || !!config.publicUrl;
 
-/** The song page's HTML as this request's reader sees it (reads the database). */
-async function songHtml(deps: ForumDeps, store: AssetStore, req: Request, res: Response, slug: string, opts: SongRender): Promise<string> {
+/**
+ * The song page's HTML as this request's reader sees it (reads the database); 'member-parts': as any member (not
+ * staff) without held comments sees it, with slots for the member's own parts (MEMBER_SLOTS).
+ */
+async function songHtml(deps: ForumDeps, store: AssetStore, req: Request, res: Response, slug: string, opts: SongRender, as?: 'member-parts'): Promise<string> {
   const song = await getSong(deps, slug);
   let query: ThreadQuery;
   if (opts.at) {
@@ -100,8 +142,9 @@ async function songHtml(deps: ForumDeps, store: AssetStore, req: Request, res: R
     const q = threadQuery.safeParse({ sort: str(req.query.sort), cursor: str(req.query.cursor), limit: THREAD_PAGE });
     query = q.success ? q.data : threadQuery.parse({ limit: THREAD_PAGE });
   }
-  const user = currentUser(req);
-  const page = await listThread(deps, song.slug, query, user);
+  const user = as === 'member-parts' ? ANY_MEMBER : currentUser(req);
+  // Members' kept parts show the page every reader shares: a member whose held comments it would add is not served them.
+  const page = await listThread(deps, song.slug, query, as === 'member-parts' ? null : user);
   const guestPosting = deps.settings.current().guestPosting;
   const thread: ThreadData = {
     slug: song.slug,
@@ -120,12 +163,11 @@ async function songHtml(deps: ForumDeps, store: AssetStore, req: Request, res: R
     startsAt: opts.at && query.cursor ? opts.at : null,
     notice: opts.notice,
   };
-  const viewer: ViewerData | null = user ? { ...(await viewerMarks(deps, user.id, page.items.map((c) => c.id))), unread: Number(res.locals.unread ?? 0) } : null;
   const canonical = opts.at ? permalink(song.slug, opts.at) : `/songs/${song.slug}`;
   // After a failed no-script post the URL is the form's POST one: "Log in" brings the reader back to the song.
   const here = req.method === 'GET' ? undefined : `/songs/${song.slug}`;
-  const shell = { title: songTitle(song), description: songDescription(song), canonical: `${origin(deps, req)}${canonical}`, here, script: true };
-  return pageHtml(req, res, store, shell, <SongPage song={song} thread={thread} viewer={viewer} />);
+  const shell = { title: songTitle(song), description: songDescription(song), canonical: `${origin(deps, req)}${canonical}`, here, script: true, accountSlot: as === 'member-parts' };
+  return pageHtml(req, res, store, shell, <SongPage song={song} thread={thread} viewer={as === 'member-parts' ? 'slot' : user && { user }} />);
 }
 
 const origin = (deps: ForumDeps, req: Request) => deps.config.publicUrl ?? `${req.protocol}://${req.get('host')}`;

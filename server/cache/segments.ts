@@ -1,0 +1,103 @@
+// A page kept as parts with slots between them, filled per request (a member's song page: the thread is everyone's,
+// the header is theirs), and sent compressed without compressing anything per request. Each kept part is deflated
+// once, ending on a sync flush so the stream is byte-aligned after it; each per-request piece goes in as stored
+// (uncompressed) deflate blocks; the gzip trailer's CRC-32 runs over the plain bytes. RFC 1951 lets one stream mix
+// block types, so any gzip reader inflates the whole as one body. Brotli has no such seam: a member's page goes as
+// gzip (or plain), an anonymous reader's as brotli (send.ts).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { constants, crc32, deflateRawSync } from 'node:zlib';
+import { takes } from './send';
+
+export interface KeptParts {
+  /** The parts between the slots, plain and deflated (the last one ends the deflate stream). */
+  plain: Buffer[];
+  deflated: Buffer[];
+  /** The slots' names in order: one fewer than the parts. */
+  slots: readonly string[];
+  bytes: number;
+}
+
+/**
+ * Splits `html` at each slot's mark (in order, each exactly once; anything else is a bug in the page) and deflates
+ * the parts.
+ */
+export function keptParts(html: string, slots: readonly string[], markOf: (slot: string) => string): KeptParts {
+  const texts: string[] = [];
+  let rest = html;
+  for (const slot of slots) {
+    const mark = markOf(slot);
+    const at = rest.indexOf(mark);
+    if (at < 0 || rest.indexOf(mark, at + mark.length) >= 0) throw new Error(`the page must hold slot ${slot} once`);
+    texts.push(rest.slice(0, at));
+    rest = rest.slice(at + mark.length);
+  }
+  texts.push(rest);
+  const plain = texts.map((t) => Buffer.from(t, 'utf8'));
+  const deflated = plain.map((p, i) => deflateRawSync(p, { finishFlush: i < plain.length - 1 ? constants.Z_SYNC_FLUSH : constants.Z_FINISH }));
+  const bytes = [...plain, ...deflated].reduce((n, b) => n + b.length, 0);
+  return { plain, deflated, slots, bytes };
+}
+
+/** gzip's 10-byte header: deflate, no name or time, unknown OS (RFC 1952). */
+const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+const STORED_MAX = 0xffff;
+
+/** Stored deflate blocks (not final) holding `data`: byte-aligned, as the sync-flushed part before them leaves it. */
+function storedBlocks(data: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let at = 0; at < data.length; at += STORED_MAX) {
+    const chunk = data.subarray(at, at + STORED_MAX);
+    const head = Buffer.alloc(5);
+    head[0] = 0; // BFINAL 0, BTYPE 00 (stored), then padding to the byte
+    head.writeUInt16LE(chunk.length, 1);
+    head.writeUInt16LE(~chunk.length & 0xffff, 3);
+    out.push(head, chunk);
+  }
+  return out;
+}
+
+/** The page with `fills` in its slots: its plain bytes, or gzip. */
+export function assemble(parts: KeptParts, fills: readonly string[], gzip: boolean): Buffer[] {
+  if (fills.length !== parts.slots.length) throw new Error(`${parts.slots.length} slots, ${fills.length} fills`);
+  const pieces = fills.map((f) => Buffer.from(f, 'utf8'));
+  const out: Buffer[] = [];
+  if (!gzip) {
+    parts.plain.forEach((p, i) => out.push(p, ...(i < pieces.length ? [pieces[i]] : [])));
+    return out;
+  }
+  let crc = 0;
+  let size = 0;
+  out.push(GZIP_HEADER);
+  parts.plain.forEach((p, i) => {
+    out.push(parts.deflated[i]);
+    crc = crc32(p, crc);
+    size += p.length;
+    if (i < pieces.length) {
+      out.push(...storedBlocks(pieces[i]));
+      crc = crc32(pieces[i], crc);
+      size += pieces[i].length;
+    }
+  });
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc >>> 0, 0);
+  trailer.writeUInt32LE(size % 2 ** 32, 4);
+  out.push(trailer);
+  return out;
+}
+
+/**
+ * Sends the page with `fills` in its slots: gzip when the client takes it, else plain. It is one reader's page: no
+ * ETag, and Vary names Cookie. no-transform keeps the compression middleware off bytes already in their final form.
+ */
+export function sendAssembled(req: IncomingMessage, res: ServerResponse, parts: KeptParts, fills: readonly string[], type: string, cacheControl: string): void {
+  const gzip = takes(req.headers['accept-encoding'] ?? '', 'gzip');
+  const body = assemble(parts, fills, gzip);
+  res.statusCode = 200;
+  res.setHeader('Vary', 'Accept-Encoding, Cookie');
+  res.setHeader('Cache-Control', `${cacheControl}, no-transform`);
+  res.setHeader('Content-Type', type);
+  res.setHeader('Content-Length', body.reduce((n, b) => n + b.length, 0));
+  if (gzip) res.setHeader('Content-Encoding', 'gzip');
+  if (req.method === 'HEAD') return void res.end();
+  res.end(Buffer.concat(body));
+}
