@@ -5,7 +5,8 @@ import type { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import type { MemberSessions } from './accounts/member-sessions';
 import type { ForumBus } from './bus';
-import type { ThreadCache } from './cache';
+import type { ThreadCache, VersionedMemo } from './cache';
+import type { UserDTO } from '../shared/types';
 import type { Config } from './config';
 import type { Database } from './db/connection';
 import type { CommentModeration } from './comments/moderation';
@@ -22,6 +23,8 @@ export interface ForumDeps {
   limits: ForumLimits;
   /** Thread pages kept as bytes per thread version; every thread write moves the version (comments/publish.ts). */
   threadCache: ThreadCache;
+  /** What every signed-in request reads, kept per member version: every write to it moves the version. */
+  memberCache: MemberCache;
   /** How threads are read and written on this database (chosen once, in forum.ts). */
   threads: ThreadStore;
   /** Recounts threads whose counters a cut-short write may have left wrong. */
@@ -60,4 +63,17 @@ export interface ForumLimits {
   register: RequestHandler;
   /** Stops the limits' timers (in-memory stores). */
   close(): void;
+}
+
+/** A member as a signed-in request knows them (accounts/service.ts findSessionMember). */
+export interface SessionMember {
+  user: UserDTO;
+  passwordChangedAt: Date | null;
+}
+
+export interface MemberCache {
+  /** Members' records by id (null: no such member); updateProfile, setRole and password changes move them. */
+  records: VersionedMemo<SessionMember | null>;
+  /** Members' unread notification counts; a notification stored or read moves them. */
+  unread: VersionedMemo<number>;
 }

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { createApp } from './app';
 import { createBus } from './bus';
 import { createPageCache } from './cache';
+import { closeMemberCache, createMemberCache } from './accounts/member-cache';
 import type { Config } from './config';
 import { connectDatabase } from './db/connection';
 import type { ForumDeps } from './deps';
@@ -68,8 +69,10 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
   // Fail-fast clients refuse commands until connected: wait for it, but start degraded rather than not at all.
   if (redis && !(await whenReady(redis, REDIS_START_WAIT_MS))) logger.warn('redis is not reachable at start-up; starting without it until it is');
   // Everything one instance keeps (stores, caches, limiters) is made here and passed in.
-  const threadCache = createPageCache({ budgetBytes: config.pageCacheBytes, redis, redisKeyPrefix: `${config.redisPrefix}:${db.conn.name}`, logger });
-  const base = { config, db, logger, bus: createBus(), redis, threadCache };
+  const cacheSetup = { redis, redisKeyPrefix: `${config.redisPrefix}:${db.conn.name}`, logger };
+  const threadCache = createPageCache({ budgetBytes: config.pageCacheBytes, ...cacheSetup });
+  const memberCache = createMemberCache(cacheSetup);
+  const base = { config, db, logger, bus: createBus(), redis, threadCache, memberCache };
   // Counters on the embedded database move read-modify-write: one instance serialises them in process; instances
   // sharing a Redis take a per-document lock there (so counts stay exact across them); MongoDB's $inc needs neither.
   const storeKind = opts.threadStore ?? defaultStoreKind(db);
@@ -145,6 +148,7 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
       repairs.close();
       settings.close();
       threadCache.close();
+      closeMemberCache(memberCache);
       if (redis) await redis.quit().catch(() => redis.disconnect());
       await db.close();
     })());

@@ -10,6 +10,7 @@ import { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { destination } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { createMemberCache } from '../../server/accounts/member-cache';
 import { createPassport } from '../../server/accounts/passport';
 import { registerUser } from '../../server/accounts/service';
 import { createSessionStack, sessionMiddleware } from '../../server/accounts/session';
@@ -46,7 +47,7 @@ const storeCalls = { reads: 0, writes: 0 };
 async function setUp(s: Setup) {
   const db = await connectDatabase(s.mongodbUri, s.dbName);
   // Composed as forum.ts composes an instance.
-  const base = { config, db, logger, bus: createBus(), redis: null, threadCache: createPageCache({ budgetBytes: 0, redis: null, redisKeyPrefix: '', logger }) };
+  const base = { config, db, logger, bus: createBus(), redis: null, threadCache: createPageCache({ budgetBytes: 0, redis: null, redisKeyPrefix: '', logger }), memberCache: createMemberCache({ redis: null, redisKeyPrefix: '', logger }) };
   const threads = createThreadStore(db);
   const passport = createPassport(base);
   const stack = createSessionStack(base, passport);

@@ -27,7 +27,7 @@ declare global {
 export type ForumPassport = passport.PassportStatic;
 
 /** The forum's passport, built once in forum.ts: the session stack and the login route share it. */
-export function createPassport(deps: Pick<ForumDeps, 'db'>): passport.PassportStatic {
+export function createPassport(deps: Pick<ForumDeps, 'db' | 'memberCache'>): passport.PassportStatic {
   // Made now, not at the first unknown username, whose answer would otherwise take one hash longer.
   void dummyHash();
   const p = new passport.Passport() as passport.PassportStatic;
@@ -44,9 +44,10 @@ export function createPassport(deps: Pick<ForumDeps, 'db'>): passport.PassportSt
   p.deserializeUser<string>((req: Express.Request, id: string, done: (err: unknown, user?: Express.User | false) => void) => {
     // An unknown id (account deleted), or a session older than the member's last password change, logs the
     // session out rather than failing the request.
-    findSessionMember(deps, id).then((found) => {
+    deps.memberCache.records.get(id, () => findSessionMember(deps, id)).then((found) => {
       const stale = !!found?.passwordChangedAt && (req.session?.authAt ?? 0) < found.passwordChangedAt.getTime();
-      done(null, found && !stale ? found.user : false);
+      // A copy: what is kept is shared by this member's requests.
+      done(null, found && !stale ? { ...found.user } : false);
     }, done);
   });
   return p;

@@ -14,7 +14,7 @@ import { checkPassword } from './password-policy';
  * sockets are closed now through the bus.
  */
 export async function changePassword(
-  deps: Pick<ForumDeps, 'db' | 'bus'>,
+  deps: Pick<ForumDeps, 'db' | 'bus' | 'memberCache'>,
   userId: string,
   input: ChangePasswordInput,
   keepSession: { id: string; stamp(at: number): Promise<void> } | null,
@@ -32,5 +32,6 @@ export async function changePassword(
   await keepSession?.stamp(at);
   await credentialModel(deps.db.conn).updateOne({ userId: cred.userId }, { $set: { hash } });
   await userModel(deps.db.conn).updateOne({ _id: cred.userId }, { $set: { passwordChangedAt: new Date(at) } });
+  await deps.memberCache.records.changed(userId);
   deps.bus.emit('member.sessions-ended', { userId, keepSessionId: keepSession?.id ?? null });
 }

@@ -3,7 +3,7 @@
 import { Types } from 'mongoose';
 import type { RegisterInput, UpdateMeInput } from '../../shared/schemas';
 import type { Role, UserDTO } from '../../shared/types';
-import type { ForumDeps } from '../deps';
+import type { ForumDeps, SessionMember } from '../deps';
 import { Conflict, NotFound, Unauthenticated } from '../errors';
 import { cleanName, nameKey } from '../../shared/names';
 import { credentialModel, userModel, type UserDoc } from './model';
@@ -11,7 +11,8 @@ import { holdMemberNames, releaseMemberName } from './names';
 import { dummyHash, hashPassword, verifyPassword } from './password';
 import { checkPassword } from './password-policy';
 
-type Deps = Pick<ForumDeps, 'db'>;
+/** The member cache is there in the forum (a write moves the member's version); the admin command runs without it. */
+type Deps = Pick<ForumDeps, 'db'> & Partial<Pick<ForumDeps, 'memberCache'>>;
 
 export const usernameKey = (username: string) => username.trim().toLowerCase();
 
@@ -89,7 +90,7 @@ export async function findUserById(deps: Deps, id: string): Promise<UserDTO | nu
 }
 
 /** The member of a session and when their password last changed (sessions signed in before it are over). */
-export async function findSessionMember(deps: Deps, id: string): Promise<{ user: UserDTO; passwordChangedAt: Date | null } | null> {
+export async function findSessionMember(deps: Deps, id: string): Promise<SessionMember | null> {
   if (!Types.ObjectId.isValid(id)) return null;
   const user = await userModel(deps.db.conn).findById(id).lean<UserDoc>();
   return user ? { user: toUserDTO(user), passwordChangedAt: user.passwordChangedAt ?? null } : null;
@@ -110,6 +111,7 @@ export async function updateProfile(deps: Deps, userId: string, input: UpdateMeI
   // Held before it is taken, so no guest posts under the new name in between.
   if (input.displayName !== undefined) await holdMemberNames(deps.db.conn, [input.displayName]);
   const user = await Users.findOneAndUpdate({ _id: userId }, { $set: set }, { new: true }).lean<UserDoc>();
+  await deps.memberCache?.records.changed(userId);
   if (!user) throw new Unauthenticated('Your account no longer exists.');
   if (nameKey(before.displayName) !== nameKey(user.displayName)) await releaseMemberName(deps.db.conn, before.displayName);
   return toUserDTO(user);
@@ -119,6 +121,7 @@ export async function setRole(deps: Deps, userId: string, role: Role): Promise<U
   const user = await userModel(deps.db.conn)
     .findOneAndUpdate({ _id: userId }, { $set: { role } }, { new: true, runValidators: true })
     .lean<UserDoc>();
+  await deps.memberCache?.records.changed(userId);
   if (!user) throw new NotFound('No such member.');
   return toUserDTO(user);
 }

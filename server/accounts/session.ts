@@ -6,6 +6,7 @@ import session from 'express-session';
 import type { ForumDeps } from '../deps';
 import { memberSessions, mongoSessionIndex, redisSessionIndex, type MemberSessions, type SessionIndex } from './member-sessions';
 import type { ForumPassport } from './passport';
+import { keepSessions } from './kept-sessions';
 import { RedisSessionStore } from './redis-store';
 
 export const SESSION_COOKIE = 'chorus.sid';
@@ -104,7 +105,8 @@ function createStore(deps: SessionDeps): { store: session.Store; index: SessionI
     ttl: SESSION_IDLE_MS / 1000,
   });
   return {
-    store,
+    // One instance per database without Redis: it keeps the sessions it reads and writes (kept-sessions.ts).
+    store: keepSessions(store),
     index: mongoSessionIndex(deps.db.conn, SESSIONS_COLLECTION),
     // Stop the sweep only; the client is the forum's connection, closed by its owner.
     close: async () => clearInterval((store as unknown as { timer?: NodeJS.Timeout }).timer),

@@ -8,7 +8,7 @@ export interface NotificationListener {
   close(): Promise<void>;
 }
 
-export function listenForNotifications(deps: Pick<ForumDeps, 'db' | 'bus' | 'logger'>): NotificationListener {
+export function listenForNotifications(deps: Pick<ForumDeps, 'db' | 'bus' | 'logger' | 'memberCache'>): NotificationListener {
   const pending = new Set<Promise<void>>();
   const onCreated = ({ comment }: { comment: Parameters<typeof notifyAbout>[1] }) => {
     if (comment.status !== 'visible') return;

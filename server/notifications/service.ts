@@ -14,7 +14,7 @@ import { songModel, type SongRecord } from '../songs/model';
 import { mentionedUsernames } from './mentions';
 import { notificationModel, type NotificationRecord } from './model';
 
-type Deps = Pick<ForumDeps, 'db' | 'bus'>;
+type Deps = Pick<ForumDeps, 'db' | 'bus' | 'memberCache'>;
 export const NOTIFICATIONS_PAGE = 20;
 const ORDER = 'notifications';
 
@@ -51,6 +51,7 @@ export async function notifyAbout(deps: Deps, comment: CommentDTO): Promise<void
       if (isDuplicateKey(err)) continue;
       throw err;
     }
+    await deps.memberCache.unread.changed(userId);
     const unread = await unreadCount(deps, userId);
     deps.bus.emit('notification.created', { userId, notification: toDTO(note, comment, song), unread });
   }
@@ -85,6 +86,7 @@ export async function markRead(deps: Deps, userId: string, ids?: string[]): Prom
   const filter: Record<string, unknown> = { userId, read: false };
   if (ids) filter._id = mongoose.trusted({ $in: ids.map((id) => new mongoose.Types.ObjectId(id)) });
   const res = await notificationModel(deps.db.conn).updateMany(filter, { $set: { read: true } });
+  if (res.modifiedCount) await deps.memberCache.unread.changed(userId);
   const unread = await unreadCount(deps, userId);
   if (res.modifiedCount) deps.bus.emit('notification.read', { userId, unread });
   return unread;

@@ -23,7 +23,7 @@ export function pageRoutes(deps: ForumDeps, store: AssetStore): Router {
   // A member's header shows their unread notifications on every page.
   router.use(async (req, res, next) => {
     const user = currentUser(req);
-    if (user && isPage(req.path) && (req.method === 'GET' || req.method === 'POST')) res.locals.unread = await unreadCount(deps, user.id);
+    if (user && isPage(req.path) && (req.method === 'GET' || req.method === 'POST')) res.locals.unread = await deps.memberCache.unread.get(user.id, () => unreadCount(deps, user.id));
     next();
   });
   router.use(songPageRoutes(deps, store));

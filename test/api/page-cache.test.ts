@@ -34,6 +34,14 @@ async function readHtml(forum: TestForum, slug: string, ifNoneMatch?: string): P
   return { status: 200, etag: res.headers.etag, items: (JSON.parse(island[1]) as { page: CommentPage }).page.items, html: res.text };
 }
 
+/** A member's song page (their session cookie): the thread as its data block carries it, and the whole page. */
+async function readMemberHtml(member: SignedUp, slug: string, encoding = 'gzip, deflate, br'): Promise<{ items: CommentDTO[]; html: string; res: { headers: Record<string, string> } }> {
+  const res = await member.agent.get(`/songs/${slug}`).set('accept-encoding', encoding).expect(200);
+  const island = /<script type="application\/json" id="thread-data">([\s\S]*?)<\/script>/.exec(res.text);
+  assert.ok(island, "the member's song page carries its thread");
+  return { items: (JSON.parse(island[1]) as { page: CommentPage }).page.items, html: res.text, res };
+}
+
 const byId = (items: CommentDTO[], id: string) => items.find((c) => c.id === id);
 
 /**
@@ -49,10 +57,13 @@ function exactness(title: string, start: () => Promise<{ writer: TestForum; read
     let author: SignedUp;
     let voter: SignedUp;
     let moderator: SignedUp;
+    /** A member reading on the reader instance: their page is the kept thread around their own header. */
+    let member: SignedUp;
     let slug: string;
 
     before(async () => {
       ({ writer, reader, close } = await start());
+      member = await signUp(reader);
       author = await signUp(writer);
       voter = await signUp(writer);
       moderator = await signUp(writer, { role: 'moderator' });
@@ -65,10 +76,12 @@ function exactness(title: string, start: () => Promise<{ writer: TestForum; read
     async function cached(): Promise<{ api: Read; html: Read }> {
       await readApi(reader, slug);
       await readHtml(reader, slug);
+      await readMemberHtml(member, slug);
       const hits = reader.deps.threadCache.stats().hits;
       const api = await readApi(reader, slug);
       const html = await readHtml(reader, slug);
-      assert.equal(reader.deps.threadCache.stats().hits, hits + 2, 'the second reads are answered from the cache');
+      await readMemberHtml(member, slug);
+      assert.equal(reader.deps.threadCache.stats().hits, hits + 3, 'the second reads are answered from the cache');
       assert.equal((await readApi(reader, slug, 'limit=50', api.etag)).status, 304);
       assert.equal((await readHtml(reader, slug, html.etag)).status, 304);
       return { api, html };
@@ -84,6 +97,7 @@ function exactness(title: string, start: () => Promise<{ writer: TestForum; read
       assert.equal(html.status, 200, 'the ETag from before the write no longer matches (song page)');
       assert.notEqual(html.etag, before.html.etag);
       check(html.items, 'song page');
+      check((await readMemberHtml(member, slug)).items, "a member's song page");
     }
 
     let posted: CommentDTO;
@@ -176,6 +190,98 @@ describe('thread page cache', function () {
   exactness('one instance without Redis (mongo thread store)', async () => {
     const forum = await startTestForum({ POSTING_LIMIT_PER_MINUTE: '1000', FLAG_THRESHOLD: '1' }, { threadStore: 'mongo' });
     return { writer: forum, reader: forum, close: () => forum.close() };
+  });
+
+  describe("a member's song page: the kept thread around their own header (two instances with Redis)", () => {
+    let a: TestForum;
+    let b: TestForum;
+    let prefix: string;
+    let slug: string;
+    let ana: SignedUp;
+    let ben: SignedUp;
+    let admin: SignedUp;
+    before(async () => {
+      ({ a, b, prefix } = await startTwoInstances('member_pages', { POSTING_LIMIT_PER_MINUTE: '1000', FLAG_THRESHOLD: '1' }));
+      admin = await signUp(a, { role: 'admin' });
+      ana = await signUp(a, { displayName: 'Ana Member' });
+      ben = await signUp(a, { displayName: 'Ben Member' });
+      slug = (await createSong(a.deps, admin.user, { title: 'Member Pages', artist: 'The Parts' })).slug;
+      await ben.agent.post(`/api/songs/${slug}/comments`).send({ body: 'a comment everyone reads' }).expect(201);
+    });
+    after(() => closeTwoInstances(a, b, prefix));
+
+    /** The member's page on instance B (sessions are shared through Redis). */
+    const onB = async (m: SignedUp, encoding = 'gzip') => {
+      const res = await b.agent().get(`/songs/${slug}`).set('cookie', m.cookie).set('accept-encoding', encoding).expect(200);
+      const block = (id: string) => JSON.parse(new RegExp(`<script type="application/json" id="${id}">([\\s\\S]*?)</script>`).exec(res.text)![1]);
+      return { html: res.text, headers: res.headers, thread: block('thread-data'), viewer: block('viewer-data') };
+    };
+    const bell = (html: string) => /<span aria-hidden="true">(\d+)<\/span><span class="sr-only">\(\d+ unread\)<\/span>/.exec(html)?.[1];
+
+    it('shows each member their own header and block on the one kept thread, compressed or not', async () => {
+      await onB(ana);
+      const hits = b.deps.threadCache.stats().hits;
+      const anas = await onB(ana);
+      const bens = await onB(ben);
+      assert.equal(b.deps.threadCache.stats().hits, hits + 2, "the second member's page is the kept thread");
+      assert.match(anas.html, /Signed in as <strong>Ana Member<\/strong>/);
+      assert.doesNotMatch(anas.html, /Ben Member<\/strong>/);
+      assert.match(bens.html, /Signed in as <strong>Ben Member<\/strong>/);
+      assert.equal(anas.headers['content-encoding'], 'gzip');
+      assert.equal(anas.headers.etag, undefined, "a member's page is theirs: no ETag a shared cache could match");
+      assert.match(anas.headers['cache-control'], /private/);
+      // The thread data is everyone's; who they are is in their own block.
+      assert.equal(anas.thread.user, null);
+      assert.equal(anas.viewer.user.id, ana.user.id);
+      assert.equal(bens.viewer.user.id, ben.user.id);
+      assert.ok(anas.thread.page.items.some((c: CommentDTO) => c.body === 'a comment everyone reads'));
+      // A member posts with the member's form, never the guests' one.
+      assert.doesNotMatch(anas.html, /name="formToken"/);
+      assert.match(anas.html, /<form[^>]*data-role="comment-form"/);
+      const plain = await onB(ana, 'identity');
+      assert.equal(plain.headers['content-encoding'], undefined);
+      assert.equal(plain.html, anas.html, 'the gzip page inflates to the very same bytes');
+    });
+
+    it("shows a member's own held comment to them alone", async () => {
+      const held: CommentDTO = (await ana.agent.post(`/api/songs/${slug}/comments`).send({ body: 'held for Ana alone' }).expect(201)).body;
+      await ben.agent.post(`/api/comments/${held.id}/flags`).send({ reason: 'spam' }).expect(202);
+      const anas = await onB(ana);
+      assert.equal(anas.thread.page.items.find((c: CommentDTO) => c.id === held.id)?.status, 'pending');
+      assert.ok(anas.html.includes('held for Ana alone'));
+      assert.ok(!(await onB(ben)).html.includes('held for Ana alone'));
+      await admin.agent.post(`/api/moderation/comments/${held.id}`).send({ action: 'approve' }).expect(200);
+      assert.ok((await onB(ben)).html.includes('held for Ana alone'), 'approved: in every page');
+    });
+
+    it("shows a rename, a role change and the unread count made on A in the member's very next page on B", async () => {
+      await onB(ben);
+      await ben.agent.patch('/api/auth/me').send({ displayName: 'Ben Renamed' }).expect(200);
+      assert.match((await onB(ben)).html, /Signed in as <strong>Ben Renamed<\/strong>/);
+
+      assert.doesNotMatch((await onB(ben)).html, /href="\/moderation"/);
+      assert.doesNotMatch((await onB(ben)).html, /data-role="mod-menu"/);
+      await admin.agent.post(`/api/moderation/users/${ben.user.id}`).send({ action: 'set-role', role: 'moderator' }).expect(200);
+      const asModerator = await onB(ben);
+      assert.match(asModerator.html, /href="\/moderation"/);
+      assert.match(asModerator.html, /data-role="mod-menu"/, "a moderator's page carries their tools on the comments");
+      assert.equal(asModerator.viewer.user.role, 'moderator');
+
+      assert.equal(bell((await onB(ana)).html), '0');
+      const parent = (await onB(ana)).thread.page.items.find((c: CommentDTO) => c.author.userId === ana.user.id) as CommentDTO;
+      const reply = new Promise<void>((resolve) => a.deps.bus.once('notification.created', () => resolve()));
+      await ben.agent.post(`/api/songs/${slug}/comments`).send({ body: 'a reply to Ana', parentId: parent.id }).expect(201);
+      await reply;
+      assert.equal(bell((await onB(ana)).html), '1');
+      await ana.agent.post('/api/notifications/read').send({}).expect(200);
+      assert.equal(bell((await onB(ana)).html), '0');
+    });
+
+    it('answers HEAD with the headers alone', async () => {
+      const res = await b.agent().head(`/songs/${slug}`).set('cookie', ana.cookie).set('accept-encoding', 'gzip').expect(200);
+      assert.equal(res.headers['content-encoding'], 'gzip');
+      assert.ok(Number(res.headers['content-length']) > 0);
+    });
   });
 
   describe("a reader's cached page and its no-JavaScript form", () => {
