@@ -8,38 +8,47 @@ import type session from 'express-session';
 export interface KeptSessionOptions {
   maxEntries: number;
   maxAgeMs: number;
+  /** The store's touchAfter (connect-mongo): a touch writes only when the session was last written this long ago. */
+  touchAfterMs: number;
   now?: () => number;
 }
 
-export const KEPT_SESSIONS: KeptSessionOptions = { maxEntries: 20_000, maxAgeMs: 10_000 };
+export const KEPT_SESSIONS: Omit<KeptSessionOptions, 'touchAfterMs'> = { maxEntries: 20_000, maxAgeMs: 10_000 };
 
 type Callback<T = unknown> = (err?: unknown, value?: T) => void;
+/** connect-mongo hands a session its stored lastModified (a Date) and decides from it whether a touch writes. */
+type StoredSession = session.SessionData & { lastModified?: Date | string };
 
-/** Wraps `store`'s get, set, touch and destroy (in place, as session.ts's announcement does) to keep what they read and write. */
-export function keepSessions(store: session.Store, opts: KeptSessionOptions = KEPT_SESSIONS): session.Store {
+/**
+ * Wraps `store`'s get, set, touch and destroy (in place, as session.ts's announcement does) to keep what get reads. A
+ * set or destroy drops what was kept (the next get reads the stored session); so does a touch that wrote.
+ */
+export function keepSessions(store: session.Store, opts: KeptSessionOptions): session.Store {
   const now = opts.now ?? Date.now;
-  // The session as JSON (each get parses its own copy: express-session changes the one it is handed).
-  const kept = new Map<string, { json: string; at: number; expires: number | null }>();
-  // A session whose write or end is under way is read from the store until it has landed.
+  // The session as JSON (each get parses its own copy: express-session changes the one it is handed), its stored
+  // lastModified apart (a Date again in each copy).
+  const kept = new Map<string, { json: string; lastModified: number | null; at: number; expires: number | null }>();
+  // Sessions whose write or end is under way: a get that began meanwhile keeps nothing.
   const changing = new Map<string, number>();
-  const keep = (sid: string, sess: session.SessionData) => {
-    if (changing.has(sid)) return;
+  const keep = (sid: string, sess: StoredSession) => {
+    const { lastModified, ...rest } = sess;
     const expires = sess.cookie?.expires ? new Date(sess.cookie.expires).getTime() : null;
     kept.delete(sid);
-    kept.set(sid, { json: JSON.stringify(sess), at: now(), expires });
+    kept.set(sid, { json: JSON.stringify(rest), lastModified: lastModified ? new Date(lastModified).getTime() : null, at: now(), expires });
     for (const oldest of kept.keys()) {
       if (kept.size <= opts.maxEntries) break;
       kept.delete(oldest);
     }
   };
-  const around = <T>(sid: string, call: (done: Callback<T>) => void, after: (err: unknown, value?: T) => void) => {
+  const changed = (sid: string, call: (done: Callback) => void, callback?: Callback) => {
     kept.delete(sid);
     changing.set(sid, (changing.get(sid) ?? 0) + 1);
-    call((err, value) => {
+    call((err) => {
       const left = (changing.get(sid) ?? 1) - 1;
       if (left) changing.set(sid, left);
       else changing.delete(sid);
-      after(err, value);
+      kept.delete(sid);
+      callback?.(err);
     });
   };
 
@@ -54,27 +63,26 @@ export function keepSessions(store: session.Store, opts: KeptSessionOptions = KE
     if (held && t - held.at < opts.maxAgeMs && (held.expires === null || held.expires > t)) {
       kept.delete(sid);
       kept.set(sid, held);
-      return callback(null, JSON.parse(held.json) as session.SessionData);
+      const copy = JSON.parse(held.json) as StoredSession;
+      if (held.lastModified !== null) copy.lastModified = new Date(held.lastModified);
+      return callback(null, copy);
     }
     kept.delete(sid);
     const startedWhileChanging = changing.has(sid);
     get(sid, (err, sess) => {
-      if (!err && sess && !startedWhileChanging) keep(sid, sess);
+      if (!err && sess && !startedWhileChanging && !changing.has(sid)) keep(sid, sess);
       callback(err, sess);
     });
   };
-  store.set = (sid, sess, callback) =>
-    around(sid, (done) => set(sid, sess, done), (err) => {
-      if (!err) keep(sid, sess);
-      callback?.(err);
-    });
-  store.destroy = (sid, callback) => around(sid, (done) => destroy(sid, done), (err) => callback?.(err));
+  store.set = (sid, sess, callback) => changed(sid, (done) => set(sid, sess, done), callback);
+  store.destroy = (sid, callback) => changed(sid, (done) => destroy(sid, done), callback);
   if (touch) {
-    store.touch = (sid, sess, callback) =>
-      around(sid, (done) => touch(sid, sess, done), (err) => {
-        if (!err) keep(sid, sess);
-        (callback as Callback | undefined)?.(err);
-      });
+    store.touch = (sid, sess, callback) => {
+      const last = (sess as StoredSession).lastModified;
+      const writes = !last || now() - new Date(last).getTime() >= opts.touchAfterMs;
+      if (!writes) return touch(sid, sess, callback);
+      changed(sid, (done) => touch(sid, sess, done), callback as Callback);
+    };
   }
   return store;
 }

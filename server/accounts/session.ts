@@ -6,11 +6,13 @@ import session from 'express-session';
 import type { ForumDeps } from '../deps';
 import { memberSessions, mongoSessionIndex, redisSessionIndex, type MemberSessions, type SessionIndex } from './member-sessions';
 import type { ForumPassport } from './passport';
-import { keepSessions } from './kept-sessions';
+import { KEPT_SESSIONS, keepSessions } from './kept-sessions';
 import { RedisSessionStore } from './redis-store';
 
 export const SESSION_COOKIE = 'chorus.sid';
 const SESSIONS_COLLECTION = 'sessions';
+/** A stored session's expiry moves at most this often (seconds). */
+const TOUCH_AFTER_S = 3600;
 /** Idle expiry: the cookie and the stored session are renewed on every request (rolling). */
 export const SESSION_IDLE_MS = 30 * 24 * 3600 * 1000;
 
@@ -101,12 +103,12 @@ function createStore(deps: SessionDeps): { store: session.Store; index: SessionI
     autoRemove: 'interval',
     autoRemoveInterval: 10,
     // Rolling expiry without a database write on every request: the expiry moves at most once an hour.
-    touchAfter: 3600,
+    touchAfter: TOUCH_AFTER_S,
     ttl: SESSION_IDLE_MS / 1000,
   });
   return {
     // One instance per database without Redis: it keeps the sessions it reads and writes (kept-sessions.ts).
-    store: keepSessions(store),
+    store: keepSessions(store, { ...KEPT_SESSIONS, touchAfterMs: TOUCH_AFTER_S * 1000 }),
     index: mongoSessionIndex(deps.db.conn, SESSIONS_COLLECTION),
     // Stop the sweep only; the client is the forum's connection, closed by its owner.
     close: async () => clearInterval((store as unknown as { timer?: NodeJS.Timeout }).timer),

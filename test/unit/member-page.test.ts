@@ -109,31 +109,75 @@ describe('values kept per member version (unit)', () => {
 
 describe('sessions kept in front of their store (unit)', () => {
   const call = <T>(f: (cb: (err?: unknown, v?: T) => void) => void) => new Promise<T | undefined>((resolve, reject) => f((err, v) => (err ? reject(err) : resolve(v))));
-  const sess = (name: string, expires = new Date(Date.now() + 60_000)) => ({ cookie: { originalMaxAge: 60_000, expires }, passport: { user: name } }) as unknown as session.SessionData;
+  type Stored = session.SessionData & { lastModified?: Date; passport?: { user: string } };
+  const sess = (name: string, expires = new Date(Date.now() + 60_000)) => ({ cookie: { originalMaxAge: 60_000, expires }, passport: { user: name } }) as unknown as Stored;
+  const HOUR = 3_600_000;
 
-  function counted() {
-    const store = new session.MemoryStore();
-    const reads = { n: 0 };
-    const get = store.get.bind(store);
-    store.get = (sid, cb) => {
-      reads.n++;
-      get(sid, cb);
+  /** A store as connect-mongo is: get hands the stored lastModified along, a touch writes only an hour after it. */
+  function mongoLike(opts: { now?: () => number; maxAgeMs?: number } = {}) {
+    const inner = new session.MemoryStore();
+    const counts = { reads: 0, touchWrites: 0 };
+    const lastModified = new Map<string, Date>();
+    const get = inner.get.bind(inner);
+    const set = inner.set.bind(inner);
+    inner.get = (sid, cb) => {
+      counts.reads++;
+      get(sid, (err, s) => cb(err, s && lastModified.has(sid) ? ({ ...s, lastModified: lastModified.get(sid) } as Stored) : s));
     };
-    return { store: keepSessions(store, { maxEntries: 10, maxAgeMs: 60_000 }), reads };
+    inner.set = (sid, s, cb) => {
+      lastModified.set(sid, new Date((opts.now ?? Date.now)()));
+      set(sid, s, cb);
+    };
+    inner.touch = (sid, s, cb) => {
+      const last = (s as Stored).lastModified;
+      // connect-mongo's own test: it calls getTime() on what it is handed.
+      if (!last || (opts.now ?? Date.now)() - last.getTime() >= HOUR) {
+        counts.touchWrites++;
+        lastModified.set(sid, new Date((opts.now ?? Date.now)()));
+      }
+      cb?.();
+    };
+    const store = keepSessions(inner, { maxEntries: 10, maxAgeMs: opts.maxAgeMs ?? 10 * HOUR, touchAfterMs: HOUR, now: opts.now });
+    return { store, counts };
   }
 
-  it('answers a session it wrote or read without asking the store again, each time a copy of its own', async () => {
-    const { store, reads } = counted();
+  it('reads a session from the store once, then answers it from memory, each time a copy of its own', async () => {
+    const { store, counts } = mongoLike();
     await call((cb) => store.set('s1', sess('ana'), cb));
-    const first = (await call<session.SessionData | null>((cb) => store.get('s1', cb)))!;
-    (first as unknown as { passport: { user: string } }).passport.user = 'changed by a request';
-    const second = (await call<session.SessionData | null>((cb) => store.get('s1', cb)))!;
-    assert.equal((second as unknown as { passport: { user: string } }).passport.user, 'ana');
-    assert.equal(reads.n, 0);
+    const first = (await call<Stored | null>((cb) => store.get('s1', cb)))!;
+    first.passport!.user = 'changed by a request';
+    const second = (await call<Stored | null>((cb) => store.get('s1', cb)))!;
+    assert.equal(second.passport!.user, 'ana');
+    assert.equal(counts.reads, 1);
+  });
+
+  it("hands each copy the store's lastModified as a Date, so a touch within the hour writes nothing and keeps it", async () => {
+    const { store, counts } = mongoLike();
+    await call((cb) => store.set('s1', sess('ana'), cb));
+    for (let i = 0; i < 3; i++) {
+      const s = (await call<Stored | null>((cb) => store.get('s1', cb)))!;
+      assert.ok(s.lastModified instanceof Date);
+      await call((cb) => store.touch!('s1', s, cb));
+    }
+    assert.deepEqual(counts, { reads: 1, touchWrites: 0 });
+  });
+
+  it('reads the session again after a touch that wrote (the stored lastModified moved)', async () => {
+    let t = Date.now();
+    const { store, counts } = mongoLike({ now: () => t });
+    await call((cb) => store.set('s1', sess('ana', new Date(t + 10 * HOUR)), cb));
+    await call((cb) => store.get('s1', cb));
+    t += HOUR;
+    const read = (await call<Stored | null>((c) => store.get('s1', c)))!;
+    await call((cb) => store.touch!('s1', read, cb));
+    assert.equal(counts.touchWrites, 1);
+    const s = (await call<Stored | null>((cb) => store.get('s1', cb)))!;
+    assert.equal(s.lastModified!.getTime(), t);
+    assert.equal(counts.reads, 2);
   });
 
   it('forgets a destroyed session at once: the old cookie no longer finds it', async () => {
-    const { store } = counted();
+    const { store } = mongoLike();
     await call((cb) => store.set('s1', sess('ana'), cb));
     await call((cb) => store.get('s1', cb));
     await call((cb) => store.destroy('s1', cb));
@@ -141,29 +185,23 @@ describe('sessions kept in front of their store (unit)', () => {
   });
 
   it('never answers a session past its expiry from memory: the store decides (and ends it)', async () => {
-    const inner = new session.MemoryStore();
-    const reads = { n: 0 };
-    const get = inner.get.bind(inner);
-    inner.get = (sid, cb) => {
-      reads.n++;
-      get(sid, cb);
-    };
     let t = Date.now();
-    const store = keepSessions(inner, { maxEntries: 10, maxAgeMs: 60 * 60_000, now: () => t });
+    const { store, counts } = mongoLike({ now: () => t });
     await call((cb) => store.set('s1', sess('ana', new Date(t + 1000)), cb));
     await call((cb) => store.get('s1', cb));
-    assert.equal(reads.n, 0);
+    await call((cb) => store.get('s1', cb));
+    assert.equal(counts.reads, 1);
     t += 1000;
     await call((cb) => store.get('s1', cb));
-    assert.equal(reads.n, 1, 'asked of the store once its expiry passed');
+    assert.equal(counts.reads, 2, 'asked of the store once its expiry passed');
   });
 
-  it('does not keep what a read found while a write or end of the same session was under way', async () => {
+  it('does not keep what a read found while an end of the same session was under way', async () => {
     const inner = new session.MemoryStore();
     const destroy = inner.destroy.bind(inner);
     let finish!: () => void;
     inner.destroy = (sid, cb) => void (finish = () => destroy(sid, cb));
-    const store = keepSessions(inner, { maxEntries: 10, maxAgeMs: 60_000 });
+    const store = keepSessions(inner, { maxEntries: 10, maxAgeMs: HOUR, touchAfterMs: HOUR });
     await call((cb) => store.set('s1', sess('ana'), cb));
     const ended = call((cb) => store.destroy('s1', cb));
     // Read while the end is under way: the store still has it, but it must not be kept past the end.
