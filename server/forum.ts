@@ -35,6 +35,7 @@ import { refreshSearchKeys } from './songs/search-keys';
 import { createAssetStore } from './web/assets';
 import { pageRoutes, pageUnavailable } from './web/routes';
 import { hotPages, readerPageGuard } from './web/songPages';
+import { memberReads } from './web/memberReads';
 import { createRedis, whenReady } from './redis';
 
 const REDIS_START_WAIT_MS = 5000;
@@ -106,7 +107,15 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
 
   // Readers' cache hits are answered before the app (http/hot-reads.ts); everything else goes through it.
   const hot = hotReads(
-    { config, threadCache, headers: securityHeaderList(config), sessionCookieMark: `${SESSION_COOKIE}=`, pageGuard: () => readerPageGuard(deps, assets), pages: hotPages(config) },
+    {
+      config,
+      threadCache,
+      headers: securityHeaderList(config),
+      sessionCookieMark: `${SESSION_COOKIE}=`,
+      pageGuard: () => readerPageGuard(deps, assets),
+      pages: hotPages(config),
+      members: memberReads({ deps, store: session.store, cookieName: SESSION_COOKIE, pageGuard: () => readerPageGuard(deps, assets), trustProxy: config.secureCookies }),
+    },
     app,
   );
   const server = createServer(hot);

@@ -38,7 +38,7 @@ export function createSessionStack(deps: SessionDeps, passport: ForumPassport): 
   const { store, index, close } = createStore(deps);
   announceEndedSessions(store, deps);
   return {
-    handlers: [sessionMiddleware(deps, store), passport.initialize(), passport.session()].map(onlyWithSession),
+    handlers: [sessionMiddleware(deps, store), passport.initialize({ compat: false }), passport.session()].map(onlyWithSession),
     store,
     members: memberSessions(index, store, deps.config.maxSessionsPerMember),
     close,

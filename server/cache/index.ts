@@ -35,3 +35,5 @@ export function createMemo<T>(setup: Omit<PageCacheSetup, 'budgetBytes'>, kind: 
 export const apiRoute = (url: string) => `api ${url}`;
 /** How the hot path names a reader's request for a page: its Host and raw URL (the page's links name the host). */
 export const pageRoute = (host: string | undefined, url: string) => `page ${host ?? ''}\n${url}`;
+/** How the hot path names a member's request for a page kept as parts (web/memberReads.tsx). */
+export const memberRoute = (host: string | undefined, url: string) => `member ${host ?? ''}\n${url}`;

@@ -12,6 +12,9 @@ export interface KeptParts {
   /** The parts between the slots, plain and deflated (the last one ends the deflate stream). */
   plain: Buffer[];
   deflated: Buffer[];
+  /** Each part's CRC-32, and the operator that moves a CRC past that many bytes (crc32Shift). */
+  crcs: number[];
+  shifts: Uint32Array[];
   /** The slots' names in order: one fewer than the parts. */
   slots: readonly string[];
   bytes: number;
@@ -34,9 +37,35 @@ export function keptParts(html: string, slots: readonly string[], markOf: (slot:
   texts.push(rest);
   const plain = texts.map((t) => Buffer.from(t, 'utf8'));
   const deflated = plain.map((p, i) => deflateRawSync(p, { finishFlush: i < plain.length - 1 ? constants.Z_SYNC_FLUSH : constants.Z_FINISH }));
-  const bytes = [...plain, ...deflated].reduce((n, b) => n + b.length, 0);
-  return { plain, deflated, slots, bytes };
+  const bytes = [...plain, ...deflated].reduce((n, b) => n + b.length, 0) + plain.length * 128;
+  return { plain, deflated, crcs: plain.map((p) => crc32(p)), shifts: plain.map((p) => crc32Shift(p.length)), slots, bytes };
 }
+
+// CRC-32 of a concatenation from its parts' CRCs (zlib's crc32_combine, with its GF(2) matrices): crc(A B) =
+// shift_len(B)(crc(A)) ^ crc(B), where shift_n is a 32x32 bit matrix (one column per bit) made once per kept part.
+const times = (m: Uint32Array, v: number) => {
+  let sum = 0;
+  for (let i = 0; v; i++, v >>>= 1) if (v & 1) sum ^= m[i];
+  return sum >>> 0;
+};
+const product = (a: Uint32Array, b: Uint32Array) => Uint32Array.from(b, (col) => times(a, col));
+
+/** The operator that moves a CRC-32 past `bytes` more bytes. */
+export function crc32Shift(bytes: number): Uint32Array {
+  // One zero bit: the reflected polynomial, then the shifted identity.
+  let op = Uint32Array.from({ length: 32 }, (_, i) => (i === 0 ? 0xedb88320 : 1 << (i - 1)));
+  // Squared three times: one zero byte (8 bits); then one squaring per bit of `bytes`.
+  for (let i = 0; i < 3; i++) op = product(op, op);
+  let result: Uint32Array | null = null;
+  for (let n = bytes; n; n >>>= 1) {
+    if (n & 1) result = result ? product(op, result) : op;
+    if (n > 1) op = product(op, op);
+  }
+  return result ?? Uint32Array.from({ length: 32 }, (_, i) => (1 << i) >>> 0);
+}
+
+/** crc32(A B) from crc32(A), and B's own CRC and shift operator. */
+export const crc32Combine = (crcA: number, crcB: number, shiftB: Uint32Array) => (times(shiftB, crcA) ^ crcB) >>> 0;
 
 /** gzip's 10-byte header: deflate, no name or time, unknown OS (RFC 1952). */
 const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
@@ -70,7 +99,8 @@ export function assemble(parts: KeptParts, fills: readonly string[], gzip: boole
   out.push(GZIP_HEADER);
   parts.plain.forEach((p, i) => {
     out.push(parts.deflated[i]);
-    crc = crc32(p, crc);
+    // The kept part's CRC was taken once: combined, not run over its bytes again.
+    crc = crc32Combine(crc, parts.crcs[i], parts.shifts[i]);
     size += p.length;
     if (i < pieces.length) {
       out.push(...storedBlocks(pieces[i]));

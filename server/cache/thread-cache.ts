@@ -74,6 +74,8 @@ export interface ThreadCache {
    * and then the app answers (and builds) as for any request.
    */
   hit(route: string, guard?: string): Promise<{ page: CachedPage; cacheControl: string } | null>;
+  /** As hit, for a remembered request whose answer is a kept value (a member's page parts). */
+  valueHit<T>(route: string, guard?: string): Promise<{ value: T; cacheControl: string } | null>;
   /** The thread was written: moves its version (after the write, before the writer answers). Never throws. */
   threadChanged(threadId: string): Promise<void>;
   stats(): PageCacheStats;
@@ -210,6 +212,15 @@ export function createThreadCache(opts: ThreadCacheOptions): ThreadCache {
       if (!held || held.version !== version || held.kind !== 'page') return null;
       counts.hits++;
       return { page: held.page, cacheControl: known.cacheControl };
+    },
+    async valueHit<T>(route: string, guard?: string) {
+      const known = routes.get(route);
+      if (!known || known.guard !== guard) return null;
+      const version = await versions.current(known.threadId);
+      const held = version === null ? undefined : lru.get(`${known.threadId}\nvalue\n${known.variant}`);
+      if (!held || held.version !== version || held.kind !== 'value') return null;
+      counts.hits++;
+      return { value: held.value as T, cacheControl: known.cacheControl };
     },
     threadChanged: (threadId) => versions.bump(threadId),
     stats,

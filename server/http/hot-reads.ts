@@ -19,6 +19,11 @@ export interface HotReadOptions {
   pageGuard(): string;
   /** False when a page's links could depend on a proxy's headers (TRUST_PROXY without PUBLIC_URL): pages go to the app. */
   pages: boolean;
+  /**
+   * A member's page request (it carries the session cookie): answered when their page is kept and the session and
+   * member are as the app would find them (web/memberReads.tsx); false leaves it to the app.
+   */
+  members?(req: IncomingMessage, res: ServerResponse, headers: readonly [string, string][]): Promise<boolean>;
 }
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -27,7 +32,14 @@ export function hotReads(opts: HotReadOptions, app: Handler): Handler {
   const { threadCache, headers, sessionCookieMark } = opts;
   return (req, res) => {
     const url = req.url ?? '';
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || req.headers.cookie?.includes(sessionCookieMark)) return app(req, res);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return app(req, res);
+    if (req.headers.cookie?.includes(sessionCookieMark)) {
+      if (!opts.members || !opts.pages || !url.startsWith('/songs/') || !isServedHost(req.headers.host, opts.config, req.socket)) return app(req, res);
+      return void opts
+        .members(req, res, headers)
+        .then((answered) => answered || app(req, res))
+        .catch((err: unknown) => (res.headersSent ? res.destroy(err as Error) : app(req, res)));
+    }
     const api = url.startsWith('/api/songs/');
     if (!api && !(opts.pages && url.startsWith('/songs/'))) return app(req, res);
     // A name the forum does not answer for gets the app's 421.

@@ -10,7 +10,7 @@ import { HomePage } from '../../client/pages/HomePage';
 import { SignInState, slotMark } from '../../client/components/Document';
 import { SongPage, songDescription, viewerScript } from '../../client/pages/SongPage';
 import type { ThreadData } from '../../client/thread/data';
-import { keptParts, pageRoute, sendCached, sendAssembled, type KeptParts } from '../cache';
+import { keptParts, memberRoute, pageRoute, sendCached, sendAssembled, type KeptParts } from '../cache';
 import { findComment } from '../comments/access';
 import { postComment } from '../comments/post';
 import { LISTED, listThread } from '../comments/thread';
@@ -70,8 +70,9 @@ export async function renderSong(deps: ForumDeps, store: AssetStore, req: Reques
       });
       // Their own held comments are theirs alone: such a member's page is made for them (below).
       if (kept && !kept.heldAuthors.has(user.id)) {
-        const account = renderToString(<SignInState user={user} unread={Number(res.locals.unread ?? 0)} />);
-        return sendAssembled(req, res, kept.parts, [account, viewerScript({ user })], HTML_TYPE, PAGE_CACHE_CONTROL);
+        // The next member asking for this address is answered before the app (memberReads.tsx) while it stays current.
+        if (hotPages(deps.config)) deps.threadCache.remember(memberRoute(req.headers.host, req.originalUrl), threadId, variant, { cacheControl: PAGE_CACHE_CONTROL, guard });
+        return sendAssembled(req, res, kept.parts, memberFills(user, Number(res.locals.unread ?? 0)), HTML_TYPE, PAGE_CACHE_CONTROL);
       }
     }
   }
@@ -97,7 +98,10 @@ const isStaff = (u: UserDTO) => u.role === 'moderator' || u.role === 'admin';
 /** Where a member's page differs from every other member's: their header, their block for the script. */
 const MEMBER_SLOTS = ['account', 'viewer'] as const;
 
-interface MemberPage {
+/** What fills a member's kept page (MEMBER_SLOTS): their header, their block for the script. */
+export const memberFills = (user: UserDTO, unread: number): string[] => [renderToString(<SignInState user={user} unread={unread} />), viewerScript({ user })];
+
+export interface MemberPage {
   parts: KeptParts;
   /** Members with held or rejected comments in the thread: their pages are made for them. */
   heldAuthors: ReadonlySet<string>;

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import type { CommentDTO, CommentPage } from '../../shared/types';
 import { createSong } from '../../server/songs/service';
-import { signUp, type SignedUp } from '../helpers/accounts';
-import { startTestForum, closeTwoInstances, startTwoInstances, type TestForum } from '../helpers/forum';
+import { signUp, TEST_PASSWORD, type SignedUp } from '../helpers/accounts';
+import { capturingLogger, startTestForum, closeTwoInstances, startTwoInstances, type TestForum } from '../helpers/forum';
 
 interface Read {
   status: number;
@@ -281,6 +281,75 @@ describe('thread page cache', function () {
       const res = await b.agent().head(`/songs/${slug}`).set('cookie', ana.cookie).set('accept-encoding', 'gzip').expect(200);
       assert.equal(res.headers['content-encoding'], 'gzip');
       assert.ok(Number(res.headers['content-length']) > 0);
+    });
+  });
+
+  describe("a member's page answered before the app (one instance, sessions kept in memory)", () => {
+    let forum: TestForum;
+    let entries: Record<string, any>[];
+    let slug: string;
+    let admin: SignedUp;
+    before(async () => {
+      const captured = capturingLogger('debug');
+      entries = captured.entries;
+      forum = await startTestForum({ LOG_LEVEL: 'debug' }, { logger: captured.logger });
+      admin = await signUp(forum, { role: 'admin' });
+      slug = (await createSong(forum.deps, admin.user, { title: 'Before The App', artist: 'The Fast Path' })).slug;
+      await admin.agent.post(`/api/songs/${slug}/comments`).send({ body: 'read me, members' }).expect(201);
+    });
+    after(() => forum?.close());
+
+    /** The app logs every request it answers (a read at debug); the hot path answers without a line. */
+    const appAnswered = () => entries.filter((e) => e.msg === 'request completed' && e.req?.url === `/songs/${slug}`).length;
+    const page = (cookie: string) => forum.agent().get(`/songs/${slug}`).set('cookie', cookie).set('accept-encoding', 'gzip').expect(200);
+    const expiresOf = (res: { headers: Record<string, unknown> }) => {
+      const set = ([] as string[]).concat((res.headers['set-cookie'] as string[] | undefined) ?? []).find((c) => c.startsWith('chorus.sid='));
+      assert.ok(set, 'the session cookie is renewed');
+      return Date.parse(/Expires=([^;]+)/.exec(set)![1]);
+    };
+
+    it("answers a member's second read before the app: their header, the kept thread, a renewed cookie", async () => {
+      const ana = await signUp(forum, { displayName: 'Ana Fast' });
+      const first = await page(ana.cookie);
+      const before = appAnswered();
+      const second = await page(ana.cookie);
+      assert.equal(appAnswered(), before, 'the second read never reached the app');
+      assert.match(second.text, /Signed in as <strong>Ana Fast<\/strong>/);
+      assert.ok(second.text.includes('read me, members'));
+      assert.equal(second.text.replace(/"now":\d+/, ''), first.text.replace(/"now":\d+/, ''), 'the same page the app made');
+      assert.match(String(second.headers['content-security-policy']), /script-src 'self'/);
+      assert.ok(expiresOf(second) >= expiresOf(first), 'the cookie expiry moves on as the app moves it');
+      assert.ok(expiresOf(second) > Date.now() + 29 * 24 * 3600 * 1000);
+    });
+
+    it('never takes a cookie whose signature is not ours, or a session that has ended', async () => {
+      const ben = await signUp(forum, { displayName: 'Ben Fast' });
+      await page(ben.cookie);
+      await page(ben.cookie);
+      const [name, value] = ben.cookie.split('=');
+      const forged = `${name}=${value.slice(0, -3)}${value.slice(-3) === 'abc' ? 'abd' : 'abc'}`;
+      assert.doesNotMatch((await page(forged)).text, /Ben Fast/);
+      await ben.agent.post('/api/auth/logout').expect(204);
+      const after = await page(ben.cookie);
+      assert.doesNotMatch(after.text, /Ben Fast/);
+      assert.match(after.text, /href="\/login/, 'a reader again');
+    });
+
+    it('ends a session from before a password change, and hands a moderator their tools', async () => {
+      const cleo = await signUp(forum, { displayName: 'Cleo Fast' });
+      await page(cleo.cookie);
+      assert.match((await page(cleo.cookie)).text, /Cleo Fast/);
+      // Another session of Cleo's changes the password: this one ends.
+      const other = forum.agent();
+      await other.post('/api/auth/login').send({ username: cleo.user.username, password: TEST_PASSWORD }).expect(200);
+      await other.post('/api/auth/password').send({ currentPassword: TEST_PASSWORD, newPassword: 'a brand new passphrase for cleo' }).expect(204);
+      assert.doesNotMatch((await page(cleo.cookie)).text, /Cleo Fast/);
+
+      const dev = await signUp(forum, { displayName: 'Dev Fast' });
+      await page(dev.cookie);
+      assert.doesNotMatch((await page(dev.cookie)).text, /data-role="mod-menu"/);
+      await admin.agent.post(`/api/moderation/users/${dev.user.id}`).send({ action: 'set-role', role: 'moderator' }).expect(200);
+      assert.match((await page(dev.cookie)).text, /data-role="mod-menu"/);
     });
   });
 

@@ -139,7 +139,9 @@ describe('browser: people and the thread as they use it (Chromium)', function ()
     await comment.locator('text=Reported. Thank you.').waitFor();
     await page.reload();
     await waitLive(page);
-    assert.equal(await comment.getByRole('button', { name: 'Vote up' }).getAttribute('aria-pressed'), 'true');
+    // The page is the thread every member shares; the script asks for this member's marks on it.
+    await comment.locator('button[aria-label="Vote up"][aria-pressed="true"]').waitFor();
+    await comment.locator('.note', { hasText: 'Reported' }).waitFor();
     assert.equal(await comment.getByRole('button', { name: 'Report' }).count(), 0);
     assert.equal(await comment.locator('.note').innerText(), 'Reported');
     // Withdrawing is possible because the vote is remembered.

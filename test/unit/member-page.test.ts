@@ -2,10 +2,10 @@
 // gzip reader inflates it to the very page), values kept per member version, sessions kept in front of their store.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
+import { crc32, gunzipSync } from 'node:zlib';
 import session from 'express-session';
 import { versionedMemo } from '../../server/cache/memo';
-import { assemble, keptParts } from '../../server/cache/segments';
+import { assemble, crc32Combine, crc32Shift, keptParts } from '../../server/cache/segments';
 import type { ThreadVersions } from '../../server/cache/versions';
 import { keepSessions } from '../../server/accounts/kept-sessions';
 import { slotMark } from '../../client/components/Document';
@@ -37,6 +37,21 @@ describe("a member's page as kept parts and slots (unit)", () => {
   it('keeps the shared parts compressed: a gzip page is a fraction of the plain one', () => {
     const fills = ['<p>Ben</p>', '{}'];
     assert.ok(Buffer.concat(assemble(parts, fills, true)).length * 10 < Buffer.concat(assemble(parts, fills, false)).length);
+  });
+
+  it("combines parts' CRC-32s into the whole's, for any lengths (the gzip trailer is checked by every reader)", () => {
+    for (const [a, b] of [
+      [0, 0],
+      [1, 0],
+      [0, 1],
+      [5, 1],
+      [1000, 65_537],
+      [70_000, 123_457],
+    ]) {
+      const x = randomBytes(a);
+      const y = randomBytes(b);
+      assert.equal(crc32Combine(crc32(x), crc32(y), crc32Shift(b)), crc32(Buffer.concat([x, y])), `${a} + ${b} bytes`);
+    }
   });
 
   it('refuses a page without its slots, or with one twice (a page built wrong is never half-filled)', () => {
