@@ -7,8 +7,11 @@ import type { BanDTO, CommentDTO, NotificationDTO, QueueCounts, QueueItem } from
 export interface ThreadEvents {
   'comment.created': [{ comment: CommentDTO; songSlug: string }];
   'comment.updated': [{ comment: CommentDTO }];
-  /** No longer visible (removed, rejected or held): readers drop its text; `removedBy` when it was a removal. */
-  'comment.removed': [{ id: string; songId: string; removedBy?: 'author' | 'moderator' | null }];
+  /**
+   * No longer visible (removed, rejected or held): readers drop its text; `removedBy` when it was a removal;
+   * `parentId` when it is a reply (its parent's reply count may have moved).
+   */
+  'comment.removed': [{ id: string; songId: string; removedBy?: 'author' | 'moderator' | null; parentId?: string | null }];
   'comment.voted': [{ id: string; songId: string; score: number }];
   /** A member's display name changed: their comments in this thread now carry `name`. */
   'comment.author-renamed': [{ songId: string; userId: string; name: string }];

@@ -1,28 +1,38 @@
-// The forum's thread page cache, made once per instance in forum.ts: versions in Redis with REDIS_URL, else in
-// process.
+// The forum's thread page cache, made once per instance in forum.ts: versions (and their changelog) in Redis with
+// REDIS_URL, else in process.
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { versionedMemo, type MemoOptions, type VersionedMemo } from './memo';
 import { createThreadCache, type ThreadCache } from './thread-cache';
-import { memoryVersions, redisVersions } from './versions';
+import { memoryVersions, redisVersions, type ThreadChangelog, type ThreadVersions } from './versions';
 
 export type { CachedPage, PageCacheStats, RouteHow, ThreadCache, ValueBuild } from './thread-cache';
+export type { ThreadChange, ThreadChangelog } from './versions';
 export { sendCached } from './send';
 export { keptParts, sendAssembled, type KeptParts } from './segments';
 export type { VersionedMemo } from './memo';
 
-export interface PageCacheSetup {
-  /** PAGE_CACHE_MB in bytes; 0 turns the cache off. */
-  budgetBytes: number;
+export interface VersionsSetup {
   redis: Redis | null;
   /** `${redisPrefix}:${dbName}`: the forum's and its database's keys. */
   redisKeyPrefix: string;
   logger: Logger;
 }
 
+export interface PageCacheSetup extends VersionsSetup {
+  /** The pages' share of PAGE_CACHE_MB, in bytes; 0 turns the cache off. */
+  budgetBytes: number;
+  /** The thread versions to use (forum.ts shares them with the comment record cache); by default made from `redis`. */
+  versions?: ThreadVersions;
+}
+
+/** The threads' versions and changelog: in Redis with REDIS_URL, else in process. */
+export function createThreadVersions(setup: VersionsSetup): ThreadVersions & ThreadChangelog {
+  return setup.redis ? redisVersions(setup.redis, setup.redisKeyPrefix, setup.logger) : memoryVersions();
+}
+
 export function createPageCache(setup: PageCacheSetup): ThreadCache {
-  const versions = setup.redis ? redisVersions(setup.redis, setup.redisKeyPrefix, setup.logger) : memoryVersions();
-  return createThreadCache({ versions, budgetBytes: setup.budgetBytes, logger: setup.logger });
+  return createThreadCache({ versions: setup.versions ?? createThreadVersions(setup), budgetBytes: setup.budgetBytes, logger: setup.logger });
 }
 
 /** Values kept per key and version (memo.ts), the versions of `kind` in Redis with REDIS_URL, else in process. */

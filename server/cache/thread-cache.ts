@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { Logger } from 'pino';
 import { byteLru } from './lru';
-import type { ThreadVersions } from './versions';
+import type { ThreadChange, ThreadVersions } from './versions';
 
 const gzipAsync = promisify(gzip);
 const brotliAsync = promisify(brotliCompress);
@@ -76,8 +76,11 @@ export interface ThreadCache {
   hit(route: string, guard?: string): Promise<{ page: CachedPage; cacheControl: string } | null>;
   /** As hit, for a remembered request whose answer is a kept value (a member's page parts). */
   valueHit<T>(route: string, guard?: string): Promise<{ value: T; cacheControl: string } | null>;
-  /** The thread was written: moves its version (after the write, before the writer answers). Never throws. */
-  threadChanged(threadId: string): Promise<void>;
+  /**
+   * The thread was written: moves its version (after the write, before the writer answers), logging the comments
+   * whose records the write changed (`changed`, or 'all'). Never throws.
+   */
+  threadChanged(threadId: string, changed: ThreadChange): Promise<void>;
   stats(): PageCacheStats;
   close(): void;
 }
@@ -222,7 +225,7 @@ export function createThreadCache(opts: ThreadCacheOptions): ThreadCache {
       counts.hits++;
       return { value: held.value as T, cacheControl: known.cacheControl };
     },
-    threadChanged: (threadId) => versions.bump(threadId),
+    threadChanged: (threadId, changed) => versions.bump(threadId, changed),
     stats,
     close() {
       clearInterval(timer);

@@ -83,6 +83,8 @@ export async function flagComment(deps: Deps, user: UserDTO | null, id: string, 
         .moveCounters(`comment:${c._id}`, () => Comments.findOneAndUpdate({ _id: c._id }, { $inc: { flagCount: 1 } }, { new: true }).lean<CommentRecord>())
         .catch((err) => failedCount(deps, c, err))
     : await Comments.findOne({ _id: c._id }).lean<CommentRecord>();
+  // Readers are not told of flags, but the comment's record changed: records kept of it are read again.
+  if (counts) await deps.threadCache.threadChanged(String(c.songId), [String(c._id)]);
   if (flagged) await deps.moderation.flagsChanged(flagged);
 }
 

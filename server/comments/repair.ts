@@ -26,7 +26,7 @@ export function createThreadRepairs(deps: Deps): ThreadRepairs {
     const { fixed, moved } = await recountThread(deps, new mongoose.Types.ObjectId(songId));
     if (fixed) {
       deps.logger.warn({ songId, fixed }, 'thread counters repaired');
-      await deps.threadCache.threadChanged(songId);
+      await deps.threadCache.threadChanged(songId, 'all');
     }
     return moved;
   };
@@ -64,7 +64,7 @@ export function createThreadRepairs(deps: Deps): ThreadRepairs {
       const id = String(songId);
       if (!dirty.has(id)) dirty.set(id, 0);
       // A write cut short may have landed without being announced: pages cached before it must not outlive it.
-      void deps.threadCache.threadChanged(id);
+      void deps.threadCache.threadChanged(id, 'all');
       void drain();
     },
     async recountRecent(since) {

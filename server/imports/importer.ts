@@ -36,7 +36,7 @@ export async function upsertSongFromPage(deps: Deps, page: ParsedSongPage): Prom
 
   const added = await importComments(deps, song, page.comments);
   // The song's facts and comments changed without a post: its cached pages must go.
-  await deps.threadCache.threadChanged(String(song._id));
+  await deps.threadCache.threadChanged(String(song._id), 'all');
   const fresh = (await Songs.findOne({ _id: song._id }).lean<SongRecord>())!;
   return { song: toSongDTO(fresh, true), created: !existing, comments: added };
 }

@@ -44,6 +44,8 @@ async function act(deps: Deps, actor: UserDTO, c: CommentRecord, action: Moderat
       if (c.status !== 'visible' && c.status !== 'pending') throw new Conflict(`A ${c.status} comment has no flags to dismiss.`, 'INVALID_TRANSITION');
       await dismissFlags(deps, c);
       const cleared = await commentModel(deps.db.conn).findOneAndUpdate({ _id: c._id }, { $set: { flagCount: 0 } }, { new: true }).lean<CommentRecord>();
+      // Not news to readers, but the comment's record changed: records kept of it are read again.
+      await deps.threadCache.threadChanged(String(c.songId), [String(c._id)]);
       await syncQueue(deps, cleared ?? c);
       return cleared ?? c;
     }

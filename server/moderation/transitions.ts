@@ -70,12 +70,13 @@ async function countVisible(deps: MoveDeps, c: CommentRecord, from: CommentStatu
 async function announceMove(deps: MoveDeps, c: CommentRecord, from: CommentStatus): Promise<void> {
   const comment = toCommentDTO(c);
   const songId = String(c.songId);
-  if (from === 'visible') await publish(deps, 'comment.removed', { id: comment.id, songId, removedBy: comment.removedBy });
+  const removal = { id: comment.id, songId, removedBy: comment.removedBy, ...(comment.parentId ? { parentId: comment.parentId } : {}) };
+  if (from === 'visible') await publish(deps, 'comment.removed', removal);
   if (c.status === 'visible' || c.status === 'pending') {
     const songSlug = (await slugOfSong(deps, c.songId)) ?? '';
     // Approval is a new comment to readers, exactly as a post is; a held one goes to its author alone.
     await publish(deps, c.status === 'visible' ? 'comment.created' : 'comment.held', { comment: { ...comment, songSlug }, songSlug });
   }
   if (c.status === 'rejected') await publish(deps, 'comment.rejected', { comment });
-  if (c.status === 'removed' && from !== 'visible') await publish(deps, 'comment.removed', { id: comment.id, songId, removedBy: comment.removedBy });
+  if (c.status === 'removed' && from !== 'visible') await publish(deps, 'comment.removed', removal);
 }

@@ -29,7 +29,7 @@ describe('thread page cache (unit)', () => {
     const cache = createThreadCache({ versions, budgetBytes: 1 << 20, logger });
     assert.equal((await cache.page('t', 'v', body('one')))!.identity.toString(), 'one');
     assert.equal((await cache.page('t', 'v', body('never built')))!.identity.toString(), 'one');
-    await cache.threadChanged('t');
+    await cache.threadChanged('t', 'all');
     assert.equal((await cache.page('t', 'v', body('two')))!.identity.toString(), 'two');
     assert.deepEqual({ ...cache.stats(), bytes: 0 }, { hits: 1, misses: 2, builds: 2, evictions: 0, bypassed: 0, entries: 1, bytes: 0 });
     cache.close();
