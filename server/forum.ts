@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app';
 import { createBus } from './bus';
-import { createPageCache } from './cache';
+import { createPageCache, createThreadVersions } from './cache';
 import { closeMemberCache, createMemberCache } from './accounts/member-cache';
 import type { Config } from './config';
 import { connectDatabase } from './db/connection';
@@ -16,7 +16,7 @@ import { createSessionStack, SESSION_COOKIE } from './accounts/session';
 import { commentSocketHandlers } from './comments/live';
 import { commentRoutes } from './comments/routes';
 import { createThreadRepairs, RECENT_MS } from './comments/repair';
-import { counterQueueFor, createThreadStore, defaultStoreKind, type ThreadStoreKind } from './comments/store';
+import { counterQueueFor, createRecordCache, createThreadStore, defaultStoreKind, type ThreadStoreKind } from './comments/store';
 import { answerClientErrors } from './http/client-errors';
 import { hotReads } from './http/hot-reads';
 import { createLimits, securityHeaderList, securityMiddleware } from './http/security';
@@ -70,14 +70,19 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
   // Fail-fast clients refuse commands until connected: wait for it, but start degraded rather than not at all.
   if (redis && !(await whenReady(redis, REDIS_START_WAIT_MS))) logger.warn('redis is not reachable at start-up; starting without it until it is');
   // Everything one instance keeps (stores, caches, limiters) is made here and passed in.
+  // PAGE_CACHE_MB: three quarters for pages, a quarter for the comment records (embedded store) they are rebuilt from;
+  // both follow the threads' versions and changelog, and both are off at 0.
   const cacheSetup = { redis, redisKeyPrefix: `${config.redisPrefix}:${db.conn.name}`, logger };
-  const threadCache = createPageCache({ budgetBytes: config.pageCacheBytes, ...cacheSetup });
+  const versions = createThreadVersions(cacheSetup);
+  const recordBytes = Math.floor(config.pageCacheBytes / 4);
+  const threadCache = createPageCache({ ...cacheSetup, versions, budgetBytes: config.pageCacheBytes - recordBytes });
+  const records = recordBytes > 0 ? createRecordCache({ changelog: versions, budgetBytes: recordBytes }) : undefined;
   const memberCache = createMemberCache(cacheSetup);
   const base = { config, db, logger, bus: createBus(), redis, threadCache, memberCache };
   // Counters on the embedded database move read-modify-write: one instance serialises them in process; instances
   // sharing a Redis take a per-document lock there (so counts stay exact across them); MongoDB's $inc needs neither.
   const storeKind = opts.threadStore ?? defaultStoreKind(db);
-  const threads = createThreadStore(db, storeKind, counterQueueFor(storeKind, redis, { prefix: `${config.redisPrefix}:${db.conn.name}`, logger }));
+  const threads = createThreadStore(db, storeKind, counterQueueFor(storeKind, redis, { prefix: `${config.redisPrefix}:${db.conn.name}`, logger }), records);
   const repairs = createThreadRepairs({ db, threads, logger, threadCache });
   // The session stack comes first: every sign-in goes through its record of each member's sessions.
   const passport = createPassport(base);

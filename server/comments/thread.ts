@@ -84,7 +84,7 @@ async function pageOf(deps: Deps, rows: CommentRecord[], limit: number, song: So
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return {
-    items: await withReplyContext(deps, items),
+    items: await withReplyContext(deps, items, (ids) => deps.threads.comments(song, ids)),
     nextCursor: rows.length > limit && last ? encodeCursor({ ...mark(last), i: String(last._id) }) : null,
     total: song.commentCount ?? 0,
   };

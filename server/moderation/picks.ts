@@ -18,16 +18,19 @@ export async function savePick(deps: { db: ForumDeps['db'] }, c: CommentRecord, 
   else await Picks.deleteOne({ _id: c._id });
 }
 
+const shownAsPick = (c: CommentRecord | null | undefined): c is CommentRecord => !!c && c.status === 'visible' && !!c.featured;
+
 async function visibleComments(deps: { db: ForumDeps['db'] }, picks: PickRecord[]): Promise<CommentRecord[]> {
   const Comments = commentModel(deps.db.conn);
   const rows = await Promise.all(picks.map((p) => Comments.findOne({ _id: p._id }).lean<CommentRecord>()));
-  return rows.filter((c): c is CommentRecord => !!c && c.status === 'visible' && c.featured);
+  return rows.filter(shownAsPick);
 }
 
-/** The picks of one thread, newest first: the same for every reader. */
-export async function threadPicks(deps: { db: ForumDeps['db'] }, songId: Types.ObjectId): Promise<CommentDTO[]> {
+/** The picks of one thread, newest first: the same for every reader. Their comments come through the thread store (which may keep them). */
+export async function threadPicks(deps: Pick<ForumDeps, 'db' | 'threads'>, songId: Types.ObjectId): Promise<CommentDTO[]> {
   const picks = await pickModel(deps.db.conn).find({ songId }).sort({ at: -1, _id: -1 }).limit(PICKS_PER_THREAD * 2).lean<PickRecord[]>();
-  return (await visibleComments(deps, picks)).slice(0, PICKS_PER_THREAD).map(toCommentDTO);
+  const rows = await deps.threads.comments({ _id: songId }, picks.map((p) => p._id));
+  return picks.map((p) => rows.get(String(p._id))).filter(shownAsPick).slice(0, PICKS_PER_THREAD).map(toCommentDTO);
 }
 
 export async function listPicks(deps: { db: ForumDeps['db'] }, query: { cursor?: string; limit: number }): Promise<Page<PickDTO>> {

@@ -1,6 +1,7 @@
 // The thread store for the embedded database (FerretDB on SQLite), where only `_id` lookups use an index and
 // updates are read-modify-write. A page reads the thread's positions by _id, then their comments by _id, so every
-// page costs the same at any depth; positions are claimed by inserting a unique _id (which settles a race between
+// page costs the same at any depth, and both are kept across the thread's versions (records.ts) so a page rebuilt
+// after a write reads only what the write touched; positions are claimed by inserting a unique _id (which settles a race between
 // instances atomically); the top order is kept in memory (top.ts); counter moves queue per document (queue.ts, or
 // redis-queue.ts across instances).
 import type { Connection, Types } from 'mongoose';
@@ -9,6 +10,7 @@ import { NotFound } from '../../errors';
 import { songModel, type SongRecord } from '../../songs/model';
 import { commentModel, threadPositionId, threadPositionModel, type CommentRecord } from '../model';
 import { createKeyedQueue, type KeyedQueue } from './queue';
+import { uncachedRecords, type RecordCache } from './records';
 import { createTopOrders, type Ranked } from './top';
 import { claimUpdate, type NewComment, type SongRef, type ThreadStore } from './types';
 
@@ -22,8 +24,10 @@ const MAX_CLAIM_ATTEMPTS = 1000;
 /**
  * `queue` serialises each document's counter moves and each thread's position claims: the in-process queue for one
  * instance per database, the Redis one (redis-queue.ts) for several instances sharing a Redis (forum.ts chooses).
+ * `records` keeps positions and comment records between reads (forum.ts makes it with the page cache); by default
+ * every read goes to the database.
  */
-export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = createKeyedQueue()): ThreadStore {
+export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = createKeyedQueue(), records: RecordCache = uncachedRecords()): ThreadStore {
   const Comments = commentModel(conn);
   const Positions = threadPositionModel(conn);
   const Songs = songModel(conn);
@@ -35,6 +39,10 @@ export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = create
     { ttlMs: TOP_TTL_MS, maxThreads: TOP_THREADS_KEPT },
   );
   const byId = (id: Types.ObjectId | string) => Comments.findOne({ _id: id }).lean<CommentRecord>();
+  const positionIn = (songId: Types.ObjectId) => async (seq: number) => {
+    const p = await Positions.findOne({ _id: threadPositionId(songId, seq) }).lean();
+    return p ? String(p.commentId) : null;
+  };
 
   /**
    * The song's lastSeq says so unless two instances' `$max` overwrote each other: positions just past it are
@@ -52,6 +60,7 @@ export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = create
 
     async readPage(song, from, dir, want, statuses) {
       const last = song.lastSeq ?? 0;
+      const thread = await records.open(String(song._id));
       const found: CommentRecord[] = [];
       // Ask for as many positions as the page still needs; holes (other statuses, failed posts) ask again.
       for (let edge = from; found.length < want; ) {
@@ -59,25 +68,34 @@ export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = create
         for (let seq = edge + dir; seqs.length < want - found.length && seq >= 1 && seq <= last; seq += dir) seqs.push(seq);
         if (!seqs.length) break;
         edge = seqs[seqs.length - 1];
-        const positions = await Promise.all(seqs.map((seq) => Positions.findOne({ _id: threadPositionId(song._id, seq) }).lean()));
-        const rows = await Promise.all(positions.map((p) => (p ? byId(p.commentId) : null)));
+        const ids = (await thread.positions(seqs, positionIn(song._id))).filter((id): id is string => id !== null);
+        const rows = await thread.comments(ids, byId);
         for (const row of rows) if (row && row.songId.equals(song._id) && statuses.includes(row.status)) found.push(row);
       }
       return found;
     },
 
     async readTop(song, want, after, statuses) {
+      const thread = await records.open(String(song._id));
       const found: CommentRecord[] = [];
       let mark: Ranked | undefined = after ?? undefined;
       // Comments of other statuses are in the order too: skip them and ask for more.
       while (found.length < want) {
         const ranked = await top.ids(song._id, want - found.length, mark);
         if (!ranked.length) break;
-        const rows = await Promise.all(ranked.map((r) => byId(r.id)));
+        const rows = await thread.comments(ranked.map((r) => r.id), byId);
         for (const row of rows) if (row && statuses.includes(row.status)) found.push(row);
         mark = ranked[ranked.length - 1];
       }
       return found;
+    },
+
+    async comments(song, ids) {
+      if (!ids.length) return new Map();
+      const thread = await records.open(String(song._id));
+      const unique = [...new Set(ids.map(String))];
+      const rows = await thread.comments(unique, byId);
+      return new Map(rows.flatMap((c) => (c && c.songId.equals(song._id) ? [[String(c._id), c] as const] : [])));
     },
 
     insertAtNextPosition(song, fields: NewComment, idemKey, _id) {

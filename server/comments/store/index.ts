@@ -5,6 +5,7 @@ import type { Database } from '../../db/connection';
 import { createEmbeddedStore } from './embedded';
 import { createMongoStore } from './mongo';
 import { createKeyedQueue, type KeyedQueue } from './queue';
+import type { RecordCache } from './records';
 import { createRedisKeyedQueue } from './redis-queue';
 import type { ThreadStore } from './types';
 
@@ -22,9 +23,14 @@ export function counterQueueFor(kind: ThreadStoreKind, redis: Redis | null, opts
   return redis ? createRedisKeyedQueue(redis, opts) : createKeyedQueue();
 }
 
-/** `queue` (embedded only) serialises counter moves and position claims; by default within this process. */
-export function createThreadStore(db: Database, kind: ThreadStoreKind = defaultStoreKind(db), queue?: KeyedQueue): ThreadStore {
-  return kind === 'embedded' ? createEmbeddedStore(db.conn, queue) : createMongoStore(db.conn);
+/**
+ * `queue` (embedded only) serialises counter moves and position claims; by default within this process. `records`
+ * (embedded only) keeps positions and comment records between reads; by default nothing is kept. The mongo store
+ * reads a page in one index range query, which such a cache would not make cheaper.
+ */
+export function createThreadStore(db: Database, kind: ThreadStoreKind = defaultStoreKind(db), queue?: KeyedQueue, records?: RecordCache): ThreadStore {
+  return kind === 'embedded' ? createEmbeddedStore(db.conn, queue, records) : createMongoStore(db.conn);
 }
 
+export { createRecordCache, type RecordCache, type RecordCacheStats } from './records';
 export type { ThreadStore } from './types';

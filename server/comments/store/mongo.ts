@@ -1,6 +1,7 @@
 // The thread store for MongoDB: pages are index ranges over (songId, seq), the top order is the
 // (songId, score, _id) index, counters move by atomic $inc. No position documents, no queues, no memory.
 import mongoose, { type Connection } from 'mongoose';
+import { byIds } from '../../db/by-ids';
 import { NotFound } from '../../errors';
 import { songModel, type SongRecord } from '../../songs/model';
 import { commentModel, type CommentRecord } from '../model';
@@ -42,6 +43,11 @@ export function createMongoStore(conn: Connection): ThreadStore {
         filter.$or = [{ score: mongoose.trusted({ $lt: after.score }) }, { score: after.score, _id: mongoose.trusted({ $gt: new mongoose.Types.ObjectId(after.id) }) }];
       }
       return Comments.find(filter).sort({ score: -1, _id: 1 }).limit(want).lean<CommentRecord[]>();
+    },
+
+    async comments(song, ids) {
+      const rows = await byIds<CommentRecord>(Comments, ids);
+      return new Map([...rows].filter(([, c]) => c.songId.equals(song._id)));
     },
 
     async insertAtNextPosition(song, fields: NewComment, idemKey, _id) {

@@ -35,6 +35,8 @@ export interface ThreadStore {
   readPage(song: SongRef, from: number, dir: 1 | -1, want: number, statuses: readonly CommentStatus[]): Promise<CommentRecord[]>;
   /** Up to `want` comments with one of `statuses` in top order (score desc, then oldest), after `after` when given. */
   readTop(song: SongRef, want: number, after: TopMark | null, statuses: readonly CommentStatus[]): Promise<CommentRecord[]>;
+  /** The thread's comments among `ids` (a page's reply parents), by id; ids of other threads or of none are left out. */
+  comments(song: Pick<SongRecord, '_id'>, ids: Types.ObjectId[]): Promise<Map<string, CommentRecord>>;
   /**
    * Claims the thread's next position and stores the comment there, moving the song's counters with it (lastSeq;
    * commentCount and lastCommentAt only for a visible comment); on failure the counters move back and the error
