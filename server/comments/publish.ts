@@ -28,7 +28,7 @@ const CHANGED: { [E in keyof ThreadEvents]: (p: ThreadEvents[E][0]) => ThreadCha
   'comment.author-renamed': () => 'all',
 };
 
-export const changedBy = <E extends keyof ThreadEvents>(event: E, payload: ThreadEvents[E][0]): ThreadChange => CHANGED[event](payload);
+const changedBy = <E extends keyof ThreadEvents>(event: E, payload: ThreadEvents[E][0]): ThreadChange => CHANGED[event](payload);
 
 export async function publish<E extends keyof ThreadEvents>(
   deps: { bus: ForumBus } & Pick<ForumDeps, 'threadCache'> & Partial<Pick<ForumDeps, 'logger'>>,

@@ -156,10 +156,8 @@ export function createRecordCache(opts: { changelog: ThreadChangelog; budgetByte
       if (!log || openedIn !== generation) return uncached.open(threadId);
       let kept = threads.get(threadId)?.kept;
       if (kept) apply(kept, from, log);
-      else {
-        kept = { validAt: log.version, comments: new Map(), positions: new Map(), bytes: THREAD_BYTES };
-        account(threadId, kept);
-      }
+      else kept = { validAt: log.version, comments: new Map(), positions: new Map(), bytes: THREAD_BYTES };
+      account(threadId, kept);
       return view(threadId, kept, log.version, openedIn);
     },
     stats: () => {
