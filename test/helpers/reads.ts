@@ -1,5 +1,5 @@
 // A reader's view of a thread, as the browser asks for it (no cookie, compressed): the API page and the song page's
-// thread (its island data block), with their ETags, for the page cache's and record cache's tests.
+// thread (its island data block), with their ETags.
 import assert from 'node:assert/strict';
 import type { CommentDTO, CommentPage } from '../../shared/types';
 import type { TestForum } from './forum';
