@@ -1,5 +1,5 @@
 // Test forums: the real app on port 0, on a fresh database of the run's database server (started on first use).
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -120,12 +120,37 @@ export async function startTwoInstances(label: string, env: Record<string, strin
   return { a, b, prefix };
 }
 
-/** Closes both instances and leaves the shared Redis as it was found (their keys removed). */
-export async function closeTwoInstances(a: TestForum | undefined, b: TestForum | undefined, prefix: string | undefined): Promise<void> {
-  await Promise.all([a?.close(), b?.close()]);
-  if (!prefix) return;
+/** Leaves the shared Redis as it was found: the keys under `prefix` removed. */
+async function removeTestKeys(prefix: string): Promise<void> {
   const redis = new Redis(TEST_REDIS_URL);
   const keys = await redis.keys(`${prefix}:*`);
   if (keys.length) await redis.del(...keys);
   await redis.quit();
+}
+
+/** Closes both instances and leaves the shared Redis as it was found (their keys removed). */
+export async function closeTwoInstances(a: TestForum | undefined, b: TestForum | undefined, prefix: string | undefined): Promise<void> {
+  await Promise.all([a?.close(), b?.close()]);
+  if (prefix) await removeTestKeys(prefix);
+}
+
+/**
+ * Redis clients for a suite that talks to Redis itself, each on its own connection (as each forum instance has one),
+ * its keys under a prefix of its own; `close` removes those keys and disconnects every client.
+ */
+export function testRedisClients(label: string): { prefix: string; client(url?: string, options?: RedisOptions): Redis; close(): Promise<void> } {
+  const prefix = `test-${label}-${randomBytes(4).toString('hex')}`;
+  const clients: Redis[] = [];
+  return {
+    prefix,
+    client(url = TEST_REDIS_URL, options = {}) {
+      const r = new Redis(url, options);
+      clients.push(r);
+      return r;
+    },
+    async close() {
+      await removeTestKeys(prefix);
+      for (const c of clients) c.disconnect();
+    },
+  };
 }

@@ -3,14 +3,13 @@
 // read that raced a write never keeps what it read, and where the log cannot tell (a gap, 'all', Redis flushed or
 // away) the thread's records go rather than being served.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { pino } from 'pino';
 import { changesIn, LOG_LENGTH, memoryVersions, redisVersions, type ThreadChangelog, type ThreadChanges } from '../../server/cache/versions';
 import type { CommentRecord } from '../../server/comments/model';
 import { createRecordCache } from '../../server/comments/store/records';
-import { TEST_REDIS_URL } from '../helpers/forum';
+import { testRedisClients } from '../helpers/forum';
 
 const songId = new mongoose.Types.ObjectId();
 const T = String(songId);
@@ -65,19 +64,8 @@ describe('thread changelog', () => {
   });
 
   describe('in Redis', () => {
-    const prefix = `test-changelog-${randomBytes(4).toString('hex')}`;
-    const clients: Redis[] = [];
-    const client = () => {
-      const r = new Redis(TEST_REDIS_URL);
-      clients.push(r);
-      return r;
-    };
-    after(async () => {
-      const r = client();
-      const keys = await r.keys(`${prefix}:*`);
-      if (keys.length) await r.del(...keys);
-      for (const c of clients) c.disconnect();
-    });
+    const { prefix, client, close } = testRedisClients('changelog');
+    after(close);
     const ready = async (r: Redis) => {
       if (r.status !== 'ready') await new Promise((resolve) => r.once('ready', resolve));
       return r;

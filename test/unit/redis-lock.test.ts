@@ -1,28 +1,15 @@
 // The per-key lock in Redis that keeps several instances' counter moves on one embedded database from overwriting
 // each other (server/comments/store/redis-queue.ts), against the real Redis the suites use.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { createRedisKeyedQueue, createRedisLocks } from '../../server/comments/store/redis-queue';
 import { Unavailable } from '../../server/errors';
 import { FAIL_FAST, isRedisUnavailable } from '../../server/redis';
-import { TEST_REDIS_URL } from '../helpers/forum';
+import { testRedisClients } from '../helpers/forum';
 
 describe('counter locks in Redis', () => {
-  const clients: Redis[] = [];
-  const prefix = `test-locks-${randomBytes(4).toString('hex')}`;
   /** One lock client, as one forum instance has: its own connection. */
-  const client = () => {
-    const r = new Redis(TEST_REDIS_URL);
-    clients.push(r);
-    return r;
-  };
-  after(async () => {
-    const r = client();
-    const keys = await r.keys(`${prefix}:*`);
-    if (keys.length) await r.del(...keys);
-    for (const c of clients) c.disconnect();
-  });
+  const { prefix, client, close } = testRedisClients('locks');
+  after(close);
 
   it('lets one client at a time run work of a key: read-then-write from two clients loses nothing', async () => {
     const one = createRedisKeyedQueue(client(), { prefix });
@@ -88,9 +75,8 @@ describe('counter locks in Redis', () => {
   });
 
   it('refuses at once, without running the work, while Redis is away (503 REDIS_UNAVAILABLE upstream)', async () => {
-    const away = new Redis('redis://127.0.0.1:1', { ...FAIL_FAST, retryStrategy: () => null });
+    const away = client('redis://127.0.0.1:1', { ...FAIL_FAST, retryStrategy: () => null });
     away.on('error', () => {});
-    clients.push(away);
     let ran = false;
     await assert.rejects(
       createRedisKeyedQueue(away, { prefix }).run('comment:any', async () => {
