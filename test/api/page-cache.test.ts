@@ -5,44 +5,16 @@ import assert from 'node:assert/strict';
 import type { CommentDTO, CommentPage } from '../../shared/types';
 import { createSong } from '../../server/songs/service';
 import { signUp, TEST_PASSWORD, type SignedUp } from '../helpers/accounts';
+import { byId, readApi, readHtml, type Read } from '../helpers/reads';
 import { capturingLogger, startTestForum, closeTwoInstances, startTwoInstances, type TestForum } from '../helpers/forum';
 
-interface Read {
-  status: number;
-  etag: string;
-  items: CommentDTO[];
-}
-
-/** A reader's API page (no cookie), as the browser asks for it: compressed. */
-async function readApi(forum: TestForum, slug: string, query = 'limit=50', ifNoneMatch?: string): Promise<Read> {
-  const req = forum.agent().get(`/api/songs/${slug}/comments?${query}`).set('accept-encoding', 'gzip, deflate, br');
-  if (ifNoneMatch) req.set('if-none-match', ifNoneMatch);
-  const res = await req;
-  assert.ok(res.status === 200 || res.status === 304, `status ${res.status}: ${res.text}`);
-  return { status: res.status, etag: res.headers.etag, items: res.status === 200 ? (res.body as CommentPage).items : [] };
-}
-
-/** A reader's song page: the thread as its HTML carries it (the island's data block). */
-async function readHtml(forum: TestForum, slug: string, ifNoneMatch?: string): Promise<Read & { html: string }> {
-  const req = forum.agent().get(`/songs/${slug}`).set('accept-encoding', 'gzip, deflate, br');
-  if (ifNoneMatch) req.set('if-none-match', ifNoneMatch);
-  const res = await req;
-  assert.ok(res.status === 200 || res.status === 304, `status ${res.status}`);
-  if (res.status === 304) return { status: 304, etag: res.headers.etag, items: [], html: '' };
-  const island = /<script type="application\/json" id="thread-data">([\s\S]*?)<\/script>/.exec(res.text);
-  assert.ok(island, 'the song page carries its thread');
-  return { status: 200, etag: res.headers.etag, items: (JSON.parse(island[1]) as { page: CommentPage }).page.items, html: res.text };
-}
-
 /** A member's song page (their session cookie): the thread as its data block carries it, and the whole page. */
-async function readMemberHtml(member: SignedUp, slug: string, encoding = 'gzip, deflate, br'): Promise<{ items: CommentDTO[]; html: string; res: { headers: Record<string, string> } }> {
-  const res = await member.agent.get(`/songs/${slug}`).set('accept-encoding', encoding).expect(200);
+async function readMemberHtml(member: SignedUp, slug: string): Promise<{ items: CommentDTO[]; html: string }> {
+  const res = await member.agent.get(`/songs/${slug}`).set('accept-encoding', 'gzip, deflate, br').expect(200);
   const island = /<script type="application\/json" id="thread-data">([\s\S]*?)<\/script>/.exec(res.text);
   assert.ok(island, "the member's song page carries its thread");
-  return { items: (JSON.parse(island[1]) as { page: CommentPage }).page.items, html: res.text, res };
+  return { items: (JSON.parse(island[1]) as { page: CommentPage }).page.items, html: res.text };
 }
-
-const byId = (items: CommentDTO[], id: string) => items.find((c) => c.id === id);
 
 /**
  * The exactness suite, for a writer and a reader instance (the same one without Redis). Each write is made on the

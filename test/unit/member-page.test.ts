@@ -6,7 +6,7 @@ import { crc32, gunzipSync } from 'node:zlib';
 import session from 'express-session';
 import { versionedMemo } from '../../server/cache/memo';
 import { assemble, crc32Combine, crc32Shift, keptParts } from '../../server/cache/segments';
-import type { ThreadVersions } from '../../server/cache/versions';
+import { fakeVersions } from '../helpers/versions';
 import { keepSessions } from '../../server/accounts/kept-sessions';
 import { slotMark } from '../../client/components/Document';
 
@@ -61,17 +61,6 @@ describe("a member's page as kept parts and slots (unit)", () => {
   });
 });
 
-function fakeVersions() {
-  const v = new Map<string, number | null>();
-  const listeners: (() => void)[] = [];
-  const versions: ThreadVersions = {
-    current: async (k) => (v.has(k) ? v.get(k)! : 1),
-    bump: async (k) => void v.set(k, (v.get(k) ?? 1) + 1),
-    onDoubt: (l) => void listeners.push(l),
-    close: () => {},
-  };
-  return { versions, set: (k: string, n: number | null) => v.set(k, n), doubt: () => listeners.forEach((l) => l()) };
-}
 
 describe('values kept per member version (unit)', () => {
   it('keeps a value until its member changes, then loads it again', async () => {

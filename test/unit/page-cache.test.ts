@@ -4,21 +4,10 @@
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { createThreadCache, type PageBuild } from '../../server/cache/thread-cache';
-import type { ThreadVersions } from '../../server/cache/versions';
+import { fakeVersions } from '../helpers/versions';
 import { alreadyHeld } from '../../server/cache/send';
 import { byteLru } from '../../server/cache/lru';
 
-function fakeVersions() {
-  const v = new Map<string, number | null>();
-  const listeners: (() => void)[] = [];
-  const versions: ThreadVersions = {
-    current: async (t) => (v.has(t) ? v.get(t)! : 1),
-    bump: async (t) => void v.set(t, (v.get(t) ?? 1) + 1),
-    onDoubt: (l) => void listeners.push(l),
-    close: () => {},
-  };
-  return { versions, set: (t: string, n: number | null) => v.set(t, n), doubt: () => listeners.forEach((l) => l()) };
-}
 
 const logger = pino({ level: 'silent' });
 const body = (text: string) => async (): Promise<PageBuild> => ({ type: 'text/plain', body: text });
