@@ -124,9 +124,21 @@ export async function insertThreadComment(
     if (key) await releaseKey(deps, key, commentId);
     throw err;
   }
+  // A held reply is counted on its parent when it is approved (readers' reply counts tell only of what they see).
+  const countOnParent = async (record: CommentRecord) => {
+    const parentId = record.parentId;
+    if (!parentId || record.status !== 'visible') return;
+    // The comment is stored: a failed count must not turn its post into an error (nor stop its broadcast).
+    await deps.threads
+      .moveCounters(`comment:${parentId}`, () => commentModel(deps.db.conn).updateOne({ _id: parentId }, { $inc: { replyCount: 1 } }))
+      .catch((err) => {
+        deps.logger?.warn({ err, parentId: String(parentId) }, 'reply count not updated; the thread will be recounted');
+        deps.repairs.markDirty(song._id);
+      });
+  };
   let record: CommentRecord;
   try {
-    record = await deps.threads.insertAtNextPosition(song, fields, key ?? `once:${randomUUID()}`, commentId);
+    record = await deps.threads.insertAtNextPosition(song, fields, key ?? `once:${randomUUID()}`, commentId, countOnParent);
   } catch (err) {
     // Our takeover raced an owner that was slow, not gone: its comment stands, ours was never written.
     const stored = key && isDuplicateKey(err) ? await storedUnder(deps, key) : null;
@@ -135,17 +147,6 @@ export async function insertThreadComment(
     // The store moves counters back on failure, but not when the database went away mid-way.
     deps.repairs.markDirty(song._id);
     throw err;
-  }
-  const parentId = record.parentId;
-  // A held reply is counted on its parent when it is approved (readers' reply counts tell only of what they see).
-  if (parentId && record.status === 'visible') {
-    // The comment is stored: a failed count must not turn its post into an error (nor stop its broadcast).
-    await deps.threads
-      .moveCounters(`comment:${parentId}`, () => commentModel(deps.db.conn).updateOne({ _id: parentId }, { $inc: { replyCount: 1 } }))
-      .catch((err) => {
-        deps.logger?.warn({ err, parentId: String(parentId) }, 'reply count not updated; the thread will be recounted');
-        deps.repairs.markDirty(song._id);
-      });
   }
   return { record, created: true };
 }

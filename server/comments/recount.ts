@@ -64,10 +64,21 @@ export async function recountThread(deps: Pick<ForumDeps, 'db' | 'threads'>, son
       const held = { score: c.score ?? 0, replyCount: c.replyCount ?? 0, flagCount: c.flagCount ?? 0 };
       if (truth.score === held.score && truth.replyCount === held.replyCount && truth.flagCount === held.flagCount) continue;
       // Under the comment's own lock too: a vote between its swap and its $inc (or a reply count moving) must not
-      // interleave with this conditional write, which the embedded database also applies read-modify-write.
-      const write = () => Comments.updateOne({ _id: c._id, ...held }, { $set: truth });
-      tallyWrite((await deps.threads.moveCounters(`comment:${c._id}`, write)).modifiedCount);
-      if (truth.score !== held.score) deps.threads.noteScore(songId, id, truth.score);
+      // interleave with these writes, which the embedded database also applies read-modify-write.
+      await deps.threads.moveCounters(`comment:${c._id}`, async () => {
+        if (truth.score !== held.score) {
+          // A vote swaps its record and moves the score under this lock, so here the votes and the score are whole:
+          // the score is set from them read again now. (A conditional write from the tally above could meet a score
+          // that moved away and back meanwhile, and set one that a vote read half way left wrong.)
+          const score = (await voteModel(conn).find({ commentId: c._id }, { value: 1 }).lean<{ value: number }[]>()).reduce((sum, v) => sum + v.value, 0);
+          if ((await Comments.updateOne({ _id: c._id }, { $set: { score } })).modifiedCount) result.fixed++;
+          deps.threads.noteScore(songId, id, score);
+        }
+        if (truth.replyCount !== held.replyCount || truth.flagCount !== held.flagCount) {
+          const counts = { replyCount: held.replyCount, flagCount: held.flagCount };
+          tallyWrite((await Comments.updateOne({ _id: c._id, ...counts }, { $set: { replyCount: truth.replyCount, flagCount: truth.flagCount } })).modifiedCount);
+        }
+      });
     }
     const held = before.commentCount ?? 0;
     const count = comments.filter((c) => COUNTED.includes(c.status)).length;

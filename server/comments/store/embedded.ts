@@ -98,7 +98,7 @@ export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = create
       return new Map(rows.flatMap((c) => (c && c.songId.equals(song._id) ? [[String(c._id), c] as const] : [])));
     },
 
-    insertAtNextPosition(song, fields: NewComment, idemKey, _id) {
+    insertAtNextPosition(song, fields: NewComment, idemKey, _id, afterInsert) {
       // Taking the position and writing the comment happen in one turn per thread, so comments reach the thread
       // in position order: a reader paging forward never passes a position that is filled later.
       return queue.run(`song:${song._id}`, async () => {
@@ -112,6 +112,7 @@ export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = create
         // The counter proposes a position; inserting it under its unique _id claims it. Another instance's $inc
         // can be lost (read-modify-write), so a taken position moves on to the next free one.
         let seq = hint.lastSeq;
+        let record: CommentRecord;
         try {
           for (let attempt = 0; ; attempt++, seq++) {
             try {
@@ -122,15 +123,15 @@ export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = create
             }
           }
           if (seq !== hint.lastSeq) await Songs.updateOne({ _id: song._id }, { $max: { lastSeq: seq } });
-          const created = await Comments.create({ _id, songId: song._id, seq, createdAt, idemKey, ...fields });
-          const record = created.toObject() as CommentRecord;
+          record = (await Comments.create({ _id, songId: song._id, seq, createdAt, idemKey, ...fields })).toObject() as CommentRecord;
           top.move(song._id, String(_id), record.score ?? 0);
-          return record;
         } catch (err) {
           // A claimed position stays empty (readers skip it); the count goes back.
           if (fields.status === 'visible') await Songs.updateOne({ _id: song._id }, { $inc: { commentCount: -1 } });
           throw err;
         }
+        await afterInsert?.(record);
+        return record;
       });
     },
 

@@ -50,7 +50,7 @@ export function createMongoStore(conn: Connection): ThreadStore {
       return new Map([...rows].filter(([, c]) => c.songId.equals(song._id)));
     },
 
-    async insertAtNextPosition(song, fields: NewComment, idemKey, _id) {
+    async insertAtNextPosition(song, fields: NewComment, idemKey, _id, afterInsert) {
       const createdAt = new Date();
       const counted = await Songs.findOneAndUpdate(
         { _id: song._id },
@@ -58,14 +58,16 @@ export function createMongoStore(conn: Connection): ThreadStore {
         { new: true },
       ).lean<SongRecord>();
       if (!counted) throw new NotFound('No such song.');
+      let record: CommentRecord;
       try {
-        const created = await Comments.create({ _id, songId: song._id, seq: counted.lastSeq, createdAt, idemKey, ...fields });
-        return created.toObject() as CommentRecord;
+        record = (await Comments.create({ _id, songId: song._id, seq: counted.lastSeq, createdAt, idemKey, ...fields })).toObject() as CommentRecord;
       } catch (err) {
         // The position stays empty (readers skip it); the count goes back.
         if (fields.status === 'visible') await Songs.updateOne({ _id: song._id }, { $inc: { commentCount: -1 } });
         throw err;
       }
+      await afterInsert?.(record);
+      return record;
     },
 
     // $inc is atomic here, and a vote swap's delta is computed from the value it replaced: nothing to serialise.

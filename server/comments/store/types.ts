@@ -40,9 +40,10 @@ export interface ThreadStore {
   /**
    * Claims the thread's next position and stores the comment there, moving the song's counters with it (lastSeq;
    * commentCount and lastCommentAt only for a visible comment); on failure the counters move back and the error
-   * is thrown.
+   * is thrown. `afterInsert` (a reply's parent count) runs once the comment is stored, in the same turn of the thread
+   * as the insert, so a recount, which holds the thread's turn, never finds the reply stored and its count not moved.
    */
-  insertAtNextPosition(song: Pick<SongRecord, '_id'>, fields: NewComment, idemKey: string, id: Types.ObjectId): Promise<CommentRecord>;
+  insertAtNextPosition(song: Pick<SongRecord, '_id'>, fields: NewComment, idemKey: string, id: Types.ObjectId, afterInsert?: (record: CommentRecord) => Promise<void>): Promise<CommentRecord>;
   /**
    * Runs `move`, a read-then-write of one document's counters (a vote swap and the score it moves, a reply count),
    * so that it cannot interleave with another move of the same document where the database would lose one.
