@@ -68,7 +68,7 @@ export function memberReads(opts: MemberReadOptions): (req: IncomingMessage, res
     if (!sid) return false;
     const stored = await load(sid);
     const userId = stored?.passport?.user;
-    if (!stored || typeof userId !== 'string') return false;
+    if (!stored?.cookie || typeof userId !== 'string') return false;
     // express-session's own cookie, as it makes it from the stored one (Store#createSession).
     const cookie = new (session.Cookie as unknown as new (stored: object) => RenewableCookie)(stored.cookie);
     if (typeof stored.cookie.expires === 'string') cookie.expires = new Date(stored.cookie.expires);
