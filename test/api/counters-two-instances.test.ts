@@ -18,6 +18,7 @@ interface StoredComment {
   seq: number;
   score?: number;
   replyCount?: number;
+  flagCount?: number;
 }
 
 /** Every counter that differs from a recount of the stored comments and votes, as "what: stored vs recounted". */
@@ -30,12 +31,16 @@ async function counterMismatches(forum: TestForum, songIds: string[]): Promise<s
     const votes = await db.collection('votes').find({}).toArray();
     const score = new Map<string, number>();
     for (const v of votes) score.set(String(v.commentId), (score.get(String(v.commentId)) ?? 0) + v.value);
+    // Flags a moderator dismissed no longer count.
+    const flags = new Map<string, number>();
+    for (const f of await db.collection('flags').find({ dismissed: { $ne: true } }).toArray()) flags.set(String(f.commentId), (flags.get(String(f.commentId)) ?? 0) + 1);
     const replies = new Map<string, number>();
     for (const c of comments) if (c.parentId && ['visible', 'removed'].includes(c.status)) replies.set(String(c.parentId), (replies.get(String(c.parentId)) ?? 0) + 1);
     for (const c of comments) {
       const id = String(c._id);
       if ((c.score ?? 0) !== (score.get(id) ?? 0)) wrong.push(`comment ${id} score: ${c.score} stored, ${score.get(id) ?? 0} by its votes`);
       if ((c.replyCount ?? 0) !== (replies.get(id) ?? 0)) wrong.push(`comment ${id} replyCount: ${c.replyCount} stored, ${replies.get(id) ?? 0} replies`);
+      if ((c.flagCount ?? 0) !== (flags.get(id) ?? 0)) wrong.push(`comment ${id} flagCount: ${c.flagCount} stored, ${flags.get(id) ?? 0} standing flags`);
     }
     const visible = comments.filter((c) => c.status === 'visible').length;
     if (song.commentCount !== visible) wrong.push(`song ${song.slug} commentCount: ${song.commentCount} stored, ${visible} visible comments`);
@@ -107,6 +112,94 @@ describe('counters across two instances on one embedded database (Redis)', () =>
         // Two targets, a reply from each member to each of them and a post from each member.
         assert.equal(page.total, 2 + 2 * members.length + members.length, `${song.slug} total on ${forum === a ? 'a' : 'b'}`);
         for (const t of targets.slice(si * 2, si * 2 + 2)) assert.equal(page.items.find((c) => c.id === t.id)?.replyCount, members.length);
+      }
+    }
+  });
+  it('keeps comment counts, reply counts and flag counts equal to a recount while moderators and members act on both at once', async function () {
+    this.timeout(180_000);
+    const admin = await signUp(a, { role: 'admin' });
+    const mod = await signUp(b, { role: 'moderator' });
+    const author = await signUp(a);
+    const troll = await signUp(b);
+    const members: SignedUp[] = [];
+    for (let i = 0; i < 5; i++) members.push(await signUp(a));
+    // A member's or moderator's client on one instance or the other, by step (sessions are shared through Redis).
+    const on = (m: SignedUp, i: number) => (i % 2 ? b : a).agent().set('cookie', m.cookie);
+    const songs: SongDTO[] = [];
+    for (const title of ['Moderated One', 'Moderated Two']) songs.push((await admin.agent.post('/api/songs').send({ title, artist: 'Two Instances' }).expect(201)).body);
+    const post = async (m: SignedUp, song: SongDTO, body: string, parentId?: string) =>
+      (await m.agent.post(`/api/songs/${song.slug}/comments`).send({ body, clientId: `m-${body.replace(/\W+/g, '-')}`, ...(parentId ? { parentId } : {}) }).expect(201)).body as CommentDTO;
+    // Per thread: three comments of the author with two replies of the author each, and a comment and a reply to
+    // each of the author's from a member who is banned meanwhile.
+    const moved: CommentDTO[] = [];
+    const tops: CommentDTO[] = [];
+    for (const [si, song] of songs.entries()) {
+      await post(troll, song, `troll ${si}`);
+      for (let i = 0; i < 3; i++) {
+        const top = await post(author, song, `top ${si} ${i}`);
+        tops.push(top);
+        moved.push(top);
+        for (let r = 0; r < 2; r++) moved.push(await post(author, song, `reply ${si} ${i} ${r}`, top.id));
+        await post(troll, song, `troll reply ${si} ${i}`, top.id);
+      }
+    }
+
+    // Every comment of the author, all of them at once, each step on the other instance: flagged by three members
+    // (held for review), approved (its flags dismissed), flagged, its flags dismissed, flagged again by a member
+    // whose flag was dismissed and by another, rejected, restored, removed by a moderator, restored, removed by its
+    // author and restored. Replies and their parents move side by side; the banned member's comments go with the ban.
+    const flag = (m: number) => (c: CommentDTO, i: number) => on(members[m], i).post(`/api/comments/${c.id}/flags`).send({ reason: 'spam' });
+    const act = (action: string) => (c: CommentDTO, i: number) => on(mod, i).post(`/api/moderation/comments/${c.id}`).send({ action });
+    const remove = (who: SignedUp) => (c: CommentDTO, i: number) => on(who, i).delete(`/api/comments/${c.id}`);
+    const steps: [string, (c: CommentDTO, i: number) => PromiseLike<{ status: number; body: unknown }>][] = [
+      ['flag 0', flag(0)],
+      ['flag 1', flag(1)],
+      ['flag 2 (holds)', flag(2)],
+      ['approve', act('approve')],
+      ['flag 3', flag(3)],
+      ['dismiss flags', act('dismiss-flags')],
+      ['flag 0 again', flag(0)],
+      ['flag 4', flag(4)],
+      ['reject', act('reject')],
+      ['restore', act('restore')],
+      ['remove by a moderator', remove(mod)],
+      ['restore', act('restore')],
+      ['remove by its author', remove(author)],
+      ['restore', act('restore')],
+    ];
+    for (const [k, [what, step]] of steps.entries()) {
+      const requests = moved.map((c, ci) => Promise.resolve(step(c, ci + k)).then((res) => ({ status: res.status, body: res.body as unknown, what: `${what} ${c.id}` })));
+      if (k === 3) {
+        const ban = on(admin, k).post(`/api/moderation/users/${troll.user.id}`).send({ action: 'ban', reason: 'trolling', removeComments: true });
+        requests.push(Promise.resolve(ban).then((res) => ({ status: res.status, body: res.body as unknown, what: 'ban with removal' })));
+      }
+      // Meanwhile both instances recount both threads (as repairs and start-ups do), over and over until the step's
+      // requests are answered. Counters that move whole never give a recount anything to correct; and afterwards every
+      // counter equals a recount of what is stored.
+      let answered = false;
+      const corrections: string[] = [];
+      const recounting = [a, b].map(async (forum) => {
+        while (!answered) {
+          for (const s of songs) {
+            const { fixed } = await recountThread(forum.deps, new mongoose.Types.ObjectId(s.id));
+            if (fixed) corrections.push(`${forum === a ? 'a' : 'b'} corrected ${fixed} in ${s.slug}`);
+          }
+        }
+      });
+      const answers = await Promise.all(requests);
+      answered = true;
+      await Promise.all(recounting);
+      assert.deepEqual(await counterMismatches(a, songs.map((s) => s.id)), [], `after "${what}" every counter equals a recount of the stored comments, votes and flags`);
+      assert.deepEqual(corrections, [], `while "${what}" ran, no recount found a counter to correct`);
+      for (const res of answers) assert.ok([200, 202, 204].includes(res.status), `${res.what}: ${res.status} ${JSON.stringify(res.body)}`);
+    }
+    // Readers on either instance: every comment of the author is back, the banned member's are gone (their replies
+    // stay as placeholders, which a reply count counts).
+    for (const forum of [a, b]) {
+      for (const [si, song] of songs.entries()) {
+        const page = (await forum.agent().get(`/api/songs/${song.slug}/comments`).query({ limit: '100' }).expect(200)).body as { items: CommentDTO[]; total: number };
+        assert.equal(page.total, 9, `${song.slug} total on ${forum === a ? 'a' : 'b'}`);
+        for (const t of tops.slice(si * 3, si * 3 + 3)) assert.equal(page.items.find((c) => c.id === t.id)?.replyCount, 3);
       }
     }
   });
