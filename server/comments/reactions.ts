@@ -62,27 +62,32 @@ export async function flagComment(deps: Deps, user: UserDTO | null, id: string, 
   const c = await findComment(deps, id);
   authorise(deps, user, 'comment.flag', c, { refusal: refusal(user, c, 'flagged') });
   await deps.moderation.refuseBanned(user);
-  let prev: { dismissed?: boolean } | true | null = null;
-  try {
-    prev = await flagModel(deps.db.conn)
-      .findOneAndUpdate(
-        { _id: `${c._id}:${user.id}` },
-        { $set: { reason: input.reason, dismissed: false }, $setOnInsert: { commentId: c._id, userId: user.id, songId: c.songId, createdAt: new Date() } },
-        { upsert: true, new: false },
-      )
-      .lean<{ dismissed?: boolean }>();
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-    prev = true;
-  }
-  // A new flag, or one raised again after a moderator dismissed it, counts; a changed reason does not.
-  const counts = !prev || (prev !== true && prev.dismissed);
   const Comments = commentModel(deps.db.conn);
-  const flagged = counts
-    ? await deps.threads
-        .moveCounters(`comment:${c._id}`, () => Comments.findOneAndUpdate({ _id: c._id }, { $inc: { flagCount: 1 } }, { new: true }).lean<CommentRecord>())
-        .catch((err) => failedCount(deps, c, err))
-    : await Comments.findOne({ _id: c._id }).lean<CommentRecord>();
+  // The flag's record and the count it moves are one turn of the comment's lock: a recount (which sets flagCount
+  // from the flags it reads under that lock) or a dismissal never finds the one done and the other not.
+  const { counts, flagged } = await deps.threads.moveCounters(`comment:${c._id}`, async () => {
+    let prev: { dismissed?: boolean } | true | null = null;
+    try {
+      prev = await flagModel(deps.db.conn)
+        .findOneAndUpdate(
+          { _id: `${c._id}:${user.id}` },
+          { $set: { reason: input.reason, dismissed: false }, $setOnInsert: { commentId: c._id, userId: user.id, songId: c.songId, createdAt: new Date() } },
+          { upsert: true, new: false },
+        )
+        .lean<{ dismissed?: boolean }>();
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      prev = true;
+    }
+    // A new flag, or one raised again after a moderator dismissed it, counts; a changed reason does not.
+    const counts = !prev || (prev !== true && !!prev.dismissed);
+    const flagged = counts
+      ? await Comments.findOneAndUpdate({ _id: c._id }, { $inc: { flagCount: 1 } }, { new: true })
+          .lean<CommentRecord>()
+          .catch((err) => failedCount(deps, c, err))
+      : await Comments.findOne({ _id: c._id }).lean<CommentRecord>();
+    return { counts, flagged };
+  });
   // Readers are not told of flags, but the comment's record changed: records kept of it are read again.
   if (counts) await deps.threadCache.threadChanged(String(c.songId), [String(c._id)]);
   if (flagged) await deps.moderation.flagsChanged(flagged);

@@ -74,9 +74,14 @@ export async function recountThread(deps: Pick<ForumDeps, 'db' | 'threads'>, son
           if ((await Comments.updateOne({ _id: c._id }, { $set: { score } })).modifiedCount) result.fixed++;
           deps.threads.noteScore(songId, id, score);
         }
-        if (truth.replyCount !== held.replyCount || truth.flagCount !== held.flagCount) {
-          const counts = { replyCount: held.replyCount, flagCount: held.flagCount };
-          tallyWrite((await Comments.updateOne({ _id: c._id, ...counts }, { $set: { replyCount: truth.replyCount, flagCount: truth.flagCount } })).modifiedCount);
+        if (truth.flagCount !== held.flagCount) {
+          // Likewise a flag (its record and its count) and a dismissal (the flags and the count set to none) are whole
+          // under this lock: the count is set from the standing flags read again now.
+          const flagCount = await flagModel(conn).countDocuments({ commentId: c._id, dismissed: mongoose.trusted({ $ne: true }) });
+          if ((await Comments.updateOne({ _id: c._id }, { $set: { flagCount } })).modifiedCount) result.fixed++;
+        }
+        if (truth.replyCount !== held.replyCount) {
+          tallyWrite((await Comments.updateOne({ _id: c._id, replyCount: held.replyCount }, { $set: { replyCount: truth.replyCount } })).modifiedCount);
         }
       });
     }

@@ -42,8 +42,12 @@ async function act(deps: Deps, actor: UserDTO, c: CommentRecord, action: Moderat
       return feature(deps, c, action === 'feature');
     case 'dismiss-flags': {
       if (c.status !== 'visible' && c.status !== 'pending') throw new Conflict(`A ${c.status} comment has no flags to dismiss.`, 'INVALID_TRANSITION');
-      await dismissFlags(deps, c);
-      const cleared = await commentModel(deps.db.conn).findOneAndUpdate({ _id: c._id }, { $set: { flagCount: 0 } }, { new: true }).lean<CommentRecord>();
+      // The flags dismissed and the count set to none in one turn of the comment's lock, where a flag moves its record
+      // and its count (comments/reactions.ts) and a recount sets the count from the flags: none falls between them.
+      const cleared = await deps.threads.moveCounters(`comment:${c._id}`, async () => {
+        await dismissFlags(deps, c);
+        return commentModel(deps.db.conn).findOneAndUpdate({ _id: c._id }, { $set: { flagCount: 0 } }, { new: true }).lean<CommentRecord>();
+      });
       // Not news to readers, but the comment's record changed: records kept of it are read again.
       await deps.threadCache.threadChanged(String(c.songId), [String(c._id)]);
       await syncQueue(deps, cleared ?? c);
