@@ -14,8 +14,10 @@ export interface MoveOptions {
   by: Pick<UserDTO, 'id'> | null;
   /** For removals: as the comment's author, or as a moderator. */
   as?: 'author' | 'moderator';
-  /** More fields to set with the status (approval clears flags). */
+  /** More fields to set with the status (approval clears why it was held). */
   set?: Record<string, unknown>;
+  /** Dismisses the comment's flags (its flagCount to 0) with the status, in the same turn of the comment's lock (approval). */
+  dismissFlags?: boolean;
 }
 
 /** A new comment as the pipeline judges it. */

@@ -36,7 +36,9 @@ async function tally<T extends { commentId: Types.ObjectId }>(ids: Types.ObjectI
  * Recounts one thread. Each correction is a conditional write (only where the counter still holds the value read),
  * so a vote or post landing meanwhile is never overwritten; it reports `moved` and the caller runs it again. It holds
  * the song's counter lock throughout and each comment's while correcting it (that order only: nothing holds a
- * comment's and then asks for a song's).
+ * comment's and then asks for a song's). A post, a reply's parent count and a status change with its counts are each
+ * one turn of the song's lock, so the comments and counts read here are whole; a vote, a flag and a dismissal are
+ * each one turn of the comment's lock, so a score and a flag count are set from the votes and flags read again there.
  */
 export async function recountThread(deps: Pick<ForumDeps, 'db' | 'threads'>, songId: Types.ObjectId): Promise<Recount> {
   const conn = deps.db.conn;

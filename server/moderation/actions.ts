@@ -1,11 +1,10 @@
 // A moderator's actions on a comment (POST /api/moderation/comments/:id, the queue's and song page's forms):
 // status changes through the transitions table, featuring, dismissing flags; each one logged.
-import mongoose from 'mongoose';
 import type { ModerateCommentInput } from '../../shared/schemas';
 import type { CommentDTO, UserDTO } from '../../shared/types';
 import { findComment } from '../comments/access';
 import { toCommentDTO } from '../comments/dto';
-import { commentModel, flagModel, type CommentRecord } from '../comments/model';
+import { commentModel, type CommentRecord } from '../comments/model';
 import { publish } from '../comments/publish';
 import type { ForumDeps } from '../deps';
 import { Conflict } from '../errors';
@@ -13,7 +12,7 @@ import { recordAction } from './log';
 import { savePick } from './picks';
 import { flagsOf, syncQueue } from './queue';
 import { requireRole } from './roles';
-import { moveComment, type MoveDeps } from './transitions';
+import { dismissFlags, moveComment, type MoveDeps } from './transitions';
 
 type Deps = MoveDeps;
 
@@ -29,9 +28,7 @@ async function act(deps: Deps, actor: UserDTO, c: CommentRecord, action: Moderat
   switch (action) {
     case 'approve': {
       // Approved as it stands: the flags that held it are answered, so the next flag does not hold it again.
-      const moved = await moveComment(deps, c, 'approve', { by: actor, set: { flagCount: 0, heldFor: [] } });
-      await dismissFlags(deps, c);
-      return moved;
+      return moveComment(deps, c, 'approve', { by: actor, set: { heldFor: [] }, dismissFlags: true });
     }
     case 'reject':
       return moveComment(deps, c, 'reject', { by: actor });
@@ -64,10 +61,6 @@ async function feature(deps: Deps, c: CommentRecord, featured: boolean): Promise
   await savePick(deps, updated, featured);
   if (updated.featured !== !!c.featured) await publish(deps, 'comment.updated', { comment: toCommentDTO(updated) });
   return updated;
-}
-
-async function dismissFlags(deps: Pick<ForumDeps, 'db'>, c: CommentRecord): Promise<void> {
-  await flagModel(deps.db.conn).updateMany({ commentId: c._id, dismissed: mongoose.trusted({ $ne: true }) }, { $set: { dismissed: true } });
 }
 
 /** A moderator's view of a comment: its text even when rejected, and its flags. */
