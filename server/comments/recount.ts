@@ -72,15 +72,21 @@ export async function recountThread(deps: Pick<ForumDeps, 'db' | 'threads'>, son
           // A vote swaps its record and moves the score under this lock, so here the votes and the score are whole:
           // the score is set from them read again now. (A conditional write from the tally above could meet a score
           // that moved away and back meanwhile, and set one that a vote read half way left wrong.)
+          // The score read with them guards the write where moves take no lock (MongoDB: a vote landing meanwhile
+          // leaves this pass 'moved' rather than being overwritten).
+          const now = await Comments.findOne({ _id: c._id }, { score: 1 }).lean<Pick<CommentRecord, 'score'>>();
           const score = (await voteModel(conn).find({ commentId: c._id }, { value: 1 }).lean<{ value: number }[]>()).reduce((sum, v) => sum + v.value, 0);
-          if ((await Comments.updateOne({ _id: c._id }, { $set: { score } })).modifiedCount) result.fixed++;
-          deps.threads.noteScore(songId, id, score);
+          if (now && (now.score ?? 0) !== score) {
+            tallyWrite((await Comments.updateOne({ _id: c._id, score: now.score ?? 0 }, { $set: { score } })).modifiedCount);
+            deps.threads.noteScore(songId, id, score);
+          }
         }
         if (truth.flagCount !== held.flagCount) {
           // Likewise a flag (its record and its count) and a dismissal (the flags and the count set to none) are whole
           // under this lock: the count is set from the standing flags read again now.
+          const now = await Comments.findOne({ _id: c._id }, { flagCount: 1 }).lean<Pick<CommentRecord, 'flagCount'>>();
           const flagCount = await flagModel(conn).countDocuments({ commentId: c._id, dismissed: mongoose.trusted({ $ne: true }) });
-          if ((await Comments.updateOne({ _id: c._id }, { $set: { flagCount } })).modifiedCount) result.fixed++;
+          if (now && (now.flagCount ?? 0) !== flagCount) tallyWrite((await Comments.updateOne({ _id: c._id, flagCount: now.flagCount ?? 0 }, { $set: { flagCount } })).modifiedCount);
         }
         if (truth.replyCount !== held.replyCount) {
           tallyWrite((await Comments.updateOne({ _id: c._id, replyCount: held.replyCount }, { $set: { replyCount: truth.replyCount } })).modifiedCount);
