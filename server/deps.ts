@@ -76,4 +76,6 @@ export interface MemberCache {
   records: VersionedMemo<SessionMember | null>;
   /** Members' unread notification counts; a notification stored or read moves them. */
   unread: VersionedMemo<number>;
+  /** Members' bans (null: none), read by every post, vote and flag; a ban or its lifting moves them. */
+  bans: VersionedMemo<{ reason: string; until: Date | null } | null>;
 }

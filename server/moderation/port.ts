@@ -14,7 +14,7 @@ import { syncQueue } from './queue';
 import { moveComment } from './transitions';
 import { heldAuthors, withViewer } from './viewer';
 
-type Deps = Pick<ForumDeps, 'db' | 'bus' | 'threadCache' | 'threads' | 'logger' | 'settings' | 'config'>;
+type Deps = Pick<ForumDeps, 'db' | 'bus' | 'threadCache' | 'threads' | 'logger' | 'settings' | 'config' | 'memberCache'>;
 
 export function createCommentModeration(deps: Deps): CommentModeration {
   return {

@@ -48,7 +48,7 @@ export async function modUser(deps: Pick<ForumDeps, 'db'>, id: string): Promise<
   return (await toModUsers(deps, [user]))[0];
 }
 
-export async function moderateUser(deps: MoveDeps, actor: UserDTO | null, id: string, input: ModerateUserInput): Promise<ModUser> {
+export async function moderateUser(deps: MoveDeps & Pick<ForumDeps, 'memberCache'>, actor: UserDTO | null, id: string, input: ModerateUserInput): Promise<ModUser> {
   requireRole(actor, 'moderator');
   const target = await findUserById(deps, id);
   if (!target) throw new NotFound('No such member.');

@@ -47,6 +47,8 @@ describe('moderation across two instances (Redis)', () => {
   it('tells a member banned on A on their socket on B at once, and B refuses their posts', async () => {
     const victim = await signUp(a);
     const theirs = await reader(b, victim.cookie);
+    // B has read their (absent) ban once already: it keeps it per member version, which the ban on A moves.
+    await b.agent().set('cookie', victim.cookie).post(`/api/songs/${slug}/comments`).send({ body: 'before the ban' }).expect(201);
     const told = nextEvent<any>(theirs, 'account:banned');
     await admin.agent.post(`/api/moderation/users/${victim.user.id}`).send({ action: 'ban', reason: 'spam' }).expect(200);
     assert.deepEqual(await told, { reason: 'spam', until: null });
