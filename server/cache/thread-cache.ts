@@ -184,6 +184,17 @@ export function createThreadCache(opts: ThreadCacheOptions): ThreadCache {
 
   const stats = (): PageCacheStats => ({ ...counts, entries: lru.size, bytes: lru.bytes });
 
+  /** The entry a remembered request is, when it is in memory at its thread's current version (a hit). */
+  const rememberedEntry = async (route: string, guard: string | undefined, kind: Entry['kind']) => {
+    const known = routes.get(route);
+    if (!known || known.guard !== guard) return null;
+    const version = await versions.current(known.threadId);
+    const held = version === null ? undefined : lru.get(`${known.threadId}\n${kind}\n${known.variant}`);
+    if (!held || held.version !== version) return null;
+    counts.hits++;
+    return { held, cacheControl: known.cacheControl };
+  };
+
   return {
     async page(threadId, variant, make) {
       const key = `${threadId}\npage\n${variant}`;
@@ -208,22 +219,12 @@ export function createThreadCache(opts: ThreadCacheOptions): ThreadCache {
       routes.set(route, { threadId, variant, ...how });
     },
     async hit(route, guard) {
-      const known = routes.get(route);
-      if (!known || known.guard !== guard) return null;
-      const version = await versions.current(known.threadId);
-      const held = version === null ? undefined : lru.get(`${known.threadId}\npage\n${known.variant}`);
-      if (!held || held.version !== version || held.kind !== 'page') return null;
-      counts.hits++;
-      return { page: held.page, cacheControl: known.cacheControl };
+      const found = await rememberedEntry(route, guard, 'page');
+      return found?.held.kind === 'page' ? { page: found.held.page, cacheControl: found.cacheControl } : null;
     },
     async valueHit<T>(route: string, guard?: string) {
-      const known = routes.get(route);
-      if (!known || known.guard !== guard) return null;
-      const version = await versions.current(known.threadId);
-      const held = version === null ? undefined : lru.get(`${known.threadId}\nvalue\n${known.variant}`);
-      if (!held || held.version !== version || held.kind !== 'value') return null;
-      counts.hits++;
-      return { value: held.value as T, cacheControl: known.cacheControl };
+      const found = await rememberedEntry(route, guard, 'value');
+      return found?.held.kind === 'value' ? { value: found.held.value as T, cacheControl: found.cacheControl } : null;
     },
     threadChanged: (threadId, changed) => versions.bump(threadId, changed),
     stats,
