@@ -8,13 +8,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import cookieSignature from 'cookie-signature';
 import session from 'express-session';
-import type { UserDTO } from '../../shared/types';
 import { memberRoute, sendAssembled } from '../cache';
 import { findSessionMember } from '../accounts/service';
 import type { ForumDeps } from '../deps';
 import { unreadCount } from '../notifications/service';
 import { HTML_TYPE } from './render';
-import { memberFills, type MemberPage } from './songPages';
+import { isStaff, memberFills, type MemberPage } from './songPages';
 
 export interface MemberReadOptions {
   deps: Pick<ForumDeps, 'config' | 'db' | 'memberCache' | 'threadCache' | 'logger'>;
@@ -50,8 +49,6 @@ export function signedSessionId(header: string | undefined, name: string, secret
   }
   return null;
 }
-
-const isStaff = (u: UserDTO) => u.role === 'moderator' || u.role === 'admin';
 
 /** The answer to a member's page request when it is kept and theirs; false when the app must answer. */
 export function memberReads(opts: MemberReadOptions): (req: IncomingMessage, res: ServerResponse, headers: readonly [string, string][]) => Promise<boolean> {

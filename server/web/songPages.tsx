@@ -4,7 +4,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { listSongsQuery, postCommentInput, slug as slugSchema, threadQuery, type ThreadQuery } from '../../shared/schemas';
-import type { CommentPage, SongDTO } from '../../shared/types';
+import { renderToString } from 'preact-render-to-string';
+import type { CommentPage, SongDTO, UserDTO } from '../../shared/types';
 import { inWords } from '../../shared/words';
 import { HomePage } from '../../client/pages/HomePage';
 import { SignInState, slotMark } from '../../client/components/Document';
@@ -21,8 +22,6 @@ import { listPicks } from '../moderation/picks';
 import { formToken, renderedAt } from '../moderation/pipeline/formToken';
 import { getSong, listSongs, songIdBySlug } from '../songs/service';
 import type { AssetStore } from './assets';
-import { renderToString } from 'preact-render-to-string';
-import type { UserDTO } from '../../shared/types';
 import { currentUser, HTML_TYPE, PAGE_CACHE_CONTROL, pageHtml, sendPage } from './render';
 
 /** Editor's picks on the home page. */
@@ -93,7 +92,8 @@ function isKeptRead(req: Request, opts: SongRender): boolean {
   return true;
 }
 
-const isStaff = (u: UserDTO) => u.role === 'moderator' || u.role === 'admin';
+/** Moderators' and admins' pages carry their tools on every comment: never kept for members. */
+export const isStaff = (u: UserDTO) => u.role === 'moderator' || u.role === 'admin';
 
 /** Where a member's page differs from every other member's: their header, their block for the script. */
 const MEMBER_SLOTS = ['account', 'viewer'] as const;
