@@ -26,9 +26,13 @@ export async function editComment(deps: Deps, user: UserDTO | null, id: string, 
   // An edit may not slip in what a post could not.
   if (!byModerator) await deps.moderation.refuseBanned(user);
   deps.moderation.screenEdit(input.body);
-  const updated = await commentModel(deps.db.conn)
-    .findOneAndUpdate({ _id: c._id, status: c.status }, { $set: { body: input.body, editedAt: now, editedBy: byModerator ? 'moderator' : 'author' } }, { new: true })
-    .lean<CommentRecord>();
+  // Under the comment's lock: the embedded database writes the whole document back, so a vote's $inc landing between
+  // the edit's read and write would be lost.
+  const updated = await deps.threads.moveCounters(`comment:${c._id}`, () =>
+    commentModel(deps.db.conn)
+      .findOneAndUpdate({ _id: c._id, status: c.status }, { $set: { body: input.body, editedAt: now, editedBy: byModerator ? 'moderator' : 'author' } }, { new: true })
+      .lean<CommentRecord>(),
+  );
   if (!updated) throw new Conflict('The comment changed meanwhile; reload it.');
   const [comment] = await withReplyContext(deps, [updated]);
   await publish(deps, 'comment.updated', { comment });

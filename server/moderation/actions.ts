@@ -56,9 +56,14 @@ async function act(deps: Deps, actor: UserDTO, c: CommentRecord, action: Moderat
 /** Only a visible comment can become a pick; unfeaturing is always allowed. Readers see the badge change live. */
 async function feature(deps: Deps, c: CommentRecord, featured: boolean): Promise<CommentRecord> {
   if (featured && c.status !== 'visible') throw new Conflict(`A ${c.status} comment cannot be an editor's pick.`, 'INVALID_TRANSITION');
-  const updated = await commentModel(deps.db.conn).findOneAndUpdate({ _id: c._id }, { $set: { featured } }, { new: true }).lean<CommentRecord>();
+  // Under the comment's lock: the embedded database writes the whole document back (a vote's $inc between its read and
+  // write would be lost), and the pick record follows the flag in the same turn (two moderators' picks never cross).
+  const updated = await deps.threads.moveCounters(`comment:${c._id}`, async () => {
+    const written = await commentModel(deps.db.conn).findOneAndUpdate({ _id: c._id }, { $set: { featured } }, { new: true }).lean<CommentRecord>();
+    if (written) await savePick(deps, written, featured);
+    return written;
+  });
   if (!updated) throw new Conflict('The comment changed meanwhile; reload it.');
-  await savePick(deps, updated, featured);
   if (updated.featured !== !!c.featured) await publish(deps, 'comment.updated', { comment: toCommentDTO(updated) });
   return updated;
 }

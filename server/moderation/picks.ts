@@ -4,6 +4,7 @@ import mongoose, { type Types } from 'mongoose';
 import type { CommentDTO, Page, PickDTO } from '../../shared/types';
 import { toCommentDTO } from '../comments/dto';
 import { commentModel, type CommentRecord } from '../comments/model';
+import { isDuplicateKey } from '../db/connection';
 import { decodeCursor, encodeCursor, invalidCursor } from '../db/cursor';
 import type { ForumDeps } from '../deps';
 import { pickModel, type PickRecord } from './model';
@@ -14,8 +15,15 @@ export const PICKS_PER_THREAD = 5;
 
 export async function savePick(deps: { db: ForumDeps['db'] }, c: CommentRecord, featured: boolean): Promise<void> {
   const Picks = pickModel(deps.db.conn);
-  if (featured) await Picks.updateOne({ _id: c._id }, { $set: { songId: c.songId, at: new Date() } }, { upsert: true });
-  else await Picks.deleteOne({ _id: c._id });
+  const set = { $set: { songId: c.songId, at: new Date() } };
+  if (!featured) await Picks.deleteOne({ _id: c._id });
+  else {
+    // Two upserts of one pick can race (where no lock orders them): the one that lost finds the record and updates it.
+    await Picks.updateOne({ _id: c._id }, set, { upsert: true }).catch((err) => {
+      if (!isDuplicateKey(err)) throw err;
+      return Picks.updateOne({ _id: c._id }, set);
+    });
+  }
 }
 
 const shownAsPick = (c: CommentRecord | null | undefined): c is CommentRecord => !!c && c.status === 'visible' && !!c.featured;

@@ -12,7 +12,7 @@ import { commentModel } from '../comments/model';
 import { publish } from '../comments/publish';
 import type { ForumDeps } from '../deps';
 
-type Deps = Pick<ForumDeps, 'db' | 'bus' | 'threadCache' | 'logger'>;
+type Deps = Pick<ForumDeps, 'db' | 'bus' | 'threadCache' | 'logger' | 'repairs' | 'memberCache'>;
 
 export async function updateSettings(deps: Deps, userId: string, input: UpdateMeInput): Promise<UserDTO> {
   const before = await findUserById(deps, userId);
@@ -27,5 +27,10 @@ export async function renameAuthor(deps: Deps, userId: string, name: string): Pr
   const songIds = (await Comments.distinct('songId', { 'author.userId': userId })) as mongoose.Types.ObjectId[];
   if (!songIds.length) return;
   await Comments.updateMany({ 'author.userId': userId }, { $set: { 'author.name': name } });
-  for (const songId of songIds) await publish(deps, 'comment.author-renamed', { songId: String(songId), userId, name });
+  for (const songId of songIds) {
+    // The embedded database writes each document back whole, outside the comments' locks: a vote moving one of them
+    // meanwhile could be lost, so their threads are recounted (the score set again from the votes).
+    deps.repairs.markDirty(songId);
+    await publish(deps, 'comment.author-renamed', { songId: String(songId), userId, name });
+  }
 }

@@ -203,4 +203,33 @@ describe('counters across two instances on one embedded database (Redis)', () =>
       }
     }
   });
+
+  it('keeps scores equal to the votes while authors edit and moderators feature the comments voted on, on both at once', async function () {
+    this.timeout(120_000);
+    const admin = await signUp(a, { role: 'admin' });
+    const song: SongDTO = (await admin.agent.post('/api/songs').send({ title: 'Tally Edits', artist: 'Two Instances' }).expect(201)).body;
+    const author = await signUp(a);
+    const voters: SignedUp[] = [];
+    for (let i = 0; i < 8; i++) voters.push(await signUp(a));
+    const on = (m: SignedUp, i: number) => (i % 2 ? b.agent().set('cookie', m.cookie) : m.agent);
+    const targets: CommentDTO[] = [];
+    for (let i = 0; i < 3; i++) targets.push((await author.agent.post(`/api/songs/${song.slug}/comments`).send({ body: `edit me ${i}` }).expect(201)).body);
+    // Every voter votes on every target while its author edits it again and again and a moderator features it and
+    // takes the pick back, each on both instances: an edit or a pick written over a vote's $inc would lose it.
+    const work: Promise<{ status: number; what: string }>[] = [];
+    const send = (what: string, req: PromiseLike<{ status: number }>) => work.push(Promise.resolve(req).then((res) => ({ status: res.status, what })));
+    targets.forEach((t, ti) => {
+      voters.forEach((v, vi) => send(`voter ${vi} on ${ti}`, on(v, vi + ti).post(`/api/comments/${t.id}/votes`).send({ value: vi % 3 ? 1 : -1 })));
+      for (let e = 0; e < 6; e++) send(`edit ${e} of ${ti}`, on(author, e + ti).patch(`/api/comments/${t.id}`).send({ body: `edited ${e} of ${ti}` }));
+      for (let f = 0; f < 4; f++) send(`pick ${f} of ${ti}`, on(admin, f + ti).post(`/api/moderation/comments/${t.id}`).send({ action: f % 2 ? 'unfeature' : 'feature' }));
+    });
+    // And the author renames themselves meanwhile (every comment of theirs is rewritten: their threads are recounted).
+    for (let r = 0; r < 3; r++) send(`rename ${r}`, on(author, r).patch('/api/auth/me').send({ displayName: `Editor ${r}` }));
+    const answers = await Promise.all(work);
+    for (const forum of [a, b]) assert.ok(await forum.deps.repairs.settled(), 'recounts done');
+    for (const res of answers) assert.ok(res.status === 200 || res.status === 201 || res.status === 409, `${res.what}: ${res.status}`);
+    assert.deepEqual(await counterMismatches(a, [song.id]), [], 'every score equals the sum of its votes');
+    const stored = await a.deps.db.conn.db!.collection('comments').find({ _id: mongoose.trusted({ $in: targets.map((t) => new mongoose.Types.ObjectId(t.id)) }) }).toArray();
+    for (const c of stored) assert.match(String(c.body), /^edited \d of \d$/, 'an edit is never undone by a vote either');
+  });
 });
