@@ -6,7 +6,8 @@ import { Strategy as LocalStrategy } from 'passport-local';
 import type { UserDTO } from '../../shared/types';
 import type { ForumDeps } from '../deps';
 import { dummyHash } from './password';
-import { findSessionMember, verifyCredentials } from './service';
+import { sessionMember } from './member-cache';
+import { verifyCredentials } from './service';
 
 declare module 'express-session' {
   interface SessionData {
@@ -42,13 +43,8 @@ export function createPassport(deps: Pick<ForumDeps, 'db' | 'memberCache'>): pas
     done(null, user.id);
   });
   p.deserializeUser<string>((req: Express.Request, id: string, done: (err: unknown, user?: Express.User | false) => void) => {
-    // An unknown id (account deleted), or a session older than the member's last password change, logs the
-    // session out rather than failing the request.
-    deps.memberCache.records.get(id, () => findSessionMember(deps, id)).then((found) => {
-      const stale = !!found?.passwordChangedAt && (req.session?.authAt ?? 0) < found.passwordChangedAt.getTime();
-      // A copy: what is kept is shared by this member's requests.
-      done(null, found && !stale ? { ...found.user } : false);
-    }, done);
+    // A member that cannot be (see sessionMember) logs the session out rather than failing the request.
+    sessionMember(deps, id, req.session?.authAt).then((user) => done(null, user ?? false), done);
   });
   return p;
 }

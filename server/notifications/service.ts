@@ -59,6 +59,9 @@ export async function notifyAbout(deps: Deps, comment: CommentDTO): Promise<void
 
 export const unreadCount = (deps: Pick<ForumDeps, 'db'>, userId: string) => notificationModel(deps.db.conn).countDocuments({ userId, read: false });
 
+/** The member's unread count as every page's header shows it: kept per member version (stored or read moves it). */
+export const unreadOf = (deps: Pick<ForumDeps, 'db' | 'memberCache'>, userId: string) => deps.memberCache.unread.get(userId, () => unreadCount(deps, userId));
+
 /** The member's notifications, newest first, with each comment (as it reads now) and its song. */
 export async function listNotifications(deps: Pick<ForumDeps, 'db'>, userId: string, cursor?: string, limit = NOTIFICATIONS_PAGE): Promise<NotificationPage> {
   const filter: Record<string, unknown> = { userId };

@@ -9,11 +9,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import cookieSignature from 'cookie-signature';
 import session from 'express-session';
 import { memberRoute, sendAssembled } from '../cache';
-import { findSessionMember } from '../accounts/service';
+import { sessionMember } from '../accounts/member-cache';
 import type { ForumDeps } from '../deps';
-import { unreadCount } from '../notifications/service';
+import { isModerator } from '../moderation/roles';
+import { unreadOf } from '../notifications/service';
 import { HTML_TYPE } from './render';
-import { isStaff, memberFills, type MemberPage } from './songPages';
+import { memberFills, type MemberPage } from './songPages';
 
 export interface MemberReadOptions {
   deps: Pick<ForumDeps, 'config' | 'db' | 'memberCache' | 'threadCache' | 'logger'>;
@@ -71,19 +72,17 @@ export function memberReads(opts: MemberReadOptions): (req: IncomingMessage, res
     if (typeof stored.cookie.expires === 'string') cookie.expires = new Date(stored.cookie.expires);
     cookie.originalMaxAge = stored.cookie.originalMaxAge;
     if (cookie.secure && !secure(req)) return false;
-    // As passport's deserializeUser (accounts/passport.ts): an unknown member, or a session from before their last
-    // password change, is the app's to end.
-    const found = await deps.memberCache.records.get(userId, () => findSessionMember(deps, userId));
-    if (!found || (found.passwordChangedAt && (stored.authAt ?? 0) < found.passwordChangedAt.getTime())) return false;
-    if (isStaff(found.user) || kept.value.heldAuthors.has(userId)) return false;
-    const unread = await deps.memberCache.unread.get(userId, () => unreadCount(deps, userId));
+    // As passport's deserializer: a session whose member cannot be (sessionMember) is the app's to end.
+    const user = await sessionMember(deps, userId, stored.authAt);
+    if (!user || isModerator(user) || kept.value.heldAuthors.has(userId)) return false;
+    const unread = await unreadOf(deps, userId);
 
     // A rolling session, as express-session renews it for an unchanged one: the cookie's expiry moves and the store
     // is touched (the MongoDB store writes at most once an hour).
     cookie.maxAge = cookie.originalMaxAge ?? undefined;
     for (const [name, value] of headers) res.setHeader(name, value);
     res.setHeader('Set-Cookie', cookie.serialize(cookieName, `s:${cookieSignature.sign(sid, secret)}`));
-    sendAssembled(req, res, kept.value.parts, memberFills({ ...found.user }, unread), HTML_TYPE, kept.cacheControl);
+    sendAssembled(req, res, kept.value.parts, memberFills(user, unread), HTML_TYPE, kept.cacheControl);
     store.touch?.(sid, { ...stored, cookie }, (err?: unknown) => {
       if (err) deps.logger.warn({ err }, 'session not touched');
     });

@@ -9,7 +9,7 @@ import { ErrorPage, NotFoundPage } from '../../client/pages/ErrorPages';
 import { accountPageRoutes } from './accountPages';
 import type { AssetStore } from './assets';
 import { sendPage } from './render';
-import { unreadCount } from '../notifications/service';
+import { unreadOf } from '../notifications/service';
 import { peoplePageRoutes } from './peoplePages';
 import { currentUser } from './render';
 import { moderationPageRoutes } from './moderationPages';
@@ -23,7 +23,7 @@ export function pageRoutes(deps: ForumDeps, store: AssetStore): Router {
   // A member's header shows their unread notifications on every page.
   router.use(async (req, res, next) => {
     const user = currentUser(req);
-    if (user && isPage(req.path) && (req.method === 'GET' || req.method === 'POST')) res.locals.unread = await deps.memberCache.unread.get(user.id, () => unreadCount(deps, user.id));
+    if (user && isPage(req.path) && (req.method === 'GET' || req.method === 'POST')) res.locals.unread = await unreadOf(deps, user.id);
     next();
   });
   router.use(songPageRoutes(deps, store));

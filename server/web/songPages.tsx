@@ -19,6 +19,7 @@ import { encodeCursor } from '../db/cursor';
 import type { ForumDeps } from '../deps';
 import { notFound, toErrorBody } from '../http/errors';
 import { listPicks } from '../moderation/picks';
+import { isModerator } from '../moderation/roles';
 import { formToken, renderedAt } from '../moderation/pipeline/formToken';
 import { getSong, listSongs, songIdBySlug } from '../songs/service';
 import type { AssetStore } from './assets';
@@ -47,7 +48,7 @@ export async function renderSong(deps: ForumDeps, store: AssetStore, req: Reques
   const slug = slugSchema.safeParse(req.params.slug);
   if (!slug.success) throw notFound('No such song.');
   const user = currentUser(req);
-  if (isKeptRead(req, opts) && (!user || !isStaff(user))) {
+  if (isKeptRead(req, opts) && !isModerator(user)) {
     const songId = await songIdBySlug(deps, slug.data);
     const threadId = String(songId);
     const guard = readerPageGuard(deps, store);
@@ -91,9 +92,6 @@ function isKeptRead(req: Request, opts: SongRender): boolean {
   for (const k in req.query) if (!KEPT_QUERY.has(k)) return false;
   return true;
 }
-
-/** Moderators' and admins' pages carry their tools on every comment: never kept for members. */
-export const isStaff = (u: UserDTO) => u.role === 'moderator' || u.role === 'admin';
 
 /** Where a member's page differs from every other member's: their header, their block for the script. */
 const MEMBER_SLOTS = ['account', 'viewer'] as const;
