@@ -4,6 +4,7 @@
 // this store, so what it keeps is what the database holds. `maxAgeMs` bounds it for anything else (a second instance
 // wrongly run without Redis, an expiry sweep).
 import type session from 'express-session';
+import { byteLru } from '../cache/lru';
 
 export interface KeptSessionOptions {
   maxEntries: number;
@@ -27,18 +28,14 @@ export function keepSessions(store: session.Store, opts: KeptSessionOptions): se
   const now = opts.now ?? Date.now;
   // The session as JSON (each get parses its own copy: express-session changes the one it is handed), its stored
   // lastModified apart (a Date again in each copy).
-  const kept = new Map<string, { json: string; lastModified: number | null; at: number; expires: number | null }>();
+  // Least recently used first out, counted by entries (each weighs 1).
+  const kept = byteLru<{ json: string; lastModified: number | null; at: number; expires: number | null; bytes: 1 }>(opts.maxEntries);
   // Sessions whose write or end is under way: a get that began meanwhile keeps nothing.
   const changing = new Map<string, number>();
   const keep = (sid: string, sess: StoredSession) => {
     const { lastModified, ...rest } = sess;
     const expires = sess.cookie?.expires ? new Date(sess.cookie.expires).getTime() : null;
-    kept.delete(sid);
-    kept.set(sid, { json: JSON.stringify(rest), lastModified: lastModified ? new Date(lastModified).getTime() : null, at: now(), expires });
-    for (const oldest of kept.keys()) {
-      if (kept.size <= opts.maxEntries) break;
-      kept.delete(oldest);
-    }
+    kept.set(sid, { json: JSON.stringify(rest), lastModified: lastModified ? new Date(lastModified).getTime() : null, at: now(), expires, bytes: 1 });
   };
   const changed = (sid: string, call: (done: Callback) => void, callback?: Callback) => {
     kept.delete(sid);
@@ -61,8 +58,6 @@ export function keepSessions(store: session.Store, opts: KeptSessionOptions): se
     const held = kept.get(sid);
     const t = now();
     if (held && t - held.at < opts.maxAgeMs && (held.expires === null || held.expires > t)) {
-      kept.delete(sid);
-      kept.set(sid, held);
       const copy = JSON.parse(held.json) as StoredSession;
       if (held.lastModified !== null) copy.lastModified = new Date(held.lastModified);
       return callback(null, copy);

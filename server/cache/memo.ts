@@ -3,6 +3,7 @@
 // so a change made on any instance is seen by the next read on every one. A value is kept under the version read
 // before it was loaded: a write that lands meanwhile moves the version past it, so it is never served. `maxAgeMs`
 // bounds how long a value is trusted for writes that move no version (a command-line tool run without Redis).
+import { byteLru } from './lru';
 import type { ThreadVersions } from './versions';
 
 export interface VersionedMemo<T> {
@@ -22,7 +23,8 @@ export interface MemoOptions {
 
 export function versionedMemo<T>(versions: ThreadVersions, opts: MemoOptions): VersionedMemo<T> {
   const now = opts.now ?? Date.now;
-  const kept = new Map<string, { version: number; at: number; value: T }>();
+  // Least recently used first out, counted by entries (each weighs 1).
+  const kept = byteLru<{ version: number; at: number; value: T; bytes: 1 }>(opts.maxEntries);
   // Moves when everything kept is dropped (Redis went away): a load begun before keeps nothing.
   let generation = 0;
   versions.onDoubt(() => {
@@ -34,24 +36,12 @@ export function versionedMemo<T>(versions: ThreadVersions, opts: MemoOptions): V
       const version = await versions.current(id);
       if (version === null) return load();
       const held = kept.get(id);
-      if (held && held.version === version && now() - held.at < opts.maxAgeMs) {
-        // Map order is age of use: the entry moves to the newest end.
-        kept.delete(id);
-        kept.set(id, held);
-        return held.value;
-      }
+      if (held && held.version === version && now() - held.at < opts.maxAgeMs) return held.value;
       const at = now();
       const startedIn = generation;
       const value = await load();
       const newer = kept.get(id);
-      if (startedIn === generation && (!newer || newer.version <= version)) {
-        kept.delete(id);
-        kept.set(id, { version, at, value });
-        for (const oldest of kept.keys()) {
-          if (kept.size <= opts.maxEntries) break;
-          kept.delete(oldest);
-        }
-      }
+      if (startedIn === generation && (!newer || newer.version <= version)) kept.set(id, { version, at, value, bytes: 1 });
       return value;
     },
     changed: (id) => versions.bump(id),
