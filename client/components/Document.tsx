@@ -24,14 +24,14 @@ export interface Shell {
   unread?: number;
   /**
    * Render the sign-in state as the slot "account", to be filled per request: the server keeps a member's page as
-   * parts around its slots (server/web/memberPage.ts).
+   * parts around its slots (server/web/songPages.tsx).
    */
   accountSlot?: boolean;
 }
 
 /**
  * Where a per-request piece goes in a page kept as parts: the server splits the rendered page at these marks and fills
- * them per request (server/web/memberPage.ts). No user text can make one: text is escaped, so it never holds a `<`.
+ * them per request (server/web/songPages.tsx). No user text can make one: text is escaped, so it never holds a `<`.
  */
 export function Slot({ name }: { name: string }) {
   return <template data-slot={name} />;

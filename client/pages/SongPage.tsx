@@ -11,11 +11,13 @@ export const safeJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c
 /** Facts shown before the rest fold away (small screens keep them folded; the script opens them on wide ones). */
 export const FIRST_FACTS = 3;
 
-/** The member's block for the browser: who they are, their unread count (see ViewerData). */
-export const viewerScript = (viewer: ViewerData) => `<script type="application/json" id="${VIEWER_ID}">${safeJson(viewer)}</script>`;
+/** The member's block for the browser: who they are (see ViewerData). */
+export function ViewerBlock({ viewer }: { viewer: ViewerData }) {
+  return <script type="application/json" id={VIEWER_ID} dangerouslySetInnerHTML={{ __html: safeJson(viewer) }} />;
+}
 
 /**
- * `viewer`: the signed-in member's block, or 'slot' for a page kept as parts (filled per request with viewerScript).
+ * `viewer`: the signed-in member's block, or 'slot' for a page kept as parts (filled per request with ViewerBlock).
  * The thread data is the same for every reader: the member is in their block alone.
  */
 export function SongPage({ song, thread, viewer }: { song: SongDTO; thread: ThreadData; viewer?: ViewerData | 'slot' | null }) {
@@ -89,7 +91,7 @@ export function SongPage({ song, thread, viewer }: { song: SongDTO; thread: Thre
         )}
       </article>
       <script type="application/json" id={DATA_ID} dangerouslySetInnerHTML={{ __html: safeJson({ ...thread, user: null }) }} />
-      {viewer === 'slot' ? <Slot name="viewer" /> : viewer && <script type="application/json" id={VIEWER_ID} dangerouslySetInnerHTML={{ __html: safeJson(viewer) }} />}
+      {viewer === 'slot' ? <Slot name="viewer" /> : viewer && <ViewerBlock viewer={viewer} />}
       <div id={ISLAND_ID}>
         <ThreadApp {...thread} />
       </div>

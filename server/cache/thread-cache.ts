@@ -61,7 +61,7 @@ export interface ThreadCache {
   page(threadId: string, variant: string, build: () => Promise<PageBuild>): Promise<CachedPage | null>;
   /**
    * Like page, for what is not a whole answer: `variant` of the thread at its current version (the parts a member's
-   * page is put together from, server/web/memberPage.ts), from memory or built once. null as for page.
+   * page is put together from, server/web/songPages.tsx), from memory or built once. null as for page.
    */
   value<T>(threadId: string, variant: string, build: () => Promise<ValueBuild<T>>): Promise<T | null>;
   /**

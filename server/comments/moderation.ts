@@ -72,7 +72,7 @@ export interface CommentModeration {
   forViewer(shared: SharedPage, viewer: UserDTO | null): Promise<CommentPage>;
   /**
    * Members whose held or rejected comments are in the thread: forViewer shows them more than the shared page (a
-   * member's page put together from kept parts is for everyone else, web/memberPage.ts).
+   * member's page put together from kept parts is for everyone else, web/songPages.tsx).
    */
   heldAuthors(songId: Types.ObjectId): Promise<ReadonlySet<string>>;
 }

@@ -9,7 +9,7 @@ import type { CommentPage, SongDTO, UserDTO } from '../../shared/types';
 import { inWords } from '../../shared/words';
 import { HomePage } from '../../client/pages/HomePage';
 import { SignInState, slotMark } from '../../client/components/Document';
-import { SongPage, songDescription, viewerScript } from '../../client/pages/SongPage';
+import { SongPage, songDescription, ViewerBlock } from '../../client/pages/SongPage';
 import type { ThreadData } from '../../client/thread/data';
 import { keptParts, memberRoute, pageRoute, sendCached, sendAssembled, type KeptParts } from '../cache';
 import { findComment } from '../comments/access';
@@ -97,7 +97,7 @@ function isKeptRead(req: Request, opts: SongRender): boolean {
 const MEMBER_SLOTS = ['account', 'viewer'] as const;
 
 /** What fills a member's kept page (MEMBER_SLOTS): their header, their block for the script. */
-export const memberFills = (user: UserDTO, unread: number): string[] => [renderToString(<SignInState user={user} unread={unread} />), viewerScript({ user })];
+export const memberFills = (user: UserDTO, unread: number): string[] => [renderToString(<SignInState user={user} unread={unread} />), renderToString(<ViewerBlock viewer={{ user }} />)];
 
 export interface MemberPage {
   parts: KeptParts;
