@@ -1,7 +1,9 @@
 // Two forum instances on one database (as with `npm run db`): posts racing into one thread from both all land,
 // each once, and paging finds every one of them.
 import assert from 'node:assert/strict';
+import mongoose from 'mongoose';
 import type { CommentDTO, SongDTO } from '../../shared/types';
+import { songModel } from '../../server/songs/model';
 import { signUp } from '../helpers/accounts';
 import { freshDbName, startTestForum, type TestForum } from '../helpers/forum';
 
@@ -43,5 +45,28 @@ describe('comments API: two instances on one database', () => {
     const bodies = seen.map((c) => c.body).sort();
     assert.deepEqual(bodies, Array.from({ length: 40 }, (_, i) => `race ${i}`).sort());
     assert.equal(new Set(seen.map((c) => c.id)).size, 40);
+  });
+
+  it('places a post after whatever the other instance wrote meanwhile, once, where a reader catching up finds it', async () => {
+    // Each instance knows the last position it claimed in the thread and claims the next one beside the song's
+    // counters. Here the other instance wrote meanwhile, and a post cut short left a claimed position empty below it.
+    const admin = await signUp(a, { role: 'admin' });
+    const song: SongDTO = (await admin.agent.post('/api/songs').send({ title: 'Meanwhile', artist: 'Two Instances' }).expect(201)).body;
+    const onA = await signUp(a);
+    const onB = b.agent().set('cookie', onA.cookie);
+    const post = (agent: ReturnType<TestForum['agent']>, body: string) => agent.post(`/api/songs/${song.slug}/comments`).send({ body, clientId: body.replace(/\W+/g, '-') }).expect(201);
+    const read = async (query: Record<string, string>): Promise<string[]> =>
+      ((await a.agent().get(`/api/songs/${song.slug}/comments`).query({ limit: '50', ...query }).expect(200)).body.items as CommentDTO[]).map((c) => c.body);
+
+    await post(onA.agent, 'first, on A');
+    await songModel(a.deps.db.conn).updateOne({ _id: new mongoose.Types.ObjectId(song.id) }, { $inc: { lastSeq: 1 } });
+    const second: CommentDTO = (await post(onB, 'second, on B')).body;
+    assert.deepEqual(await read({}), ['first, on A', 'second, on B']);
+    await post(onA.agent, 'third, on A');
+
+    assert.deepEqual(await read({}), ['first, on A', 'second, on B', 'third, on A'], 'each once, in posting order');
+    assert.deepEqual(await read({ after: second.id }), ['third, on A'], 'a reader who had the second catches up with the third');
+    assert.deepEqual(await read({ sort: 'newest' }), ['third, on A', 'second, on B', 'first, on A']);
+    assert.equal((await a.agent().get(`/api/songs/${song.slug}`).expect(200)).body.commentCount, 3);
   });
 });

@@ -5,6 +5,7 @@
 // instances atomically); the top order is kept in memory (top.ts); counter moves queue per document (queue.ts, or
 // redis-queue.ts across instances).
 import type { Connection, Types } from 'mongoose';
+import { byteLru } from '../../cache/lru';
 import { isDuplicateKey } from '../../db/connection';
 import { NotFound } from '../../errors';
 import { songModel, type SongRecord } from '../../songs/model';
@@ -12,7 +13,7 @@ import { commentModel, threadPositionId, threadPositionModel, type CommentRecord
 import { createKeyedQueue, type KeyedQueue } from './queue';
 import { uncachedRecords, type RecordCache } from './records';
 import { createTopOrders, type Ranked } from './top';
-import { claimUpdate, type NewComment, type SongRef, type ThreadStore } from './types';
+import { allOrUndo, claimUpdate, type NewComment, type SongRef, type ThreadStore } from './types';
 
 /** How long a thread's top order is served before it is read again (other instances' votes show within it). */
 export const TOP_TTL_MS = 30_000;
@@ -20,6 +21,8 @@ export const TOP_TTL_MS = 30_000;
 const TOP_THREADS_KEPT = 500;
 /** Positions tried past a taken one before giving up (instances racing for the same positions). */
 const MAX_CLAIM_ATTEMPTS = 1000;
+/** Threads whose last claimed position one instance keeps at most (a number each). */
+const LAST_CLAIMED_KEPT = 10_000;
 
 /**
  * `queue` serialises each document's counter moves and each thread's position claims: the in-process queue for one
@@ -42,6 +45,69 @@ export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = create
   const positionIn = (songId: Types.ObjectId) => async (seq: number) => {
     const p = await Positions.findOne({ _id: threadPositionId(songId, seq) }).lean();
     return p ? String(p.commentId) : null;
+  };
+
+  /**
+   * The last position this process claimed in each thread, kept only while no other instance writes to the database
+   * (the in-process queue): the next claim proposes the one after it without waiting for the song's answer.
+   */
+  const lastClaimed = queue.acrossInstances ? null : byteLru<{ seq: number; bytes: 1 }>(LAST_CLAIMED_KEPT);
+
+  /**
+   * Inserts position `seq` under its unique _id, which claims it; a taken one moves on to the next free one (another
+   * instance's `$inc` can be lost, read-modify-write).
+   */
+  const claimFrom = async (songId: Types.ObjectId, proposed: number, commentId: Types.ObjectId): Promise<number> => {
+    for (let attempt = 0, seq = proposed; ; attempt++, seq++) {
+      try {
+        await Positions.create({ _id: threadPositionId(songId, seq), commentId });
+        return seq;
+      } catch (err) {
+        if (!isDuplicateKey(err) || attempt >= MAX_CLAIM_ATTEMPTS) throw err;
+      }
+    }
+  };
+
+  /** The song's counters move first and propose the position (the next one), which is claimed after. */
+  const claimAfterSong = async (songId: Types.ObjectId, fields: NewComment, createdAt: Date, commentId: Types.ObjectId, giveBack: () => Promise<void>) => {
+    const hint = await Songs.findOneAndUpdate({ _id: songId }, claimUpdate(fields, createdAt), { new: true }).lean<Pick<SongRecord, 'lastSeq'>>();
+    if (!hint) throw new NotFound('No such song.');
+    // A claimed position stays empty when the rest failed (readers skip it); the count goes back.
+    const seq = await claimFrom(songId, hint.lastSeq, commentId).catch(async (err: unknown) => {
+      await giveBack();
+      throw err;
+    });
+    return { seq, first: hint.lastSeq };
+  };
+
+  /**
+   * This process claimed `known` last: the next position is claimed beside the counters' move, which tells what the
+   * song held before. Another writer may have moved on meanwhile (an import in another process): then the guessed
+   * position, below the song's last, is left to the comment it names, which is written where the claim goes on to
+   * (readers take a position's comment only when it was written there), so no position below the last is filled late.
+   */
+  const claimKnown = async (songId: Types.ObjectId, fields: NewComment, createdAt: Date, commentId: Types.ObjectId, known: number, giveBack: () => Promise<void>) => {
+    const guess = known + 1;
+    const [before, guessed] = await allOrUndo(
+      [
+        Songs.findOneAndUpdate({ _id: songId }, claimUpdate(fields, createdAt, guess), { new: false }).lean<Pick<SongRecord, 'lastSeq'>>(),
+        Positions.create({ _id: threadPositionId(songId, guess), commentId }).then(
+          () => true,
+          (err: unknown) => {
+            if (isDuplicateKey(err)) return false;
+            throw err;
+          },
+        ),
+      ] as const,
+      ([moved]) => (moved.status === 'fulfilled' && moved.value ? giveBack() : Promise.resolve()),
+    );
+    if (!before) throw new NotFound('No such song.');
+    if (guessed && before.lastSeq === known) return { seq: guess, first: guess };
+    const seq = await claimFrom(songId, Math.max(before.lastSeq, guess) + 1, commentId).catch(async (err: unknown) => {
+      await giveBack();
+      throw err;
+    });
+    return { seq, first: guess };
   };
 
   /**
@@ -68,9 +134,14 @@ export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = create
         for (let seq = edge + dir; seqs.length < want - found.length && seq >= 1 && seq <= last; seq += dir) seqs.push(seq);
         if (!seqs.length) break;
         edge = seqs[seqs.length - 1];
-        const ids = (await thread.positions(seqs, positionIn(song._id))).filter((id): id is string => id !== null);
-        const rows = await thread.comments(ids, byId);
-        for (const row of rows) if (row && row.songId.equals(song._id) && statuses.includes(row.status)) found.push(row);
+        const ids = await thread.positions(seqs, positionIn(song._id));
+        const placed = seqs.flatMap((seq, i) => (ids[i] === null ? [] : [{ seq, id: ids[i]! }]));
+        const rows = await thread.comments(placed.map((p) => p.id), byId);
+        // A position's comment is read there only if it was written there: a guessed position left behind names a
+        // comment written further on (insertAtNextPosition).
+        rows.forEach((row, i) => {
+          if (row && row.seq === placed[i].seq && row.songId.equals(song._id) && statuses.includes(row.status)) found.push(row);
+        });
       }
       return found;
     },
@@ -102,34 +173,27 @@ export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = create
       // Taking the position and writing the comment happen in one turn per thread, so comments reach the thread
       // in position order: a reader paging forward never passes a position that is filled later.
       return queue.run(`song:${song._id}`, async () => {
+        const thread = String(song._id);
         const createdAt = new Date();
-        const hint = await Songs.findOneAndUpdate(
-          { _id: song._id },
-          claimUpdate(fields, createdAt),
-          { new: true },
-        ).lean<SongRecord>();
-        if (!hint) throw new NotFound('No such song.');
-        // The counter proposes a position; inserting it under its unique _id claims it. Another instance's $inc
-        // can be lost (read-modify-write), so a taken position moves on to the next free one.
-        let seq = hint.lastSeq;
+        // Forgotten until this claim has succeeded: after a failure the next one asks the song.
+        const known = lastClaimed?.get(thread)?.seq;
+        lastClaimed?.delete(thread);
+        const giveBack = async () => {
+          if (fields.status === 'visible') await Songs.updateOne({ _id: song._id }, { $inc: { commentCount: -1 } });
+        };
+        // The song's counters propose the position, unless this process knows the thread's last one: then the
+        // position is claimed beside the counters' move, and the comment waits for one round trip less.
+        const { seq, first } = known === undefined ? await claimAfterSong(song._id, fields, createdAt, _id, giveBack) : await claimKnown(song._id, fields, createdAt, _id, known, giveBack);
         let record: CommentRecord;
         try {
-          for (let attempt = 0; ; attempt++, seq++) {
-            try {
-              await Positions.create({ _id: threadPositionId(song._id, seq), commentId: _id });
-              break;
-            } catch (err) {
-              if (!isDuplicateKey(err) || attempt >= MAX_CLAIM_ATTEMPTS) throw err;
-            }
-          }
-          if (seq !== hint.lastSeq) await Songs.updateOne({ _id: song._id }, { $max: { lastSeq: seq } });
+          if (seq !== first) await Songs.updateOne({ _id: song._id }, { $max: { lastSeq: seq } });
           record = (await Comments.create({ _id, songId: song._id, seq, createdAt, idemKey, ...fields })).toObject() as CommentRecord;
           top.move(song._id, String(_id), record.score ?? 0);
         } catch (err) {
-          // A claimed position stays empty (readers skip it); the count goes back.
-          if (fields.status === 'visible') await Songs.updateOne({ _id: song._id }, { $inc: { commentCount: -1 } });
+          await giveBack();
           throw err;
         }
+        lastClaimed?.set(thread, { seq, bytes: 1 });
         await afterInsert?.(record);
         return record;
       });

@@ -8,6 +8,11 @@ export interface KeyedQueue {
   run<T>(key: string, fn: () => Promise<T>): Promise<T>;
   /** Keys with work queued or running (forgotten once idle, so the queue does not grow with every comment). */
   readonly size: number;
+  /**
+   * Whether other instances take turns on the same keys (the Redis queue). This one does not: it is chosen when one
+   * instance has the database to itself, so what it last wrote under a key is what the database holds.
+   */
+  readonly acrossInstances: boolean;
 }
 
 export function createKeyedQueue(): KeyedQueue {
@@ -29,5 +34,6 @@ export function createKeyedQueue(): KeyedQueue {
     get size() {
       return tails.size;
     },
+    acrossInstances: false,
   };
 }

@@ -9,8 +9,10 @@
 // see that applies the write's log entry, so nothing read before it is kept after it. A kept record is never older
 // than the version its thread is valid at.
 //
-// Positions are kept apart from the log: a claimed position's comment never changes. A position not claimed yet, a
-// claimed one whose comment is not written (a post cut short, or still under way), is never kept: it is asked again.
+// Positions are kept apart from the log: a claimed position names its comment for good. A position not claimed yet is
+// never kept: it is asked again. A claimed one may name a comment that is never written there (a post cut short; a
+// guessed position an instance gave up for a later one, embedded.ts): readers take its comment only where it was
+// written (its seq), so keeping such a position keeps a hole.
 //
 // Bounded by a byte budget (each record by its size estimate), the threads read least recently going first. While
 // the version cannot be known (Redis away) every read goes to the database and nothing is kept; when the versions

@@ -129,6 +129,7 @@ export function createRedisKeyedQueue(redis: Redis, opts: RedisLockOptions): Key
   const locks = createRedisLocks(redis, opts);
   return {
     run: (key, fn) => local.run(key, () => locks.run(key, fn)),
+    acrossInstances: true,
     get size() {
       return local.size;
     },

@@ -20,9 +20,30 @@ export interface TopMark {
  * The song update that claims a thread position: a held comment takes its position without being counted or
  * moving the thread's last activity (readers cannot see it yet; approval counts it).
  */
-export function claimUpdate(fields: Pick<NewComment, 'status'>, createdAt: Date): Record<string, unknown> {
-  if (fields.status !== 'visible') return { $inc: { lastSeq: 1 } };
-  return { $inc: { lastSeq: 1, commentCount: 1 }, $max: { lastCommentAt: createdAt, activityAt: createdAt } };
+export function claimUpdate(fields: Pick<NewComment, 'status'>, createdAt: Date, at?: number): Record<string, unknown> {
+  // Proposed by the song, the position is the next one; known beforehand, it is set (never moving lastSeq back).
+  const inc: Record<string, number> = at === undefined ? { lastSeq: 1 } : {};
+  const max: Record<string, number | Date> = at === undefined ? {} : { lastSeq: at };
+  if (fields.status === 'visible') {
+    inc.commentCount = 1;
+    Object.assign(max, { lastCommentAt: createdAt, activityAt: createdAt });
+  }
+  const update: Record<string, unknown> = {};
+  if (Object.keys(inc).length) update.$inc = inc;
+  if (Object.keys(max).length) update.$max = max;
+  return update;
+}
+
+/**
+ * A claim's parts settled side by side: when any failed, what the claim moved is given back (`undo`, told which parts
+ * landed) and the first failure is thrown, so a failed post leaves the counts as they were.
+ */
+export async function allOrUndo<T extends readonly unknown[]>(parts: { [K in keyof T]: Promise<T[K]> }, undo: (settled: { [K in keyof T]: PromiseSettledResult<T[K]> }) => Promise<unknown>): Promise<T> {
+  const settled = (await Promise.allSettled(parts)) as { [K in keyof T]: PromiseSettledResult<T[K]> };
+  const failed = (settled as readonly PromiseSettledResult<unknown>[]).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (!failed) return (settled as readonly PromiseFulfilledResult<unknown>[]).map((r) => r.value) as unknown as T;
+  await undo(settled);
+  throw failed.reason;
 }
 
 export type NewComment = Pick<CommentRecord, 'parentId' | 'author' | 'body' | 'clientId' | 'status' | 'heldFor' | 'guestTokenHash'>;
