@@ -50,7 +50,14 @@ function authorOf(deps: Pick<ForumDeps, 'config' | 'settings'>, poster: Poster):
  * Every new comment (HTTP, socket, the page's form) comes through here: who posts, the ban check, where, then the
  * moderation pipeline decides visible or pending before the write; readers hear only of a visible one.
  */
-export async function postComment(deps: PostDeps, poster: Poster, slug: string, input: PostInput): Promise<{ comment: CommentDTO; created: boolean }> {
+export async function postComment(
+  deps: PostDeps,
+  poster: Poster,
+  slug: string,
+  input: PostInput,
+  /** Called once the comment is stored and readers have been told (or nothing was stored): the bookkeeping follows. */
+  announced?: () => void,
+): Promise<{ comment: CommentDTO; created: boolean }> {
   const author = authorOf(deps, poster);
   await deps.moderation.refuseBanned(poster.user);
   const songId = await songIdBySlug(deps, slug);
@@ -77,6 +84,7 @@ export async function postComment(deps: PostDeps, poster: Poster, slug: string, 
     const noted = key ? markAnnounced(deps, key).catch((err) => deps.logger.warn({ err, key }, 'announcement not noted; a retry will announce again')) : null;
     if (!created) await noted;
   }
+  announced?.();
   if (created) await deps.moderation.noteNew(record);
   // The guest's secret goes to the poster alone, never into the announcement.
   return { comment: token ? { ...comment, guestToken: token } : comment, created };

@@ -220,6 +220,36 @@ describe('live threads (one instance)', () => {
     s.disconnect();
   });
 
+  it("stores and announces a connection's next post while the last one's bookkeeping is still under way, in order", async () => {
+    const member = await signUp(forum);
+    const watcher = await reader();
+    const got = record<CommentDTO>(watcher, 'comment:created');
+    const s = await reader(song, member.cookie);
+    // The moderation bookkeeping after the first post (its author's tally) waits until the second has been answered.
+    const moderation = forum.deps.moderation as { noteNew: typeof forum.deps.moderation.noteNew };
+    const noteNew = moderation.noteNew;
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    moderation.noteNew = async (c) => {
+      if (c.body === 'first of two') await held;
+      return noteNew(c);
+    };
+    try {
+      const first = emitAck(s, 'comment:post', { slug: song, body: 'first of two', clientId: cid() });
+      const second = await emitAck(s, 'comment:post', { slug: song, body: 'second of two', clientId: cid() });
+      assert.equal(second.ok, true, JSON.stringify(second));
+      await until(() => got.length >= 2);
+      assert.deepEqual(got.map((c) => c.body), ['first of two', 'second of two']);
+      release();
+      assert.equal((await first).ok, true);
+    } finally {
+      moderation.noteNew = noteNew;
+      release();
+      watcher.disconnect();
+      s.disconnect();
+    }
+  });
+
   describe('changes arrive live', () => {
     it('sends edits, votes and removals to the thread', async () => {
       const author = await signUp(forum);
