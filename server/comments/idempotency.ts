@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Types } from 'mongoose';
 import { isDuplicateKey } from '../db/connection';
+import { insertRecord } from '../db/insert';
 import type { ForumDeps } from '../deps';
 import { Conflict } from '../errors';
 import { commentModel, postKeyModel, type CommentRecord, type PostKeyRecord } from './model';
@@ -59,7 +60,7 @@ export async function reserveKey(deps: Deps, key: string, songId: Types.ObjectId
   const deadline = Date.now() + WAIT_FOR_OWNER_MS;
   for (;;) {
     try {
-      await PostKeys.create({ _id: key, commentId, songId, owner: processOwner, createdAt: new Date() });
+      await insertRecord(PostKeys, { _id: key, commentId, songId, owner: processOwner, createdAt: new Date() });
       return { kind: 'reserved', tookOver: false };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;

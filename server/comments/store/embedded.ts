@@ -7,6 +7,7 @@
 import type { Connection, Types } from 'mongoose';
 import { byteLru } from '../../cache/lru';
 import { isDuplicateKey } from '../../db/connection';
+import { insertRecord } from '../../db/insert';
 import { NotFound } from '../../errors';
 import { songModel, type SongRecord } from '../../songs/model';
 import { commentModel, threadPositionId, threadPositionModel, type CommentRecord } from '../model';
@@ -60,7 +61,7 @@ export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = create
   const claimFrom = async (songId: Types.ObjectId, proposed: number, commentId: Types.ObjectId): Promise<number> => {
     for (let attempt = 0, seq = proposed; ; attempt++, seq++) {
       try {
-        await Positions.create({ _id: threadPositionId(songId, seq), commentId });
+        await insertRecord(Positions, { _id: threadPositionId(songId, seq), commentId });
         return seq;
       } catch (err) {
         if (!isDuplicateKey(err) || attempt >= MAX_CLAIM_ATTEMPTS) throw err;
@@ -91,7 +92,7 @@ export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = create
     const [before, guessed] = await allOrUndo(
       [
         Songs.findOneAndUpdate({ _id: songId }, claimUpdate(fields, createdAt, guess), { new: false }).lean<Pick<SongRecord, 'lastSeq'>>(),
-        Positions.create({ _id: threadPositionId(songId, guess), commentId }).then(
+        insertRecord(Positions, { _id: threadPositionId(songId, guess), commentId }).then(
           () => true,
           (err: unknown) => {
             if (isDuplicateKey(err)) return false;
@@ -187,7 +188,7 @@ export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = create
         let record: CommentRecord;
         try {
           if (seq !== first) await Songs.updateOne({ _id: song._id }, { $max: { lastSeq: seq } });
-          record = (await Comments.create({ _id, songId: song._id, seq, createdAt, idemKey, ...fields })).toObject() as CommentRecord;
+          record = await insertRecord(Comments, { _id, songId: song._id, seq, createdAt, idemKey, ...fields });
           top.move(song._id, String(_id), record.score ?? 0);
         } catch (err) {
           await giveBack();

@@ -2,6 +2,7 @@
 // (songId, score, _id) index, counters move by atomic $inc. No position documents, no queues, no memory.
 import mongoose, { type Connection } from 'mongoose';
 import { byIds } from '../../db/by-ids';
+import { insertRecord } from '../../db/insert';
 import { NotFound } from '../../errors';
 import { songModel, type SongRecord } from '../../songs/model';
 import { commentModel, type CommentRecord } from '../model';
@@ -60,7 +61,7 @@ export function createMongoStore(conn: Connection): ThreadStore {
       if (!counted) throw new NotFound('No such song.');
       let record: CommentRecord;
       try {
-        record = (await Comments.create({ _id, songId: song._id, seq: counted.lastSeq, createdAt, idemKey, ...fields })).toObject() as CommentRecord;
+        record = await insertRecord(Comments, { _id, songId: song._id, seq: counted.lastSeq, createdAt, idemKey, ...fields });
       } catch (err) {
         // The position stays empty (readers skip it); the count goes back.
         if (fields.status === 'visible') await Songs.updateOne({ _id: song._id }, { $inc: { commentCount: -1 } });
