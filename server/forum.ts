@@ -75,8 +75,8 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
   const cacheSetup = { redis, redisKeyPrefix: `${config.redisPrefix}:${db.conn.name}`, logger };
   const versions = createThreadVersions(cacheSetup);
   const recordBytes = Math.floor(config.pageCacheBytes / 4);
-  const threadCache = createPageCache({ ...cacheSetup, versions, budgetBytes: config.pageCacheBytes - recordBytes });
   const records = recordBytes > 0 ? createRecordCache({ changelog: versions, budgetBytes: recordBytes }) : undefined;
+  const threadCache = createPageCache({ ...cacheSetup, versions, budgetBytes: config.pageCacheBytes - recordBytes, alsoLog: records && (() => ({ records: records.stats() })) });
   const memberCache = createMemberCache(cacheSetup);
   const base = { config, db, logger, bus: createBus(), redis, threadCache, memberCache };
   // Counters on the embedded database move read-modify-write: one instance serialises them in process; instances

@@ -24,6 +24,8 @@ export interface PageCacheSetup extends VersionsSetup {
   budgetBytes: number;
   /** The thread versions to use (forum.ts shares them with the comment record cache); by default made from `redis`. */
   versions?: ThreadVersions;
+  /** More counts for the cache's log line (ThreadCacheOptions.alsoLog). */
+  alsoLog?: () => Record<string, unknown>;
 }
 
 /** The threads' versions and changelog: in Redis with REDIS_URL, else in process. */
@@ -32,7 +34,7 @@ export function createThreadVersions(setup: VersionsSetup): ThreadVersions & Thr
 }
 
 export function createPageCache(setup: PageCacheSetup): ThreadCache {
-  return createThreadCache({ versions: setup.versions ?? createThreadVersions(setup), budgetBytes: setup.budgetBytes, logger: setup.logger });
+  return createThreadCache({ versions: setup.versions ?? createThreadVersions(setup), budgetBytes: setup.budgetBytes, logger: setup.logger, alsoLog: setup.alsoLog });
 }
 
 /** Values kept per key and version (memo.ts), the versions of `kind` in Redis with REDIS_URL, else in process. */

@@ -98,6 +98,8 @@ export interface ThreadCacheOptions {
   logger: Logger;
   /** How often the counts are logged at info, when there were reads since the last line. */
   logEveryMs?: number;
+  /** More counts for the same line: the comment records pages are rebuilt from (forum.ts). */
+  alsoLog?: () => Record<string, unknown>;
 }
 
 const etagsOf = (threadId: string, version: number, variant: string) => {
@@ -178,7 +180,7 @@ export function createThreadCache(opts: ThreadCacheOptions): ThreadCache {
     const reads = counts.hits + counts.misses + counts.bypassed;
     if (reads === logged) return;
     logged = reads;
-    logger.info({ pageCache: stats() }, 'page cache');
+    logger.info({ pageCache: stats(), ...opts.alsoLog?.() }, 'page cache');
   }, opts.logEveryMs ?? 60_000);
   timer.unref();
 

@@ -86,11 +86,14 @@ describe('thread page cache (unit)', () => {
     const lines: Record<string, any>[] = [];
     const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
     const { versions } = fakeVersions();
-    const cache = createThreadCache({ versions, budgetBytes: 1 << 20, logger: log, logEveryMs: 10 });
+    let recordReads = 0;
+    const cache = createThreadCache({ versions, budgetBytes: 1 << 20, logger: log, logEveryMs: 10, alsoLog: () => ({ records: { reads: recordReads } }) });
     await cache.page('t', 'v', body('one'));
+    recordReads = 50;
     await cache.page('t', 'v', body('one'));
     for (let i = 0; i < 200 && !lines.length; i++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(lines[0]?.msg, 'page cache');
+    assert.deepEqual(lines[0].records, { reads: 50 }, 'the counts of what pages are rebuilt from, on the same line');
     assert.equal(lines[0].pageCache.hits, 1);
     assert.equal(lines[0].pageCache.misses, 1);
     assert.equal(lines[0].pageCache.builds, 1);
