@@ -14,7 +14,7 @@ import { commentModel, threadPositionId, threadPositionModel, type CommentRecord
 import { createKeyedQueue, type KeyedQueue } from './queue';
 import { uncachedRecords, type RecordCache } from './records';
 import { createTopOrders, type Ranked } from './top';
-import { allOrUndo, claimUpdate, type NewComment, type SongRef, type ThreadStore } from './types';
+import { claimUpdate, type NewComment, type SongRef, type ThreadStore } from './types';
 
 /** How long a thread's top order is served before it is read again (other instances' votes show within it). */
 export const TOP_TTL_MS = 30_000;
@@ -89,19 +89,22 @@ export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = create
    */
   const claimKnown = async (songId: Types.ObjectId, fields: NewComment, createdAt: Date, commentId: Types.ObjectId, known: number, giveBack: () => Promise<void>) => {
     const guess = known + 1;
-    const [before, guessed] = await allOrUndo(
-      [
-        Songs.findOneAndUpdate({ _id: songId }, claimUpdate(fields, createdAt, guess), { new: false }).lean<Pick<SongRecord, 'lastSeq'>>(),
-        insertRecord(Positions, { _id: threadPositionId(songId, guess), commentId }).then(
-          () => true,
-          (err: unknown) => {
-            if (isDuplicateKey(err)) return false;
-            throw err;
-          },
-        ),
-      ] as const,
-      ([moved]) => (moved.status === 'fulfilled' && moved.value ? giveBack() : Promise.resolve()),
-    );
+    const [moved, claimed] = await Promise.allSettled([
+      Songs.findOneAndUpdate({ _id: songId }, claimUpdate(fields, createdAt, guess), { new: false }).lean<Pick<SongRecord, 'lastSeq'>>(),
+      insertRecord(Positions, { _id: threadPositionId(songId, guess), commentId }).then(
+        () => true,
+        (err: unknown) => {
+          if (isDuplicateKey(err)) return false;
+          throw err;
+        },
+      ),
+    ]);
+    if (moved.status === 'rejected' || claimed.status === 'rejected') {
+      // A claimed position stays empty (readers skip it); the count goes back if it moved.
+      if (moved.status === 'fulfilled' && moved.value) await giveBack();
+      throw moved.status === 'rejected' ? moved.reason : (claimed as PromiseRejectedResult).reason;
+    }
+    const [before, guessed] = [moved.value, claimed.value];
     if (!before) throw new NotFound('No such song.');
     if (guessed && before.lastSeq === known) return { seq: guess, first: guess };
     const seq = await claimFrom(songId, Math.max(before.lastSeq, guess) + 1, commentId).catch(async (err: unknown) => {

@@ -34,18 +34,6 @@ export function claimUpdate(fields: Pick<NewComment, 'status'>, createdAt: Date,
   return update;
 }
 
-/**
- * A claim's parts settled side by side: when any failed, what the claim moved is given back (`undo`, told which parts
- * landed) and the first failure is thrown, so a failed post leaves the counts as they were.
- */
-export async function allOrUndo<T extends readonly unknown[]>(parts: { [K in keyof T]: Promise<T[K]> }, undo: (settled: { [K in keyof T]: PromiseSettledResult<T[K]> }) => Promise<unknown>): Promise<T> {
-  const settled = (await Promise.allSettled(parts)) as { [K in keyof T]: PromiseSettledResult<T[K]> };
-  const failed = (settled as readonly PromiseSettledResult<unknown>[]).find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (!failed) return (settled as readonly PromiseFulfilledResult<unknown>[]).map((r) => r.value) as unknown as T;
-  await undo(settled);
-  throw failed.reason;
-}
-
 export type NewComment = Pick<CommentRecord, 'parentId' | 'author' | 'body' | 'clientId' | 'status' | 'heldFor' | 'guestTokenHash'>;
 
 export interface ThreadStore {
