@@ -1,7 +1,7 @@
 // One document in, as Model.create would store it (the schema's casting, defaults and validation), without the save
 // machinery around that: hooks (none of our schemas has one), change tracking, and an error made per save for its
-// stack in case two saves of one document overlap. A post inserts up to three documents before readers hear of it;
-// measured in the forum process, create's share of each insert was a third of its time (0.7 ms of 2-3 ms).
+// stack in case two saves of one document overlap. A post inserts three documents before readers hear of it, each
+// on that path.
 import type { Model } from 'mongoose';
 
 /** Inserts `fields` as a new document of `model`; answers the stored record. Duplicate keys fail as with create. */
