@@ -70,15 +70,11 @@ export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = create
   };
 
   /** The song's counters move first and propose the position (the next one), which is claimed after. */
-  const claimAfterSong = async (songId: Types.ObjectId, fields: NewComment, createdAt: Date, commentId: Types.ObjectId, giveBack: () => Promise<void>) => {
+  const claimAfterSong = async (songId: Types.ObjectId, fields: NewComment, createdAt: Date, commentId: Types.ObjectId, countsMoved: () => void) => {
     const hint = await Songs.findOneAndUpdate({ _id: songId }, claimUpdate(fields, createdAt), { new: true }).lean<Pick<SongRecord, 'lastSeq'>>();
     if (!hint) throw new NotFound('No such song.');
-    // A claimed position stays empty when the rest failed (readers skip it); the count goes back.
-    const seq = await claimFrom(songId, hint.lastSeq, commentId).catch(async (err: unknown) => {
-      await giveBack();
-      throw err;
-    });
-    return { seq, first: hint.lastSeq };
+    countsMoved();
+    return { seq: await claimFrom(songId, hint.lastSeq, commentId), first: hint.lastSeq };
   };
 
   /**
@@ -87,7 +83,7 @@ export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = create
    * position, below the song's last, is left to the comment it names, which is written where the claim goes on to
    * (readers take a position's comment only when it was written there), so no position below the last is filled late.
    */
-  const claimKnown = async (songId: Types.ObjectId, fields: NewComment, createdAt: Date, commentId: Types.ObjectId, known: number, giveBack: () => Promise<void>) => {
+  const claimKnown = async (songId: Types.ObjectId, fields: NewComment, createdAt: Date, commentId: Types.ObjectId, known: number, countsMoved: () => void) => {
     const guess = known + 1;
     const [moved, claimed] = await Promise.allSettled([
       Songs.findOneAndUpdate({ _id: songId }, claimUpdate(fields, createdAt, guess), { new: false }).lean<Pick<SongRecord, 'lastSeq'>>(),
@@ -99,19 +95,13 @@ export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = create
         },
       ),
     ]);
-    if (moved.status === 'rejected' || claimed.status === 'rejected') {
-      // A claimed position stays empty (readers skip it); the count goes back if it moved.
-      if (moved.status === 'fulfilled' && moved.value) await giveBack();
-      throw moved.status === 'rejected' ? moved.reason : (claimed as PromiseRejectedResult).reason;
-    }
+    if (moved.status === 'fulfilled' && moved.value) countsMoved();
+    if (moved.status === 'rejected') throw moved.reason;
+    if (claimed.status === 'rejected') throw claimed.reason;
     const [before, guessed] = [moved.value, claimed.value];
     if (!before) throw new NotFound('No such song.');
     if (guessed && before.lastSeq === known) return { seq: guess, first: guess };
-    const seq = await claimFrom(songId, Math.max(before.lastSeq, guess) + 1, commentId).catch(async (err: unknown) => {
-      await giveBack();
-      throw err;
-    });
-    return { seq, first: guess };
+    return { seq: await claimFrom(songId, Math.max(before.lastSeq, guess) + 1, commentId), first: guess };
   };
 
   /**
@@ -182,19 +172,21 @@ export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = create
         // Forgotten until this claim has succeeded: after a failure the next one asks the song.
         const known = lastClaimed?.get(thread)?.seq;
         lastClaimed?.delete(thread);
-        const giveBack = async () => {
-          if (fields.status === 'visible') await Songs.updateOne({ _id: song._id }, { $inc: { commentCount: -1 } });
-        };
-        // The song's counters propose the position, unless this process knows the thread's last one: then the
-        // position is claimed beside the counters' move, and the comment waits for one round trip less.
-        const { seq, first } = known === undefined ? await claimAfterSong(song._id, fields, createdAt, _id, giveBack) : await claimKnown(song._id, fields, createdAt, _id, known, giveBack);
+        let counted = false;
+        const countsMoved = () => void (counted = fields.status === 'visible');
+        let seq: number;
         let record: CommentRecord;
         try {
-          if (seq !== first) await Songs.updateOne({ _id: song._id }, { $max: { lastSeq: seq } });
+          // The song's counters propose the position, unless this process knows the thread's last one: then the
+          // position is claimed beside the counters' move, and the comment waits for one round trip less.
+          const claim = known === undefined ? await claimAfterSong(song._id, fields, createdAt, _id, countsMoved) : await claimKnown(song._id, fields, createdAt, _id, known, countsMoved);
+          seq = claim.seq;
+          if (seq !== claim.first) await Songs.updateOne({ _id: song._id }, { $max: { lastSeq: seq } });
           record = await insertRecord(Comments, { _id, songId: song._id, seq, createdAt, idemKey, ...fields });
           top.move(song._id, String(_id), record.score ?? 0);
         } catch (err) {
-          await giveBack();
+          // A claimed position stays empty (readers skip it); the count goes back if it moved.
+          if (counted) await Songs.updateOne({ _id: song._id }, { $inc: { commentCount: -1 } });
           throw err;
         }
         lastClaimed?.set(thread, { seq, bytes: 1 });
