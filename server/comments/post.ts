@@ -16,7 +16,7 @@ import { toCommentDTO } from './dto';
 import { markAnnounced, releaseKey, reserveKey, storedUnder } from './idempotency';
 import { commentModel, type CommentRecord } from './model';
 import { publish } from './publish';
-import type { NewComment } from './store/types';
+import type { InsertHooks, NewComment } from './store/types';
 
 export interface Poster {
   user: UserDTO | null;
@@ -74,11 +74,18 @@ export async function postComment(
     heldFor: outcome.heldFor,
     guestTokenHash: token && hashGuestToken(token),
   };
+  const dtoOf = (record: CommentRecord): CommentDTO => ({ ...toCommentDTO(record), inReplyTo: parent ? replyContextOf(parent) : null });
+  const tell = (record: CommentRecord) =>
+    publish(deps, record.status === 'visible' ? 'comment.created' : 'comment.held', { comment: { ...dtoOf(record), songSlug: slug }, songSlug: slug });
   // A repeat of the same clientId (a retry after a lost answer) is answered before the rate limit counts it.
-  const { record, created, unannounced } = await insertThreadComment(deps, { _id: songId }, fields, key, () => deps.limits.posting(posterKey(poster)));
-  const comment = { ...toCommentDTO(record), inReplyTo: parent ? replyContextOf(parent) : null };
+  const { record, created, unannounced, told } = await insertThreadComment(deps, { _id: songId }, fields, key, () => deps.limits.posting(posterKey(poster)), tell);
+  const comment = dtoOf(record);
+  if (told) {
+    // Readers were told as soon as the comment was stored; the counters it moved after that (the thread's total, a
+    // reply's parent) move the thread's version once more, so no page read in between outlives them.
+    await deps.threadCache.threadChanged(String(songId), record.parentId ? [String(record.parentId)] : []);
+  } else if (created || unannounced) await tell(record);
   if (created || unannounced) {
-    await publish(deps, comment.status === 'visible' ? 'comment.created' : 'comment.held', { comment: { ...comment, songSlug: slug }, songSlug: slug });
     // Said once: a later repeat need not say it again. A new post does not wait for the note (a repeat before it lands
     // announces again, harmlessly); a repeat does, so that retries after it stay quiet.
     const noted = key ? markAnnounced(deps, key).catch((err) => deps.logger.warn({ err, key }, 'announcement not noted; a retry will announce again')) : null;
@@ -110,7 +117,9 @@ async function parentIn(deps: Pick<ForumDeps, 'db'>, songId: Types.ObjectId, par
 /**
  * Stores a comment at the thread's next position, once per idempotency key: the key is reserved first
  * (idempotency.ts), then `beforeWrite` runs (the rate limit: repeats never reach it), then the store takes the
- * position, moves the counters with it and writes the comment. The importer uses it too.
+ * position, moves the counters with it and writes the comment. Given `announce`, the store may tell readers as soon
+ * as the comment is stored and move the counters after (`told`); otherwise telling them is the caller's. The importer
+ * uses it too.
  */
 export async function insertThreadComment(
   deps: Pick<ForumDeps, 'db' | 'threads' | 'repairs'> & Partial<Pick<ForumDeps, 'logger'>>,
@@ -118,7 +127,9 @@ export async function insertThreadComment(
   fields: NewComment,
   key: string | null,
   beforeWrite?: () => Promise<void>,
-): Promise<{ record: CommentRecord; created: boolean; unannounced?: boolean }> {
+  /** Tells readers of the new comment; the store may do it before it moves the counters (then `told` is true). */
+  announce?: (record: CommentRecord) => Promise<void>,
+): Promise<{ record: CommentRecord; created: boolean; unannounced?: boolean; told?: boolean }> {
   const commentId = new mongoose.Types.ObjectId();
   if (key) {
     const reservation = await reserveKey(deps, key, song._id, commentId);
@@ -144,9 +155,24 @@ export async function insertThreadComment(
         deps.repairs.markDirty(song._id);
       });
   };
+  // The store tells readers in the thread's turn; an announcement that fails is the post's error once it is stored.
+  let told: Promise<void> | undefined;
+  const hooks: InsertHooks = {
+    afterInsert: countOnParent,
+    announce:
+      announce &&
+      ((stored) => {
+        told = announce(stored);
+        return told.catch(() => undefined);
+      }),
+    countsNotMoved: (err) => {
+      deps.logger?.warn({ err, songId: String(song._id) }, 'thread counters not moved after a stored comment; the thread will be recounted');
+      deps.repairs.markDirty(song._id);
+    },
+  };
   let record: CommentRecord;
   try {
-    record = await deps.threads.insertAtNextPosition(song, fields, key ?? `once:${randomUUID()}`, commentId, countOnParent);
+    record = await deps.threads.insertAtNextPosition(song, fields, key ?? `once:${randomUUID()}`, commentId, hooks);
   } catch (err) {
     // Our takeover raced an owner that was slow, not gone: its comment stands, ours was never written.
     const stored = key && isDuplicateKey(err) ? await storedUnder(deps, key) : null;
@@ -156,5 +182,6 @@ export async function insertThreadComment(
     deps.repairs.markDirty(song._id);
     throw err;
   }
-  return { record, created: true };
+  if (told) await told;
+  return { record, created: true, told: told !== undefined };
 }

@@ -88,16 +88,24 @@ export function createThreadRepairs(deps: Deps): ThreadRepairs {
   };
 }
 
-/** Threads with a comment, vote or flag since `since`: one read of each collection (FerretDB scans for these filters). */
+/**
+ * Threads with a comment, vote or flag since `since`: one read of each collection (FerretDB scans for these filters).
+ * Comments are found by their ids' time as well as by their songs' last activity: on the embedded database a post's
+ * counters, activity included, move after its comment is stored (store/embedded.ts), so a kill in between leaves only
+ * the comment.
+ */
 async function recentThreads(deps: Pick<ForumDeps, 'db'>, since: Date): Promise<string[]> {
   const conn = deps.db.conn;
   const after = (field: string) => ({ [field]: mongoose.trusted({ $gte: since }) });
-  const [songs, votes, flags] = await Promise.all([
+  const [songs, comments, votes, flags] = await Promise.all([
     songModel(conn).find(after('activityAt'), { _id: 1 }).lean<{ _id: Types.ObjectId }[]>(),
+    commentModel(conn)
+      .find({ _id: mongoose.trusted({ $gte: mongoose.Types.ObjectId.createFromTime(Math.floor(since.getTime() / 1000)) }) }, { songId: 1 })
+      .lean<{ songId: Types.ObjectId }[]>(),
     voteModel(conn).find(after('updatedAt'), { commentId: 1 }).lean<{ commentId: Types.ObjectId }[]>(),
     flagModel(conn).find(after('createdAt'), { songId: 1 }).lean<{ songId: Types.ObjectId }[]>(),
   ]);
-  const ids = new Set([...songs.map((s) => String(s._id)), ...flags.map((f) => String(f.songId))]);
+  const ids = new Set([...songs.map((s) => String(s._id)), ...comments.map((c) => String(c.songId)), ...flags.map((f) => String(f.songId))]);
   const voted = [...new Set(votes.map((v) => String(v.commentId)))];
   for (let i = 0; i < voted.length; i += 1000) {
     const batch = voted.slice(i, i + 1000).map((id) => new mongoose.Types.ObjectId(id));

@@ -6,7 +6,8 @@ import { hostname } from 'node:os';
 import mongoose from 'mongoose';
 import type { CommentDTO, SongDTO } from '../../shared/types';
 import { processOwner, RESERVATION_STALE_MS } from '../../server/comments/idempotency';
-import { commentModel, postKeyModel } from '../../server/comments/model';
+import { commentModel, postKeyModel, threadPositionId, threadPositionModel } from '../../server/comments/model';
+import { RECENT_MS } from '../../server/comments/repair';
 import { recountThread } from '../../server/comments/recount';
 import { songModel } from '../../server/songs/model';
 import { signUp, type SignedUp } from '../helpers/accounts';
@@ -172,6 +173,48 @@ describe('comments API: posts cut short', () => {
     assert.equal(await commentsWith('slow-owner'), 1);
     await assertCountsEqualRecount();
     assert.equal(await countOf(), count);
+  });
+
+  it("answers a post whose comment was stored and announced though its counters failed to move, and recounts them", async () => {
+    await post('before-failed-count').expect(201); // the instance knows the thread's last position: counters move after the comment
+    const { reader, heard } = await follow();
+    const Songs = songModel(forum.deps.db.conn);
+    const updateOne = Songs.updateOne;
+    Songs.updateOne = (() => {
+      Songs.updateOne = updateOne;
+      return Promise.reject(new Error('the database went away after the comment'));
+    }) as unknown as typeof updateOne;
+    try {
+      const res = await post('failed-count', 'stored, counted later').expect(201);
+      assert.equal((res.body as CommentDTO).body, 'stored, counted later');
+    } finally {
+      Songs.updateOne = updateOne;
+    }
+    assert.deepEqual(await heardAfterBarrier(heard, 'after failed count'), ['stored, counted later', 'after failed count']);
+    await assertCountsEqualRecount();
+    assert.equal(await countOf(), await commentModel(forum.deps.db.conn).countDocuments({ songId: songId(), status: 'visible' }));
+    reader.disconnect();
+  });
+
+  it("recounts at start-up a quiet thread whose killed post stored its comment but never moved the counters", async () => {
+    const quiet: SongDTO = (await admin.agent.post('/api/songs').send({ title: 'Quiet', artist: 'The Crashes' }).expect(201)).body;
+    const quietId = new mongoose.Types.ObjectId(quiet.id);
+    // What a kill between the comment and its counters leaves in a thread last active an hour ago: the position and
+    // the comment, the song as it was.
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await songModel(forum.deps.db.conn).updateOne({ _id: quietId }, { $set: { activityAt: hourAgo } });
+    const _id = new mongoose.Types.ObjectId();
+    await threadPositionModel(forum.deps.db.conn).create({ _id: threadPositionId(quietId, 1), commentId: _id });
+    await commentModel(forum.deps.db.conn).create({
+      _id, songId: quietId, seq: 1, createdAt: new Date(), idemKey: `${quiet.id}:killed-quiet`, parentId: null,
+      author: { name: alice.user.displayName, location: null, userId: alice.user.id }, body: 'stored, never counted', clientId: 'killed-quiet', status: 'visible', heldFor: [], guestTokenHash: null,
+    });
+    assert.equal((await forum.agent().get(`/api/songs/${quiet.slug}`).expect(200)).body.commentCount, 0);
+    await forum.deps.repairs.recountRecent(new Date(Date.now() - RECENT_MS));
+    assert.equal(await forum.deps.repairs.settled(), true);
+    assert.equal((await forum.agent().get(`/api/songs/${quiet.slug}`).expect(200)).body.commentCount, 1);
+    const page = (await forum.agent().get(`/api/songs/${quiet.slug}/comments`).expect(200)).body as { total: number; items: CommentDTO[] };
+    assert.deepEqual([page.total, page.items.map((c) => c.body)], [1, ['stored, never counted']]);
   });
 
   it('recounts a thread whose counters a cut-short write left wrong: count, replies, scores', async () => {

@@ -3,6 +3,7 @@
 // has the write in it and an ETag taken before the write no longer matches.
 import assert from 'node:assert/strict';
 import type { CommentDTO, CommentPage } from '../../shared/types';
+import { songModel } from '../../server/songs/model';
 import { createSong } from '../../server/songs/service';
 import { signUp, TEST_PASSWORD, type SignedUp } from '../helpers/accounts';
 import { byId, readApi, readHtml, type Read } from '../helpers/reads';
@@ -463,6 +464,56 @@ describe('thread page cache', function () {
         assert.equal(stats.bypassed, 2);
       } finally {
         await off.close();
+      }
+    });
+  });
+
+  describe('a post on the embedded store: readers hear of it before its counters move', () => {
+    let forum: TestForum;
+    let author: SignedUp;
+    let slug: string;
+    before(async () => {
+      forum = await startTestForum({ POSTING_LIMIT_PER_MINUTE: '1000' }, { threadStore: 'embedded' });
+      author = await signUp(forum);
+      slug = (await createSong(forum.deps, (await signUp(forum, { role: 'admin' })).user, { title: 'Counted After', artist: 'The Order' })).slug;
+      // The instance now knows the thread's last position: the next post takes the quick way.
+      await author.agent.post(`/api/songs/${slug}/comments`).send({ body: 'the first comment', clientId: 'first' }).expect(201);
+    });
+    after(() => forum?.close());
+
+    const page = async (etag?: string) => {
+      const req = forum.agent().get(`/api/songs/${slug}/comments?limit=50`);
+      if (etag) req.set('if-none-match', etag);
+      const res = await req.expect(200);
+      return { page: res.body as CommentPage, etag: res.headers.etag as string };
+    };
+
+    it("gives the thread's total in the next read after the answer, though a page was read before the count moved", async () => {
+      // The song's counters wait for a gate: the post is stored and announced, its count not yet moved.
+      const Songs = songModel(forum.deps.db.conn);
+      const updateOne = Songs.updateOne;
+      let open!: () => void;
+      const gate = new Promise<void>((r) => (open = r));
+      Songs.updateOne = ((...args: Parameters<typeof updateOne>) => {
+        Songs.updateOne = updateOne;
+        return gate.then(() => updateOne.apply(Songs, args));
+      }) as typeof updateOne;
+      const told = new Promise<string>((resolve) => forum.deps.bus.once('comment.created', ({ comment }) => resolve(comment.id)));
+      try {
+        const before = await page();
+        const answer = author.agent.post(`/api/songs/${slug}/comments`).send({ body: 'told first, counted after', clientId: 'second' }).then((r) => r);
+        const id = await told;
+        const meanwhile = await page(before.etag);
+        assert.ok(byId(meanwhile.page.items, id), 'readers who heard of it find it in the page');
+        assert.equal(meanwhile.page.total, before.page.total, 'its count has not moved yet');
+        open();
+        assert.equal((await answer).status, 201);
+        const after = await page(meanwhile.etag);
+        assert.equal(after.page.total, before.page.total + 1, 'the next read after the answer has the count');
+        assert.equal((await forum.agent().get(`/api/songs/${slug}`).expect(200)).body.commentCount, before.page.total + 1);
+      } finally {
+        Songs.updateOne = updateOne;
+        open();
       }
     });
   });

@@ -3,7 +3,9 @@
 // page costs the same at any depth, and both are kept across the thread's versions (records.ts) so a page rebuilt
 // after a write reads only what the write touched; positions are claimed by inserting a unique _id (which settles a race between
 // instances atomically); the top order is kept in memory (top.ts); counter moves queue per document (queue.ts, or
-// redis-queue.ts across instances).
+// redis-queue.ts across instances). Every write is a round trip that FerretDB serialises with all others, so a post
+// in a thread whose last position this instance knows does only two before readers hear of it (the position, the
+// comment) and moves the song's counters after.
 import type { Connection, Types } from 'mongoose';
 import { byteLru } from '../../cache/lru';
 import { isDuplicateKey } from '../../db/connection';
@@ -14,7 +16,10 @@ import { commentModel, threadPositionId, threadPositionModel, type CommentRecord
 import { createKeyedQueue, type KeyedQueue } from './queue';
 import { uncachedRecords, type RecordCache } from './records';
 import { createTopOrders, type Ranked } from './top';
-import { claimUpdate, type NewComment, type SongRef, type ThreadStore } from './types';
+import { claimUpdate, type InsertHooks, type NewComment, type SongRef, type ThreadStore } from './types';
+
+/** A comment as the store writes it, but for its position. */
+type NewRow = NewComment & Pick<CommentRecord, '_id' | 'songId' | 'createdAt' | 'idemKey'>;
 
 /** How long a thread's top order is served before it is read again (other instances' votes show within it). */
 export const TOP_TTL_MS = 30_000;
@@ -54,54 +59,71 @@ export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = create
    */
   const lastClaimed = queue.acrossInstances ? null : byteLru<{ seq: number; bytes: 1 }>(LAST_CLAIMED_KEPT);
 
+  /** Inserts position `seq` for the comment if no one holds it yet: false when another writer does. */
+  const claimIfFree = (songId: Types.ObjectId, seq: number, commentId: Types.ObjectId) =>
+    insertRecord(Positions, { _id: threadPositionId(songId, seq), commentId }).then(
+      () => true,
+      (err: unknown) => {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      },
+    );
+
   /**
-   * Inserts position `seq` under its unique _id, which claims it; a taken one moves on to the next free one (another
-   * instance's `$inc` can be lost, read-modify-write).
+   * Claims the first free position from `proposed` on (another instance's `$inc` of the song can be lost,
+   * read-modify-write, so the song may propose a taken one).
    */
   const claimFrom = async (songId: Types.ObjectId, proposed: number, commentId: Types.ObjectId): Promise<number> => {
-    for (let attempt = 0, seq = proposed; ; attempt++, seq++) {
-      try {
-        await insertRecord(Positions, { _id: threadPositionId(songId, seq), commentId });
-        return seq;
-      } catch (err) {
-        if (!isDuplicateKey(err) || attempt >= MAX_CLAIM_ATTEMPTS) throw err;
-      }
-    }
-  };
-
-  /** The song's counters move first and propose the position (the next one), which is claimed after. */
-  const claimAfterSong = async (songId: Types.ObjectId, fields: NewComment, createdAt: Date, commentId: Types.ObjectId, countsMoved: () => void) => {
-    const hint = await Songs.findOneAndUpdate({ _id: songId }, claimUpdate(fields, createdAt), { new: true }).lean<Pick<SongRecord, 'lastSeq'>>();
-    if (!hint) throw new NotFound('No such song.');
-    countsMoved();
-    return { seq: await claimFrom(songId, hint.lastSeq, commentId), first: hint.lastSeq };
+    for (let seq = proposed; seq < proposed + MAX_CLAIM_ATTEMPTS; seq++) if (await claimIfFree(songId, seq, commentId)) return seq;
+    throw new Error(`no free position in ${MAX_CLAIM_ATTEMPTS} past ${proposed}`);
   };
 
   /**
-   * This process claimed `known` last: the next position is claimed beside the counters' move, which tells what the
-   * song held before. Another writer may have moved on meanwhile (an import in another process): then the guessed
-   * position, below the song's last, is left to the comment it names, which is written where the claim goes on to
-   * (readers take a position's comment only when it was written there), so no position below the last is filled late.
+   * This process claimed `known` last and no other instance shares its queue: the next position is claimed while the
+   * song is read, and the song's counters move once readers have been told (a page read meanwhile finds the position
+   * past the song's lastSeq: lastPosition), so readers wait for one write less. Null when another writer moved the
+   * song on meanwhile (an instance without a shared queue, an import): then the position claimed here is left to the
+   * comment it names, which is written where the song proposes (readers take a position's comment only when it was
+   * written there), so no position under the song's last is ever filled late.
    */
-  const claimKnown = async (songId: Types.ObjectId, fields: NewComment, createdAt: Date, commentId: Types.ObjectId, known: number, countsMoved: () => void) => {
-    const guess = known + 1;
-    const [moved, claimed] = await Promise.allSettled([
-      Songs.findOneAndUpdate({ _id: songId }, claimUpdate(fields, createdAt, guess), { new: false }).lean<Pick<SongRecord, 'lastSeq'>>(),
-      insertRecord(Positions, { _id: threadPositionId(songId, guess), commentId }).then(
-        () => true,
-        (err: unknown) => {
-          if (isDuplicateKey(err)) return false;
-          throw err;
-        },
-      ),
+  const insertAfterKnown = async (row: NewRow, known: number, hooks: InsertHooks): Promise<CommentRecord | null> => {
+    const [held, claimed] = await Promise.allSettled([
+      Songs.findOne({ _id: row.songId }, { lastSeq: 1 }).lean<Pick<SongRecord, 'lastSeq'>>(),
+      claimIfFree(row.songId, known + 1, row._id),
     ]);
-    if (moved.status === 'fulfilled' && moved.value) countsMoved();
-    if (moved.status === 'rejected') throw moved.reason;
+    if (held.status === 'rejected') throw held.reason;
     if (claimed.status === 'rejected') throw claimed.reason;
-    const [before, guessed] = [moved.value, claimed.value];
-    if (!before) throw new NotFound('No such song.');
-    if (guessed && before.lastSeq === known) return { seq: guess, first: guess };
-    return { seq: await claimFrom(songId, Math.max(before.lastSeq, guess) + 1, commentId), first: guess };
+    if (!held.value) throw new NotFound('No such song.');
+    if (!claimed.value || held.value.lastSeq !== known) return null;
+    // A failed insert leaves the position empty and has moved no counter.
+    const record = await insertRecord(Comments, { ...row, seq: known + 1 });
+    top.move(row.songId, String(row._id), record.score ?? 0);
+    await hooks.announce?.(record);
+    try {
+      await Songs.updateOne({ _id: row.songId }, claimUpdate(row, row.createdAt, record.seq));
+    } catch (err) {
+      hooks.countsNotMoved?.(err);
+    }
+    return record;
+  };
+
+  /** The song's counters move first and propose the position; they move back if the comment is not stored. */
+  const insertWhereProposed = async (row: NewRow): Promise<CommentRecord> => {
+    let counted = false;
+    try {
+      const hint = await Songs.findOneAndUpdate({ _id: row.songId }, claimUpdate(row, row.createdAt), { new: true }).lean<Pick<SongRecord, 'lastSeq'>>();
+      if (!hint) throw new NotFound('No such song.');
+      counted = row.status === 'visible';
+      const seq = await claimFrom(row.songId, hint.lastSeq, row._id);
+      if (seq !== hint.lastSeq) await Songs.updateOne({ _id: row.songId }, { $max: { lastSeq: seq } });
+      const record = await insertRecord(Comments, { ...row, seq });
+      top.move(row.songId, String(row._id), record.score ?? 0);
+      return record;
+    } catch (err) {
+      // A claimed position stays empty (readers skip it); the count goes back if it moved.
+      if (counted) await Songs.updateOne({ _id: row.songId }, { $inc: { commentCount: -1 } });
+      throw err;
+    }
   };
 
   /**
@@ -163,34 +185,18 @@ export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = create
       return new Map(rows.flatMap((c) => (c && c.songId.equals(song._id) ? [[String(c._id), c] as const] : [])));
     },
 
-    insertAtNextPosition(song, fields: NewComment, idemKey, _id, afterInsert) {
+    insertAtNextPosition(song, fields: NewComment, idemKey, _id, hooks = {}) {
       // Taking the position and writing the comment happen in one turn per thread, so comments reach the thread
       // in position order: a reader paging forward never passes a position that is filled later.
       return queue.run(`song:${song._id}`, async () => {
         const thread = String(song._id);
-        const createdAt = new Date();
+        const row: NewRow = { _id, songId: song._id, createdAt: new Date(), idemKey, ...fields };
         // Forgotten until this claim has succeeded: after a failure the next one asks the song.
         const known = lastClaimed?.get(thread)?.seq;
         lastClaimed?.delete(thread);
-        let counted = false;
-        const countsMoved = () => void (counted = fields.status === 'visible');
-        let seq: number;
-        let record: CommentRecord;
-        try {
-          // The song's counters propose the position, unless this process knows the thread's last one: then the
-          // position is claimed beside the counters' move, and the comment waits for one round trip less.
-          const claim = known === undefined ? await claimAfterSong(song._id, fields, createdAt, _id, countsMoved) : await claimKnown(song._id, fields, createdAt, _id, known, countsMoved);
-          seq = claim.seq;
-          if (seq !== claim.first) await Songs.updateOne({ _id: song._id }, { $max: { lastSeq: seq } });
-          record = await insertRecord(Comments, { _id, songId: song._id, seq, createdAt, idemKey, ...fields });
-          top.move(song._id, String(_id), record.score ?? 0);
-        } catch (err) {
-          // A claimed position stays empty (readers skip it); the count goes back if it moved.
-          if (counted) await Songs.updateOne({ _id: song._id }, { $inc: { commentCount: -1 } });
-          throw err;
-        }
-        lastClaimed?.set(thread, { seq, bytes: 1 });
-        await afterInsert?.(record);
+        const record = (known !== undefined && (await insertAfterKnown(row, known, hooks))) || (await insertWhereProposed(row));
+        lastClaimed?.set(thread, { seq: record.seq, bytes: 1 });
+        await hooks.afterInsert?.(record);
         return record;
       });
     },

@@ -51,7 +51,7 @@ export function createMongoStore(conn: Connection): ThreadStore {
       return new Map([...rows].filter(([, c]) => c.songId.equals(song._id)));
     },
 
-    async insertAtNextPosition(song, fields: NewComment, idemKey, _id, afterInsert) {
+    async insertAtNextPosition(song, fields: NewComment, idemKey, _id, hooks) {
       const createdAt = new Date();
       const counted = await Songs.findOneAndUpdate(
         { _id: song._id },
@@ -67,7 +67,7 @@ export function createMongoStore(conn: Connection): ThreadStore {
         if (fields.status === 'visible') await Songs.updateOne({ _id: song._id }, { $inc: { commentCount: -1 } });
         throw err;
       }
-      await afterInsert?.(record);
+      await hooks?.afterInsert?.(record);
       return record;
     },
 

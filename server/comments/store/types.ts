@@ -36,6 +36,19 @@ export function claimUpdate(fields: Pick<NewComment, 'status'>, createdAt: Date,
 
 export type NewComment = Pick<CommentRecord, 'parentId' | 'author' | 'body' | 'clientId' | 'status' | 'heldFor' | 'guestTokenHash'>;
 
+export interface InsertHooks {
+  /** Runs once the comment is stored (a reply's parent count). */
+  afterInsert?: (record: CommentRecord) => Promise<void>;
+  /**
+   * Tells readers of the stored comment. A store that can moves the song's counters after it (one write less before
+   * readers hear of a post), and says so by calling this before its promise settles; a store that does not call it
+   * leaves the telling to the caller, after the insert.
+   */
+  announce?: (record: CommentRecord) => Promise<void>;
+  /** The comment is stored but the song's counters, moved after it, were not: the thread needs a recount. */
+  countsNotMoved?: (err: unknown) => void;
+}
+
 export interface ThreadStore {
   readonly kind: 'mongo' | 'embedded';
   /** The thread's last claimed position (the song's `lastSeq`, checked where instances can lose an update). */
@@ -49,10 +62,10 @@ export interface ThreadStore {
   /**
    * Claims the thread's next position and stores the comment there, moving the song's counters with it (lastSeq;
    * commentCount and lastCommentAt only for a visible comment); on failure the counters move back and the error
-   * is thrown. `afterInsert` (a reply's parent count) runs once the comment is stored, in the same turn of the thread
-   * as the insert, so a recount, which holds the thread's turn, never finds the reply stored and its count not moved.
+   * is thrown. The hooks run in the same turn of the thread as the insert, so a recount, which holds the thread's
+   * turn, never finds the comment stored and its counts not moved.
    */
-  insertAtNextPosition(song: Pick<SongRecord, '_id'>, fields: NewComment, idemKey: string, id: Types.ObjectId, afterInsert?: (record: CommentRecord) => Promise<void>): Promise<CommentRecord>;
+  insertAtNextPosition(song: Pick<SongRecord, '_id'>, fields: NewComment, idemKey: string, id: Types.ObjectId, hooks?: InsertHooks): Promise<CommentRecord>;
   /**
    * Runs `move`, a read-then-write of one document's counters (a vote swap and the score it moves, a reply count),
    * so that it cannot interleave with another move of the same document where the database would lose one.
