@@ -275,9 +275,10 @@ function reading(results: Result[]): string[] {
       .filter((r) => r.refused)
       .map((r) => `- Posts the forum refused at ${r.readers} readers, ${r.rate}/s: ${r.refused} of ${r.messages} (its answer: too many posts in flight on the poster's socket, under overload; never stored, so not expected).`),
     '- The forum\'s extra end-to-end time is the post itself ("send to broadcast"): validation, the rate limit, then its',
-    '  writes to FerretDB before readers may hear of it, in three round trips: the idempotency reservation; the song\'s',
-    '  counters beside the position claim; the comment. Each also pays the wake-up of the forum and the database, idle in',
-    '  the 100 ms between posts. The fan-out columns compare the broadcast alone.',
+    '  writes to FerretDB before readers may hear of it, which FerretDB runs one at a time: the idempotency reservation;',
+    '  the position claim (the song read beside it); the comment. The song\'s counters move after the broadcast. Each',
+    '  write also pays the wake-up of the forum and the database, idle in the 100 ms between posts. The fan-out columns',
+    '  compare the broadcast alone.',
     '- socket.io spends its time per socket (an engine.io packet and a write each; the frame itself is built once per broadcast,',
     '  as perMessageDeflate is off): at 5,000 readers one broadcast holds the event loop for roughly the fan-out p50. When the',
     '  posting rate asks for more deliveries per second than that allows (the last scenario; the ceiling is the deliveries/s',
