@@ -14,7 +14,12 @@ export function readMark(body: string): { seq: number; sentAt: number } | null {
   return m ? { seq: Number(m[1]), sentAt: Number(m[2]) } : null;
 }
 
-export type Kind = 'socketio' | 'ws';
+/**
+ * Who serves and who reads: `ws` the bare baseline and its raw WebSocket readers; `socketio` the forum read with
+ * socket.io-client (what the browser runs); `socketio-wire` the forum read by raw WebSocket clients that speak
+ * socket.io's wire protocol (readers.ts), so its readers do the same work per message as the baseline's.
+ */
+export type Kind = 'socketio' | 'socketio-wire' | 'ws';
 
 export interface ReadersConfig {
   kind: Kind;

@@ -1,5 +1,5 @@
-// Load generator (child process): opens COUNT readers of one thread, socket.io or raw ws, and times each
-// delivery against the send time carried in the comment body.
+// Load generator (child process): opens COUNT readers of one thread (socket.io-client, raw ws speaking socket.io's
+// wire protocol, or raw ws to the baseline), and times each delivery against the send time carried in the comment body.
 import { io as ioClient, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/events';
@@ -61,9 +61,39 @@ function openWs(): Promise<void> {
   });
 }
 
+/**
+ * A reader of the forum on a raw `ws` client speaking socket.io's wire protocol (engine.io v4 packets carrying
+ * socket.io v5 ones): connect to the namespace, join the thread with an acknowledged event, answer pings, and take
+ * the comment from each `comment:created` event. Per message it does what the baseline's readers do (one frame,
+ * one JSON.parse), so the forum's figures with these readers are the server's own. One load-generator process holds
+ * hundreds of readers, where a browser holds one: with socket.io-client each message costs the process that
+ * library's work once per reader, in turn.
+ */
+function openWire(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${cfg.url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: false });
+    closers.push(() => ws.terminate());
+    const onBody = receiver();
+    const JOIN_ACK = '431';
+    ws.on('message', (data) => {
+      const packet = String(data);
+      if (packet === '2') ws.send('3'); // engine.io ping, pong
+      else if (packet.startsWith('0')) ws.send('40'); // engine.io open: connect to the main namespace
+      else if (packet.startsWith('40')) ws.send(`421${JSON.stringify(['thread:join', { slug: cfg.slug }])}`);
+      else if (packet.startsWith('44')) reject(new Error(`connect refused: ${packet}`));
+      else if (packet.startsWith(JOIN_ACK)) {
+        const [reply] = JSON.parse(packet.slice(JOIN_ACK.length)) as [{ ok: boolean }];
+        if (reply.ok) resolve();
+        else reject(new Error(`join refused: ${packet}`));
+      } else if (packet.startsWith('42["comment:created"')) onBody((JSON.parse(packet.slice(2)) as [string, { body: string }])[1].body);
+    });
+    ws.once('error', reject);
+  });
+}
+
 async function connectAll() {
   const started = now();
-  const open = cfg.kind === 'socketio' ? openSocketIo : openWs;
+  const open = { socketio: openSocketIo, 'socketio-wire': openWire, ws: openWs }[cfg.kind];
   let next = 0;
   let connected = 0;
   let failed = 0;

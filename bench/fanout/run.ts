@@ -3,7 +3,8 @@
 // Writes the "Live fan-out" section of BENCHMARKS.md.
 //
 // Env: FANOUT_SCENARIOS (readers x comments per second [x rounds], default 1000x10x3,5000x2,5000x10), FANOUT_SECONDS (10 of
-// posting per scenario), FANOUT_PROCS (4 load generators), FANOUT_WRITE=0 to only print.
+// posting per scenario), FANOUT_PROCS (4 load generators), FANOUT_KINDS (default ws,socketio,socketio-wire: the
+// baseline, the forum read with socket.io-client, the forum read by wire-protocol clients), FANOUT_WRITE=0 to only print.
 import { writeBenchSection } from '../benchmarks-md';
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,6 +26,8 @@ const SECONDS = Number(process.env.FANOUT_SECONDS ?? 10);
 /** Comments before the measured ones (not counted), so JIT warm-up is not measured on either side. */
 const WARMUP = 10;
 const PROCS = Number(process.env.FANOUT_PROCS ?? 4);
+const KINDS = (process.env.FANOUT_KINDS ?? 'ws,socketio,socketio-wire').split(',') as Kind[];
+const NAMES: Record<Kind, string> = { ws: 'bare ws', socketio: 'forum, socket.io-client readers', 'socketio-wire': 'forum, wire-protocol readers' };
 const PASSWORD = 'fanout-bench-password';
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
@@ -218,9 +221,8 @@ async function scenario(kind: Kind, readers: number, rate: number, mongodbUri: s
 }
 
 function section(results: Result[], seconds: number): string {
-  const name = (r: Result) => (r.kind === 'ws' ? 'bare ws' : 'forum (socket.io)');
   const row = (r: Result) =>
-    `| ${name(r)} | ${r.readers} | ${r.rate}/s x ${r.messages} | ${r.received}/${r.expected} | ${r.duplicates} | ${ms(r.p50)} / ${ms(r.p99)} / ${ms(r.max)} | ${ms(r.fanout.p50)} / ${ms(r.fanout.p99)} / ${ms(r.fanout.max)} | ${Math.round(r.deliveriesPerSec)} | ${r.rssPerReaderKb.toFixed(1)} |`;
+    `| ${NAMES[r.kind]} | ${r.readers} | ${r.rate}/s x ${r.messages} | ${r.received}/${r.expected} | ${r.duplicates} | ${ms(r.p50)} / ${ms(r.p99)} / ${ms(r.max)} | ${ms(r.fanout.p50)} / ${ms(r.fanout.p99)} / ${ms(r.fanout.max)} | ${Math.round(r.deliveriesPerSec)} | ${r.rssPerReaderKb.toFixed(1)} |`;
   const lines = [
     '## Live fan-out (socket.io)',
     '',
@@ -237,34 +239,42 @@ function section(results: Result[], seconds: number): string {
     'reader: the like-for-like figure. "post ack p50" is the poster\'s own round trip. RSS/reader = server RSS growth from',
     'before the readers connected to after they were all connected, joined and idle (2 s settle), / N.',
     '',
+    'The forum runs twice per round, with two kinds of reader. "socket.io-client readers" use the library the browser runs.',
+    '"wire-protocol readers" are raw `ws` clients speaking socket.io\'s wire protocol (bench/fanout/readers.ts), so per message',
+    'they do what the baseline\'s readers do: one frame, one JSON.parse. Each load generator holds hundreds of readers where a',
+    'browser holds one, so socket.io-client\'s work per message is paid hundreds of times in turn, on the cores the servers',
+    'use: the wire-protocol rows compare the servers alone, the socket.io-client rows add that library\'s cost.',
+    '',
     '| server | readers | posting | delivered/expected | duplicates | end-to-end p50 / p99 / max ms | fan-out p50 / p99 / max ms | deliveries/s | RSS KB/reader |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...results.map(row),
     '',
-    '| readers | posting | end-to-end p50 forum/ws | end-to-end p99 forum/ws | fan-out p50 forum/ws | fan-out p99 forum/ws | RSS/reader forum/ws | forum send to broadcast p50 / p99 ms | forum post ack p50 ms | out of order at a reader (forum) |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| readers | posting | forum read by | end-to-end p50 forum/ws | end-to-end p99 forum/ws | fan-out p50 forum/ws | fan-out p99 forum/ws | RSS/reader forum/ws | forum send to broadcast p50 / p99 ms | forum post ack p50 ms | out of order at a reader (forum) |',
+    '| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const { readers, rate } of SCENARIOS) {
-    const f = results.find((r) => r.kind === 'socketio' && r.readers === readers && r.rate === rate);
     const w = results.find((r) => r.kind === 'ws' && r.readers === readers && r.rate === rate);
-    if (f && w)
-      lines.push(
-        `| ${readers} | ${rate}/s | ${ratio(f.p50, w.p50)} | ${ratio(f.p99, w.p99)} | ${ratio(f.fanout.p50, w.fanout.p50)} | ${ratio(f.fanout.p99, w.fanout.p99)} | ${ratio(f.rssPerReaderKb, w.rssPerReaderKb)} | ${ms(f.toBroadcast.p50)} / ${ms(f.toBroadcast.p99)} | ${ms(f.ackP50 ?? NaN)} | ${f.outOfOrder} |`,
-      );
+    for (const f of results.filter((r) => r.kind !== 'ws' && r.readers === readers && r.rate === rate))
+      if (w)
+        lines.push(
+          `| ${readers} | ${rate}/s | ${READ_BY[f.kind]} | ${ratio(f.p50, w.p50)} | ${ratio(f.p99, w.p99)} | ${ratio(f.fanout.p50, w.fanout.p50)} | ${ratio(f.fanout.p99, w.fanout.p99)} | ${ratio(f.rssPerReaderKb, w.rssPerReaderKb)} | ${ms(f.toBroadcast.p50)} / ${ms(f.toBroadcast.p99)} | ${ms(f.ackP50 ?? NaN)} | ${f.outOfOrder} |`,
+        );
   }
   return [...lines, '', ...reading(results)].join('\n') + '\n';
 }
 
+const READ_BY: Record<Kind, string> = { ws: 'raw ws', socketio: 'socket.io-client', 'socketio-wire': 'wire protocol' };
+
 /** The few facts a reader of the tables needs, computed from this run. */
 function reading(results: Result[]): string[] {
-  const f1k = results.find((r) => r.kind === 'socketio' && r.readers === 1000);
   const w1k = results.find((r) => r.kind === 'ws' && r.readers === 1000);
   const delivered = everyRun.every((r) => r.received === r.expected && r.duplicates === 0);
-  const forum = everyRun.filter((r) => r.kind === 'socketio');
+  const forum = everyRun.filter((r) => r.kind !== 'ws');
   const lines = ['Reading these numbers:'];
-  if (f1k && w1k) {
+  for (const f1k of results.filter((r) => r.kind !== 'ws' && r.readers === 1000)) {
+    if (!w1k) break;
     const x = f1k.p99 / w1k.p99;
-    lines.push(`- Goal, end-to-end p99 within 2x of bare ws at 1,000 readers: ${x.toFixed(2)}x, ${x <= 2 ? 'met' : 'not met'} in this run.`);
+    lines.push(`- Goal, end-to-end p99 within 2x of bare ws at 1,000 readers, forum read by ${READ_BY[f1k.kind]}: ${x.toFixed(2)}x, ${x <= 2 ? 'met' : 'not met'} in this run.`);
     if (f1k.roundsP99 && w1k.roundsP99) {
       lines.push(`  (Median of ${f1k.roundsP99.length} alternating rounds; end-to-end p99 per round, ws: ${w1k.roundsP99.map(ms).join(', ')} ms; forum: ${f1k.roundsP99.map(ms).join(', ')} ms.)`);
     }
@@ -273,7 +283,7 @@ function reading(results: Result[]): string[] {
     `- Every message delivered, none twice: ${delivered ? 'yes, in every round of every scenario' : 'NO, see the delivered and duplicates columns'} (${everyRun.reduce((a, r) => a + r.received, 0)} deliveries); out of order at a forum reader: ${forum.reduce((a, r) => a + r.outOfOrder, 0)}.`,
     ...forum
       .filter((r) => r.refused)
-      .map((r) => `- Posts the forum refused at ${r.readers} readers, ${r.rate}/s: ${r.refused} of ${r.messages} (its answer: too many posts in flight on the poster's socket, under overload; never stored, so not expected).`),
+      .map((r) => `- Posts the forum refused at ${r.readers} readers, ${r.rate}/s, read by ${READ_BY[r.kind]}: ${r.refused} of ${r.messages} (its answer: too many posts in flight on the poster's socket, under overload; never stored, so not expected).`),
     '- The forum\'s extra end-to-end time is the post itself ("send to broadcast"): validation, the rate limit, then its',
     '  writes to FerretDB before readers may hear of it, which FerretDB runs one at a time: the idempotency reservation;',
     '  the position claim (the song read beside it); the comment. The song\'s counters move after the broadcast. Each',
@@ -301,15 +311,15 @@ async function main() {
   try {
     for (const { readers, rate, rounds } of SCENARIOS) {
       // Rounds alternate baseline and forum, so a noisy neighbour hurts both alike; the median round is reported.
-      const runs: Record<Kind, Result[]> = { ws: [], socketio: [] };
+      const runs: Record<Kind, Result[]> = { ws: [], socketio: [], 'socketio-wire': [] };
       for (let round = 0; round < rounds; round++) {
-        for (const kind of ['ws', 'socketio'] as Kind[]) {
+        for (const kind of KINDS) {
           const r = await scenario(kind, readers, rate, db.uri, dataDir);
           log(r);
           runs[kind].push(r);
         }
       }
-      for (const kind of ['ws', 'socketio'] as Kind[]) results.push(medianRound(runs[kind]));
+      for (const kind of KINDS) results.push(medianRound(runs[kind]));
     }
   } finally {
     await db.stop();
