@@ -6,6 +6,7 @@
 // renews the cookie and touches the store as rolling sessions do. Anything else (no such session, a stale or staff
 // member, a held comment of theirs, a Secure cookie over plain http, a page not kept) goes to the app.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseCookie } from 'cookie';
 import cookieSignature from 'cookie-signature';
 import session from 'express-session';
 import { memberRoute, sendAssembled } from '../cache';
@@ -31,24 +32,16 @@ type RenewableCookie = session.Cookie & { serialize(name: string, value: string)
 
 type StoredSession = session.SessionData & { passport?: { user?: string }; authAt?: number };
 
-/** The session id a signed session cookie names, or null (no cookie, or a signature that is not ours). */
+/**
+ * The session id a signed session cookie names, or null (no cookie, or a signature that is not ours): read as
+ * express-session reads it, with the same cookie parser and signature library.
+ */
 export function signedSessionId(header: string | undefined, name: string, secret: string): string | null {
   if (!header) return null;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
-    let value = part.slice(eq + 1).trim();
-    if (value.startsWith('"')) value = value.slice(1, -1);
-    try {
-      value = decodeURIComponent(value);
-    } catch {
-      return null;
-    }
-    if (!value.startsWith('s:')) return null;
-    const sid = cookieSignature.unsign(value.slice(2), secret);
-    return sid === false ? null : sid;
-  }
-  return null;
+  const value = parseCookie(header)[name];
+  if (!value?.startsWith('s:')) return null;
+  const sid = cookieSignature.unsign(value.slice(2), secret);
+  return sid === false ? null : sid;
 }
 
 /** The answer to a member's page request when it is kept and theirs; false when the app must answer. */
