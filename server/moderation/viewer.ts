@@ -15,7 +15,7 @@ import { isModerator } from './roles';
 
 const inSpan = (seq: number, s: Span) => (s.dir === 1 ? seq > s.from && seq <= s.to : seq < s.from && seq >= s.to);
 
-export async function withViewer(deps: Pick<ForumDeps, 'db'>, shared: SharedPage, viewer: UserDTO | null): Promise<CommentPage> {
+export async function withViewer(deps: Pick<ForumDeps, 'db' | 'threads'>, shared: SharedPage, viewer: UserDTO | null): Promise<CommentPage> {
   const { page, span } = shared;
   if (!viewer) return page;
   const moderator = isModerator(viewer);
@@ -24,7 +24,7 @@ export async function withViewer(deps: Pick<ForumDeps, 'db'>, shared: SharedPage
   if (extra.length) {
     // Both lists follow the page's order of positions: merge them by position.
     const seqOf = new Map<string, number>([...extra.map((c) => [String(c._id), c.seq] as const)]);
-    const shown = await seqsOf(deps, page.items);
+    const shown = await seqsOf(deps, span!.songId, page.items);
     for (const [id, seq] of shown) seqOf.set(id, seq);
     items = [...page.items, ...extra.map(toCommentDTO)].sort((a, b) => span!.dir * ((seqOf.get(a.id) ?? 0) - (seqOf.get(b.id) ?? 0)));
   }
@@ -56,9 +56,11 @@ async function ownAndHeld(deps: Pick<ForumDeps, 'db'>, span: Span, viewer: UserD
   return rows.filter((c): c is CommentRecord => !!c && (c.status === 'pending' || c.status === 'rejected') && inSpan(c.seq, span));
 }
 
-/** Positions of the page's comments (the DTO does not carry them): one indexed lookup each. */
-async function seqsOf(deps: Pick<ForumDeps, 'db'>, items: CommentDTO[]): Promise<[string, number][]> {
-  const Comments = commentModel(deps.db.conn);
-  const rows = await Promise.all(items.map((c) => Comments.findOne({ _id: c.id }, { seq: 1 }).lean<{ _id: Types.ObjectId; seq: number }>()));
-  return rows.filter((r): r is { _id: Types.ObjectId; seq: number } => !!r).map((r) => [String(r._id), r.seq]);
+/**
+ * Positions of the page's comments (the DTO does not carry them), from the thread store's records: the page was
+ * just built from them, so on the embedded database they are kept in memory, and on MongoDB they are one read.
+ */
+async function seqsOf(deps: Pick<ForumDeps, 'threads'>, songId: Types.ObjectId, items: CommentDTO[]): Promise<[string, number][]> {
+  const rows = await deps.threads.comments({ _id: songId }, items.map((c) => new mongoose.Types.ObjectId(c.id)));
+  return [...rows].map(([id, r]) => [id, r.seq]);
 }

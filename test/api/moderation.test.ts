@@ -167,6 +167,19 @@ describe('moderation', () => {
       for (const s of [watcher, authorSocket, modRoom]) s.disconnect();
     });
 
+    it('shows a held comment in its place among the visible ones, to its author and to moderators', async () => {
+      await settings({ suspectWords: ['casino'] });
+      const first = await post(bob, 'before the held one');
+      const held = await post(alice, 'casino night, held in its place');
+      const last = await post(bob, 'after the held one');
+      assert.equal(held.status, 'pending');
+      const mine = [first.id, held.id, last.id];
+      const order = (page: CommentPage) => page.items.map((c) => c.id).filter((id) => mine.includes(id));
+      assert.deepEqual(order(await thread(alice.agent, { sort: 'newest', limit: '100' })), [last.id, held.id, first.id]);
+      assert.deepEqual(order(await thread(mod.agent, { sort: 'oldest', limit: '100' })), [first.id, held.id, last.id]);
+      assert.deepEqual(order(await thread(bob.agent, { sort: 'oldest', limit: '100' })), [first.id, last.id], 'other members never see it');
+    });
+
     it('holds every comment under premoderation "all", and guests and new members under "new"', async () => {
       await settings({ premoderation: 'all' });
       assert.equal((await post(alice, 'held anyway')).status, 'pending');
