@@ -3,6 +3,9 @@
 // because the process that made it died mid-post (kill -9, a crash, a lost database), is taken over by the next
 // retry once its owner is known to be gone (same host, process no longer running) or once it is older than any
 // post can take; the comment's own unique idemKey settles the race with an owner that was only slow.
+// Where the instance is the store's only one (store/types.ts `soleInstance`), a live post checks the key instead of
+// reserving it and records it once announced: the comment's unique idemKey keeps a second one out, and a crash is
+// followed by the instance's own start-up recount, which repairs what the cut-short post counted.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Types } from 'mongoose';
@@ -83,12 +86,22 @@ export async function reserveKey(deps: Deps, key: string, songId: Types.ObjectId
   }
 }
 
+/** True when a post has reserved `key` (or noted its comment announced): a post that reserved nothing checks this. */
+export async function keyTaken(deps: Deps, key: string): Promise<boolean> {
+  return (await postKeyModel(deps.db.conn).exists({ _id: key })) !== null;
+}
+
 /**
- * Notes that readers were told of the key's comment. Until then every repeat announces it again: readers drop what
- * they already have (by id) and notifications are stored once per key, so twice is harmless; never is not.
+ * Notes that readers were told of the key's comment, making the key's record if the post reserved none
+ * (store/types.ts `soleInstance`). Until then every repeat announces it again: readers drop what they already have
+ * (by id) and notifications are stored once per key, so twice is harmless; never is not.
  */
-export async function markAnnounced(deps: Deps, key: string): Promise<void> {
-  await postKeyModel(deps.db.conn).updateOne({ _id: key }, { $set: { announced: true } });
+export async function markAnnounced(deps: Deps, key: string, comment: Pick<CommentRecord, '_id' | 'songId'>): Promise<void> {
+  await postKeyModel(deps.db.conn).updateOne(
+    { _id: key },
+    { $set: { announced: true }, $setOnInsert: { commentId: comment._id, songId: comment.songId, owner: processOwner, createdAt: new Date() } },
+    { upsert: true },
+  );
 }
 
 /** Gives the key back after a failed post (only while it is still ours), so a retry can post at once. */

@@ -13,7 +13,7 @@ import { songIdBySlug } from '../songs/service';
 import { hashGuestToken, isObjectId, oid, policyContext } from './access';
 import { replyContextOf } from './context';
 import { toCommentDTO } from './dto';
-import { markAnnounced, releaseKey, reserveKey, storedUnder } from './idempotency';
+import { keyTaken, markAnnounced, releaseKey, reserveKey, storedUnder } from './idempotency';
 import { commentModel, type CommentRecord } from './model';
 import { publish } from './publish';
 import type { InsertHooks, NewComment } from './store/types';
@@ -88,7 +88,7 @@ export async function postComment(
   if (created || unannounced) {
     // Said once: a later repeat need not say it again. A new post does not wait for the note (a repeat before it lands
     // announces again, harmlessly); a repeat does, so that retries after it stay quiet.
-    const noted = key ? markAnnounced(deps, key).catch((err) => deps.logger.warn({ err, key }, 'announcement not noted; a retry will announce again')) : null;
+    const noted = key ? markAnnounced(deps, key, record).catch((err) => deps.logger.warn({ err, key }, 'announcement not noted; a retry will announce again')) : null;
     if (!created) await noted;
   }
   announced?.();
@@ -114,12 +114,17 @@ async function parentIn(deps: Pick<ForumDeps, 'db'>, songId: Types.ObjectId, par
   return parent;
 }
 
+/** A post that reserved nothing found its key taken (a repeat, or a post in flight): it goes the reserving way. */
+class KeyTaken extends Error {}
+
 /**
  * Stores a comment at the thread's next position, once per idempotency key: the key is reserved first
  * (idempotency.ts), then `beforeWrite` runs (the rate limit: repeats never reach it), then the store takes the
  * position, moves the counters with it and writes the comment. Given `announce`, the store may tell readers as soon
- * as the comment is stored and move the counters after (`told`); otherwise telling them is the caller's. The importer
- * uses it too.
+ * as the comment is stored and move the counters after (`told`); otherwise telling them is the caller's. A live post
+ * (one with `announce`) on the store's only instance reserves nothing: the key is checked and `beforeWrite` runs
+ * beside the position claim, and the caller records the key once it has announced the comment (markAnnounced). The
+ * importer uses it too, always reserving.
  */
 export async function insertThreadComment(
   deps: Pick<ForumDeps, 'db' | 'threads' | 'repairs'> & Partial<Pick<ForumDeps, 'logger'>>,
@@ -129,19 +134,34 @@ export async function insertThreadComment(
   beforeWrite?: () => Promise<void>,
   /** Tells readers of the new comment; the store may do it before it moves the counters (then `told` is true). */
   announce?: (record: CommentRecord) => Promise<void>,
+  reserve = !announce || !deps.threads.soleInstance,
 ): Promise<{ record: CommentRecord; created: boolean; unannounced?: boolean; told?: boolean }> {
   const commentId = new mongoose.Types.ObjectId();
-  if (key) {
+  const checkOnly = key !== null && !reserve;
+  if (key && !checkOnly) {
     const reservation = await reserveKey(deps, key, song._id, commentId);
     if (reservation.kind === 'repeat') return { record: reservation.comment, created: false, unannounced: reservation.unannounced };
     // The abandoned attempt may have moved the thread's counters before it died: have them recounted.
     if (reservation.tookOver) deps.repairs.markDirty(song._id);
   }
-  try {
-    await beforeWrite?.();
-  } catch (err) {
-    if (key) await releaseKey(deps, key, commentId);
-    throw err;
+  // The post's own refusal (its key taken, the rate limit): nothing of it was written or counted.
+  let refusal: { err: unknown } | null = null;
+  const check = async () => {
+    try {
+      if (key && (await keyTaken(deps, key))) throw new KeyTaken();
+      await beforeWrite?.();
+    } catch (err) {
+      refusal = { err };
+      throw err;
+    }
+  };
+  if (!checkOnly) {
+    try {
+      await beforeWrite?.();
+    } catch (err) {
+      if (key) await releaseKey(deps, key, commentId);
+      throw err;
+    }
   }
   // A held reply is counted on its parent when it is approved (readers' reply counts tell only of what they see).
   const countOnParent = async (record: CommentRecord) => {
@@ -158,6 +178,7 @@ export async function insertThreadComment(
   // The store tells readers in the thread's turn; an announcement that fails is the post's error once it is stored.
   let told: Promise<void> | undefined;
   const hooks: InsertHooks = {
+    before: checkOnly ? check : undefined,
     afterInsert: countOnParent,
     announce:
       announce &&
@@ -174,10 +195,20 @@ export async function insertThreadComment(
   try {
     record = await deps.threads.insertAtNextPosition(song, fields, key ?? `once:${randomUUID()}`, commentId, hooks);
   } catch (err) {
-    // Our takeover raced an owner that was slow, not gone: its comment stands, ours was never written.
+    const refused = refusal as { err: unknown } | null;
+    if (refused?.err === err) {
+      if (err instanceof KeyTaken) return insertThreadComment(deps, song, fields, key, beforeWrite, announce, true);
+      throw err;
+    }
+    // Our takeover raced an owner that was slow, not gone (or, reserving nothing, we met a comment already stored
+    // under the key): its comment stands, ours was never written.
     const stored = key && isDuplicateKey(err) ? await storedUnder(deps, key) : null;
-    if (stored) return { record: stored.comment, created: false, unannounced: stored.unannounced };
-    if (key) await releaseKey(deps, key, commentId);
+    if (stored) {
+      // Never announced, that post was cut short, maybe before its counters moved: have them recounted.
+      if (checkOnly && stored.unannounced) deps.repairs.markDirty(song._id);
+      return { record: stored.comment, created: false, unannounced: stored.unannounced };
+    }
+    if (key && !checkOnly) await releaseKey(deps, key, commentId);
     // The store moves counters back on failure, but not when the database went away mid-way.
     deps.repairs.markDirty(song._id);
     throw err;

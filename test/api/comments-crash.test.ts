@@ -196,6 +196,27 @@ describe('comments API: posts cut short', () => {
     reader.disconnect();
   });
 
+  it('answers the retry of a post killed between its comment and its counters, having reserved nothing: once, announced, recounted', async () => {
+    // On the store's only instance a live post checks its key instead of reserving it, and moves the thread's counters
+    // after its comment: a kill in between leaves the comment alone, with no record of its key.
+    const { reader, heard } = await follow();
+    const song0 = (await songModel(forum.deps.db.conn).findOne({ _id: songId() }).lean())!;
+    const seq = (await forum.deps.threads.lastPosition(song0)) + 1;
+    const _id = new mongoose.Types.ObjectId();
+    await threadPositionModel(forum.deps.db.conn).create({ _id: threadPositionId(songId(), seq), commentId: _id });
+    await commentModel(forum.deps.db.conn).create({
+      _id, songId: songId(), seq, createdAt: new Date(), idemKey: keyOf('cut-before-count'), parentId: null,
+      author: { name: alice.user.displayName, location: null, userId: alice.user.id }, body: 'stored, never counted nor said', clientId: 'cut-before-count', status: 'visible', heldFor: [], guestTokenHash: null,
+    });
+    assert.equal(((await post('cut-before-count', 'stored, never counted nor said').expect(200)).body as CommentDTO).id, String(_id));
+    await post('cut-before-count', 'stored, never counted nor said').expect(200);
+    assert.deepEqual(await heardAfterBarrier(heard, 'after cut before count'), ['stored, never counted nor said', 'after cut before count'], 'announced once, by the first retry');
+    assert.equal(await commentsWith('cut-before-count'), 1);
+    await assertCountsEqualRecount();
+    assert.equal(await countOf(), await commentModel(forum.deps.db.conn).countDocuments({ songId: songId(), status: 'visible' }));
+    reader.disconnect();
+  });
+
   it("recounts at start-up a quiet thread whose killed post stored its comment but never moved the counters", async () => {
     const quiet: SongDTO = (await admin.agent.post('/api/songs').send({ title: 'Quiet', artist: 'The Crashes' }).expect(201)).body;
     const quietId = new mongoose.Types.ObjectId(quiet.id);

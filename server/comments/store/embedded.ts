@@ -87,10 +87,12 @@ export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = create
    * written there), so no position under the song's last is ever filled late.
    */
   const insertAfterKnown = async (row: NewRow, known: number, hooks: InsertHooks): Promise<CommentRecord | null> => {
-    const [held, claimed] = await Promise.allSettled([
+    const [checked, held, claimed] = await Promise.allSettled([
+      hooks.before?.(),
       Songs.findOne({ _id: row.songId }, { lastSeq: 1 }).lean<Pick<SongRecord, 'lastSeq'>>(),
       claimIfFree(row.songId, known + 1, row._id),
     ]);
+    if (checked.status === 'rejected') throw checked.reason;
     if (held.status === 'rejected') throw held.reason;
     if (claimed.status === 'rejected') throw claimed.reason;
     if (!held.value) throw new NotFound('No such song.');
@@ -108,7 +110,8 @@ export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = create
   };
 
   /** The song's counters move first and propose the position; they move back if the comment is not stored. */
-  const insertWhereProposed = async (row: NewRow): Promise<CommentRecord> => {
+  const insertWhereProposed = async (row: NewRow, hooks: Pick<InsertHooks, 'before'>): Promise<CommentRecord> => {
+    await hooks.before?.();
     let counted = false;
     try {
       const hint = await Songs.findOneAndUpdate({ _id: row.songId }, claimUpdate(row, row.createdAt), { new: true }).lean<Pick<SongRecord, 'lastSeq'>>();
@@ -138,6 +141,7 @@ export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = create
 
   return {
     kind: 'embedded',
+    soleInstance: !queue.acrossInstances,
     lastPosition,
 
     async readPage(song, from, dir, want, statuses) {
@@ -194,7 +198,7 @@ export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = create
         // Forgotten until this claim has succeeded: after a failure the next one asks the song.
         const known = lastClaimed?.get(thread)?.seq;
         lastClaimed?.delete(thread);
-        const record = (known !== undefined && (await insertAfterKnown(row, known, hooks))) || (await insertWhereProposed(row));
+        const record = (known !== undefined && (await insertAfterKnown(row, known, hooks))) || (await insertWhereProposed(row, known === undefined ? hooks : {}));
         lastClaimed?.set(thread, { seq: record.seq, bytes: 1 });
         await hooks.afterInsert?.(record);
         return record;

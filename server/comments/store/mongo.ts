@@ -16,6 +16,7 @@ export function createMongoStore(conn: Connection): ThreadStore {
   const Songs = songModel(conn);
   return {
     kind: 'mongo',
+    soleInstance: false,
     lastPosition: async (song) => song.lastSeq ?? 0,
 
     /**
@@ -52,6 +53,7 @@ export function createMongoStore(conn: Connection): ThreadStore {
     },
 
     async insertAtNextPosition(song, fields: NewComment, idemKey, _id, hooks) {
+      await hooks?.before?.();
       const createdAt = new Date();
       const counted = await Songs.findOneAndUpdate(
         { _id: song._id },

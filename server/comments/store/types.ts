@@ -37,6 +37,12 @@ export function claimUpdate(fields: Pick<NewComment, 'status'>, createdAt: Date,
 export type NewComment = Pick<CommentRecord, 'parentId' | 'author' | 'body' | 'clientId' | 'status' | 'heldFor' | 'guestTokenHash'>;
 
 export interface InsertHooks {
+  /**
+   * Runs before anything is written or counted, beside the position claim where the store can (the idempotency
+   * check and the rate limit of a post that reserved no key): if it throws, no comment is written, no counter moves,
+   * a position claimed beside it is left empty, and its error is thrown.
+   */
+  before?: () => Promise<void>;
   /** Runs once the comment is stored (a reply's parent count). */
   afterInsert?: (record: CommentRecord) => Promise<void>;
   /**
@@ -51,6 +57,12 @@ export interface InsertHooks {
 
 export interface ThreadStore {
   readonly kind: 'mongo' | 'embedded';
+  /**
+   * No other instance shares this store's turns (the embedded store with the in-process queue): a crash of the
+   * instance is followed by its own start-up recount, so a post need not reserve its idempotency key before it
+   * writes (post.ts); the comment's unique idemKey still lets only one comment in per key.
+   */
+  readonly soleInstance: boolean;
   /** The thread's last claimed position (the song's `lastSeq`, checked where instances can lose an update). */
   lastPosition(song: SongRef): Promise<number>;
   /** Up to `want` comments with one of `statuses`, after position `from` (exclusive) going `dir`, in position order. */
