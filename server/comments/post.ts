@@ -117,6 +117,13 @@ async function parentIn(deps: Pick<ForumDeps, 'db'>, songId: Types.ObjectId, par
 /** A post that reserved nothing found its key taken (a repeat, or a post in flight): it goes the reserving way. */
 class KeyTaken extends Error {}
 
+/** The post's own refusal, from the check beside the claim (its key taken, the rate limit): nothing of it was written. */
+class Refused extends Error {
+  constructor(readonly reason: unknown) {
+    super('post refused');
+  }
+}
+
 /**
  * Stores a comment at the thread's next position, once per idempotency key: the key is reserved first
  * (idempotency.ts), then `beforeWrite` runs (the rate limit: repeats never reach it), then the store takes the
@@ -144,15 +151,12 @@ export async function insertThreadComment(
     // The abandoned attempt may have moved the thread's counters before it died: have them recounted.
     if (reservation.tookOver) deps.repairs.markDirty(song._id);
   }
-  // The post's own refusal (its key taken, the rate limit): nothing of it was written or counted.
-  let refusal: { err: unknown } | null = null;
   const check = async () => {
     try {
       if (key && (await keyTaken(deps, key))) throw new KeyTaken();
       await beforeWrite?.();
     } catch (err) {
-      refusal = { err };
-      throw err;
+      throw new Refused(err);
     }
   };
   if (!checkOnly) {
@@ -195,10 +199,9 @@ export async function insertThreadComment(
   try {
     record = await deps.threads.insertAtNextPosition(song, fields, key ?? `once:${randomUUID()}`, commentId, hooks);
   } catch (err) {
-    const refused = refusal as { err: unknown } | null;
-    if (refused?.err === err) {
-      if (err instanceof KeyTaken) return insertThreadComment(deps, song, fields, key, beforeWrite, announce, true);
-      throw err;
+    if (err instanceof Refused) {
+      if (err.reason instanceof KeyTaken) return insertThreadComment(deps, song, fields, key, beforeWrite, announce, true);
+      throw err.reason;
     }
     // Our takeover raced an owner that was slow, not gone (or, reserving nothing, we met a comment already stored
     // under the key): its comment stands, ours was never written.
