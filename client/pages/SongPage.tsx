@@ -93,7 +93,7 @@ export function SongPage({ song, thread, viewer }: { song: SongDTO; thread: Thre
       <script type="application/json" id={DATA_ID} dangerouslySetInnerHTML={{ __html: safeJson({ ...thread, user: null }) }} />
       {viewer === 'slot' ? <Slot name="viewer" /> : viewer && <ViewerBlock viewer={viewer} />}
       <div id={ISLAND_ID}>
-        <ThreadApp {...thread} />
+        <ThreadApp {...thread} myVotes={viewer && viewer !== 'slot' ? viewer.votes : undefined} />
       </div>
     </>
   );

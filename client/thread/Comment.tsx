@@ -179,7 +179,7 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
           <span class="sr-only">Score </span>
           {c.score > 0 ? `+${c.score}` : c.score}
         </span>
-        {!ctx.ready && !removedNow && !hidden && !c.pending && <PlainControls link={link} />}
+        {!ctx.ready && !removedNow && !hidden && !c.pending && <PlainControls link={link} mine={ctx.myVotes[c.id] ?? 0} />}
         {ctx.ready && member && !owns(ctx.user, c) && <Votes c={c} ctx={ctx} setError={setError} />}
         {ctx.ready && !ctx.user && !removedNow && !hidden && !c.pending && (
           <a class="sign-in-to-vote" href={`/login?next=${encodeURIComponent(`${link}#c-${c.id}`)}`}>
@@ -271,20 +271,22 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
 
 /**
  * Without script: vote as one-button forms, reply and report on pages of their own. The same for every reader (the
- * thread's HTML is shared): a reader who is not signed in is sent to log in and brought back.
+ * thread's HTML is shared): a reader who is not signed in is sent to log in and brought back. A vote button is
+ * pressed as the script's is: pressed again, it takes the vote back. `mine`: the member's vote, when the page was made
+ * for them alone (otherwise none is shown pressed).
  */
-function PlainControls({ link }: { link: string }) {
+function PlainControls({ link, mine }: { link: string; mine: VoteValue }) {
   return (
     <span class="plain-controls">
       <form method="post" action={`${link}/vote`} class="vote-form">
         <input type="hidden" name="value" value="1" />
-        <button type="submit" class="vote" aria-label="Vote up">
+        <button type="submit" class="vote" aria-pressed={mine === 1 ? 'true' : 'false'} aria-label="Vote up">
           ▲
         </button>
       </form>
       <form method="post" action={`${link}/vote`} class="vote-form">
         <input type="hidden" name="value" value="-1" />
-        <button type="submit" class="vote" aria-label="Vote down">
+        <button type="submit" class="vote" aria-pressed={mine === -1 ? 'true' : 'false'} aria-label="Vote down">
           ▼
         </button>
       </form>

@@ -18,6 +18,8 @@ import { buildTree } from './tree';
 export interface ThreadProps extends ThreadData {
   /** The browser passes the socket; the server renders without one. */
   connect?(slug: string, h: LiveHandlers): Live;
+  /** The member's votes on the page, when it was made for them alone (ViewerData.votes). */
+  myVotes?: Record<string, VoteValue>;
 }
 
 const SORTS: [ThreadSort, string][] = [
@@ -41,7 +43,7 @@ export function ThreadApp(p: ThreadProps) {
   const [presence, setPresence] = useState<number | null>(null);
   const [typist, setTypist] = useState<string | null>(null);
   const [announce, setAnnounce] = useState('');
-  const [myVotes, setMyVotes] = useState<Record<string, VoteValue>>({});
+  const [myVotes, setMyVotes] = useState<Record<string, VoteValue>>(() => p.myVotes ?? {});
   const [flagged, setFlagged] = useState<ReadonlySet<string>>(() => new Set());
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
   const [loadError, setLoadError] = useState('');

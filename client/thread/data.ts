@@ -1,5 +1,5 @@
 // What the server hands the thread island (rendered on the server, then read by the browser from a JSON block).
-import type { CommentPage, ThreadSort, UserDTO } from '../../shared/types';
+import type { CommentPage, ThreadSort, UserDTO, VoteValue } from '../../shared/types';
 
 export interface ThreadData {
   slug: string;
@@ -30,10 +30,13 @@ export interface ThreadData {
 /**
  * What only the signed-in member's page carries for the script: who they are, in a block of its own apart from the
  * thread data every reader shares (so a member's page is kept as parts around it). Their own votes and reports on the
- * page the script asks for (GET /api/comments/mine): without it the page shows none either.
+ * page the script asks for (GET /api/comments/mine). A page made for this member alone (not kept as parts: after a
+ * vote without the script, a moderator's, one with their held comments) carries their votes on it, so the plain vote
+ * buttons show them pressed without the script too.
  */
 export interface ViewerData {
   user: UserDTO;
+  votes?: Record<string, VoteValue>;
 }
 
 export const DATA_ID = 'thread-data';

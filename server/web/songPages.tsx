@@ -13,6 +13,7 @@ import { SongPage, songDescription, ViewerBlock } from '../../client/pages/SongP
 import type { ThreadData } from '../../client/thread/data';
 import { keptParts, memberRoute, pageRoute, sendCached, sendAssembled, type KeptParts } from '../cache';
 import { findComment } from '../comments/access';
+import { viewerMarks } from '../comments/marks';
 import { postComment } from '../comments/post';
 import { LISTED, listThread } from '../comments/thread';
 import { encodeCursor } from '../db/cursor';
@@ -169,7 +170,9 @@ async function songHtml(deps: ForumDeps, store: AssetStore, req: Request, res: R
   // After a failed no-script post the URL is the form's POST one: "Log in" brings the reader back to the song.
   const here = req.method === 'GET' ? undefined : `/songs/${song.slug}`;
   const shell = { title: songTitle(song), description: songDescription(song), canonical: `${origin(deps, req)}${canonical}`, here, script: true, accountSlot: as === 'member-parts' };
-  return pageHtml(req, res, store, shell, <SongPage song={song} thread={thread} viewer={as === 'member-parts' ? 'slot' : user && { user }} />);
+  // A page made for this member alone carries their votes on it: the plain vote buttons show them pressed.
+  const viewer = as === 'member-parts' ? 'slot' : user && { user, votes: (await viewerMarks(deps, user.id, [...page.items, ...(page.picks ?? [])].map((c) => c.id))).votes };
+  return pageHtml(req, res, store, shell, <SongPage song={song} thread={thread} viewer={viewer} />);
 }
 
 const origin = (deps: ForumDeps, req: Request) => deps.config.publicUrl ?? `${req.protocol}://${req.get('host')}`;

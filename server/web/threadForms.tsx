@@ -86,7 +86,8 @@ export function threadFormRoutes(deps: ForumDeps, store: AssetStore): Router {
     }
   });
 
-  // A vote is one button; its address answers GET with the comment's page.
+  // A vote is one button, pressed as the script's is (again, it takes the vote back); its address answers GET with the
+  // comment's page. The member lands on a page made for them (`voted` is not a kept page's), their votes pressed.
   router.get('/songs/:slug/c/:id/vote', (req, res) => renderSong(deps, store, req, res, { at: String(req.params.id) }));
   router.post('/songs/:slug/c/:id/vote', form, async (req, res) => {
     const at = String(req.params.id);
@@ -94,8 +95,8 @@ export function threadFormRoutes(deps: ForumDeps, store: AssetStore): Router {
     if (!currentUser(req)) return signIn(req, res, back);
     try {
       const value = voteValue.parse(Number(str((req.body as Record<string, unknown> | undefined)?.value)));
-      await voteComment(deps, currentUser(req), at, value);
-      res.redirect(303, back);
+      await voteComment(deps, currentUser(req), at, value, 'press');
+      res.redirect(303, `${permalink(String(req.params.slug), at)}?voted=1#c-${at}`);
     } catch (err) {
       const f = failure(err, res);
       await renderSong(deps, store, req, res, { at, status: f.status, notice: `Your vote was not counted: ${f.message}` });

@@ -148,6 +148,47 @@ describe('pages (server-rendered HTML)', () => {
     assert.equal(island.page.items.filter((c: { body: string }) => c.body === 'Posted <b>without</b> script').length, 1);
   });
 
+  it('votes without JavaScript as with it: the member sees their vote pressed, and pressing it again takes it back', async () => {
+    const voter = await signUp(forum, { displayName: 'Bea' });
+    const comment = await postComment(forum.deps, { user: member.user, ip: '127.0.0.1' }, slug, { body: 'Vote on me without script.' });
+    const id = comment.comment.id;
+    /** The comment's plain vote buttons as the page shows them: [up pressed, down pressed]. */
+    const pressed = (html: string) =>
+      ['1', '-1'].map((value) => {
+        const m = new RegExp(`action="/songs/${slug}/c/${id}/vote" class="vote-form"><input type="hidden" name="value" value="${value}"/><button type="submit" class="vote" aria-pressed="(true|false)"`).exec(html);
+        assert.ok(m, `the page has the ${value} button`);
+        return m[1] === 'true';
+      });
+    const score = async () => (await forum.agent().get(`/api/songs/${slug}/comments?sort=newest&limit=1`).expect(200)).body.items[0].score as number;
+    /** Presses a button as the plain form does and follows the redirect: the page the member lands on. */
+    const press = async (value: string) => {
+      const res = await voter.agent.post(`/songs/${slug}/c/${id}/vote`).type('form').send({ value }).expect(303);
+      assert.equal(res.headers.location, `/songs/${slug}/c/${id}?voted=1#c-${id}`);
+      return (await voter.agent.get(res.headers.location.split('#')[0]).expect(200)).text;
+    };
+
+    assert.deepEqual(pressed((await voter.agent.get(`/songs/${slug}`).expect(200)).text), [false, false]);
+    let page = await press('1');
+    assert.deepEqual(pressed(page), [true, false]);
+    assert.equal(await score(), 1);
+    // The member's votes ride in their own block, never in the thread data every reader shares.
+    assert.deepEqual(JSON.parse(/<script type="application\/json" id="viewer-data">([\s\S]*?)<\/script>/.exec(page)![1]).votes, { [id]: 1 });
+    assert.doesNotMatch(/<script type="application\/json" id="thread-data">([\s\S]*?)<\/script>/.exec(page)![1], /"votes"/);
+    page = await press('1');
+    assert.deepEqual(pressed(page), [false, false]);
+    assert.equal(await score(), 0);
+    page = await press('-1');
+    assert.deepEqual(pressed(page), [false, true]);
+    assert.equal(await score(), -1);
+    page = await press('1');
+    assert.deepEqual(pressed(page), [true, false]);
+    assert.equal(await score(), 1);
+    // Another reader's page shows nothing pressed; the API still sets rather than toggles.
+    assert.deepEqual(pressed((await forum.agent().get(`/songs/${slug}/c/${id}?voted=1`).expect(200)).text), [false, false]);
+    await voter.agent.post(`/api/comments/${id}/votes`).send({ value: 1 }).expect(200);
+    assert.equal(await score(), 1);
+  });
+
   it('keeps the draft and shows the error when a no-JavaScript post fails', async () => {
     const res = await member.agent.post(`/songs/${slug}/comments`).type('form').send({ body: '   ' }).expect(400);
     assert.match(res.text, /<p class="form-error" id="new-comment-error" role="alert">Your comment is required.<\/p>/);

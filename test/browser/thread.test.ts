@@ -209,6 +209,21 @@ describe('browser: the live song page (Chromium)', function () {
     await w.page.waitForURL(/\/songs\/[^#]+#c-[0-9a-f]{24}$/);
     assert.equal(await countText(w.page, 'Posted with JavaScript switched off'), 1);
     assert.match(await w.page.innerText('header.site-header'), /Signed in as Ana/);
+
+    // A vote button pressed without script shows pressed on the page the member lands on; pressed again, it lets go.
+    await w.page.goto(`/songs/${slug}`);
+    const ben = w.page.locator('[data-comment-id]', { hasText: 'The best song about London.' }).first();
+    const up = () => ben.getByRole('button', { name: 'Vote up' });
+    const score = async () => Number((await ben.locator('.score').first().innerText()).replace(/[^-\d]/g, ''));
+    const before = await score();
+    await up().click();
+    await w.page.waitForURL(/\?voted=1#c-/);
+    assert.equal(await up().getAttribute('aria-pressed'), 'true');
+    assert.equal(await score(), before + 1);
+    await up().click();
+    await w.page.waitForURL(/\?voted=1#c-/);
+    assert.equal(await up().getAttribute('aria-pressed'), 'false');
+    assert.equal(await score(), before);
   });
 
   it('posts by keyboard alone: Tab to the comment box, type, Tab to the button, Enter', async () => {
