@@ -5,16 +5,19 @@
 // post can take; the comment's own unique idemKey settles the race with an owner that was only slow.
 // Where the instance is the store's only one (store/types.ts `soleInstance`), a live post checks the key instead of
 // reserving it and records it once announced: the comment's unique idemKey keeps a second one out, and a crash is
-// followed by the instance's own start-up recount, which repairs what the cut-short post counted.
+// followed by the instance's own start-up pass, which repairs what the cut-short post counted and records its key, so
+// the retry is known as one before the posting limit weighs it (recordStoredKeys).
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Types } from 'mongoose';
+import mongoose, { type Types } from 'mongoose';
 import { isDuplicateKey } from '../db/connection';
 import { insertRecord } from '../db/insert';
 import type { ForumDeps } from '../deps';
 import { Conflict } from '../errors';
 import { commentModel, postKeyModel, type CommentRecord, type PostKeyRecord } from './model';
 
+/** A post without a clientId is stored under a key of its own that no retry can name: this, then a random id. */
+export const ONCE_PREFIX = 'once:';
 /** Older than this, a reservation without its comment is abandoned: a post's writes time out well before. */
 export const RESERVATION_STALE_MS = 10_000;
 /** How long a repeat waits for a post still in flight elsewhere before answering 409 (it may retry). */
@@ -102,6 +105,34 @@ export async function markAnnounced(deps: Deps, key: string, comment: Pick<Comme
     { $set: { announced: true }, $setOnInsert: { commentId: comment._id, songId: comment.songId, owner: processOwner, createdAt: new Date() } },
     { upsert: true },
   );
+}
+
+/**
+ * Records the keys of comments stored without a record of their key, as never announced: what a post on the store's
+ * only instance leaves when it is killed between its comment and the record (it reserved nothing). A retry then
+ * finds its key before its post is weighed against the posting limit, and announces the comment. The start-up pass
+ * (repair.ts) runs this over the last minutes' comments; answers how many it recorded.
+ */
+export async function recordStoredKeys(deps: Deps, comments: Pick<CommentRecord, '_id' | 'songId' | 'idemKey' | 'createdAt'>[]): Promise<number> {
+  const PostKeys = postKeyModel(deps.db.conn);
+  const keyed = comments.filter((c) => c.idemKey && !c.idemKey.startsWith(ONCE_PREFIX));
+  let recorded = 0;
+  for (let i = 0; i < keyed.length; i += 1000) {
+    const batch = keyed.slice(i, i + 1000);
+    const known = await PostKeys.find({ _id: mongoose.trusted({ $in: batch.map((c) => c.idemKey) }) }, { _id: 1 }).lean<{ _id: string }[]>();
+    const has = new Set(known.map((k) => k._id));
+    for (const c of batch) {
+      if (has.has(c.idemKey)) continue;
+      // A post finishing meanwhile may record it first (markAnnounced): its record stands.
+      await insertRecord(PostKeys, { _id: c.idemKey, commentId: c._id, songId: c.songId, owner: null, createdAt: c.createdAt }).then(
+        () => recorded++,
+        (err: unknown) => {
+          if (!isDuplicateKey(err)) throw err;
+        },
+      );
+    }
+  }
+  return recorded;
 }
 
 /** Gives the key back after a failed post (only while it is still ours), so a retry can post at once. */

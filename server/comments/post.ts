@@ -13,7 +13,7 @@ import { songIdBySlug } from '../songs/service';
 import { hashGuestToken, isObjectId, oid, policyContext } from './access';
 import { replyContextOf } from './context';
 import { toCommentDTO } from './dto';
-import { keyTaken, markAnnounced, releaseKey, reserveKey, storedUnder } from './idempotency';
+import { keyTaken, markAnnounced, ONCE_PREFIX, releaseKey, reserveKey, storedUnder } from './idempotency';
 import { commentModel, type CommentRecord } from './model';
 import { publish } from './publish';
 import type { InsertHooks, NewComment } from './store/types';
@@ -197,7 +197,7 @@ export async function insertThreadComment(
   };
   let record: CommentRecord;
   try {
-    record = await deps.threads.insertAtNextPosition(song, fields, key ?? `once:${randomUUID()}`, commentId, hooks);
+    record = await deps.threads.insertAtNextPosition(song, fields, key ?? `${ONCE_PREFIX}${randomUUID()}`, commentId, hooks);
   } catch (err) {
     if (err instanceof Refused) {
       if (err.reason instanceof KeyTaken) return insertThreadComment(deps, song, fields, key, beforeWrite, announce, true);

@@ -1,12 +1,14 @@
 // Keeping counters equal to a recount when writes are cut short. A write that fails half-way (the database went
 // away between the comment and its counters) marks its thread; marked threads are recounted as soon as the
 // database answers. A forum that was killed outright cannot mark anything: at start-up it recounts the threads
-// active shortly before (comments, votes and flags of the last RECENT_MS), which covers whatever it was writing.
+// active shortly before (comments, votes and flags of the last RECENT_MS), which covers whatever it was writing, and
+// records the keys of those comments whose post was killed before recording its key (idempotency.ts).
 import type { Types } from 'mongoose';
 import mongoose from 'mongoose';
 import type { ForumDeps, ThreadRepairs } from '../deps';
 import { songModel } from '../songs/model';
-import { commentModel, flagModel, voteModel } from './model';
+import { recordStoredKeys } from './idempotency';
+import { commentModel, flagModel, voteModel, type CommentRecord } from './model';
 import { recountThread } from './recount';
 
 /** How far back a start-up looks for threads a crash may have left mid-write. */
@@ -68,7 +70,9 @@ export function createThreadRepairs(deps: Deps): ThreadRepairs {
       void drain();
     },
     async recountRecent(since) {
-      const ids = await recentThreads(deps, since);
+      const { ids, comments } = await recentThreads(deps, since);
+      const recorded = await recordStoredKeys(deps, comments);
+      if (recorded) deps.logger.warn({ recorded }, 'keys of comments whose posts were cut short recorded; their retries announce them');
       for (const id of ids) this.markDirty(id);
       await drain();
       return ids.length;
@@ -94,14 +98,14 @@ export function createThreadRepairs(deps: Deps): ThreadRepairs {
  * counters, activity included, move after its comment is stored (store/embedded.ts), so a kill in between leaves only
  * the comment.
  */
-async function recentThreads(deps: Pick<ForumDeps, 'db'>, since: Date): Promise<string[]> {
+async function recentThreads(deps: Pick<ForumDeps, 'db'>, since: Date): Promise<{ ids: string[]; comments: Pick<CommentRecord, '_id' | 'songId' | 'idemKey' | 'createdAt'>[] }> {
   const conn = deps.db.conn;
   const after = (field: string) => ({ [field]: mongoose.trusted({ $gte: since }) });
   const [songs, comments, votes, flags] = await Promise.all([
     songModel(conn).find(after('activityAt'), { _id: 1 }).lean<{ _id: Types.ObjectId }[]>(),
     commentModel(conn)
-      .find({ _id: mongoose.trusted({ $gte: mongoose.Types.ObjectId.createFromTime(Math.floor(since.getTime() / 1000)) }) }, { songId: 1 })
-      .lean<{ songId: Types.ObjectId }[]>(),
+      .find({ _id: mongoose.trusted({ $gte: mongoose.Types.ObjectId.createFromTime(Math.floor(since.getTime() / 1000)) }) }, { songId: 1, idemKey: 1, createdAt: 1 })
+      .lean<Pick<CommentRecord, '_id' | 'songId' | 'idemKey' | 'createdAt'>[]>(),
     voteModel(conn).find(after('updatedAt'), { commentId: 1 }).lean<{ commentId: Types.ObjectId }[]>(),
     flagModel(conn).find(after('createdAt'), { songId: 1 }).lean<{ songId: Types.ObjectId }[]>(),
   ]);
@@ -112,5 +116,5 @@ async function recentThreads(deps: Pick<ForumDeps, 'db'>, since: Date): Promise<
     const rows = await commentModel(conn).find({ _id: mongoose.trusted({ $in: batch }) }, { songId: 1 }).lean<{ songId: Types.ObjectId }[]>();
     for (const r of rows) ids.add(String(r.songId));
   }
-  return [...ids];
+  return { ids: [...ids], comments };
 }

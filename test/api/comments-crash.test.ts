@@ -252,3 +252,42 @@ describe('comments API: posts cut short', () => {
     assert.equal((await forum.agent().get(`/api/songs/${song.slug}`).expect(200)).body.commentCount, await Comments.countDocuments({ songId: songId() }));
   });
 });
+
+describe('comments API: a cut-short post retried at the posting limit', () => {
+  let forum: TestForum;
+  let alice: SignedUp;
+  let song: SongDTO;
+
+  before(async () => {
+    forum = await startTestForum({ POSTING_LIMIT_PER_MINUTE: '2' });
+    const admin = await signUp(forum, { role: 'admin' });
+    alice = await signUp(forum);
+    song = (await admin.agent.post('/api/songs').send({ title: 'At The Limit', artist: 'The Crashes' }).expect(201)).body;
+  });
+  after(() => forum.close());
+
+  it('answers the retry with its comment, not 429, once the restarted forum has looked over the last minutes', async () => {
+    const songId = new mongoose.Types.ObjectId(song.id);
+    const post = (clientId: string, body: string) => alice.agent.post(`/api/songs/${song.slug}/comments`).send({ body, clientId });
+    // What a kill between the comment and its key's record leaves (the sole instance reserves nothing): the comment,
+    // its position, no record of the key. The poster has since used up their posts for the minute.
+    const _id = new mongoose.Types.ObjectId();
+    await threadPositionModel(forum.deps.db.conn).create({ _id: threadPositionId(songId, 1), commentId: _id });
+    await commentModel(forum.deps.db.conn).create({
+      _id, songId, seq: 1, createdAt: new Date(), idemKey: `${song.id}:user:${alice.user.id}:cut-at-limit`, parentId: null,
+      author: { name: alice.user.displayName, location: null, userId: alice.user.id }, body: 'stored before the kill', clientId: 'cut-at-limit', status: 'visible', heldFor: [], guestTokenHash: null,
+    });
+    await post('first', 'first of the minute').expect(201);
+    await post('second', 'second of the minute').expect(201);
+    await post('third', 'one too many').expect(429);
+    // The start-up pass of a restarted forum.
+    await forum.deps.repairs.recountRecent(new Date(Date.now() - RECENT_MS));
+    const retried = await post('cut-at-limit', 'stored before the kill').expect(200);
+    assert.equal((retried.body as CommentDTO).id, String(_id));
+    assert.equal(await commentModel(forum.deps.db.conn).countDocuments({ songId, clientId: 'cut-at-limit' }), 1);
+    // The limit still holds for anything new.
+    await post('fourth', 'still too many').expect(429);
+    const page = (await forum.agent().get(`/api/songs/${song.slug}/comments`).expect(200)).body as { total: number; items: CommentDTO[] };
+    assert.deepEqual([page.total, page.items.map((c) => c.body)], [3, ['stored before the kill', 'first of the minute', 'second of the minute']]);
+  });
+});
