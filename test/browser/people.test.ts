@@ -256,8 +256,9 @@ describe('browser: people and the thread as they use it (Chromium)', function ()
     await page.goto(`/songs/${song.slug}`);
     const comment = page.locator(`[data-comment-id="${c.id}"]`);
     await comment.getByRole('button', { name: 'Vote up' }).click();
-    await page.waitForURL(new RegExp(`/c/${c.id}#c-${c.id}$`));
+    await page.waitForURL(new RegExp(`/c/${c.id}\\?voted=1#c-${c.id}$`));
     assert.equal(await page.locator(`[data-comment-id="${c.id}"] .score`).textContent(), 'Score +1');
+    assert.equal(await comment.getByRole('button', { name: 'Vote up' }).getAttribute('aria-pressed'), 'true');
 
     await page.locator(`[data-comment-id="${c.id}"]`).getByRole('link', { name: 'Reply' }).click();
     // The browser's own check stops an empty reply; a blank one gets past it and the forum answers in words.
