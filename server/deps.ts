@@ -30,8 +30,8 @@ export interface ForumDeps {
   /** Recounts threads whose counters a cut-short write may have left wrong. */
   repairs: ThreadRepairs;
   /**
-   * Slug -> song id, learnt as songs are asked for: slugs never change and songs are not deleted, and the embedded
-   * database finds a song by _id from its index, by slug only by scanning.
+   * Slug -> song id, learnt as songs are asked for: slugs never change and songs are not deleted, so a song page
+   * reads the song by _id (a FerretDB other than Chorus's build finds a song by slug only by scanning).
    */
   songIds: Map<string, Types.ObjectId>;
   /** Each member's signed-in sessions: every sign-in goes through it, so the cap holds. */

@@ -84,7 +84,7 @@ export const commentModel = (conn: Connection): Model<CommentRecord> =>
 
 /** One vote per member per comment; the comment's score moves by the change of value. */
 export interface VoteRecord {
-  /** `COMMENTID:USERID`: the embedded database answers `_id` lookups from its index, other filters by scanning. */
+  /** `COMMENTID:USERID`: a member's marks on a page are one `_id` `$in`, from the index on either database. */
   _id: string;
   commentId: Types.ObjectId;
   userId: string;

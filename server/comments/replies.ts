@@ -11,7 +11,10 @@ import { LISTED } from './thread';
 
 const ORDER = 'replies';
 
-/** `total` is the parent's reply count. The filter is by parentId (an index on MongoDB; a scan on the embedded database). */
+/**
+ * `total` is the parent's reply count. The filter is by parentId, which leads an index: served from it on MongoDB and
+ * on the embedded database (db/ferretdb/sqlite-pushdown), which then sorts the parent's replies alone.
+ */
 export async function listReplies(deps: Pick<ForumDeps, 'db'>, parentId: string, query: { cursor?: string; limit: number }): Promise<CommentPage> {
   const parent = await findComment(deps, parentId);
   if (!LISTED.includes(parent.status)) throw new NotFound('No such comment.');

@@ -12,8 +12,9 @@ mongoose.set('skipOriginalStackTraces', true);
 export interface Database {
   readonly conn: Connection;
   /**
-   * True on FerretDB (the embedded database), which answers only lookups by `_id` from an index and scans for every
-   * other filter. Found at connect; forum.ts chooses the thread store by it, once.
+   * True on FerretDB (the embedded database), which answers lookups by `_id` from an index and, in Chorus's build of its
+   * SQLite backend (db/ferretdb/sqlite-pushdown), equality and `$in` on a field that leads an index; ranges, sorts and
+   * every other filter scan the collection. Found at connect; forum.ts chooses the thread store by it, once.
    */
   readonly idLookupsOnly: boolean;
   /**

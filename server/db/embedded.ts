@@ -53,7 +53,7 @@ export interface EmbeddedDatabase {
 }
 
 // What the binary is built from: a newer one of these (a pull that changed the launcher) means building again.
-const BUILD_INPUTS = [join(root, 'db', 'ferretdb', 'main.go'), join(root, 'db', 'ferretdb', 'go.mod'), join(root, 'db', 'ferretdb', 'go.sum'), join(root, 'scripts', 'build-ferretdb.mjs')];
+const BUILD_INPUTS = [join(root, 'db', 'ferretdb', 'main.go'), join(root, 'db', 'ferretdb', 'go.mod'), join(root, 'db', 'ferretdb', 'go.sum'), join(root, 'db', 'ferretdb', 'sqlite-pushdown', 'chorus_pushdown.go'), join(root, 'scripts', 'build-ferretdb.mjs')];
 
 function binaryIsCurrent(): boolean {
   const stamp = join(root, '.ferretdb', 'stamp');

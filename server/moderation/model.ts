@@ -1,6 +1,6 @@
 // The moderation domain's collections: saved settings, the queue, the log, bans, picks and members' tallies.
-// Each is small beside the comments (FerretDB scans any filter other than _id, so the queue's tabs, counts and
-// the picks read these, never the whole comments collection).
+// Each is small beside the comments (FerretDB scans for ranges, sorts and fields no index leads, so the queue's tabs,
+// counts and the picks read these, never the whole comments collection).
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import type { ModerationSettings, QueueStatus } from '../../shared/schemas';
 
