@@ -1,5 +1,5 @@
 // The baseline: a bare Express app answering the same thread page with the same queries through the plain
-// mongodb driver (song by slug, the page's thread positions by _id, their comments by _id), and the same post
+// mongodb driver (song by slug, the page's thread positions, then their comments, each as one _id $in), and the same post
 // (counter update, position, insert).
 import express from 'express';
 import { createServer, type Server } from 'node:http';
@@ -48,11 +48,13 @@ export async function startBaseline(uri: string, dbName: string): Promise<Baseli
           .toArray()
       ).sort((a, b) => a.seq - b.seq);
     } else {
-      // The same reads as Chorus on FerretDB (server/comments/service.ts readPositions): positions, then comments, by _id.
+      // The same reads as Chorus on FerretDB (server/comments/store/embedded.ts): the page's positions, then their
+      // comments, each as one _id $in (served from the index by Chorus's build of the embedded database).
       const seqs = Array.from({ length: Math.max(0, Math.min(limit + 1, song.lastSeq - from)) }, (_, i) => from + 1 + i);
-      const slots = await Promise.all(seqs.map((seq) => positions.findOne({ _id: `${song._id}:${seq}` })));
-      const found = await Promise.all(slots.map((p) => (p ? comments.findOne({ _id: p.commentId }) : null)));
-      rows = found.filter((c): c is WithId<Document> => !!c && c.status !== 'pending');
+      const slots = new Map((await positions.find({ _id: { $in: seqs.map((seq) => `${song._id}:${seq}`) } }).toArray()).map((p) => [p._id, p.commentId]));
+      const ids = seqs.flatMap((seq) => slots.get(`${song._id}:${seq}`) ?? []);
+      const byId = new Map((await comments.find({ _id: { $in: ids } }).toArray()).map((c) => [String(c._id), c]));
+      rows = ids.flatMap((id) => byId.get(String(id)) ?? []).filter((c) => c.status !== 'pending');
     }
     const items = rows.slice(0, limit);
     const last = items.at(-1);

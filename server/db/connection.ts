@@ -18,6 +18,12 @@ export interface Database {
    */
   readonly idLookupsOnly: boolean;
   /**
+   * True when a `_id` `$in` is served from the index: on MongoDB, and on the embedded database as Chorus builds it
+   * (SQLite backend, db/ferretdb/sqlite-pushdown); a FerretDB otherwise (its PostgreSQL backend, an upstream build)
+   * reads the whole collection for it. Asked of the server's query plan on first use, once its collections exist.
+   */
+  idSetsFromIndex(): Promise<boolean>;
+  /**
    * False once the driver lost its connection or a ping went unanswered. While false, each call (at most one a
    * second) pings again in the background, so a slow ping or a short outage does not keep the API closed.
    */
@@ -67,13 +73,39 @@ export async function connectDatabase(uri: string, dbName?: string): Promise<Dat
     return up;
   };
 
+  const ferret = 'ferretdbVersion' in info;
+  let idSets: Promise<boolean> | null = null;
+  const idSetsFromIndex = () => {
+    if (!ferret) return Promise.resolve(true);
+    idSets ??= planSearchesIdSet(conn).then((found) => {
+      // No collection to ask about yet: ask again next time.
+      if (found === null) idSets = null;
+      return found ?? false;
+    });
+    return idSets;
+  };
+
   return {
     conn,
-    idLookupsOnly: 'ferretdbVersion' in info,
+    idLookupsOnly: ferret,
+    idSetsFromIndex,
     isUp,
     ping,
     close: () => conn.close(true),
   };
+}
+
+/** Whether FerretDB's plan for a `_id` `$in` searches an index (null: no collection to ask about yet, or no answer). */
+async function planSearchesIdSet(conn: Connection): Promise<boolean | null> {
+  try {
+    const [first] = await conn.db!.listCollections({}, { nameOnly: true }).toArray();
+    if (!first) return null;
+    const res = await conn.db!.command({ explain: { find: first.name, filter: { _id: { $in: ['a', 'b'] } } }, verbosity: 'queryPlanner' });
+    const plan = (res.queryPlanner as { Plan?: unknown } | undefined)?.Plan;
+    return Array.isArray(plan) && plan.some((line) => /\bSEARCH\b.*\bUSING\b.*\bINDEX\b/.test(String(line)));
+  } catch {
+    return null;
+  }
 }
 
 /** Driver errors that mean "the database is not reachable", as opposed to a bad query. */

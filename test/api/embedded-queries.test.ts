@@ -7,6 +7,7 @@ import mongoose, { type Connection } from 'mongoose';
 import { notificationModel } from '../../server/notifications/model';
 import { commentModel } from '../../server/comments/model';
 import { userModel } from '../../server/accounts/model';
+import { connectDatabase } from '../../server/db/connection';
 import { testDatabaseUri } from '../helpers/database';
 import { freshDbName } from '../helpers/forum';
 
@@ -93,5 +94,15 @@ describe('the embedded database: filters on indexed fields', () => {
     }
     // A field no index leads is still read whole: the plan says so.
     assert.ok(!usesIndex(await plan(notifications, { kind: 'reply' })));
+  });
+
+  it('finds that a set of _ids is served from the index here, so the thread store reads a page in one query for its positions and one for its comments', async () => {
+    const db = await connectDatabase(await testDatabaseUri(), conn.name);
+    try {
+      await notificationModel(db.conn).init();
+      assert.equal(await db.idSetsFromIndex(), true);
+    } finally {
+      await db.close();
+    }
   });
 });

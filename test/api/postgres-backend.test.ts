@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { startEmbedded, type EmbeddedDatabase } from '../../server/db/embedded';
 import { embeddedAuth } from '../../server/db/resolve';
+import { signUp } from '../helpers/accounts';
 import { startTestForum, type TestForum } from '../helpers/forum';
 
 // A server and a role that may create databases; each run makes its own database there and drops it after.
@@ -49,5 +50,14 @@ describe('the embedded database on PostgreSQL', function () {
     await client.close();
     const tables = psql('psql', '-d', name, '-tAc', "select count(*) from information_schema.schemata where schema_name = 'chorus'");
     assert.equal(tables.trim(), '1');
+  });
+
+  it('reads a thread by single _id lookups there, which that backend serves from its index (an _id $in it would scan)', async () => {
+    assert.equal(await forum.deps.db.idSetsFromIndex(), false);
+    const admin = await signUp(forum, { role: 'admin' });
+    const song = (await admin.agent.post('/api/songs').send({ title: 'On PostgreSQL', artist: 'The Backends' }).expect(201)).body as { slug: string };
+    for (const body of ['one', 'two', 'three']) await admin.agent.post(`/api/songs/${song.slug}/comments`).send({ body }).expect(201);
+    const page = (await forum.agent().get(`/api/songs/${song.slug}/comments`).expect(200)).body as { items: { body: string }[] };
+    assert.deepEqual(page.items.map((c) => c.body), ['one', 'two', 'three']);
   });
 });

@@ -28,8 +28,9 @@ function fakeDatabase() {
     positions,
     asked,
     write,
-    readComment: async (id: string) => (asked.comments++, comments.get(id) ?? null),
-    readPosition: async (seq: number) => (asked.positions++, positions.get(seq) ?? null),
+    // As the store reads: every missing key in one read; `asked` counts the keys.
+    readComment: async (ids: string[]) => ids.map((id) => (asked.comments++, comments.get(id) ?? null)),
+    readPosition: async (seqs: number[]) => seqs.map((seq) => (asked.positions++, positions.get(seq) ?? null)),
   };
 }
 
@@ -153,7 +154,7 @@ describe('comment records kept across versions', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const old = db.comments.get(A)!;
-    const slowRead = slow.comments([A], async () => (await gate, old));
+    const slowRead = slow.comments([A], async () => (await gate, [old]));
     // ... while the edit is written and its bump lands, and another read (of other comments) applies the log.
     db.write(A, 'after');
     await versions.bump(T, [A]);
@@ -172,7 +173,7 @@ describe('comment records kept across versions', () => {
     const old = db.comments.get(A)!;
     db.write(A, 'after');
     // The read took the record before the write; it is kept under the version it opened at.
-    await read.comments([A], async () => old);
+    await read.comments([A], async () => [old]);
     await versions.bump(T, [A]);
     assert.deepEqual(bodies(await (await cache.open(T)).comments([A], db.readComment)), ['after']);
   });

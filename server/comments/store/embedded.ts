@@ -6,7 +6,7 @@
 // redis-queue.ts across instances). Every write is a round trip that FerretDB serialises with all others, so a post
 // in a thread whose last position this instance knows does only two before readers hear of it (the position, the
 // comment) and moves the song's counters after.
-import type { Connection, Types } from 'mongoose';
+import mongoose, { type Connection, type Types } from 'mongoose';
 import { byteLru } from '../../cache/lru';
 import { isDuplicateKey } from '../../db/connection';
 import { insertRecord } from '../../db/insert';
@@ -27,6 +27,8 @@ export const TOP_TTL_MS = 30_000;
 const TOP_THREADS_KEPT = 500;
 /** Positions tried past a taken one before giving up (instances racing for the same positions). */
 const MAX_CLAIM_ATTEMPTS = 1000;
+/** Ids asked in one `$in` at most (the embedded database hands at most 1,000 to its index). */
+const ID_SET_MAX = 500;
 /** Threads whose last claimed position one instance keeps at most (a number each). */
 const LAST_CLAIMED_KEPT = 10_000;
 
@@ -36,7 +38,13 @@ const LAST_CLAIMED_KEPT = 10_000;
  * `records` keeps positions and comment records between reads (forum.ts makes it with the page cache); by default
  * every read goes to the database.
  */
-export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = createKeyedQueue(), records: RecordCache = uncachedRecords()): ThreadStore {
+export function createEmbeddedStore(
+  conn: Connection,
+  queue: KeyedQueue = createKeyedQueue(),
+  records: RecordCache = uncachedRecords(),
+  /** Whether a `_id` `$in` is served from the index (Database.idSetsFromIndex): then a page's records are one read each. */
+  idSetsFromIndex: () => Promise<boolean> = async () => false,
+): ThreadStore {
   const Comments = commentModel(conn);
   const Positions = threadPositionModel(conn);
   const Songs = songModel(conn);
@@ -47,10 +55,34 @@ export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = create
     },
     { ttlMs: TOP_TTL_MS, maxThreads: TOP_THREADS_KEPT },
   );
-  const byId = (id: Types.ObjectId | string) => Comments.findOne({ _id: id }).lean<CommentRecord>();
-  const positionIn = (songId: Types.ObjectId) => async (seq: number) => {
-    const p = await Positions.findOne({ _id: threadPositionId(songId, seq) }).lean();
-    return p ? String(p.commentId) : null;
+  /**
+   * Records by _id in the order asked (null where none): one `$in` a batch where the index serves it, otherwise one
+   * lookup each (which FerretDB serves from the index anywhere).
+   */
+  const manyById = async <T extends { _id: unknown }>(ids: readonly unknown[], one: (id: unknown) => Promise<T | null>, many: (ids: unknown[]) => Promise<T[]>): Promise<(T | null)[]> => {
+    if (!(await idSetsFromIndex())) return Promise.all(ids.map(one));
+    const found = new Map<string, T>();
+    for (let at = 0; at < ids.length; at += ID_SET_MAX) for (const row of await many(ids.slice(at, at + ID_SET_MAX))) found.set(String(row._id), row);
+    return ids.map((id) => found.get(String(id)) ?? null);
+  };
+  const commentsById = (ids: string[]) => {
+    const valid = ids.filter((id) => mongoose.isObjectIdOrHexString(id));
+    return manyById(
+      valid.map((id) => new mongoose.Types.ObjectId(id)),
+      (id) => Comments.findOne({ _id: id }).lean<CommentRecord>(),
+      (set) => Comments.find({ _id: mongoose.trusted({ $in: set }) }).lean<CommentRecord[]>(),
+    ).then((rows) => {
+      const byId = new Map(valid.map((id, i) => [id, rows[i]]));
+      return ids.map((id) => byId.get(id) ?? null);
+    });
+  };
+  const positionsIn = (songId: Types.ObjectId) => async (seqs: number[]) => {
+    const rows = await manyById(
+      seqs.map((seq) => threadPositionId(songId, seq)),
+      (id) => Positions.findOne({ _id: id }).lean<{ _id: string; commentId: Types.ObjectId }>(),
+      (set) => Positions.find({ _id: mongoose.trusted({ $in: set }) }).lean<{ _id: string; commentId: Types.ObjectId }[]>(),
+    );
+    return rows.map((p) => (p ? String(p.commentId) : null));
   };
 
   /**
@@ -154,9 +186,9 @@ export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = create
         for (let seq = edge + dir; seqs.length < want - found.length && seq >= 1 && seq <= last; seq += dir) seqs.push(seq);
         if (!seqs.length) break;
         edge = seqs[seqs.length - 1];
-        const ids = await thread.positions(seqs, positionIn(song._id));
+        const ids = await thread.positions(seqs, positionsIn(song._id));
         const placed = seqs.flatMap((seq, i) => (ids[i] === null ? [] : [{ seq, id: ids[i]! }]));
-        const rows = await thread.comments(placed.map((p) => p.id), byId);
+        const rows = await thread.comments(placed.map((p) => p.id), commentsById);
         // A position's comment is read there only if it was written there: a guessed position left behind names a
         // comment written further on (insertAtNextPosition).
         rows.forEach((row, i) => {
@@ -174,7 +206,7 @@ export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = create
       while (found.length < want) {
         const ranked = await top.ids(song._id, want - found.length, mark);
         if (!ranked.length) break;
-        const rows = await thread.comments(ranked.map((r) => r.id), byId);
+        const rows = await thread.comments(ranked.map((r) => r.id), commentsById);
         for (const row of rows) if (row && statuses.includes(row.status)) found.push(row);
         mark = ranked[ranked.length - 1];
       }
@@ -185,7 +217,7 @@ export function createEmbeddedStore(conn: Connection, queue: KeyedQueue = create
       if (!ids.length) return new Map();
       const thread = await records.open(String(song._id));
       const unique = [...new Set(ids.map(String))];
-      const rows = await thread.comments(unique, byId);
+      const rows = await thread.comments(unique, commentsById);
       return new Map(rows.flatMap((c) => (c && c.songId.equals(song._id) ? [[String(c._id), c] as const] : [])));
     },
 

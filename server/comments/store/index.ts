@@ -29,7 +29,7 @@ export function counterQueueFor(kind: ThreadStoreKind, redis: Redis | null, opts
  * reads a page in one index range query, which such a cache would not make cheaper.
  */
 export function createThreadStore(db: Database, kind: ThreadStoreKind = defaultStoreKind(db), queue?: KeyedQueue, records?: RecordCache): ThreadStore {
-  return kind === 'embedded' ? createEmbeddedStore(db.conn, queue, records) : createMongoStore(db.conn);
+  return kind === 'embedded' ? createEmbeddedStore(db.conn, queue, records, db.idSetsFromIndex) : createMongoStore(db.conn);
 }
 
 export { createRecordCache, type RecordCache, type RecordCacheStats } from './records';

@@ -21,12 +21,15 @@ import { byteLru } from '../../cache/lru';
 import type { ThreadChangelog } from '../../cache/versions';
 import type { CommentRecord } from '../model';
 
+/** Reads the records at `keys` from the database in one go: each key's record, in their order (null where none). */
+export type ReadMany<K, V> = (keys: K[]) => Promise<(V | null)[]>;
+
 /** One read of a thread, at least as new as the version it was opened at. */
 export interface ThreadRecords {
   /** The comment ids at `seqs` (null where none is claimed yet): kept ones, the rest from `read`. */
-  positions(seqs: number[], read: (seq: number) => Promise<string | null>): Promise<(string | null)[]>;
+  positions(seqs: number[], read: ReadMany<number, string>): Promise<(string | null)[]>;
   /** The comments `ids` (null where none is stored): kept ones, the rest from `read`. */
-  comments(ids: string[], read: (id: string) => Promise<CommentRecord | null>): Promise<(CommentRecord | null)[]>;
+  comments(ids: string[], read: ReadMany<string, CommentRecord>): Promise<(CommentRecord | null)[]>;
 }
 
 export interface RecordCacheStats {
@@ -66,12 +69,12 @@ function frozen(c: CommentRecord): CommentRecord {
   return Object.freeze(c);
 }
 
-async function readMissing<K, V>(keys: K[], held: (k: K) => V | undefined, read: (k: K) => Promise<V | null>, counts: { hits: number; reads: number }) {
+async function readMissing<K, V>(keys: K[], held: (k: K) => V | undefined, read: ReadMany<K, V>, counts: { hits: number; reads: number }) {
   const found = keys.map(held);
   const missing = keys.flatMap((k, i) => (found[i] === undefined ? [i] : []));
   counts.hits += keys.length - missing.length;
   counts.reads += missing.length;
-  const fetched = await Promise.all(missing.map((i) => read(keys[i])));
+  const fetched = missing.length ? await read(missing.map((i) => keys[i])) : [];
   missing.forEach((at, j) => (found[at] = fetched[j] ?? undefined));
   return { found: found.map((v) => v ?? null), fetched: missing.map((at, j) => [keys[at], fetched[j]] as const) };
 }
