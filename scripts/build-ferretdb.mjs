@@ -44,6 +44,14 @@ const PATCHES = [
     from: "\t// that logic should exist in one place\n\t// TODO https://github.com/FerretDB/FerretDB/issues/3235\n\tif params.Filter.Len() == 1 {\n\t\tv, _ := params.Filter.Get(\"_id\")\n\t\tswitch v.(type) {\n\t\tcase string, types.ObjectID:\n\t\t\tfilterPushdown = true\n\t\t\twhereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)\n\t\t\targs = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}\n\t\t}\n\t}\n",
     to: '\t// Chorus: _id or an indexed field handed to SQLite (chorus_pushdown.go).\n\twhereClause, args = chorusWhere(meta, params.Filter)\n\tfilterPushdown = whereClause != ""\n',
   },
+  //    Its handler strips dotted keys from find and explain filters before the backend sees them (they reach it from
+  //    count and update already); the SQLite handler keeps them, so a member's comments (`author.userId`) go to the
+  //    index too. The PostgreSQL handler is left as it is.
+  {
+    file: 'internal/handler/registry/sqlite.go',
+    from: '\t\t\tEnableNestedPushdown:    opts.EnableNestedPushdown,\n',
+    to: '\t\t\tEnableNestedPushdown:    true, // Chorus: dotted keys reach chorus_pushdown.go\n',
+  },
   // 3. The embeddable package offers no authentication, though the server has it (SCRAM, `--test-enable-new-auth`
   //    with `--setup-*` for the first user in cmd/ferretdb). Expose those options, so the embedded database refuses
   //    every command of a client that did not sign in with the secret kept in DATA_DIR.

@@ -65,6 +65,7 @@ function queries(size: number): [string, (c: Connection, i: number) => Promise<u
     ["a member's unread count", (c, i) => notificationModel(c).countDocuments({ userId: member(i), read: false })],
     ["a member's notifications page", (c, i) => notificationModel(c).find({ userId: member(i) }).sort({ _id: -1 }).limit(21).lean()],
     ["a comment's replies", (c, i) => commentModel(c).find({ parentId: oid(5_000_000 + (i % 97)), status: mongoose.trusted({ $in: ['visible', 'removed'] }) }).sort({ seq: 1 }).limit(51).lean()],
+    ["a member's comments page (profile)", (c, i) => commentModel(c).find({ 'author.userId': member(i), status: 'visible' }).sort({ _id: -1 }).limit(21).lean()],
     ['a member by username (login)', (c, i) => userModel(c).findOne({ usernameKey: `member${((i * 7919) % (size / 10)) * 10}` }).lean()],
     ['20 comments by _id ($in)', (c, i) => commentModel(c).find({ _id: mongoose.trusted({ $in: Array.from({ length: 20 }, (_, j) => oid(some(i + j))) }) }).lean()],
     ["a member's votes on 50 comments ($in)", (c, i) => voteModel(c).find({ _id: mongoose.trusted({ $in: Array.from({ length: 50 }, (_, j) => `${oid(some(i + j))}:${member(i)}`) }) }).lean()],

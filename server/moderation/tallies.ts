@@ -1,6 +1,6 @@
 // Each member's comments by status (visible, rejected, removed): premoderation "new" asks how many of a member's
 // comments are visible, the queue shows a comment's author history. A tally is counted from the comments the first
-// time it is needed (one scan on the embedded database), then moved with every status change.
+// time it is needed (from the author.userId index), then moved with every status change.
 import type { CommentStatus } from '../../shared/types';
 import { commentModel } from '../comments/model';
 import { isDuplicateKey } from '../db/connection';

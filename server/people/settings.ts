@@ -21,7 +21,7 @@ export async function updateSettings(deps: Deps, userId: string, input: UpdateMe
   return user;
 }
 
-/** Every comment of the member reads `name` (a rare action: the filter scans on the embedded database). */
+/** Every comment of the member reads `name` (a rare action; the member's comments are found by the author.userId index). */
 export async function renameAuthor(deps: Deps, userId: string, name: string): Promise<void> {
   const Comments = commentModel(deps.db.conn);
   const songIds = (await Comments.distinct('songId', { 'author.userId': userId })) as mongoose.Types.ObjectId[];

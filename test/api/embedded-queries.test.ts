@@ -42,7 +42,9 @@ describe('the embedded database: filters on indexed fields', () => {
       fc.string({ maxLength: 3 }),
     );
     const value = fc.oneof({ weight: 4, arbitrary: scalar }, { weight: 1, arbitrary: fc.array(scalar, { maxLength: 3 }) }, { weight: 1, arbitrary: fc.record({ x: scalar }) });
-    const doc = fc.record({ tag: value, owner: value, n: fc.integer({ min: 0, max: 3 }) }, { requiredKeys: ['n'] });
+    // `who.id` is a dotted path: `who` may be a document, an array of them, or anything else.
+    const who = fc.oneof(fc.record({ id: value }, { requiredKeys: [] }), fc.array(fc.record({ id: value }, { requiredKeys: [] }), { maxLength: 3 }), scalar);
+    const doc = fc.record({ tag: value, owner: value, who, n: fc.integer({ min: 0, max: 3 }) }, { requiredKeys: ['n'] });
     const filter = fc.oneof(
       scalar.map((v) => ({ tag: v })),
       scalar.map((v) => ({ tag: { $eq: v } })),
@@ -50,6 +52,8 @@ describe('the embedded database: filters on indexed fields', () => {
       fc.tuple(scalar, fc.integer({ min: 0, max: 3 })).map(([v, n]) => ({ tag: v, n })),
       fc.tuple(scalar, scalar).map(([a, b]) => ({ owner: a, tag: b })),
       fc.array(scalar, { minLength: 1, maxLength: 3 }).map((vs) => ({ owner: { $in: vs } })),
+      scalar.map((v) => ({ 'who.id': v })),
+      fc.array(scalar, { minLength: 1, maxLength: 3 }).map((vs) => ({ 'who.id': { $in: vs }, n: { $gte: 1 } })),
     );
 
     let round = 0;
@@ -61,6 +65,7 @@ describe('the embedded database: filters on indexed fields', () => {
         const plain = conn.db!.collection<Row>(`plain_${round}`);
         await indexed.createIndex({ tag: 1, n: 1 });
         await indexed.createIndex({ owner: 1 });
+        await indexed.createIndex({ 'who.id': 1, _id: -1 });
         const rows: Row[] = docs.map((d, i) => ({ ...d, _id: i }));
         await indexed.insertMany(rows.map((r) => ({ ...r })));
         await plain.insertMany(rows.map((r) => ({ ...r })));
@@ -75,7 +80,7 @@ describe('the embedded database: filters on indexed fields', () => {
     );
   });
 
-  it("searches the index for a member's unread count, a comment's replies, a login, and marks by _id", async () => {
+  it("searches the index for a member's unread count, a comment's replies, a login, a member's comments, and marks by _id", async () => {
     await Promise.all([notificationModel(conn).init(), commentModel(conn).init(), userModel(conn).init()]);
     const someone = String(new mongoose.Types.ObjectId());
     const notifications = notificationModel(conn).collection.collectionName;
@@ -87,6 +92,7 @@ describe('the embedded database: filters on indexed fields', () => {
       [notifications, { userId: someone }],
       [comments, { parentId: new mongoose.Types.ObjectId(), status: { $in: ['visible', 'removed'] } }],
       [users, { usernameKey: 'someone' }],
+      [comments, { 'author.userId': someone, status: 'visible' }],
       ['votes', { _id: { $in: ['a:b', 'c:d'] } }],
     ] as const) {
       const p = await plan(collection, filter);

@@ -11,7 +11,8 @@
 // ObjectIds. The handler applies the whole filter again to what comes back (the backend interface lets a backend
 // apply a filter partly), so the clause only has to keep every document the filter could match:
 //   - a field holding an array matches when an element does, so documents whose field is an array (JSON text
-//     starting with "[") are kept as well, by a range on the same indexed expression;
+//     starting with "[") are kept as well, by a range on the same indexed expression; and a dotted path that
+//     passes through an array has no value in SQLite (NULL), so for a dotted field those documents are kept too;
 //   - values are compared as the JSON text SQLite renders for the field, which for a string without escapes is the
 //     string in quotes, as it is written; a value whose JSON needs an escape is left to the scan.
 package sqlite
@@ -19,6 +20,7 @@ package sqlite
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/FerretDB/FerretDB/internal/backends/sqlite/metadata"
@@ -64,7 +66,12 @@ func chorusWhere(meta *metadata.Collection, filter *types.Document) (string, []a
 	}
 
 	for _, k := range keys {
-		if seen[k] != 1 || k == "_id" || strings.HasPrefix(k, "$") || strings.Contains(k, ".") || !chorusLeadsIndex(meta, k) {
+		if seen[k] != 1 || k == "_id" || strings.HasPrefix(k, "$") || !chorusLeadsIndex(meta, k) {
+			continue
+		}
+
+		fields := strings.Split(k, ".")
+		if slices.Contains(fields, "") {
 			continue
 		}
 
@@ -74,9 +81,19 @@ func chorusWhere(meta *metadata.Collection, filter *types.Document) (string, []a
 		}
 
 		// Spelled as the index spells it (registry.go indexesCreate), so SQLite matches the expression.
-		expr := fmt.Sprintf("%s->%q", metadata.DefaultColumn, k)
+		for i, f := range fields {
+			fields[i] = fmt.Sprintf("%q", f)
+		}
 
-		return fmt.Sprintf(" WHERE (%s OR (%s >= '[' AND %s < '\\'))", chorusIn(expr, args), expr, expr), args
+		expr := metadata.DefaultColumn + "->" + strings.Join(fields, "->")
+		clause := fmt.Sprintf("%s OR (%s >= '[' AND %s < '\\')", chorusIn(expr, args), expr, expr)
+
+		// A path through an array (or a missing one) has no value here, and an array's elements may match: kept.
+		if len(fields) > 1 {
+			clause += fmt.Sprintf(" OR %s IS NULL", expr)
+		}
+
+		return " WHERE (" + clause + ")", args
 	}
 
 	return "", nil
