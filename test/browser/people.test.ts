@@ -219,6 +219,9 @@ describe('browser: people and the thread as they use it (Chromium)', function ()
 
     await guest.page.reload();
     await waitLive(guest.page);
+    // As in the reply form below: the remembered name is filled in an effect after the first paint, which may come
+    // after the page is live. Wait for it (the assertion says what came instead).
+    await guest.page.waitForFunction(() => [...document.querySelectorAll<HTMLInputElement>('form[data-role="comment-form"] input[name="name"]')].some((i) => i.value === 'Wanderer'), null, { timeout: 5000 }).catch(() => {});
     assert.equal(await guest.page.getByLabel('Your name').inputValue(), 'Wanderer');
     assert.equal(await guest.page.getByLabel('Where you are from (optional)').inputValue(), 'Leeds');
     const theirs = guest.page.locator(`[data-comment-id="${c.id}"]`);
