@@ -49,6 +49,8 @@ const queueSchema = new Schema<QueueRecord>(
   { versionKey: false, collection: 'moderationqueue' },
 );
 queueSchema.index({ queue: 1, at: 1, _id: 1 });
+// A thread's held and rejected comments (every member page and moderator view of it asks): the thread's entries alone.
+queueSchema.index({ songId: 1, queue: 1 });
 export const queueModel = (conn: Connection) => modelOf(conn, 'ModerationQueue', queueSchema);
 
 export interface LogRecord {
