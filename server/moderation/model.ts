@@ -108,6 +108,8 @@ const pickSchema = new Schema<PickRecord>(
   { versionKey: false, collection: 'picks' },
 );
 pickSchema.index({ at: -1, _id: -1 });
+// A thread's picks (every first page of it carries them): the thread's alone.
+pickSchema.index({ songId: 1, at: -1, _id: -1 });
 export const pickModel = (conn: Connection) => modelOf(conn, 'Pick', pickSchema);
 
 /** A member's comments by status (`_id` = user id): premoderation "new" and the queue's author history read it. */

@@ -7,7 +7,7 @@ import mongoose, { type Connection } from 'mongoose';
 import { notificationModel } from '../../server/notifications/model';
 import { commentModel } from '../../server/comments/model';
 import { userModel } from '../../server/accounts/model';
-import { queueModel } from '../../server/moderation/model';
+import { pickModel, queueModel } from '../../server/moderation/model';
 import { connectDatabase } from '../../server/db/connection';
 import { testDatabaseUri } from '../helpers/database';
 import { freshDbName } from '../helpers/forum';
@@ -81,8 +81,8 @@ describe('the embedded database: filters on indexed fields', () => {
     );
   });
 
-  it("searches the index for a member's unread count, a comment's replies, a login, a member's comments, a thread's held comments, and marks by _id", async () => {
-    await Promise.all([notificationModel(conn).init(), commentModel(conn).init(), userModel(conn).init(), queueModel(conn).init()]);
+  it("searches the index for a member's unread count, a comment's replies, a login, a member's comments, a thread's held comments and picks, and marks by _id", async () => {
+    await Promise.all([notificationModel(conn).init(), commentModel(conn).init(), userModel(conn).init(), queueModel(conn).init(), pickModel(conn).init()]);
     const someone = String(new mongoose.Types.ObjectId());
     const notifications = notificationModel(conn).collection.collectionName;
     const comments = commentModel(conn).collection.collectionName;
@@ -95,6 +95,7 @@ describe('the embedded database: filters on indexed fields', () => {
       [users, { usernameKey: 'someone' }],
       [comments, { 'author.userId': someone, status: 'visible' }],
       [queueModel(conn).collection.collectionName, { songId: new mongoose.Types.ObjectId(), queue: { $in: ['pending', 'rejected'] } }],
+      [pickModel(conn).collection.collectionName, { songId: new mongoose.Types.ObjectId() }],
       ['votes', { _id: { $in: ['a:b', 'c:d'] } }],
     ] as const) {
       const p = await plan(collection, filter);
