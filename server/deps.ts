@@ -12,6 +12,7 @@ import type { Database } from './db/connection';
 import type { CommentModeration } from './comments/moderation';
 import type { ThreadStore } from './comments/store/types';
 import type { SettingsHolder } from './moderation/types';
+import type { SongActivityOrder } from './songs/activity-order';
 
 export interface ForumDeps {
   config: Readonly<Config>;
@@ -34,6 +35,8 @@ export interface ForumDeps {
    * reads the song by _id (a FerretDB other than Chorus's build finds a song by slug only by scanning).
    */
   songIds: Map<string, Types.ObjectId>;
+  /** The song list's order, kept in memory on the embedded database (songs/activity-order.ts); null on MongoDB. */
+  songOrder: SongActivityOrder | null;
   /** Each member's signed-in sessions: every sign-in goes through it, so the cap holds. */
   sessions: MemberSessions;
   /** What the comment services ask of moderation (moderation/port.ts). */

@@ -32,6 +32,8 @@ import { prepareCollections } from './models';
 import { createIo, type Realtime } from './realtime/io';
 import { songRoutes } from './songs/routes';
 import { refreshSearchKeys } from './songs/search-keys';
+import { createSongActivityOrder, songsChangedMark } from './songs/activity-order';
+import { readSongActivity } from './songs/service';
 import { createAssetStore } from './web/assets';
 import { pageRoutes, pageUnavailable } from './web/routes';
 import { hotPages, readerPageGuard } from './web/songPages';
@@ -39,6 +41,8 @@ import { memberReads } from './web/memberReads';
 import { createRedis, whenReady } from './redis';
 
 const REDIS_START_WAIT_MS = 5000;
+/** How soon other instances' posts, and imports, show in this instance's song list (its own show at once). */
+const SONG_ORDER_TTL_MS = 10_000;
 
 export interface Forum {
   deps: ForumDeps;
@@ -88,7 +92,10 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
   const passport = createPassport(base);
   const session = createSessionStack(base, passport);
   const settings = await createSettingsHolder(base);
-  const core = { ...base, limits: createLimits(base), threads, repairs, songIds: new Map(), sessions: session.members, settings };
+  // The song list's order: the embedded database would read and sort every song for each list (the home page).
+  const songOrder = db.idLookupsOnly ? createSongActivityOrder(readSongActivity(base), { ttlMs: SONG_ORDER_TTL_MS, mark: () => songsChangedMark(db.conn) }) : null;
+  if (songOrder) base.bus.on('comment.created', ({ comment }) => songOrder.touch({ id: comment.songId, at: Date.parse(comment.createdAt) }));
+  const core = { ...base, limits: createLimits(base), threads, repairs, songIds: new Map(), songOrder, sessions: session.members, settings };
   // Moderation plugs into the comment services here, so comments/ never imports moderation/.
   const deps: ForumDeps = { ...core, moderation: createCommentModeration(core) };
   await recountVisibleOnce(deps);

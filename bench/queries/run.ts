@@ -10,7 +10,11 @@ import mongoose, { type Connection } from 'mongoose';
 import { userModel } from '../../server/accounts/model';
 import { commentModel, voteModel } from '../../server/comments/model';
 import { startEmbedded, type EmbeddedDatabase } from '../../server/db/embedded';
+import type { Database } from '../../server/db/connection';
 import { notificationModel } from '../../server/notifications/model';
+import { createSongActivityOrder, type SongActivityOrder } from '../../server/songs/activity-order';
+import { songModel } from '../../server/songs/model';
+import { listSongs, readSongActivity } from '../../server/songs/service';
 import { writeBenchSection } from '../benchmarks-md';
 
 const SIZES = (process.env.QUERIES_SIZES ?? '1000,10000,30000').split(',').map(Number);
@@ -40,7 +44,7 @@ const member = (i: number) => String(oid(1_000_000 + (i % MEMBERS)));
 
 /** The same documents in both servers: notifications, comments (a reply to an earlier one in four), members, votes. */
 async function fill(servers: Server[], from: number, to: number) {
-  const notes = [], comments = [], users = [], votes = [];
+  const notes = [], comments = [], users = [], votes = [], songs = [];
   for (let i = from; i < to; i++) {
     notes.push({ _id: oid(i + 1), key: `k${i}`, userId: member(i), kind: 'reply', commentId: oid(5_000_000 + i), songId: oid(9_000_000 + (i % THREADS)), read: i % 3 === 0, createdAt: new Date() });
     comments.push({
@@ -48,10 +52,16 @@ async function fill(servers: Server[], from: number, to: number) {
       author: { name: `Member ${i % MEMBERS}`, location: null, userId: member(i) }, body: `Comment ${i} `.repeat(8), clientId: null, score: 0, replyCount: 0, heldFor: [], guestTokenHash: null, createdAt: new Date(),
     });
     votes.push({ _id: `${oid(5_000_000 + i)}:${member(i + 1)}`, commentId: oid(5_000_000 + i), userId: member(i + 1), value: 1, updatedAt: new Date() });
+    if (i % 3 === 0)
+      songs.push({
+        _id: oid(9_000_000 + i), title: `Song ${i}`, artist: `Artist ${i % 300}`, slug: `song-${i}`, searchKey: `song ${i} artist ${i % 300}`, featuring: [], album: 'An Album', year: 1990,
+        charts: [{ region: 'UK', peak: 3 }], facts: Array.from({ length: 6 }, (_, j) => `Fact ${j} about song ${i}, in a sentence or two as a song page has them. `.repeat(2)),
+        commentCount: i % 50, lastSeq: i % 50, lastCommentAt: null, activityAt: new Date(Date.now() - i * 1000), createdAt: new Date(),
+      });
     if (i % 10 === 0) users.push({ _id: oid(2_000_000 + i), username: `member${i}`, usernameKey: `member${i}`, displayName: `Member ${i}`, displayNameKey: `member ${i}`, role: 'member', createdAt: new Date() });
   }
   for (const s of servers) {
-    for (const [model, docs] of [[notificationModel(s.conn), notes], [commentModel(s.conn), comments], [voteModel(s.conn), votes], [userModel(s.conn), users]] as const) {
+    for (const [model, docs] of [[notificationModel(s.conn), notes], [commentModel(s.conn), comments], [voteModel(s.conn), votes], [userModel(s.conn), users], [songModel(s.conn), songs]] as const) {
       for (let i = 0; i < docs.length; i += 1000) await (model.collection as mongoose.mongo.Collection).insertMany(docs.slice(i, i + 1000) as never[]);
     }
   }
@@ -66,11 +76,19 @@ function queries(size: number): [string, (c: Connection, i: number) => Promise<u
     ["a member's notifications page", (c, i) => notificationModel(c).find({ userId: member(i) }).sort({ _id: -1 }).limit(21).lean()],
     ["a comment's replies", (c, i) => commentModel(c).find({ parentId: oid(5_000_000 + (i % 97)), status: mongoose.trusted({ $in: ['visible', 'removed'] }) }).sort({ seq: 1 }).limit(51).lean()],
     ["a member's comments page (profile)", (c, i) => commentModel(c).find({ 'author.userId': member(i), status: 'visible' }).sort({ _id: -1 }).limit(21).lean()],
+    // Upstream the list is the database's sort; Chorus keeps the order in memory (songs/activity-order.ts), built
+    // before timing as a running forum has it, and reads the page's songs by _id.
+    ['the song list, first page (the home page)', (c) => listSongs({ db: dbOf(c), songOrder: orders.get(c) ?? null }, { limit: 20 })],
     ['a member by username (login)', (c, i) => userModel(c).findOne({ usernameKey: `member${((i * 7919) % (size / 10)) * 10}` }).lean()],
     ['20 comments by _id ($in)', (c, i) => commentModel(c).find({ _id: mongoose.trusted({ $in: Array.from({ length: 20 }, (_, j) => oid(some(i + j))) }) }).lean()],
     ["a member's votes on 50 comments ($in)", (c, i) => voteModel(c).find({ _id: mongoose.trusted({ $in: Array.from({ length: 50 }, (_, j) => `${oid(some(i + j))}:${member(i)}`) }) }).lean()],
   ];
 }
+
+/** What listSongs asks of its deps: the connection, and whether a set of _ids is served from the index. */
+const dbOf = (conn: Connection) => ({ conn, idSetsFromIndex: async () => true }) as unknown as Database;
+/** Chorus's song order per server connection (the upstream one has none: it sorts in the database). */
+const orders = new Map<Connection, SongActivityOrder>();
 
 /** p50 of a query, run back to back: at least 3 times, then until 30 runs or 3 s. */
 async function p50(c: Connection, q: (c: Connection, i: number) => Promise<unknown>): Promise<number> {
@@ -92,6 +110,9 @@ try {
   for (const size of SIZES) {
     await fill(servers, filled, size);
     filled = size;
+    const order = createSongActivityOrder(readSongActivity({ db: dbOf(servers[1].conn) }), { ttlMs: 3_600_000 });
+    await order.page(1, null, '');
+    orders.set(servers[1].conn, order);
     let baseline = 0;
     for (const [name, q] of queries(size)) {
       // In turn: upstream, then patched, so both see the machine alike.
@@ -120,7 +141,9 @@ const text = [
   'collection, and FerretDB serves nothing else meanwhile. "Chorus" is the build the forum runs',
   '(db/ferretdb/sqlite-pushdown): `_id` or the first field that leads one of the collection\'s indexes goes to SQLite as an',
   'equality or `$in` (FerretDB still applies the whole filter to what comes back). Documents per collection: notifications',
-  `of ${MEMBERS} members, comments in ${THREADS} threads (a quarter are replies), one vote per comment, a member per ten.`,
+  `of ${MEMBERS} members, comments in ${THREADS} threads (a quarter are replies), one vote per comment, a member per ten,`,
+  'a song (with six facts) per three. The song list row is not one query: upstream it is the database\'s sort; Chorus',
+  'keeps the list\'s order in memory (server/songs/activity-order.ts) and reads the page\'s 20 songs by `_id`.',
   '',
   '| query | documents | upstream p50 ms | Chorus p50 ms | upstream / Chorus | Chorus / lookup by _id |',
   '| --- | ---: | ---: | ---: | ---: | ---: |',

@@ -53,7 +53,7 @@ async function setUp(s: Setup) {
   const stack = createSessionStack(base, passport);
   const settings = await createSettingsHolder(base);
   const repairs = createThreadRepairs({ db, threads, logger, threadCache: base.threadCache });
-  const core = { ...base, limits: createLimits(base), threads, repairs, songIds: new Map(), sessions: stack.members, settings };
+  const core = { ...base, limits: createLimits(base), threads, repairs, songIds: new Map(), songOrder: null, sessions: stack.members, settings };
   const deps: ForumDeps = { ...core, moderation: createCommentModeration(core) };
   // connect-mongo reaches its collection through this promise: count what it asks the database for.
   const mongoStore = stack.store as unknown as { collectionP: Promise<Record<string, (...a: unknown[]) => unknown>> };

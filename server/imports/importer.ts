@@ -5,6 +5,7 @@ import type { SongDTO } from '../../shared/types';
 import { insertThreadComment } from '../comments/post';
 import type { ForumDeps } from '../deps';
 import type { ParsedSongPage } from '../songs/import';
+import { markSongsChanged } from '../songs/activity-order';
 import { songModel, type SongRecord } from '../songs/model';
 import { toSongDTO } from '../songs/service';
 import { searchKeyOf, slugify } from '../songs/text';
@@ -35,8 +36,9 @@ export async function upsertSongFromPage(deps: Deps, page: ParsedSongPage): Prom
   const song = (await Songs.findOne({ slug }).lean<SongRecord>())!;
 
   const added = await importComments(deps, song, page.comments);
-  // The song's facts and comments changed without a post: its cached pages must go.
+  // The song's facts and comments changed without a post: its cached pages must go, and song lists read it again.
   await deps.threadCache.threadChanged(String(song._id), 'all');
+  await markSongsChanged(deps.db.conn);
   const fresh = (await Songs.findOne({ _id: song._id }).lean<SongRecord>())!;
   return { song: toSongDTO(fresh, true), created: !existing, comments: added };
 }

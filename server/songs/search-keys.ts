@@ -1,6 +1,7 @@
 // Songs' search keys follow searchKeyOf: when what it covers changes (v2 added the album), the keys of songs stored
 // before are recomputed once, at start-up, and a marker records that it was done so later starts skip the walk.
 import type { Connection } from 'mongoose';
+import { markSongsChanged } from './activity-order';
 import { songModel, type SongRecord } from './model';
 import { searchKeyOf } from './text';
 
@@ -21,5 +22,6 @@ export async function refreshSearchKeys(conn: Connection): Promise<number> {
     changed++;
   }
   await meta.updateOne({ _id: MARKER }, { $set: { version: SEARCH_KEY_VERSION } }, { upsert: true });
+  if (changed) await markSongsChanged(conn);
   return changed;
 }

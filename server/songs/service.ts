@@ -7,6 +7,7 @@ import { isDuplicateKey } from '../db/connection';
 import { decodeCursor, encodeCursor, invalidCursor } from '../db/cursor';
 import type { ForumDeps } from '../deps';
 import { Conflict, Forbidden, NotFound, Unauthenticated } from '../errors';
+import { markSongsChanged, type ActivityMark, type SongActivity, type SongActivityOrder } from './activity-order';
 import { songModel, type SongRecord } from './model';
 import { escapeRegex, normalise, searchKeyOf, slugify } from './text';
 
@@ -66,15 +67,20 @@ export async function getSong(deps: Deps, slug: string): Promise<SongDTO> {
 const LIST_ORDER = 'activity';
 
 /** Newest activity first; `q` matches a substring of the normalised title and artists. */
-export async function listSongs(deps: Pick<ForumDeps, 'db'>, query: { q?: string; cursor?: string; limit: number }): Promise<Page<SongDTO>> {
-  const filter: Record<string, unknown> = {};
+export async function listSongs(deps: Pick<ForumDeps, 'db' | 'songOrder'>, query: { q?: string; cursor?: string; limit: number }): Promise<Page<SongDTO>> {
   const q = query.q ? normalise(query.q) : '';
-  if (q) filter.searchKey = new RegExp(escapeRegex(q));
+  let mark: ActivityMark | null = null;
   if (query.cursor) {
     const c = decodeCursor(query.cursor, LIST_ORDER);
-    const at = new Date(c.k);
-    if (Number.isNaN(at.getTime())) throw invalidCursor();
-    filter.$or = [{ activityAt: mongoose.trusted({ $lt: at }) }, { activityAt: at, _id: mongoose.trusted({ $lt: new mongoose.Types.ObjectId(c.i) }) }];
+    if (Number.isNaN(new Date(c.k).getTime()) || !mongoose.isObjectIdOrHexString(c.i)) throw invalidCursor();
+    mark = { at: c.k, id: c.i };
+  }
+  if (deps.songOrder) return listFromOrder(deps, deps.songOrder, q, mark, query.limit);
+  const filter: Record<string, unknown> = {};
+  if (q) filter.searchKey = new RegExp(escapeRegex(q));
+  if (mark) {
+    const at = new Date(mark.at);
+    filter.$or = [{ activityAt: mongoose.trusted({ $lt: at }) }, { activityAt: at, _id: mongoose.trusted({ $lt: new mongoose.Types.ObjectId(mark.id) }) }];
   }
   const rows = await songModel(deps.db.conn)
     .find(filter, { facts: 0 })
@@ -90,7 +96,32 @@ export async function listSongs(deps: Pick<ForumDeps, 'db'>, query: { q?: string
   };
 }
 
-export async function createSong(deps: Pick<ForumDeps, 'db' | 'config'>, actor: UserDTO | null, input: CreateSongInput): Promise<SongDTO> {
+/** The list from the order kept in memory (embedded database): the page's ids from it, their songs by _id. */
+async function listFromOrder(deps: Pick<ForumDeps, 'db'>, order: SongActivityOrder, q: string, after: ActivityMark | null, limit: number): Promise<Page<SongDTO>> {
+  const picked = await order.page(limit + 1, after, q);
+  const page = picked.slice(0, limit);
+  const Songs = songModel(deps.db.conn);
+  const ids = page.map((s) => new mongoose.Types.ObjectId(s.id));
+  const rows = (await deps.db.idSetsFromIndex())
+    ? await Songs.find({ _id: mongoose.trusted({ $in: ids }) }, { facts: 0 }).lean<SongRecord[]>()
+    : (await Promise.all(ids.map((id) => Songs.findOne({ _id: id }, { facts: 0 }).lean<SongRecord>()))).filter((s): s is SongRecord => !!s);
+  const byId = new Map(rows.map((s) => [String(s._id), s]));
+  const last = page[page.length - 1];
+  return {
+    items: page.flatMap((s) => (byId.has(s.id) ? [toSongDTO(byId.get(s.id)!, false)] : [])),
+    nextCursor: picked.length > limit && last ? encodeCursor({ o: LIST_ORDER, k: last.at, i: last.id }) : null,
+  };
+}
+
+/** Every song's place in the list, for the order kept in memory (one read of the whole collection). */
+export function readSongActivity(deps: Pick<ForumDeps, 'db'>) {
+  return async (): Promise<SongActivity[]> => {
+    const rows = await songModel(deps.db.conn).find({}, { activityAt: 1, searchKey: 1 }).lean<Pick<SongRecord, '_id' | 'activityAt' | 'searchKey'>[]>();
+    return rows.map((s) => ({ id: String(s._id), at: s.activityAt.getTime(), key: s.searchKey ?? '' }));
+  };
+}
+
+export async function createSong(deps: Pick<ForumDeps, 'db' | 'config'> & Partial<Pick<ForumDeps, 'songOrder'>>, actor: UserDTO | null, input: CreateSongInput): Promise<SongDTO> {
   const ctx = { now: new Date(), editWindowMs: deps.config.editWindowMs, guestPosting: false };
   if (!actor) throw new Unauthenticated('Sign in to add songs.');
   if (!can(actor, 'song.create', ctx)) throw new Forbidden('Only admins can add songs.');
@@ -116,6 +147,8 @@ export async function createSong(deps: Pick<ForumDeps, 'db' | 'config'>, actor: 
     const slug = n === 1 ? base : `${base}-${n}`;
     try {
       const created = await songModel(deps.db.conn).create({ ...doc, slug });
+      deps.songOrder?.touch({ id: String(created._id), at: now.getTime(), key: doc.searchKey });
+      await markSongsChanged(deps.db.conn);
       return toSongDTO(created.toObject(), true);
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
