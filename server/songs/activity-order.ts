@@ -7,6 +7,7 @@
 // (activityAt, _id) index serves the list and nothing is kept.
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
+import { indexAfter } from '../sorted';
 
 export interface SongActivity {
   id: string;
@@ -52,16 +53,7 @@ export async function songsChangedMark(conn: Connection): Promise<string | null>
 export const listBefore = (a: ActivityMark, b: ActivityMark) => b.at - a.at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
 /** Index of the first song that comes after `mark` in list order. */
-function firstAfter(rows: SongActivity[], mark: ActivityMark): number {
-  let lo = 0;
-  let hi = rows.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (listBefore(rows[mid], mark) <= 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+const firstAfter = (rows: SongActivity[], mark: ActivityMark): number => indexAfter(rows, mark, listBefore);
 
 function place(rows: SongActivity[], byId: Map<string, SongActivity>, song: Omit<SongActivity, 'key'> & { key?: string }): void {
   const held = byId.get(song.id);

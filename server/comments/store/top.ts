@@ -5,6 +5,7 @@
 // at once, and rebuilt when older than `ttlMs` so other instances' votes show within it. One build per thread at
 // a time: readers arriving while it runs wait for that build instead of starting their own.
 import type { Types } from 'mongoose';
+import { indexAfter } from '../../sorted';
 
 export interface Ranked {
   id: string;
@@ -32,16 +33,7 @@ interface Order {
 export const rankBefore = (a: Ranked, b: Ranked) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** Index of the first row that comes after `mark` in top order. */
-export function firstAfter(rows: Ranked[], mark: Ranked): number {
-  let lo = 0;
-  let hi = rows.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (rankBefore(rows[mid], mark) <= 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+export const firstAfter = (rows: Ranked[], mark: Ranked): number => indexAfter(rows, mark, rankBefore);
 
 /** Moves (or inserts) `row` to its place in `rows`, which stay sorted. */
 export function placeRow(rows: Ranked[], row: Ranked): void {
