@@ -106,8 +106,12 @@ export function createSongActivityOrder(
     async page(want, after, q) {
       // The first read, and one after songs were written elsewhere, waits for the order; later ones are served from it
       // while a stale one is read again.
-      if (builtAt === -Infinity || (opts.mark && (await opts.mark()) !== builtMark)) await build();
-      else if (now() - builtAt > opts.ttlMs) void build().catch(() => undefined);
+      const mark = opts.mark ? await opts.mark() : null;
+      if (builtAt === -Infinity || mark !== builtMark) {
+        await build();
+        // A read already under way began before the mark moved: read once more.
+        if (builtMark !== mark) await build();
+      } else if (now() - builtAt > opts.ttlMs) void build().catch(() => undefined);
       const found: SongActivity[] = [];
       for (let i = after ? firstAfter(rows, after) : 0; i < rows.length && found.length < want; i++) if (!q || rows[i].key.includes(q)) found.push(rows[i]);
       return found;

@@ -74,4 +74,32 @@ describe('the song list order kept in memory', () => {
     assert.deepEqual(ids(await order.page(1, null, '')), [id(7)]);
     assert.equal(reads, 2);
   });
+
+  it('reads once more when the mark moved while a read was already under way', async () => {
+    let clock = 0;
+    let mark = 'a';
+    let current = songs;
+    let hold: Promise<void> | null = null;
+    const order = createSongActivityOrder(
+      async () => {
+        const seen = current;
+        if (hold) await hold;
+        return seen;
+      },
+      { ttlMs: 1000, now: () => clock, mark: async () => mark },
+    );
+    await order.page(1, null, '');
+    // A read after the time to live starts, and sees the songs as they were...
+    let release!: () => void;
+    hold = new Promise<void>((r) => (release = r));
+    clock = 1001;
+    await order.page(1, null, '');
+    // ...then an import lands: the next page must not answer from that read.
+    hold = null;
+    current = [...songs, { id: id(8), at: 2000, key: 'imported meanwhile' }];
+    mark = 'b';
+    const next = order.page(1, null, '');
+    release();
+    assert.deepEqual(ids(await next), [id(8)]);
+  });
 });
