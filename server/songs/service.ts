@@ -4,6 +4,7 @@ import type { CreateSongInput } from '../../shared/schemas';
 import type { Page, SongDTO, UserDTO } from '../../shared/types';
 import { can } from '../accounts/policy';
 import { isDuplicateKey } from '../db/connection';
+import { byIdsServed } from '../db/by-ids';
 import { decodeCursor, encodeCursor, invalidCursor } from '../db/cursor';
 import type { ForumDeps } from '../deps';
 import { Conflict, Forbidden, NotFound, Unauthenticated } from '../errors';
@@ -100,12 +101,7 @@ export async function listSongs(deps: Pick<ForumDeps, 'db' | 'songOrder'>, query
 async function listFromOrder(deps: Pick<ForumDeps, 'db'>, order: SongActivityOrder, q: string, after: ActivityMark | null, limit: number): Promise<Page<SongDTO>> {
   const picked = await order.page(limit + 1, after, q);
   const page = picked.slice(0, limit);
-  const Songs = songModel(deps.db.conn);
-  const ids = page.map((s) => new mongoose.Types.ObjectId(s.id));
-  const rows = (await deps.db.idSetsFromIndex())
-    ? await Songs.find({ _id: mongoose.trusted({ $in: ids }) }, { facts: 0 }).lean<SongRecord[]>()
-    : (await Promise.all(ids.map((id) => Songs.findOne({ _id: id }, { facts: 0 }).lean<SongRecord>()))).filter((s): s is SongRecord => !!s);
-  const byId = new Map(rows.map((s) => [String(s._id), s]));
+  const byId = await byIdsServed(deps.db.idSetsFromIndex, songModel(deps.db.conn), page.map((s) => s.id), { facts: 0 });
   const last = page[page.length - 1];
   return {
     items: page.flatMap((s) => (byId.has(s.id) ? [toSongDTO(byId.get(s.id)!, false)] : [])),

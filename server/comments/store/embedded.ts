@@ -8,6 +8,7 @@
 // comment) and moves the song's counters after.
 import mongoose, { type Connection, type Types } from 'mongoose';
 import { byteLru } from '../../cache/lru';
+import { byIdsServed } from '../../db/by-ids';
 import { isDuplicateKey } from '../../db/connection';
 import { insertRecord } from '../../db/insert';
 import { NotFound } from '../../errors';
@@ -27,8 +28,6 @@ export const TOP_TTL_MS = 30_000;
 const TOP_THREADS_KEPT = 500;
 /** Positions tried past a taken one before giving up (instances racing for the same positions). */
 const MAX_CLAIM_ATTEMPTS = 1000;
-/** Ids asked in one `$in` at most (the embedded database hands at most 1,000 to its index). */
-const ID_SET_MAX = 500;
 /** Threads whose last claimed position one instance keeps at most (a number each). */
 const LAST_CLAIMED_KEPT = 10_000;
 
@@ -55,34 +54,18 @@ export function createEmbeddedStore(
     },
     { ttlMs: TOP_TTL_MS, maxThreads: TOP_THREADS_KEPT },
   );
-  /**
-   * Records by _id in the order asked (null where none): one `$in` a batch where the index serves it, otherwise one
-   * lookup each (which FerretDB serves from the index anywhere).
-   */
-  const manyById = async <T extends { _id: unknown }>(ids: readonly unknown[], one: (id: unknown) => Promise<T | null>, many: (ids: unknown[]) => Promise<T[]>): Promise<(T | null)[]> => {
-    if (!(await idSetsFromIndex())) return Promise.all(ids.map(one));
-    const found = new Map<string, T>();
-    for (let at = 0; at < ids.length; at += ID_SET_MAX) for (const row of await many(ids.slice(at, at + ID_SET_MAX))) found.set(String(row._id), row);
-    return ids.map((id) => found.get(String(id)) ?? null);
-  };
-  const commentsById = (ids: string[]) => {
-    const valid = ids.filter((id) => mongoose.isObjectIdOrHexString(id));
-    return manyById(
-      valid.map((id) => new mongoose.Types.ObjectId(id)),
-      (id) => Comments.findOne({ _id: id }).lean<CommentRecord>(),
-      (set) => Comments.find({ _id: mongoose.trusted({ $in: set }) }).lean<CommentRecord[]>(),
-    ).then((rows) => {
-      const byId = new Map(valid.map((id, i) => [id, rows[i]]));
-      return ids.map((id) => byId.get(id) ?? null);
-    });
+  // A page's records: one `$in` each where the database serves it from the index, else one lookup a record.
+  const commentsById = async (ids: string[]) => {
+    const found = await byIdsServed(idSetsFromIndex, Comments, ids.filter((id) => mongoose.isObjectIdOrHexString(id)));
+    return ids.map((id) => found.get(id) ?? null);
   };
   const positionsIn = (songId: Types.ObjectId) => async (seqs: number[]) => {
-    const rows = await manyById(
-      seqs.map((seq) => threadPositionId(songId, seq)),
-      (id) => Positions.findOne({ _id: id }).lean<{ _id: string; commentId: Types.ObjectId }>(),
-      (set) => Positions.find({ _id: mongoose.trusted({ $in: set }) }).lean<{ _id: string; commentId: Types.ObjectId }[]>(),
-    );
-    return rows.map((p) => (p ? String(p.commentId) : null));
+    const keys = seqs.map((seq) => threadPositionId(songId, seq));
+    const found = await byIdsServed(idSetsFromIndex, Positions, keys);
+    return keys.map((key) => {
+      const p = found.get(key);
+      return p ? String(p.commentId) : null;
+    });
   };
 
   /**
