@@ -1,6 +1,7 @@
 // Starts, supervises and stops the embedded MongoDB-compatible database (FerretDB behind db/ferretdb).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -17,7 +18,10 @@ export interface EmbeddedOptions {
   /** First restart delay after an unexpected exit; doubles up to maxBackoffMs. */
   backoffMs?: number;
   maxBackoffMs?: number;
-  /** Port to listen on; 0 (default) picks a free one, which is then kept across restarts. */
+  /**
+   * Port to listen on, kept across restarts; by default a free one outside the kernel's range for outgoing connections'
+   * ports (0: the kernel picks).
+   */
   port?: number;
   /**
    * A file the server holds an exclusive lock on while it runs (one server per data directory). A server still
@@ -69,12 +73,46 @@ export function ensureBinary(): void {
   if (r.status !== 0) throw new Error('embedded database is not built: set MONGODB_URI to your MongoDB, or install Go');
 }
 
+/** The range the kernel takes outgoing connections' local ports from (Linux), or its usual one. */
+export function ephemeralPortRange(): [number, number] {
+  try {
+    const [lo, hi] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (lo > 0 && hi >= lo) return [lo, hi];
+  } catch {
+    // Not Linux: the usual range.
+  }
+  return [32768, 60999];
+}
+
+const portIsFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+
+/**
+ * A free loopback port that the kernel never hands to an outgoing connection (below that range, or above it), or 0
+ * (the kernel picks). The server keeps its port across restarts, and one in that range can be lost while it restarts:
+ * any outgoing connection may take it as its own, and the forum's reconnecting driver can even connect to itself
+ * there (TCP simultaneous open), take the echo of its ping for an answer and hold the port for good.
+ */
+async function portOutsideEphemeralRange(): Promise<number> {
+  const [lo, hi] = ephemeralPortRange();
+  const [from, to] = lo - 1025 >= 2000 ? [Math.max(1025, lo - 10_000), lo] : hi + 2000 <= 65535 ? [hi + 1, 65536] : [0, 0];
+  for (let i = 0; i < 20 && to > from; i++) {
+    const port = from + Math.floor(Math.random() * (to - from));
+    if (await portIsFree(port)) return port;
+  }
+  return 0;
+}
+
 export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedDatabase> {
   ensureBinary();
   const log = opts.logger;
   const backoff0 = opts.backoffMs ?? 500;
   const maxBackoff = opts.maxBackoffMs ?? 10_000;
-  let port = opts.port ?? 0;
+  let port = opts.port ?? (await portOutsideEphemeralRange());
   let child: ChildProcess | null = null;
   let stopping = false;
   let uri = '';
@@ -160,8 +198,17 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedData
     });
   };
 
-  running = launch();
-  await running;
+  // A port found free may be taken before the server binds it: another, then.
+  for (let attempt = 1; ; attempt++) {
+    running = launch();
+    try {
+      await running;
+      break;
+    } catch (err) {
+      if (opts.port !== undefined || attempt >= 5 || !/address already in use/.test((err as Error).message)) throw err;
+      port = await portOutsideEphemeralRange();
+    }
+  }
 
   return {
     get uri() {

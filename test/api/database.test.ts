@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbedded, type EmbeddedDatabase } from '../../server/db/embedded';
+import { ephemeralPortRange, startEmbedded, type EmbeddedDatabase } from '../../server/db/embedded';
 import { embeddedAuth } from '../../server/db/resolve';
 import { startTestForum, type TestForum } from '../helpers/forum';
 
@@ -24,6 +24,12 @@ describe('the database going away and coming back', () => {
     await forum.close();
     await db.stop();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('listens on a port the kernel never gives an outgoing connection, so a restart finds it free', () => {
+    const port = Number(new URL(db.uri).port);
+    const [lo, hi] = ephemeralPortRange();
+    assert.ok(port > 0 && (port < lo || port > hi), `port ${port}, outgoing connections take ${lo}-${hi}`);
   });
 
   it('reports degraded within a second, answers API calls 503 DB_UNAVAILABLE, then recovers by itself', async function () {
