@@ -9,7 +9,8 @@
 // the retry is known as one before the posting limit weighs it (recordStoredKeys).
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import mongoose, { type Types } from 'mongoose';
+import type { Types } from 'mongoose';
+import { byIds } from '../db/by-ids';
 import { isDuplicateKey } from '../db/connection';
 import { insertRecord } from '../db/insert';
 import type { ForumDeps } from '../deps';
@@ -116,21 +117,17 @@ export async function markAnnounced(deps: Deps, key: string, comment: Pick<Comme
 export async function recordStoredKeys(deps: Deps, comments: Pick<CommentRecord, '_id' | 'songId' | 'idemKey' | 'createdAt'>[]): Promise<number> {
   const PostKeys = postKeyModel(deps.db.conn);
   const keyed = comments.filter((c) => c.idemKey && !c.idemKey.startsWith(ONCE_PREFIX));
+  const known = await byIds<PostKeyRecord>(PostKeys, keyed.map((c) => c.idemKey), { _id: 1 });
   let recorded = 0;
-  for (let i = 0; i < keyed.length; i += 1000) {
-    const batch = keyed.slice(i, i + 1000);
-    const known = await PostKeys.find({ _id: mongoose.trusted({ $in: batch.map((c) => c.idemKey) }) }, { _id: 1 }).lean<{ _id: string }[]>();
-    const has = new Set(known.map((k) => k._id));
-    for (const c of batch) {
-      if (has.has(c.idemKey)) continue;
-      // A post finishing meanwhile may record it first (markAnnounced): its record stands.
-      await insertRecord(PostKeys, { _id: c.idemKey, commentId: c._id, songId: c.songId, owner: null, createdAt: c.createdAt }).then(
-        () => recorded++,
-        (err: unknown) => {
-          if (!isDuplicateKey(err)) throw err;
-        },
-      );
-    }
+  for (const c of keyed) {
+    if (known.has(c.idemKey)) continue;
+    // A post finishing meanwhile may record it first (markAnnounced): its record stands.
+    await insertRecord(PostKeys, { _id: c.idemKey, commentId: c._id, songId: c.songId, owner: null, createdAt: c.createdAt }).then(
+      () => recorded++,
+      (err: unknown) => {
+        if (!isDuplicateKey(err)) throw err;
+      },
+    );
   }
   return recorded;
 }

@@ -4,13 +4,15 @@ import mongoose, { type Types } from 'mongoose';
 /** Ids asked in one `$in` at most (Chorus's embedded database hands at most 1,000 to its index). */
 const ID_SET_MAX = 500;
 
+/** The ids once each, as given (ObjectIds for ObjectId _ids, strings for string ones). */
+const uniqueIds = <I extends Types.ObjectId | string>(ids: I[]): I[] => [...new Map(ids.map((id) => [String(id), id] as const)).values()];
+
 /** One `$in` (a batch of ids at a time): served from the index on MongoDB and on Chorus's embedded database. */
-export async function byIds<T extends { _id: Types.ObjectId | string }>(model: mongoose.Model<T>, ids: (Types.ObjectId | string)[], projection?: Record<string, 0 | 1>): Promise<Map<string, T>> {
-  const unique = [...new Set(ids.map(String))];
+export async function byIds<T extends { _id: Types.ObjectId | string }>(model: mongoose.Model<T>, ids: T['_id'][], projection?: Record<string, 0 | 1>): Promise<Map<string, T>> {
+  const unique = uniqueIds(ids);
   const found = new Map<string, T>();
   for (let at = 0; at < unique.length; at += ID_SET_MAX) {
-    const batch = unique.slice(at, at + ID_SET_MAX).map((id) => (mongoose.isObjectIdOrHexString(id) ? new mongoose.Types.ObjectId(id) : id));
-    for (const r of await model.find({ _id: mongoose.trusted({ $in: batch }) }, projection).lean<T[]>()) found.set(String(r._id), r);
+    for (const r of await model.find({ _id: mongoose.trusted({ $in: unique.slice(at, at + ID_SET_MAX) }) }, projection).lean<T[]>()) found.set(String(r._id), r);
   }
   return found;
 }
@@ -22,11 +24,10 @@ export async function byIds<T extends { _id: Types.ObjectId | string }>(model: m
 export async function byIdsServed<T extends { _id: Types.ObjectId | string }>(
   idSetsFromIndex: () => Promise<boolean>,
   model: mongoose.Model<T>,
-  ids: (Types.ObjectId | string)[],
+  ids: T['_id'][],
   projection?: Record<string, 0 | 1>,
 ): Promise<Map<string, T>> {
   if (await idSetsFromIndex()) return byIds(model, ids, projection);
-  const unique = [...new Set(ids.map(String))];
-  const rows = await Promise.all(unique.map((id) => model.findOne({ _id: id }, projection).lean<T>()));
+  const rows = await Promise.all(uniqueIds(ids).map((id) => model.findOne({ _id: id }, projection).lean<T>()));
   return new Map(rows.flatMap((r) => (r ? [[String(r._id), r] as const] : [])));
 }

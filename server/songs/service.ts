@@ -101,7 +101,7 @@ export async function listSongs(deps: Pick<ForumDeps, 'db' | 'songOrder'>, query
 async function listFromOrder(deps: Pick<ForumDeps, 'db'>, order: SongActivityOrder, q: string, after: ActivityMark | null, limit: number): Promise<Page<SongDTO>> {
   const picked = await order.page(limit + 1, after, q);
   const page = picked.slice(0, limit);
-  const byId = await byIdsServed(deps.db.idSetsFromIndex, songModel(deps.db.conn), page.map((s) => s.id), { facts: 0 });
+  const byId = await byIdsServed<SongRecord>(deps.db.idSetsFromIndex, songModel(deps.db.conn), page.map((s) => new mongoose.Types.ObjectId(s.id)), { facts: 0 });
   const last = page[page.length - 1];
   return {
     items: page.flatMap((s) => (byId.has(s.id) ? [toSongDTO(byId.get(s.id)!, false)] : [])),

@@ -56,7 +56,8 @@ export function createEmbeddedStore(
   );
   // A page's records: one `$in` each where the database serves it from the index, else one lookup a record.
   const commentsById = async (ids: string[]) => {
-    const found = await byIdsServed(idSetsFromIndex, Comments, ids.filter((id) => mongoose.isObjectIdOrHexString(id)));
+    const valid = ids.filter((id) => mongoose.isObjectIdOrHexString(id)).map((id) => new mongoose.Types.ObjectId(id));
+    const found = await byIdsServed<CommentRecord>(idSetsFromIndex, Comments, valid);
     return ids.map((id) => found.get(id) ?? null);
   };
   const positionsIn = (songId: Types.ObjectId) => async (seqs: number[]) => {
