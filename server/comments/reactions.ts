@@ -13,15 +13,15 @@ type Deps = Pick<ForumDeps, 'db' | 'config' | 'bus' | 'threadCache' | 'threads' 
 /**
  * The member's vote record holds their current value; the comment's score moves by the change of value. `how`:
  * 'set' makes `value` their vote; 'press' is a vote button pressed (the plain form's): the value they already have
- * is taken back (0), as the script's pressed button does. Answers the score and the member's vote now.
+ * is taken back (0), as the script's pressed button does.
  */
-export async function voteComment(deps: Deps, user: UserDTO | null, id: string, value: VoteValue, how: 'set' | 'press' = 'set'): Promise<{ id: string; score: number; mine: VoteValue }> {
+export async function voteComment(deps: Deps, user: UserDTO | null, id: string, value: VoteValue, how: 'set' | 'press' = 'set'): Promise<{ id: string; score: number }> {
   const c = await findComment(deps, id);
   authorise(deps, user, 'comment.vote', c, { refusal: refusal(user, c, 'voted on') });
   await deps.moderation.refuseBanned(user);
   const Comments = commentModel(deps.db.conn);
   // Read and set in the comment's turn, so a press answers the vote it found.
-  const { score, changed, mine } = await deps.threads.moveCounters(`comment:${c._id}`, async () => {
+  const { score, changed } = await deps.threads.moveCounters(`comment:${c._id}`, async () => {
     const next: VoteValue = how === 'press' && value !== 0 && (await voteOf(deps, c._id, user.id)) === value ? 0 : value;
     const delta = next - (await swapVote(deps, c._id, user.id, next));
     const updated = delta
@@ -30,13 +30,13 @@ export async function voteComment(deps: Deps, user: UserDTO | null, id: string, 
           // The vote is stored but the score did not move: the thread is recounted once the database answers.
           .catch((err) => failedCount(deps, c, err))
       : await Comments.findOne({ _id: c._id }).lean<CommentRecord>();
-    return { score: updated?.score ?? c.score + delta, changed: delta !== 0, mine: next };
+    return { score: updated?.score ?? c.score + delta, changed: delta !== 0 };
   });
   if (changed) {
     deps.threads.noteScore(c.songId, String(c._id), score);
     await publish(deps, 'comment.voted', { id: String(c._id), songId: String(c.songId), score });
   }
-  return { id: String(c._id), score, mine };
+  return { id: String(c._id), score };
 }
 
 /** The member's vote on the comment (0 when none). */

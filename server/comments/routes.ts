@@ -68,8 +68,7 @@ export function commentRoutes(deps: ForumDeps): Router {
   r.post('/comments/:id/votes', async (req, res) => {
     const id = objectId.parse(req.params.id);
     const { value } = voteInput.parse(req.body ?? {});
-    const { score } = await voteComment(deps, userOf(req), id, value);
-    res.json({ id, score });
+    res.json(await voteComment(deps, userOf(req), id, value));
   });
   r.post('/comments/:id/flags', async (req, res) => {
     const id = objectId.parse(req.params.id);

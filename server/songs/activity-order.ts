@@ -1,9 +1,9 @@
 // The song list's order (newest activity first, then the newer song) kept in memory on the embedded database.
 // FerretDB answers a sorted query by reading and decoding every song, facts and all (1 s at 10,000 songs, with nothing
 // else served meanwhile), and the song list is the home page. So each instance keeps every song's (id, activity,
-// search key): read once, moved at once by this instance's own posts and new songs, and read again in the background
-// when older than `ttlMs`, so other instances' posts show within it; songs created, imported or re-keyed anywhere
-// show at once (markSongsChanged). A page takes its ids from here and reads those songs by _id. On MongoDB the
+// search key): read once, moved at once by this instance's own posts, and read again in the background when older
+// than `ttlMs`, so other instances' posts show within it; songs created, imported or re-keyed anywhere (this instance
+// too) show at the next page, which reads it again first (markSongsChanged). A page takes its ids from here and reads those songs by _id. On MongoDB the
 // (activityAt, _id) index serves the list and nothing is kept.
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
@@ -26,11 +26,8 @@ export interface ActivityMark {
 export interface SongActivityOrder {
   /** Up to `want` songs in list order, after `after` when given, whose key holds `q` when given. */
   page(want: number, after: ActivityMark | null, q: string): Promise<SongActivity[]>;
-  /**
-   * A song's activity moved (a comment shown; `key` left out), or a song is new or renamed (`key` given): placed at
-   * once. Never moves activity back. A song not held yet and without `key` waits for the next read.
-   */
-  touch(song: Omit<SongActivity, 'key'> & { key?: string }): void;
+  /** A song's activity moved (a comment shown): placed at once. Never moves it back; a song not held waits for a read. */
+  touch(song: ActivityMark): void;
 }
 
 /**
@@ -55,15 +52,11 @@ export const listBefore = (a: ActivityMark, b: ActivityMark) => b.at - a.at || (
 /** Index of the first song that comes after `mark` in list order. */
 const firstAfter = (rows: SongActivity[], mark: ActivityMark): number => indexAfter(rows, mark, listBefore);
 
-function place(rows: SongActivity[], byId: Map<string, SongActivity>, song: Omit<SongActivity, 'key'> & { key?: string }): void {
+function place(rows: SongActivity[], byId: Map<string, SongActivity>, song: ActivityMark): void {
   const held = byId.get(song.id);
-  const key = song.key ?? held?.key;
-  if (key === undefined) return;
-  if (held) {
-    if (held.at >= song.at && held.key === key) return;
-    rows.splice(firstAfter(rows, held) - 1, 1);
-  }
-  const row = { id: song.id, key, at: Math.max(song.at, held?.at ?? song.at) };
+  if (!held || held.at >= song.at) return;
+  rows.splice(firstAfter(rows, held) - 1, 1);
+  const row = { ...held, at: song.at };
   rows.splice(firstAfter(rows, row), 0, row);
   byId.set(row.id, row);
 }
@@ -80,7 +73,7 @@ export function createSongActivityOrder(
   let builtMark: string | null = null;
   let building: Promise<void> | null = null;
   /** Touches made while a read runs: the read may have missed them, so they are replayed on its result. */
-  let touchedDuringBuild: Parameters<SongActivityOrder['touch']>[0][] | null = null;
+  let touchedDuringBuild: ActivityMark[] | null = null;
 
   const build = () =>
     (building ??= (async () => {

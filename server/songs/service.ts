@@ -117,7 +117,7 @@ export function readSongActivity(deps: Pick<ForumDeps, 'db'>) {
   };
 }
 
-export async function createSong(deps: Pick<ForumDeps, 'db' | 'config'> & Partial<Pick<ForumDeps, 'songOrder'>>, actor: UserDTO | null, input: CreateSongInput): Promise<SongDTO> {
+export async function createSong(deps: Pick<ForumDeps, 'db' | 'config'>, actor: UserDTO | null, input: CreateSongInput): Promise<SongDTO> {
   const ctx = { now: new Date(), editWindowMs: deps.config.editWindowMs, guestPosting: false };
   if (!actor) throw new Unauthenticated('Sign in to add songs.');
   if (!can(actor, 'song.create', ctx)) throw new Forbidden('Only admins can add songs.');
@@ -143,7 +143,6 @@ export async function createSong(deps: Pick<ForumDeps, 'db' | 'config'> & Partia
     const slug = n === 1 ? base : `${base}-${n}`;
     try {
       const created = await songModel(deps.db.conn).create({ ...doc, slug });
-      deps.songOrder?.touch({ id: String(created._id), at: now.getTime(), key: doc.searchKey });
       await markSongsChanged(deps.db.conn);
       return toSongDTO(created.toObject(), true);
     } catch (err) {
