@@ -7,6 +7,7 @@ import type { Types } from 'mongoose';
 import mongoose from 'mongoose';
 import type { ForumDeps, ThreadRepairs } from '../deps';
 import { songModel } from '../songs/model';
+import { byIds } from '../db/by-ids';
 import { recordStoredKeys } from './idempotency';
 import { commentModel, flagModel, voteModel, type CommentRecord } from './model';
 import { recountThread } from './recount';
@@ -110,11 +111,7 @@ async function recentThreads(deps: Pick<ForumDeps, 'db'>, since: Date): Promise<
     flagModel(conn).find(after('createdAt'), { songId: 1 }).lean<{ songId: Types.ObjectId }[]>(),
   ]);
   const ids = new Set([...songs.map((s) => String(s._id)), ...comments.map((c) => String(c.songId)), ...flags.map((f) => String(f.songId))]);
-  const voted = [...new Set(votes.map((v) => String(v.commentId)))];
-  for (let i = 0; i < voted.length; i += 1000) {
-    const batch = voted.slice(i, i + 1000).map((id) => new mongoose.Types.ObjectId(id));
-    const rows = await commentModel(conn).find({ _id: mongoose.trusted({ $in: batch }) }, { songId: 1 }).lean<{ songId: Types.ObjectId }[]>();
-    for (const r of rows) ids.add(String(r.songId));
-  }
+  const voted = await byIds<CommentRecord>(commentModel(conn), votes.map((v) => v.commentId), { songId: 1 });
+  for (const r of voted.values()) ids.add(String(r.songId));
   return { ids: [...ids], comments };
 }
