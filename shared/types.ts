@@ -81,13 +81,7 @@ export interface ViewerMarks {
 }
 
 /** A member as everyone sees them (`/users/:username`). */
-export interface ProfileDTO {
-  id: string;
-  username: string;
-  displayName: string;
-  location: string | null;
-  role: Role;
-  createdAt: string;
+export interface ProfileDTO extends UserDTO {
   commentCount: number;
 }
 
