@@ -2,8 +2,12 @@
 // scan of the collection for anything but a lone _id equality) and as Chorus's build serves them
 // (db/ferretdb/sqlite-pushdown: from the index), side by side in one run: two embedded servers on the same
 // documents, queried in turn. The baseline is a lookup by _id, which both always served from the index.
-// Env: QUERIES_SIZES (documents per collection, default 1000,10000,30000), QUERIES_WRITE=0 to only print.
-import { mkdtempSync, rmSync } from 'node:fs';
+// Then the database's own CPU time per operation (a lookup, an insert, a counter move), from /proc, on both servers:
+// what the patches that trim FerretDB's per-statement work save (scripts/build-ferretdb.mjs, 4 and 5).
+// Env: QUERIES_SIZES (documents per collection, default 1000,10000,30000), QUERIES_OPS (operations per
+// measurement, default 3000), QUERIES_WRITE=0 to only print.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mongoose, { type Connection } from 'mongoose';
@@ -18,6 +22,7 @@ import { listSongs, readSongActivity } from '../../server/songs/service';
 import { writeBenchSection } from '../benchmarks-md';
 
 const SIZES = (process.env.QUERIES_SIZES ?? '1000,10000,30000').split(',').map(Number);
+const OPS = Number(process.env.QUERIES_OPS ?? 3000);
 const MEMBERS = 300;
 const THREADS = 50;
 
@@ -31,9 +36,9 @@ interface Server {
 async function start(mode: Server['mode']): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), `bench-queries-${mode}-`));
   // The server reads the switch once, from the environment it is started with.
-  process.env.CHORUS_SQLITE_PUSHDOWN = mode === 'upstream' ? 'upstream' : '';
+  process.env.CHORUS_FERRETDB = mode === 'upstream' ? 'upstream' : '';
   const db = await startEmbedded({ dataDir: join(dir, 'db') });
-  delete process.env.CHORUS_SQLITE_PUSHDOWN;
+  delete process.env.CHORUS_FERRETDB;
   const conn = await mongoose.createConnection(db.uri, { dbName: 'bench' }).asPromise();
   await Promise.all([notificationModel(conn).init(), commentModel(conn).init(), userModel(conn).init(), voteModel(conn).init()]);
   return { mode, db, conn, dir };
@@ -103,8 +108,43 @@ async function p50(c: Connection, q: (c: Connection, i: number) => Promise<unkno
   return times[Math.floor(times.length / 2)];
 }
 
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+/** A process's CPU time so far (user + system), in ms, from /proc (Linux). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+}
+
+/** The forum's single-document operations, each on a comment of the filled collection or a new one. */
+function operations(size: number): [string, (c: Connection, i: number) => Promise<unknown>][] {
+  const some = (i: number) => oid(5_000_000 + ((i * 7919) % size));
+  let inserted = 0;
+  return [
+    ['a comment by _id', (c, i) => commentModel(c).collection.findOne({ _id: some(i) })],
+    ['a new comment (insert, with its indexes)', (c, i) => commentModel(c).collection.insertOne({
+      _id: new mongoose.Types.ObjectId(), songId: oid(9_000_000 + (i % THREADS)), seq: size + ++inserted, parentId: null, status: 'visible', idemKey: `new${inserted}`,
+      author: { name: 'Member', location: null, userId: member(i) }, body: `A new comment ${i} `.repeat(8), clientId: null, score: 0, replyCount: 0, heldFor: [], guestTokenHash: null, createdAt: new Date(),
+    })],
+    ["a vote counted ($inc on a comment's score)", (c, i) => commentModel(c).collection.updateOne({ _id: some(i) }, { $inc: { score: 1 } })],
+  ];
+}
+
+/** The server's CPU time and the wall time per operation, over OPS operations, 4 at a time (the forum's pool does). */
+async function perOperation(s: Server, op: (c: Connection, i: number) => Promise<unknown>): Promise<{ cpu: number; wall: number }> {
+  const pid = s.db.pid!;
+  const [c0, t0] = [cpuMs(pid), performance.now()];
+  let next = 0;
+  await Promise.all([0, 1, 2, 3].map(async () => {
+    while (next < OPS) await op(s.conn, next++);
+  }));
+  return { cpu: ((cpuMs(pid) - c0) * 1000) / OPS, wall: ((performance.now() - t0) * 1000) / OPS };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 const servers = [await start('upstream'), await start('chorus')];
 const rows: string[] = [];
+const opRows: string[] = [];
 let filled = 0;
 try {
   for (const size of SIZES) {
@@ -123,6 +163,16 @@ try {
       rows.push(row);
     }
   }
+  const size = SIZES[SIZES.length - 1];
+  for (const [name, op] of operations(size)) {
+    const runs: { cpu: number; wall: number }[][] = [[], []];
+    // Three rounds, in turn, so that both servers see the machine alike; the median of each.
+    for (let round = 0; round < 3; round++) for (const [k, s] of servers.entries()) runs[k].push(await perOperation(s, op));
+    const [up, ours] = runs.map((r) => ({ cpu: median(r.map((x) => x.cpu)), wall: median(r.map((x) => x.wall)) }));
+    const row = `| ${name} | ${up.cpu.toFixed(0)} | ${ours.cpu.toFixed(0)} | ${(up.cpu / ours.cpu).toFixed(2)}x | ${up.wall.toFixed(0)} | ${ours.wall.toFixed(0)} |`;
+    console.log(row);
+    opRows.push(row);
+  }
 } finally {
   for (const s of servers) {
     await s.conn.close();
@@ -136,7 +186,7 @@ const text = [
   '',
   'Command: `npm run bench:queries` (bench/queries/run.ts; env QUERIES_SIZES).',
   `Run of ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores, Node ${process.version}: two embedded servers on the same documents, queried in`,
-  'turn, one query at a time, p50 of up to 30 runs. "Upstream" is FerretDB v1.24.2\'s own pushdown (CHORUS_SQLITE_PUSHDOWN=upstream):',
+  'turn, one query at a time, p50 of up to 30 runs. "Upstream" is the same binary serving as FerretDB v1.24.2 does (CHORUS_FERRETDB=upstream):',
   'SQLite is handed a WHERE clause only for a lone `_id` equality, so every other filter reads and decodes the whole',
   'collection, and FerretDB serves nothing else meanwhile. "Chorus" is the build the forum runs',
   '(db/ferretdb/sqlite-pushdown): `_id` or the first field that leads one of the collection\'s indexes goes to SQLite as an',
@@ -152,6 +202,16 @@ const text = [
   'Reading these numbers: with the index a query costs about what a lookup by `_id` costs plus the documents it',
   'returns (a member\'s notifications page sorts that member\'s notifications, not the collection\'s), at any collection',
   'size; upstream, it grows with the collection.',
+  '',
+  `The database's own CPU time per operation, at ${SIZES[SIZES.length - 1]} documents per collection: ${OPS} operations, 4 at a time, the server`,
+  'process\'s user + system time from /proc divided by them; three rounds in turn, the median. Upstream, FerretDB tracks',
+  'every iterator, row set and transaction for leaks in release builds too (a stack walk into a pprof profile, and a',
+  'finalizer each), and formats two debug lines per SQL statement whatever the log level; Chorus\'s build does neither',
+  '(scripts/build-ferretdb.mjs, patches 4 and 5). Wall time is what the client waited, with both processes on the same cores.',
+  '',
+  '| operation | upstream CPU µs/op | Chorus CPU µs/op | upstream / Chorus | upstream wall µs/op | Chorus wall µs/op |',
+  '| --- | ---: | ---: | ---: | ---: | ---: |',
+  ...opRows,
 ].join('\n');
 console.log('\n' + text);
 if (process.env.QUERIES_WRITE !== '0') writeBenchSection('## Embedded database: filters on indexed fields', text, { after: '## Reads: notes kept outside the generated section' });

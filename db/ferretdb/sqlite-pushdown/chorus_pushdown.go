@@ -19,19 +19,16 @@ package sqlite
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 
 	"github.com/FerretDB/FerretDB/internal/backends/sqlite/metadata"
 	"github.com/FerretDB/FerretDB/internal/handler/sjson"
 	"github.com/FerretDB/FerretDB/internal/types"
+	"github.com/FerretDB/FerretDB/internal/util/chorus"
 	"github.com/FerretDB/FerretDB/internal/util/must"
 )
 
-// chorusUpstream: CHORUS_SQLITE_PUSHDOWN=upstream keeps FerretDB's own pushdown (a lone _id equality), so that
-// bench/queries can measure both side by side in one run.
-var chorusUpstream = os.Getenv("CHORUS_SQLITE_PUSHDOWN") == "upstream"
 
 // chorusMaxIn bounds the values of one `$in` handed to SQLite (its bound parameters are limited).
 const chorusMaxIn = 1000
@@ -39,7 +36,7 @@ const chorusMaxIn = 1000
 // chorusWhere returns a WHERE clause (with a leading space) and its arguments for the filter, or "" and nil when
 // no part of it can be handed to SQLite.
 func chorusWhere(meta *metadata.Collection, filter *types.Document) (string, []any) {
-	if chorusUpstream {
+	if chorus.Upstream { // FerretDB's own pushdown: a lone _id equality
 		if filter.Len() != 1 {
 			return "", nil
 		}
