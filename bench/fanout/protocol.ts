@@ -21,6 +21,16 @@ export function readMark(body: string): { seq: number; sentAt: number } | null {
  */
 export type Kind = 'socketio' | 'socketio-wire' | 'ws';
 
+/** A profiled child of a run (FANOUT_PROF_DIR): a server, or a load generator holding `readers` of the thread. */
+export interface ProfiledProcess {
+  pid: number | undefined;
+  role: 'server' | 'readers';
+  kind: Kind;
+  readers: number;
+  /** Comments posted in its scenario, warm-up included. */
+  comments: number;
+}
+
 export interface ReadersConfig {
   kind: Kind;
   url: string;

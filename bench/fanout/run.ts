@@ -4,17 +4,18 @@
 //
 // Env: FANOUT_SCENARIOS (readers x comments per second [x rounds], default 1000x10x3,5000x2,5000x10), FANOUT_SECONDS (10 of
 // posting per scenario), FANOUT_PROCS (4 load generators), FANOUT_KINDS (default ws,socketio,socketio-wire: the
-// baseline, the forum read with socket.io-client, the forum read by wire-protocol clients), FANOUT_WRITE=0 to only print.
+// baseline, the forum read with socket.io-client, the forum read by wire-protocol clients), FANOUT_WRITE=0 to only print,
+// FANOUT_PROF_DIR=DIR to write a V8 CPU profile of every server and load generator there (they run slower profiled).
 import { writeBenchSection } from '../benchmarks-md';
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io as ioClient } from 'socket.io-client';
 import WebSocket from 'ws';
 import { startEmbedded } from '../../server/db/embedded';
-import { markedBody, now, type EmitTimes, type FromReaders, type Kind, type ReadersConfig, type ToReaders } from './protocol';
+import { markedBody, now, type EmitTimes, type FromReaders, type Kind, type ProfiledProcess, type ReadersConfig, type ToReaders } from './protocol';
 import { ms, ratio, summarise } from './stats';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -26,6 +27,7 @@ const SECONDS = Number(process.env.FANOUT_SECONDS ?? 10);
 /** Comments before the measured ones (not counted), so JIT warm-up is not measured on either side. */
 const WARMUP = 10;
 const PROCS = Number(process.env.FANOUT_PROCS ?? 4);
+const PROF_DIR = process.env.FANOUT_PROF_DIR;
 const KINDS = (process.env.FANOUT_KINDS ?? 'ws,socketio,socketio-wire').split(',') as Kind[];
 const NAMES: Record<Kind, string> = { ws: 'bare ws', socketio: 'forum, socket.io-client readers', 'socketio-wire': 'forum, wire-protocol readers' };
 const PASSWORD = 'fanout-bench-password';
@@ -60,7 +62,13 @@ interface Result {
 }
 
 function spawnTs(file: string, arg: unknown, env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return fork(join(here, file), [JSON.stringify(arg)], { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const prof = PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROF_DIR}`] : [];
+  return fork(join(here, file), [JSON.stringify(arg)], { execArgv: ['--import', 'tsx', ...prof], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+/** With FANOUT_PROF_DIR: which process wrote which profile, for bench/fanout/profiles.ts. */
+function noteProfiled(child: ChildProcess, entry: Omit<ProfiledProcess, 'pid'>): void {
+  if (PROF_DIR) appendFileSync(join(PROF_DIR, 'processes.jsonl'), JSON.stringify({ pid: child.pid, ...entry } satisfies ProfiledProcess) + '\n');
 }
 
 function request<T>(child: ChildProcess, message: object, type: string): Promise<T> {
@@ -135,6 +143,7 @@ async function scenario(kind: Kind, readers: number, rate: number, mongodbUri: s
     kind === 'ws'
       ? spawnTs('ws-server.ts', {})
       : spawnTs('forum-server.ts', { mongodbUri, dbName: `fanout_${readers}_${Date.now()}`, password: PASSWORD }, { FANOUT_DATA_DIR: dataDir, REDIS_URL: '' });
+  noteProfiled(server, { role: 'server', kind, readers, comments: WARMUP + messages });
   const { url } = await request<{ url: string }>(server, {}, 'listening');
   const poster = kind === 'ws' ? await wsPoster(url) : await forumPoster(url);
   await sleep(1000);
@@ -142,7 +151,9 @@ async function scenario(kind: Kind, readers: number, rate: number, mongodbUri: s
 
   const procs = Array.from({ length: PROCS }, (_, i) => {
     const count = Math.floor(readers / PROCS) + (i < readers % PROCS ? 1 : 0);
-    return spawnTs('readers.ts', { kind, url, slug: poster.slug, count, concurrency: 50 } satisfies ReadersConfig);
+    const proc = spawnTs('readers.ts', { kind, url, slug: poster.slug, count, concurrency: 50 } satisfies ReadersConfig);
+    noteProfiled(proc, { role: 'readers', kind, readers: count, comments: WARMUP + messages });
+    return proc;
   });
   const ready = await Promise.all(procs.map((p) => request<Extract<FromReaders, { type: 'ready' }>>(p, {}, 'ready')));
   const connected = ready.reduce((a, r) => a + r.connected, 0);
@@ -226,7 +237,7 @@ function section(results: Result[], seconds: number): string {
   const lines = [
     '## Live fan-out (socket.io)',
     '',
-    `Command: \`npm run bench:fanout\` (bench/fanout/run.ts; env FANOUT_SCENARIOS=READERSxRATE[xROUNDS],..., FANOUT_SECONDS, FANOUT_PROCS).`,
+    `Command: \`npm run bench:fanout\` (bench/fanout/run.ts; env FANOUT_SCENARIOS=READERSxRATE[xROUNDS],..., FANOUT_SECONDS, FANOUT_PROCS, FANOUT_PROF_DIR).`,
     `Run of ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (server, database, load generators and poster all on them), Node ${process.version}, ${Math.round(seconds)} s in all.`,
     '',
     `Each scenario: a fresh server process; N readers in one thread, opened by ${PROCS} load-generator processes; one poster sends`,
