@@ -8,6 +8,7 @@ import type { CommentDTO, CommentPage, UserDTO } from '../../shared/types';
 import { toCommentDTO } from '../comments/dto';
 import { commentModel, type CommentRecord } from '../comments/model';
 import type { SharedPage, Span } from '../comments/moderation';
+import { byIdsServed } from '../db/by-ids';
 import type { ForumDeps } from '../deps';
 import { queueModel, type QueueRecord } from './model';
 import { flagsOf } from './queue';
@@ -51,9 +52,8 @@ export async function heldAuthors(deps: Pick<ForumDeps, 'db'>, songId: Types.Obj
 async function ownAndHeld(deps: Pick<ForumDeps, 'db'>, span: Span, viewer: UserDTO, moderator: boolean): Promise<CommentRecord[]> {
   const entries = await heldEntries(deps, span.songId);
   const wanted = entries.filter((e) => e.authorId === viewer.id || (moderator && e.queue === 'pending'));
-  const Comments = commentModel(deps.db.conn);
-  const rows = await Promise.all(wanted.map((e) => Comments.findOne({ _id: e._id }).lean<CommentRecord>()));
-  return rows.filter((c): c is CommentRecord => !!c && (c.status === 'pending' || c.status === 'rejected') && inSpan(c.seq, span));
+  const rows = await byIdsServed(() => deps.db.idSetsFromIndex(), commentModel(deps.db.conn), wanted.map((e) => e._id));
+  return [...rows.values()].filter((c) => (c.status === 'pending' || c.status === 'rejected') && inSpan(c.seq, span));
 }
 
 /**
