@@ -43,24 +43,50 @@ export async function sharedPage(deps: Deps, slug: string, query: ThreadQuery): 
   return shared;
 }
 
+/**
+ * The thread's newest comment a reader sees (visible, or a removed one's placeholder): where a browser's first
+ * catch-up starts. Only the position and its comment are read (no picks, no reply context, no viewer's parts).
+ */
+export async function newestListedId(deps: Deps, slug: string): Promise<string | null> {
+  const song = await findSongBySlug(deps, slug);
+  const last = await deps.threads.lastPosition(song);
+  const [newest] = await deps.threads.readPage({ _id: song._id, lastSeq: last }, last + 1, -1, 1, LISTED);
+  return newest ? String(newest._id) : null;
+}
+
 async function readShared(deps: Deps, song: SongRecord, query: ThreadQuery): Promise<SharedPage> {
-  song.lastSeq = await deps.threads.lastPosition(song);
+  // The store keeps the top order: a top page needs no position.
   if (query.sort === 'top' && !query.after) return listTop(deps, song, query);
   let tag: string = query.sort;
   let dir: 1 | -1 = query.sort === 'newest' ? -1 : 1;
-  let from = dir === 1 ? 0 : (song.lastSeq ?? 0) + 1;
+  /** Where the page starts (it holds the positions after it, or before it going back); null: the thread's end. */
+  let from: number | null = dir === 1 ? 0 : null;
   let statuses = LISTED;
   if (query.after) {
     const mark = isObjectId(query.after) ? await commentModel(deps.db.conn).findOne({ _id: oid(query.after) }).lean<CommentRecord>() : null;
     if (!mark || !mark.songId.equals(song._id)) throw new Invalid('INVALID_AFTER', 'after: no such comment in this thread.');
     [tag, dir, from, statuses] = ['after', 1, mark.seq, CAUGHT_UP];
   }
-  if (query.cursor) {
-    // A position inside the thread, or the request would walk positions that can never exist.
-    from = decodeCursor(query.cursor, tag).k;
-    if (from < 0 || from > (song.lastSeq ?? 0) + 1) throw invalidCursor();
+  if (query.cursor) from = decodeCursor(query.cursor, tag).k;
+  // The song's lastSeq can trail the thread's last position (a post moves it after readers are told; instances
+  // without a shared queue can lose a $max): the store looks past it (a lookup) only for a page that reaches it.
+  let checked = false;
+  const checkLast = async () => {
+    checked = true;
+    song.lastSeq = await deps.threads.lastPosition(song);
+  };
+  const stored = song.lastSeq ?? 0;
+  if (from === null || from > stored + 1 || (dir === 1 && from + query.limit + 1 > stored)) await checkLast();
+  from ??= (song.lastSeq ?? 0) + 1;
+  // A position inside the thread, or the request would walk positions that can never exist.
+  if (query.cursor && (from < 0 || from > (song.lastSeq ?? 0) + 1)) throw invalidCursor();
+  let rows = await deps.threads.readPage(song, from, dir, query.limit + 1, statuses);
+  if (dir === 1 && rows.length <= query.limit && !checked) {
+    // Positions the page skipped (held or failed posts) took it to the song's lastSeq: the thread may go on past it.
+    const before = song.lastSeq ?? 0;
+    await checkLast();
+    if ((song.lastSeq ?? 0) > before) rows = await deps.threads.readPage(song, from, dir, query.limit + 1, statuses);
   }
-  const rows = await deps.threads.readPage(song, from, dir, query.limit + 1, statuses);
   const page = await pageOf(deps, rows, query.limit, song, (last) => ({ o: tag, k: last.seq }));
   if (query.after) return { page, span: null };
   // The positions this page covers (to the thread's end when it is the last page): where a viewer's own comments go.

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import mongoose from 'mongoose';
 import type { CommentDTO, CommentPage, SongDTO } from '../../shared/types';
 import { editComment } from '../../server/comments/edit';
+import { commentModel } from '../../server/comments/model';
 import { toErrorBody } from '../../server/http/errors';
+import { songModel } from '../../server/songs/model';
 import { signUp, type SignedUp } from '../helpers/accounts';
 import { startTestForum, type TestForum } from '../helpers/forum';
 
@@ -523,6 +526,28 @@ for (const store of ['embedded', 'mongo'] as const) {
       ]);
       assert.equal(newest.total, 3);
     });
+
+    if (store === 'embedded')
+      it("reads past a song whose lastSeq trails its last comment (an update lost between instances), held comments between", async () => {
+        const s = await makeSong(admin, 'Trailing Counter');
+        const ids: string[] = [];
+        for (let i = 0; i < 30; i++) ids.push((await post(bob.agent, s.slug, { body: `t${i}` })).id);
+        // Positions 15-26 held (not listed), and the song's lastSeq left at 27 of 30, before anything reads the thread.
+        const conn = forum.deps.db.conn;
+        await commentModel(conn).updateMany({ _id: mongoose.trusted({ $in: ids.slice(14, 26).map((id) => new mongoose.Types.ObjectId(id)) }) }, { $set: { status: 'pending' } });
+        await songModel(conn).updateOne({ _id: new mongoose.Types.ObjectId(s.id) }, { $set: { lastSeq: 27 } });
+        const listed = [...ids.slice(0, 14), ...ids.slice(26)];
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: CommentPage = await thread(forum, s.slug, { limit: '10', ...(cursor ? { cursor } : {}) });
+          seen.push(...page.items.map((c) => c.id));
+          cursor = page.nextCursor;
+        } while (cursor);
+        assert.deepEqual(seen, listed, 'oldest first, page by page, to the last comment');
+        assert.equal((await thread(forum, s.slug, { sort: 'newest', limit: '1' })).items[0].id, ids[29], 'newest first starts at the last comment');
+        assert.deepEqual((await thread(forum, s.slug, { after: ids[13], limit: '10' })).items.map((c) => c.id), ids.slice(26), 'a catch-up finds the comments past it');
+      });
 
     it('rejects bad thread queries with 400', async () => {
       const otherComment = (await thread(forum, song.slug, { limit: '1' })).items[0].id;
