@@ -15,7 +15,7 @@ import { keptParts, memberRoute, pageRoute, sendCached, sendAssembled, type Kept
 import { findComment } from '../comments/access';
 import { viewerMarks } from '../comments/marks';
 import { postComment } from '../comments/post';
-import { LISTED, listThread } from '../comments/thread';
+import { LISTED, listThread, newestListedId } from '../comments/thread';
 import { encodeCursor } from '../db/cursor';
 import type { ForumDeps } from '../deps';
 import { notFound, toErrorBody } from '../http/errors';
@@ -235,11 +235,12 @@ export function idempotencyKeyOf(b: Record<string, unknown>): string | undefined
   return `${clientId.trim().slice(0, 64)}.${written}`;
 }
 
-/** The thread's newest comment id: where the browser's first catch-up starts. The first newest page has it already. */
+/** The thread's newest comment id: where the browser's first catch-up starts. A first page may have it already. */
 async function newestCommentId(deps: ForumDeps, slug: string, query: ThreadQuery, page: CommentPage): Promise<string | null> {
   if (query.sort === 'newest' && !query.cursor) return page.items[0]?.id ?? null;
-  const newest = await listThread(deps, slug, { sort: 'newest', limit: 1 });
-  return newest.items[0]?.id ?? null;
+  // An oldest-first page with nothing after it holds the whole thread: its last listed comment is the newest.
+  if (query.sort === 'oldest' && !query.cursor && !page.nextCursor) return page.items.filter((c) => LISTED.includes(c.status)).at(-1)?.id ?? null;
+  return newestListedId(deps, slug);
 }
 
 function songTitle(song: SongDTO): string {

@@ -59,6 +59,25 @@ describe('pages (server-rendered HTML)', () => {
     assert.ok(JSON.parse(island[1]).page.items.some((c: { body: string }) => c.body.startsWith('<script>')));
   });
 
+  it("tells the page's script the thread's newest comment (where its catch-up starts), whichever page it shows", async () => {
+    const song = await createSong(forum.deps, admin, { title: 'Newest Marker', artist: 'Queen' });
+    const ids: string[] = [];
+    for (const body of ['one', 'two', 'three']) ids.push((await postComment(forum.deps, { user: member.user, ip: '127.0.0.1' }, song.slug, { body })).comment.id);
+    const newestOn = async (path: string) => {
+      const html = (await forum.agent().get(path).expect(200)).text;
+      return (JSON.parse(/<script type="application\/json" id="thread-data">([\s\S]*?)<\/script>/.exec(html)![1]) as { newestId: string | null }).newestId;
+    };
+    for (const path of [`/songs/${song.slug}`, `/songs/${song.slug}?sort=newest`, `/songs/${song.slug}?sort=top`, `/songs/${song.slug}/c/${ids[1]}`]) {
+      assert.equal(await newestOn(path), ids[2], path);
+    }
+    // A removed comment stays in the thread as a placeholder, and still marks where the thread stands.
+    await member.agent.delete(`/api/comments/${ids[2]}`).expect(204);
+    assert.equal(await newestOn(`/songs/${song.slug}`), ids[2]);
+    const empty = await createSong(forum.deps, admin, { title: 'No Comments Yet', artist: 'Queen' });
+    assert.equal(await newestOn(`/songs/${empty.slug}`), null);
+    assert.equal(await newestOn(`/songs/${empty.slug}?sort=top`), null);
+  });
+
   it('sends a strict Content-Security-Policy with the pages and links only self-hosted, hashed assets', async () => {
     const res = await forum.agent().get(`/songs/${slug}`).expect(200);
     const csp = res.headers['content-security-policy'];
