@@ -29,7 +29,6 @@ import (
 	"github.com/FerretDB/FerretDB/internal/util/must"
 )
 
-
 // chorusMaxIn bounds the values of one `$in` handed to SQLite (its bound parameters are limited).
 const chorusMaxIn = 1000
 
