@@ -25,8 +25,8 @@ const CAUGHT_UP: readonly CommentStatus[] = ['visible'];
  * A page as one viewer sees it: the page every reader shares, then what only this viewer may see merged onto it
  * (viewer.ts). The shared page never depends on who asks.
  */
-export async function listThread(deps: Deps, slug: string, query: ThreadQuery, viewer: UserDTO | null = null): Promise<CommentPage> {
-  const shared = await sharedPage(deps, slug, query);
+export async function listThread(deps: Deps, slug: string, query: ThreadQuery, viewer: UserDTO | null = null, song?: SongRecord): Promise<CommentPage> {
+  const shared = await sharedPage(deps, slug, query, song);
   return deps.moderation.forViewer(shared, viewer);
 }
 
@@ -36,8 +36,9 @@ export async function listThread(deps: Deps, slug: string, query: ThreadQuery, v
  * the visible comments posted after it, oldest first, `limit` at a time, with a cursor for the rest. `total` =
  * the visible comments. The first page carries the thread's editor's picks.
  */
-export async function sharedPage(deps: Deps, slug: string, query: ThreadQuery): Promise<SharedPage> {
-  const song = await findSongBySlug(deps, slug);
+export async function sharedPage(deps: Deps, slug: string, query: ThreadQuery, record?: SongRecord): Promise<SharedPage> {
+  // A caller that has just read the song (the song page) hands it over: one read of it per request.
+  const song = record ?? (await findSongBySlug(deps, slug));
   const shared = await readShared(deps, song, query);
   if (!query.cursor && !query.after) shared.page.picks = await deps.moderation.picks(song._id);
   return shared;
@@ -47,8 +48,7 @@ export async function sharedPage(deps: Deps, slug: string, query: ThreadQuery): 
  * The thread's newest comment a reader sees (visible, or a removed one's placeholder): where a browser's first
  * catch-up starts. Only the position and its comment are read (no picks, no reply context, no viewer's parts).
  */
-export async function newestListedId(deps: Deps, slug: string): Promise<string | null> {
-  const song = await findSongBySlug(deps, slug);
+export async function newestListedId(deps: Deps, song: SongRecord): Promise<string | null> {
   const last = await deps.threads.lastPosition(song);
   const [newest] = await deps.threads.readPage({ _id: song._id, lastSeq: last }, last + 1, -1, 1, LISTED);
   return newest ? String(newest._id) : null;

@@ -22,7 +22,8 @@ import { notFound, toErrorBody } from '../http/errors';
 import { listPicks } from '../moderation/picks';
 import { isModerator } from '../moderation/roles';
 import { formToken, renderedAt } from '../moderation/pipeline/formToken';
-import { getSong, listSongs, songIdBySlug } from '../songs/service';
+import type { SongRecord } from '../songs/model';
+import { findSongBySlug, listSongs, songIdBySlug, toSongDTO } from '../songs/service';
 import type { AssetStore } from './assets';
 import { currentUser, HTML_TYPE, PAGE_CACHE_CONTROL, pageHtml, sendPage } from './render';
 
@@ -134,7 +135,8 @@ export const hotPages = (config: Pick<ForumDeps['config'], 'trustProxy' | 'publi
  * staff) without held comments sees it, with slots for the member's own parts (MEMBER_SLOTS).
  */
 async function songHtml(deps: ForumDeps, store: AssetStore, req: Request, res: Response, slug: string, opts: SongRender, as?: 'member-parts'): Promise<string> {
-  const song = await getSong(deps, slug);
+  const record = await findSongBySlug(deps, slug);
+  const song = toSongDTO(record, true);
   let query: ThreadQuery;
   if (opts.at) {
     const c = await findComment(deps, opts.at).catch(() => null);
@@ -147,13 +149,13 @@ async function songHtml(deps: ForumDeps, store: AssetStore, req: Request, res: R
   }
   const user = as === 'member-parts' ? ANY_MEMBER : currentUser(req);
   // Members' kept parts show the page every reader shares: a member whose held comments it would add is not served them.
-  const page = await listThread(deps, song.slug, query, as === 'member-parts' ? null : user);
+  const page = await listThread(deps, song.slug, query, as === 'member-parts' ? null : user, record);
   const guestPosting = deps.settings.current().guestPosting;
   const thread: ThreadData = {
     slug: song.slug,
     page,
     sort: query.sort,
-    newestId: await newestCommentId(deps, song.slug, query, page),
+    newestId: await newestCommentId(deps, record, query, page),
     user,
     guestPosting,
     // Guests' page form carries when it was rendered (signed): a form sent sooner than a person could is a bot's.
@@ -236,11 +238,11 @@ export function idempotencyKeyOf(b: Record<string, unknown>): string | undefined
 }
 
 /** The thread's newest comment id: where the browser's first catch-up starts. A first page may have it already. */
-async function newestCommentId(deps: ForumDeps, slug: string, query: ThreadQuery, page: CommentPage): Promise<string | null> {
+async function newestCommentId(deps: ForumDeps, song: SongRecord, query: ThreadQuery, page: CommentPage): Promise<string | null> {
   if (query.sort === 'newest' && !query.cursor) return page.items[0]?.id ?? null;
   // An oldest-first page with nothing after it holds the whole thread: its last listed comment is the newest.
   if (query.sort === 'oldest' && !query.cursor && !page.nextCursor) return page.items.filter((c) => LISTED.includes(c.status)).at(-1)?.id ?? null;
-  return newestListedId(deps, slug);
+  return newestListedId(deps, song);
 }
 
 function songTitle(song: SongDTO): string {
