@@ -39,6 +39,7 @@ const envSchema = z.object({
   EDIT_WINDOW_MINUTES: z.coerce.number().int().min(0).max(1440).default(15),
   DEMO_CONTENT: bool.default(true),
   EMBEDDED_DB_POSTGRESQL_URL: url(['postgres:', 'postgresql:']).optional(),
+  EMBEDDED_DB_SYNC_MS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0).max(10_000).default(100),
   TRUST_PROXY: z.string().optional(),
   REGISTER_LIMIT_PER_HOUR: z.coerce.number({ message: 'must be a number' }).int().min(1).default(20),
   POSTING_LIMIT_PER_MINUTE: z.coerce.number({ message: 'must be a number' }).int().min(1).default(10),
@@ -69,6 +70,8 @@ export interface Config {
   editWindowMs: number;
   demoContent: boolean;
   embeddedPostgresUrl: string | null;
+  /** The embedded SQLite database syncs its log to disk this often (ms); 0: at every commit. */
+  embeddedSyncMs: number;
   trustProxy: string | null;
   secureCookies: boolean;
   /** Registrations per address per hour. */
@@ -121,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     editWindowMs: e.EDIT_WINDOW_MINUTES * 60_000,
     demoContent: e.DEMO_CONTENT,
     embeddedPostgresUrl: e.EMBEDDED_DB_POSTGRESQL_URL ?? null,
+    embeddedSyncMs: e.EMBEDDED_DB_SYNC_MS,
     trustProxy: e.TRUST_PROXY ?? null,
     secureCookies: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).protocol === 'https:' : false,
     registerLimitPerHour: e.REGISTER_LIMIT_PER_HOUR,

@@ -11,8 +11,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -30,6 +32,7 @@ func main() {
 	watchStdin := flag.Bool("exit-on-stdin-close", false, "exit when stdin closes (the parent process is gone)")
 	lockFile := flag.String("lock-file", "", "hold an exclusive lock on this file while running (one server per data directory)")
 	lockWait := flag.Duration("lock-wait", 5*time.Second, "how long to wait for another server to release -lock-file")
+	syncEvery := flag.Duration("sqlite-sync-interval", 0, "0: SQLite syncs its log to disk at every commit; above 0: commits are written to the operating system at once and synced to disk at this interval (like MongoDB's journal commit interval)")
 	authFile := flag.String("auth-password-file", "", "require authentication: user "+authUser+" (created on first start) with the password in this file")
 	flag.Parse()
 
@@ -63,9 +66,19 @@ func main() {
 		conf.SetupPassword = strings.TrimSpace(string(secret))
 	}
 
+	stopSync := func() {}
 	switch *handler {
 	case "sqlite":
 		conf.SQLiteURL = *sqliteURL
+		if *syncEvery > 0 {
+			u, dir, err := relaxedSync(*sqliteURL)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "bad -sqlite-url: %v\n", err)
+				os.Exit(2)
+			}
+			conf.SQLiteURL = u
+			stopSync = startWALSync(dir, *syncEvery, conf.Logger)
+		}
 	case "postgresql":
 		conf.PostgreSQLURL = *pgURL
 	default:
@@ -97,7 +110,9 @@ func main() {
 	fmt.Printf("READY %s\n", f.MongoDBURI())
 	os.Stdout.Sync()
 
-	if err := <-done; err != nil && ctx.Err() == nil {
+	err = <-done
+	stopSync()
+	if err != nil && ctx.Err() == nil {
 		fmt.Fprintf(os.Stderr, "ferretdb: %v\n", err)
 		os.Exit(1)
 	}
@@ -136,3 +151,85 @@ func lock(path string, wait time.Duration) {
 }
 
 var lockHolder *os.File
+
+// relaxedSync adds synchronous=NORMAL to the SQLite URL and returns it with the directory of the database files.
+// In WAL mode (FerretDB's default) SQLite then writes each commit to the log without waiting for the disk: a commit
+// survives any crash of this process or the forum (the operating system holds it), and only a crash of the machine
+// can lose the last ones. startWALSync bounds those to one interval.
+func relaxedSync(raw string) (string, string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", "", err
+	}
+	q := u.Query()
+	q.Add("_pragma", "synchronous(normal)")
+	u.RawQuery = q.Encode()
+	dir := u.Opaque
+	if dir == "" {
+		dir = u.Path
+	}
+	return u.String(), dir, nil
+}
+
+// startWALSync syncs every SQLite write-ahead log in dir that changed since the last pass, each interval: the group
+// commit of MongoDB's journal (commitIntervalMs, 100 ms), so that a crash of the machine loses at most the last
+// interval's commits. Returns the stop, which runs a last pass.
+func startWALSync(dir string, every time.Duration, log *slog.Logger) func() {
+	seen := map[string]walState{}
+	pass := func() {
+		logs, _ := filepath.Glob(filepath.Join(dir, "*-wal"))
+		for _, path := range logs {
+			fi, err := os.Stat(path)
+			if err != nil {
+				continue
+			}
+			now := walState{size: fi.Size(), mod: fi.ModTime().UnixNano()}
+			if seen[path] == now {
+				continue
+			}
+			f, err := os.OpenFile(path, os.O_RDWR, 0)
+			if err != nil {
+				continue
+			}
+			err = f.Sync()
+			f.Close()
+			if err != nil {
+				log.Error("write-ahead log not synced", slog.String("file", path), slog.String("error", err.Error()))
+				continue
+			}
+			// File times move in coarse steps (a few ms): a write just after this sync may leave them as they were,
+			// so a log written to that recently is synced again next time.
+			if time.Since(fi.ModTime()) > 50*time.Millisecond {
+				seen[path] = now
+			} else {
+				delete(seen, path)
+			}
+			log.Debug("write-ahead log synced", slog.String("file", path))
+		}
+	}
+	ticker := time.NewTicker(every)
+	quit := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for {
+			select {
+			case <-ticker.C:
+				pass()
+			case <-quit:
+				return
+			}
+		}
+	}()
+	return func() {
+		ticker.Stop()
+		close(quit)
+		<-finished
+		pass()
+	}
+}
+
+type walState struct {
+	size int64
+	mod  int64
+}

@@ -30,7 +30,18 @@ export interface EmbeddedOptions {
   lockFile?: string;
   /** Require sign-in: the server's one user (`chorus`) has this password, read from this file. */
   auth?: { password: string; passwordFile: string };
+  /**
+   * SQLite backend: how often (ms) its write-ahead log is synced to disk, MongoDB's journal commit interval (100 ms
+   * by default). A commit is written to the operating system at once, so it survives any crash of the database or the
+   * forum; a crash of the machine may lose the last interval's. 0: SQLite syncs at every commit (slower writes).
+   */
+  syncIntervalMs?: number;
+  /** The database's own log level (its lines reach `logger` at debug); `error` by default. */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
+
+/** The embedded database's default sync interval (ms), as MongoDB's journal. */
+export const DEFAULT_SYNC_INTERVAL_MS = 100;
 
 /** Raised when another embedded database holds the data directory's lock. */
 export class DataDirInUseError extends Error {}
@@ -57,7 +68,7 @@ export interface EmbeddedDatabase {
 }
 
 // What the binary is built from: a newer one of these (a pull that changed the launcher) means building again.
-const BUILD_INPUTS = [join(root, 'db', 'ferretdb', 'main.go'), join(root, 'db', 'ferretdb', 'go.mod'), join(root, 'db', 'ferretdb', 'go.sum'), join(root, 'db', 'ferretdb', 'sqlite-pushdown', 'chorus_pushdown.go'), join(root, 'scripts', 'build-ferretdb.mjs')];
+const BUILD_INPUTS = [join(root, 'db', 'ferretdb', 'main.go'), join(root, 'db', 'ferretdb', 'go.mod'), join(root, 'db', 'ferretdb', 'go.sum'), join(root, 'db', 'ferretdb', 'sqlite-pushdown', 'chorus_pushdown.go'), join(root, 'db', 'ferretdb', 'chorus-switch', 'chorus.go'), join(root, 'scripts', 'build-ferretdb.mjs')];
 
 function binaryIsCurrent(): boolean {
   const stamp = join(root, '.ferretdb', 'stamp');
@@ -121,13 +132,13 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedData
   let restartTimer: NodeJS.Timeout | null = null;
 
   const args = () => {
-    const a = ['-listen-addr', `127.0.0.1:${port}`, '-exit-on-stdin-close', '-log-level', 'error'];
+    const a = ['-listen-addr', `127.0.0.1:${port}`, '-exit-on-stdin-close', '-log-level', opts.logLevel ?? 'error'];
     if (opts.lockFile) a.push('-lock-file', opts.lockFile);
     if (opts.auth) a.push('-auth-password-file', opts.auth.passwordFile);
     if (opts.postgresUrl) a.push('-handler', 'postgresql', '-postgresql-url', opts.postgresUrl);
     else {
       mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
-      a.push('-handler', 'sqlite', '-sqlite-url', `file:${opts.dataDir}/`);
+      a.push('-handler', 'sqlite', '-sqlite-url', `file:${opts.dataDir}/`, '-sqlite-sync-interval', `${opts.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS}ms`);
     }
     return a;
   };

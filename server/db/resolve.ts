@@ -37,7 +37,7 @@ export function runningEmbeddedUri(config: Pick<Config, 'dataDir'>): string | nu
 }
 
 export async function resolveDatabase(
-  config: Pick<Config, 'mongodbUri' | 'dataDir' | 'embeddedPostgresUrl'>,
+  config: Pick<Config, 'mongodbUri' | 'dataDir' | 'embeddedPostgresUrl' | 'embeddedSyncMs'>,
   logger: Logger,
   opts: { share?: boolean } = {},
 ): Promise<ResolvedDatabase> {
@@ -52,6 +52,7 @@ export async function resolveDatabase(
   const embedded = await startEmbedded({
     dataDir: join(config.dataDir, 'db'),
     postgresUrl: config.embeddedPostgresUrl,
+    syncIntervalMs: config.embeddedSyncMs,
     logger,
     lockFile: join(config.dataDir, 'db.lock'),
     auth: embeddedAuth(config.dataDir),

@@ -19,6 +19,9 @@ describe('config', () => {
     assert.equal(c.guestPosting, false);
     assert.equal(c.editWindowMs, 15 * 60_000);
     assert.equal(c.secureCookies, false);
+    // The embedded database syncs its log as often as MongoDB's journal does.
+    assert.equal(c.embeddedSyncMs, 100);
+    assert.equal(loadConfig({ DATA_DIR: dir, EMBEDDED_DB_SYNC_MS: '0' }).embeddedSyncMs, 0);
     assert.ok(Object.isFrozen(c));
   });
 
@@ -62,6 +65,8 @@ describe('config', () => {
     ['LOG_LEVEL', 'loud'],
     ['SESSION_SECRET', 'short'],
     ['GUEST_POSTING', 'maybe'],
+    ['EMBEDDED_DB_SYNC_MS', '-5'],
+    ['EMBEDDED_DB_SYNC_MS', 'often'],
   ];
   for (const [name, value] of bad) {
     it(`stops on ${name}=${value} with one line naming it`, () => {
