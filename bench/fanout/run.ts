@@ -238,7 +238,7 @@ function section(results: Result[], seconds: number): string {
     '## Live fan-out (socket.io)',
     '',
     `Command: \`npm run bench:fanout\` (bench/fanout/run.ts; env FANOUT_SCENARIOS=READERSxRATE[xROUNDS],..., FANOUT_SECONDS, FANOUT_PROCS, FANOUT_PROF_DIR).`,
-    `Run of ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (server, database, load generators and poster all on them), Node ${process.version}, ${Math.round(seconds)} s in all.`,
+    `Run of ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores of ${cpus()[0]?.model.trim() ?? 'an unknown CPU'} (server, database, load generators and poster all on them), Node ${process.version}, ${Math.round(seconds)} s in all.`,
     '',
     `Each scenario: a fresh server process; N readers in one thread, opened by ${PROCS} load-generator processes; one poster sends`,
     `comments at a fixed rate for ${SECONDS} s (after ${WARMUP} unmeasured warm-up comments). Forum: the poster is a signed-in member posting with`,
