@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_SYNC_INTERVAL_MS } from './db/embedded';
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'], { message: 'must be true or false' })
@@ -39,7 +40,7 @@ const envSchema = z.object({
   EDIT_WINDOW_MINUTES: z.coerce.number().int().min(0).max(1440).default(15),
   DEMO_CONTENT: bool.default(true),
   EMBEDDED_DB_POSTGRESQL_URL: url(['postgres:', 'postgresql:']).optional(),
-  EMBEDDED_DB_SYNC_MS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0).max(10_000).default(100),
+  EMBEDDED_DB_SYNC_MS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0).max(10_000).default(DEFAULT_SYNC_INTERVAL_MS),
   TRUST_PROXY: z.string().optional(),
   REGISTER_LIMIT_PER_HOUR: z.coerce.number({ message: 'must be a number' }).int().min(1).default(20),
   POSTING_LIMIT_PER_MINUTE: z.coerce.number({ message: 'must be a number' }).int().min(1).default(10),
