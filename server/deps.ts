@@ -60,6 +60,8 @@ export interface ThreadRepairs {
 export interface ForumLimits {
   /** One posting budget per poster (`user:ID` or `ip:ADDR`), shared by HTTP and sockets; throws HttpError 429 RATE_LIMITED. */
   posting(key: string): Promise<void>;
+  /** Gives back what `posting` took from the budget for a post that turned out to repeat a stored one. */
+  postingBack(key: string): Promise<void>;
   /** Express middleware for POST /api/auth/login (per username and per address). */
   login: RequestHandler;
   /** Express middleware for POST /api/auth/register (per address). */

@@ -78,7 +78,8 @@ export async function postComment(
   const tell = (record: CommentRecord) =>
     publish(deps, record.status === 'visible' ? 'comment.created' : 'comment.held', { comment: { ...dtoOf(record), songSlug: slug }, songSlug: slug });
   // A repeat of the same clientId (a retry after a lost answer) is answered before the rate limit counts it.
-  const { record, created, unannounced, told } = await insertThreadComment(deps, { _id: songId }, fields, key, () => deps.limits.posting(posterKey(poster)), tell);
+  const budget: PostingBudget = { take: () => deps.limits.posting(posterKey(poster)), giveBack: () => deps.limits.postingBack(posterKey(poster)) };
+  const { record, created, unannounced, told } = await insertThreadComment(deps, { _id: songId }, fields, key, budget, tell);
   const comment = dtoOf(record);
   if (told) {
     // Readers were told as soon as the comment was stored; the counters it moved after that (the thread's total, a
@@ -117,6 +118,12 @@ async function parentIn(deps: Pick<ForumDeps, 'db'>, songId: Types.ObjectId, par
 /** A post that reserved nothing found its key taken (a repeat, or a post in flight): it goes the reserving way. */
 class KeyTaken extends Error {}
 
+/** The poster's posting budget: a new post takes from it; one found to repeat a stored post gives it back. */
+export interface PostingBudget {
+  take(): Promise<void>;
+  giveBack(): Promise<void>;
+}
+
 /** The post's own refusal, from the check beside the claim (its key taken, the rate limit): nothing of it was written. */
 class Refused extends Error {
   constructor(readonly reason: unknown) {
@@ -126,19 +133,20 @@ class Refused extends Error {
 
 /**
  * Stores a comment at the thread's next position, once per idempotency key: the key is reserved first
- * (idempotency.ts), then `beforeWrite` runs (the rate limit: repeats never reach it), then the store takes the
- * position, moves the counters with it and writes the comment. Given `announce`, the store may tell readers as soon
- * as the comment is stored and move the counters after (`told`); otherwise telling them is the caller's. A live post
- * (one with `announce`) on the store's only instance reserves nothing: the key is checked and `beforeWrite` runs
- * beside the position claim, and the caller records the key once it has announced the comment (markAnnounced). The
- * importer uses it too, always reserving.
+ * (idempotency.ts), then the post takes from the `budget` (the rate limit: repeats never reach it), then the store
+ * takes the position, moves the counters with it and writes the comment. Given `announce`, the store may tell readers
+ * as soon as the comment is stored and move the counters after (`told`); otherwise telling them is the caller's. A
+ * live post (one with `announce`) on the store's only instance reserves nothing: the key is checked and the budget
+ * taken beside the position claim, and the caller records the key once it has announced the comment (markAnnounced).
+ * A repeat that gets past the check (one racing that record) meets the comment's unique idemKey instead, and gives
+ * back what it took. The importer uses it too, always reserving.
  */
 export async function insertThreadComment(
   deps: Pick<ForumDeps, 'db' | 'threads' | 'repairs'> & Partial<Pick<ForumDeps, 'logger'>>,
   song: Pick<SongRecord, '_id'>,
   fields: NewComment,
   key: string | null,
-  beforeWrite?: () => Promise<void>,
+  budget?: PostingBudget,
   /** Tells readers of the new comment; the store may do it before it moves the counters (then `told` is true). */
   announce?: (record: CommentRecord) => Promise<void>,
   reserve = !announce || !deps.threads.soleInstance,
@@ -154,14 +162,14 @@ export async function insertThreadComment(
   const check = async () => {
     try {
       if (key && (await keyTaken(deps, key))) throw new KeyTaken();
-      await beforeWrite?.();
+      await budget?.take();
     } catch (err) {
       throw new Refused(err);
     }
   };
   if (!checkOnly) {
     try {
-      await beforeWrite?.();
+      await budget?.take();
     } catch (err) {
       if (key) await releaseKey(deps, key, commentId);
       throw err;
@@ -200,7 +208,7 @@ export async function insertThreadComment(
     record = await deps.threads.insertAtNextPosition(song, fields, key ?? `${ONCE_PREFIX}${randomUUID()}`, commentId, hooks);
   } catch (err) {
     if (err instanceof Refused) {
-      if (err.reason instanceof KeyTaken) return insertThreadComment(deps, song, fields, key, beforeWrite, announce, true);
+      if (err.reason instanceof KeyTaken) return insertThreadComment(deps, song, fields, key, budget, announce, true);
       throw err.reason;
     }
     // Our takeover raced an owner that was slow, not gone (or, reserving nothing, we met a comment already stored
@@ -209,6 +217,8 @@ export async function insertThreadComment(
     if (stored) {
       // Never announced, that post was cut short, maybe before its counters moved: have them recounted.
       if (checkOnly && stored.unannounced) deps.repairs.markDirty(song._id);
+      // A repeat after all: what this attempt took from the budget goes back.
+      await budget?.giveBack();
       return { record: stored.comment, created: false, unannounced: stored.unannounced };
     }
     if (key && !checkOnly) await releaseKey(deps, key, commentId);

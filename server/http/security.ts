@@ -235,7 +235,7 @@ export function createLimits(deps: LimitDeps): ForumLimits {
   return {
     login,
     register,
-    posting: postingBudget(deps, makeStore),
+    ...postingBudget(deps, makeStore),
     close: () => memoryStores.forEach((store) => store.shutdown()),
   };
 }
@@ -262,12 +262,16 @@ function addressSlowDown(makeStore: StoreMaker): RequestHandler {
 }
 
 /** One posting budget per poster (`user:ID` or `ip:ADDR`), shared by HTTP and sockets: N posts a minute, all at once if need be. */
-function postingBudget(deps: LimitDeps, makeStore: StoreMaker): ForumLimits['posting'] {
+function postingBudget(deps: LimitDeps, makeStore: StoreMaker): Pick<ForumLimits, 'posting' | 'postingBack'> {
   const store = makeStore('posting');
   const limit = deps.config.postingLimitPerMinute;
   void store.init?.({ windowMs: POSTING_WINDOW_MS } as Options);
-  return async (key) => {
-    const { totalHits, resetTime } = await store.increment(key);
-    if (totalHits > limit) throw rateLimited(retryAfterSeconds(resetTime, POSTING_WINDOW_MS), 'You are posting too fast');
+  return {
+    async posting(key) {
+      const { totalHits, resetTime } = await store.increment(key);
+      if (totalHits > limit) throw rateLimited(retryAfterSeconds(resetTime, POSTING_WINDOW_MS), 'You are posting too fast');
+    },
+    // A repeat is answered with its comment and weighs nothing; giving back is best effort (the window ends anyway).
+    postingBack: async (key) => void (await Promise.resolve(store.decrement(key)).catch(() => undefined)),
   };
 }

@@ -334,6 +334,32 @@ describe('comments API: a closed edit window', () => {
   });
 });
 
+describe('comments API: repeats and the posting limit', () => {
+  let forum: TestForum;
+  before(async () => (forum = await startTestForum({ POSTING_LIMIT_PER_MINUTE: '2', REGISTER_LIMIT_PER_HOUR: '1000' })));
+  after(() => forum.close());
+
+  it('answers repeats of a stored post with it without spending the poster\'s limit, at once or after it was noted', async () => {
+    const admin = await signUp(forum, { role: 'admin' });
+    const member = await signUp(forum);
+    const s = await makeSong(admin, 'Said Twice');
+    // Retries sent while the post is still being stored (they race its record of the key), then one after it.
+    const sent = await Promise.all([1, 2, 3].map(() => member.agent.post(`/api/songs/${s.slug}/comments`).send({ body: 'once', clientId: 'r-1' })));
+    assert.deepEqual(sent.map((r) => r.status).sort(), [200, 200, 201], JSON.stringify(sent.map((r) => r.body)));
+    const first = sent.find((r) => r.status === 201)!.body as CommentDTO;
+    const later = await post(member.agent, s.slug, { body: 'once', clientId: 'r-1' }, 200);
+    assert.deepEqual([...sent.map((r) => r.body.id), later.id], [first.id, first.id, first.id, first.id]);
+    // Two a minute: the repeats took nothing, so one more new post fits and the one after it does not.
+    await post(member.agent, s.slug, { body: 'twice', clientId: 'r-2' });
+    const refused = await member.agent.post(`/api/songs/${s.slug}/comments`).send({ body: 'thrice', clientId: 'r-3' }).expect(429);
+    assert.equal(refused.body.error.code, 'RATE_LIMITED');
+    // Past the limit a repeat is still answered with its comment.
+    assert.equal((await post(member.agent, s.slug, { body: 'once', clientId: 'r-1' }, 200)).id, first.id);
+    assert.deepEqual((await thread(forum, s.slug)).items.map((c) => c.body), ['once', 'twice']);
+    assert.equal((await songOf(forum, s.slug)).commentCount, 2);
+  });
+});
+
 describe('comments API: guest posting on', () => {
   let forum: TestForum;
   let s: SongDTO;
