@@ -272,6 +272,12 @@ function postingBudget(deps: LimitDeps, makeStore: StoreMaker): Pick<ForumLimits
       if (totalHits > limit) throw rateLimited(retryAfterSeconds(resetTime, POSTING_WINDOW_MS), 'You are posting too fast');
     },
     // A repeat is answered with its comment and weighs nothing; giving back is best effort (the window ends anyway).
-    postingBack: async (key) => void (await Promise.resolve(store.decrement(key)).catch(() => undefined)),
+    async postingBack(key) {
+      try {
+        await store.decrement(key);
+      } catch {
+        // The store is away: the post stays counted until the window ends.
+      }
+    },
   };
 }
