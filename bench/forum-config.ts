@@ -14,3 +14,6 @@ export function benchConfig(env: Record<string, string | undefined>): Config {
     ...env,
   });
 }
+
+/** The embedded database's sync interval for a bench's own database: EMBEDDED_DB_SYNC_MS, as the forum reads it. */
+export const benchSyncMs = (): number => benchConfig({ EMBEDDED_DB_SYNC_MS: process.env.EMBEDDED_DB_SYNC_MS }).embeddedSyncMs;

@@ -5,7 +5,8 @@
 // Env: FANOUT_SCENARIOS (readers x comments per second [x rounds], default 1000x10x3,5000x2,5000x10), FANOUT_SECONDS (10 of
 // posting per scenario), FANOUT_PROCS (4 load generators), FANOUT_KINDS (default ws,socketio,socketio-wire: the
 // baseline, the forum read with socket.io-client, the forum read by wire-protocol clients), FANOUT_WRITE=0 to only print,
-// FANOUT_PROF_DIR=DIR to write a V8 CPU profile of every server and load generator there (they run slower profiled).
+// FANOUT_PROF_DIR=DIR to write a V8 CPU profile of every server and load generator there (they run slower profiled),
+// EMBEDDED_DB_SYNC_MS the database's sync interval, as for the forum.
 import { writeBenchSection } from '../benchmarks-md';
 import { fork, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { io as ioClient } from 'socket.io-client';
 import WebSocket from 'ws';
 import { startEmbedded } from '../../server/db/embedded';
+import { benchSyncMs } from '../forum-config';
 import { markedBody, now, type EmitTimes, type FromReaders, type Kind, type ProfiledProcess, type ReadersConfig, type ToReaders } from './protocol';
 import { ms, ratio, summarise } from './stats';
 
@@ -238,7 +240,7 @@ function section(results: Result[], seconds: number): string {
     '## Live fan-out (socket.io)',
     '',
     `Command: \`npm run bench:fanout\` (bench/fanout/run.ts; env FANOUT_SCENARIOS=READERSxRATE[xROUNDS],..., FANOUT_SECONDS, FANOUT_PROCS, FANOUT_PROF_DIR).`,
-    `Run of ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores of ${cpus()[0]?.model.trim() ?? 'an unknown CPU'} (server, database, load generators and poster all on them), Node ${process.version}, ${Math.round(seconds)} s in all.`,
+    `Run of ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores of ${cpus()[0]?.model.trim() ?? 'an unknown CPU'} (server, database, load generators and poster all on them), Node ${process.version}, the database's log synced ${benchSyncMs() ? `every ${benchSyncMs()} ms` : 'at every commit'} (EMBEDDED_DB_SYNC_MS), ${Math.round(seconds)} s in all.`,
     '',
     `Each scenario: a fresh server process; N readers in one thread, opened by ${PROCS} load-generator processes; one poster sends`,
     `comments at a fixed rate for ${SECONDS} s (after ${WARMUP} unmeasured warm-up comments). Forum: the poster is a signed-in member posting with`,
@@ -317,7 +319,7 @@ function reading(results: Result[]): string[] {
 async function main() {
   const began = now();
   const dataDir = mkdtempSync(join(tmpdir(), 'chorus-fanout-'));
-  const db = await startEmbedded({ dataDir });
+  const db = await startEmbedded({ dataDir, syncIntervalMs: benchSyncMs() });
   const results: Result[] = [];
   try {
     for (const { readers, rate, rounds } of SCENARIOS) {

@@ -1,13 +1,14 @@
 // npm run bench:threads — thread paging and posting on a 10,000-comment thread, beside a bare Express + mongodb
 // driver baseline doing the same queries, in one run on a fresh embedded FerretDB. Writes the Threads section
-// of BENCHMARKS.md. BENCH_SECONDS (default 10) sets the length of each autocannon run.
+// of BENCHMARKS.md. BENCH_SECONDS (default 10) sets the length of each autocannon run; EMBEDDED_DB_SYNC_MS, the
+// database's sync interval, as for the forum.
 import { writeBenchSection } from '../benchmarks-md';
 import autocannon from 'autocannon';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { benchConfig } from '../forum-config';
+import { benchConfig, benchSyncMs } from '../forum-config';
 import { startEmbedded } from '../../server/db/embedded';
 import { startForum } from '../../server/forum';
 import { encodeCursor } from '../../server/db/cursor';
@@ -37,7 +38,6 @@ async function cannon(url: string, opts: Partial<autocannon.Options> = {}): Prom
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'chorus-bench-threads-'));
-  const db = await startEmbedded({ dataDir: join(dir, 'db') });
   const dbName = 'bench_threads';
   const config = benchConfig({
     DATA_DIR: dir,
@@ -45,6 +45,7 @@ async function main() {
     // bench:reads measures the page cache in front of it.
     PAGE_CACHE_MB: CACHE_MB,
   });
+  const db = await startEmbedded({ dataDir: join(dir, 'db'), syncIntervalMs: benchSyncMs() });
   const forum = await startForum({ config, logger: pino({ level: 'silent' }), mongodbUri: db.uri, dbName });
   const baseline = await startBaseline(db.uri, dbName);
   try {
@@ -89,7 +90,7 @@ async function main() {
       () => cannon(`${forum.url}/api/songs/${postSlug}/comments`, postOpts({ cookie })),
       () => cannon(`${baseline.url}/songs/${postSlug}/comments`, postOpts({})),
     );
-    report(rows);
+    report(rows, benchSyncMs());
   } finally {
     await baseline.close();
     await forum.close();
@@ -100,14 +101,14 @@ async function main() {
 
 const fmt = (n: number) => (n >= 100 ? Math.round(n).toString() : n.toFixed(1));
 
-function report(rows: Row[]) {
+function report(rows: Row[], syncMs: number) {
   const machine = `${cpus().length} cores, ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}`;
   const lines = [
     `Command: \`npm run bench:threads\` (bench/threads/run.ts). ${COMMENTS.toLocaleString('en')}-comment thread in a fresh embedded FerretDB`,
     `(SQLite), autocannon ${CONNECTIONS} connections x ${SECONDS} s per row, forum and baseline in the same process and run.`,
     `Baseline: a bare Express route doing the same queries with the plain mongodb driver (the song, the page's`,
     `thread positions, then their comments, each as one _id $in). Machine: ${machine}.`,
-    `Run: ${new Date().toISOString().slice(0, 16)}Z.`,
+    `Embedded database log synced ${syncMs ? `every ${syncMs} ms` : 'at every commit'} (EMBEDDED_DB_SYNC_MS). Run: ${new Date().toISOString().slice(0, 16)}Z.`,
     '',
     '| scenario | Chorus req/s | p50 ms | p99 ms | baseline req/s | p50 ms | p99 ms | Chorus / baseline |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
