@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { registerUser } from '../../server/accounts/service';
 import { loadConfig } from '../../server/config';
 import { startForum } from '../../server/forum';
-import { answerHeap, now, readMark, type EmitTimes } from './protocol';
+import { answerMemory, now, readMark, type EmitTimes } from './protocol';
 
 const { mongodbUri, dbName, password } = JSON.parse(process.argv[2]) as { mongodbUri: string; dbName: string; password: string };
 
@@ -32,8 +32,7 @@ forum.deps.bus.prependListener('comment.created', ({ comment }) => {
 process.send?.({ type: 'listening', url: forum.url });
 
 process.on('message', async (m: { type: string }) => {
-  answerHeap(m);
-  if (m.type === 'rss') process.send?.({ type: 'rss', rss: process.memoryUsage().rss });
+  answerMemory(m);
   if (m.type === 'emits') process.send?.({ type: 'emits', emits: emits.splice(0) });
   if (m.type === 'close') {
     await forum.close();

@@ -3,39 +3,20 @@
 // forum, join one thread) and another after they have settled, and heap-snapshot.ts sums what the readers hold by
 // constructor. Writes the "Live fan-out: memory per idle reader" section of BENCHMARKS.md (HEAP_WRITE=0: print only).
 import { writeBenchSection } from '../benchmarks-md';
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startEmbedded } from '../../server/db/embedded';
+import { request, spawnTs } from './children';
 import { readersMemory, type Retained } from './heap-snapshot';
 import type { FromReaders, Kind, ReadersConfig } from './protocol';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const READERS = Number(process.env.HEAP_READERS ?? 500);
 const PASSWORD = 'fanout-bench-password';
 const SHOWN = 14;
 const WARM_UP = 200;
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
-
-function spawnTs(file: string, arg: unknown, env: NodeJS.ProcessEnv = {}, gc = false): ChildProcess {
-  const execArgv = ['--import', 'tsx', ...(gc ? ['--expose-gc'] : [])];
-  return fork(join(here, file), [JSON.stringify(arg)], { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-}
-
-function next<T>(child: ChildProcess, type: string, message?: object): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: { type: string }) => {
-      if (m.type !== type) return;
-      child.off('message', onMessage);
-      resolve(m as T);
-    };
-    child.on('message', onMessage);
-    child.once('exit', (code) => reject(new Error(`child exited (${code}) before ${type}`)));
-    if (message) child.send(message);
-  });
-}
 
 /** A thread to read on the forum: its admin signs in and makes a song. */
 async function forumThread(url: string): Promise<string> {
@@ -55,25 +36,25 @@ interface Measured {
 async function measure(kind: Kind, mongodbUri: string, dir: string): Promise<Measured> {
   const server =
     kind === 'ws'
-      ? spawnTs('ws-server.ts', {}, {}, true)
-      : spawnTs('forum-server.ts', { mongodbUri, dbName: `heap_${Date.now()}`, password: PASSWORD }, { FANOUT_DATA_DIR: dir, REDIS_URL: '' }, true);
-  const { url } = await next<{ url: string }>(server, 'listening');
+      ? spawnTs('ws-server.ts', {}, {}, { gc: true })
+      : spawnTs('forum-server.ts', { mongodbUri, dbName: `heap_${Date.now()}`, password: PASSWORD }, { FANOUT_DATA_DIR: dir, REDIS_URL: '' }, { gc: true });
+  const { url } = await request<{ url: string }>(server, 'listening');
   const slug = kind === 'ws' ? 'none' : await forumThread(url);
   // A first crowd comes and goes before anything is measured, so the code its connections compile (and, on the
   // forum, the recovery state its readers leave, kept 2 minutes) is in both snapshots, not counted as readers' memory.
   const warmUp = spawnTs('readers.ts', { kind, url, slug, count: WARM_UP, concurrency: 50 } satisfies ReadersConfig);
-  await next(warmUp, 'ready');
+  await request(warmUp, 'ready');
   warmUp.send({ type: 'close' });
   await new Promise((r) => warmUp.once('exit', r));
   await sleep(1000);
   const before = join(dir, `${kind}-0.heapsnapshot`);
   const after = join(dir, `${kind}-${READERS}.heapsnapshot`);
-  const a = await next<{ heapUsed: number }>(server, 'heap', { type: 'heap', path: before });
+  const a = await request<{ heapUsed: number }>(server, 'heap', { type: 'heap', path: before });
   const readers = spawnTs('readers.ts', { kind, url, slug, count: READERS, concurrency: 50 } satisfies ReadersConfig);
-  const ready = await next<Extract<FromReaders, { type: 'ready' }>>(readers, 'ready');
+  const ready = await request<Extract<FromReaders, { type: 'ready' }>>(readers, 'ready');
   if (ready.connected !== READERS) throw new Error(`${kind}: ${ready.connected} of ${READERS} readers connected`);
   await sleep(2000);
-  const b = await next<{ heapUsed: number }>(server, 'heap', { type: 'heap', path: after });
+  const b = await request<{ heapUsed: number }>(server, 'heap', { type: 'heap', path: after });
   readers.send({ type: 'close' });
   server.send({ type: 'close' });
   await Promise.all([readers, server].map((c) => new Promise((r) => (c.exitCode === null ? c.once('exit', r) : r(null)))));

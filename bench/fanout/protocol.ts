@@ -49,11 +49,22 @@ export type FromReaders =
 /** A server's record of when it handed each comment to its broadcast (seq, time). */
 export type EmitTimes = [number, number][];
 
-/** A server's answer to `{type: 'heap', path}` (bench/fanout/heap.ts): a heap snapshot written after collecting garbage. */
-export function answerHeap(m: { type: string; path?: string }): void {
+/** Collects garbage where the process was started with --expose-gc (both servers are, by run.ts and heap.ts). */
+const collect = () => (globalThis as { gc?: () => void }).gc?.();
+
+/**
+ * A server's answer to the bench's memory questions: `{type: 'rss'}` (run.ts) gets the resident set after a full
+ * collection, so what is measured is what the connections hold, not how much of their set-up's garbage happens to be
+ * uncollected at that moment (it swung one server's figure by half from round to round); `{type: 'heap', path}`
+ * (heap.ts) gets a heap snapshot written after collecting garbage.
+ */
+export function answerMemory(m: { type: string; path?: string }): void {
+  if (m.type === 'rss') {
+    collect();
+    process.send?.({ type: 'rss', rss: process.memoryUsage().rss });
+  }
   if (m.type !== 'heap' || !m.path) return;
-  // Started with --expose-gc by heap.ts: what is left is what the readers hold.
-  (globalThis as { gc?: () => void }).gc?.();
+  collect();
   writeHeapSnapshot(m.path);
   process.send?.({ type: 'heap', heapUsed: process.memoryUsage().heapUsed });
 }

@@ -8,19 +8,18 @@
 // FANOUT_PROF_DIR=DIR to write a V8 CPU profile of every server and load generator there (they run slower profiled),
 // EMBEDDED_DB_SYNC_MS the database's sync interval, as for the forum.
 import { writeBenchSection } from '../benchmarks-md';
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { io as ioClient } from 'socket.io-client';
 import WebSocket from 'ws';
 import { startEmbedded } from '../../server/db/embedded';
+import { request, spawnTs } from './children';
 import { benchSyncMs } from '../forum-config';
 import { markedBody, now, type EmitTimes, type FromReaders, type Kind, type ProfiledProcess, type ReadersConfig, type ToReaders } from './protocol';
 import { ms, ratio, summarise } from './stats';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const SCENARIOS = (process.env.FANOUT_SCENARIOS ?? '1000x10x3,5000x2,5000x10').split(',').map((s) => {
   const [readers, rate, rounds = 1] = s.split('x').map(Number);
   return { readers, rate, rounds };
@@ -39,6 +38,8 @@ interface Result {
   kind: Kind;
   /** End-to-end p99 of every round, when the scenario ran several (the row is the median round). */
   roundsP99?: number[];
+  /** Each round's RSS growth per reader, KB, when the scenario ran more than once (rssPerReaderKb is their median). */
+  roundsRss?: number[];
   readers: number;
   rate: number;
   messages: number;
@@ -63,32 +64,12 @@ interface Result {
   refused: number;
 }
 
-function spawnTs(file: string, arg: unknown, env: NodeJS.ProcessEnv = {}): ChildProcess {
-  const prof = PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROF_DIR}`] : [];
-  return fork(join(here, file), [JSON.stringify(arg)], { execArgv: ['--import', 'tsx', ...prof], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-}
-
 /** With FANOUT_PROF_DIR: which process wrote which profile, for bench/fanout/profiles.ts. */
 function noteProfiled(child: ChildProcess, entry: Omit<ProfiledProcess, 'pid'>): void {
   if (PROF_DIR) appendFileSync(join(PROF_DIR, 'processes.jsonl'), JSON.stringify({ pid: child.pid, ...entry } satisfies ProfiledProcess) + '\n');
 }
 
-function request<T>(child: ChildProcess, message: object, type: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: { type: string }) => {
-      if (m.type !== type) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(m as T);
-    };
-    const onExit = (code: number) => reject(new Error(`child exited (${code}) before ${type}`));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-    if (Object.keys(message).length) child.send(message);
-  });
-}
-
-const rssOf = async (server: ChildProcess) => (await request<{ rss: number }>(server, { type: 'rss' }, 'rss')).rss;
+const rssOf = async (server: ChildProcess) => (await request<{ rss: number }>(server, 'rss', { type: 'rss' })).rss;
 
 /** A poster for the forum: an admin signed in over HTTP, posting through socket comment:post (the real service). */
 async function forumPoster(url: string) {
@@ -143,21 +124,21 @@ async function scenario(kind: Kind, readers: number, rate: number, mongodbUri: s
   const messages = rate * SECONDS;
   const server =
     kind === 'ws'
-      ? spawnTs('ws-server.ts', {})
-      : spawnTs('forum-server.ts', { mongodbUri, dbName: `fanout_${readers}_${Date.now()}`, password: PASSWORD }, { FANOUT_DATA_DIR: dataDir, REDIS_URL: '' });
+      ? spawnTs('ws-server.ts', {}, {}, { gc: true, profDir: PROF_DIR })
+      : spawnTs('forum-server.ts', { mongodbUri, dbName: `fanout_${readers}_${Date.now()}`, password: PASSWORD }, { FANOUT_DATA_DIR: dataDir, REDIS_URL: '' }, { gc: true, profDir: PROF_DIR });
   noteProfiled(server, { role: 'server', kind, readers, comments: WARMUP + messages });
-  const { url } = await request<{ url: string }>(server, {}, 'listening');
+  const { url } = await request<{ url: string }>(server, 'listening');
   const poster = kind === 'ws' ? await wsPoster(url) : await forumPoster(url);
   await sleep(1000);
   const rss0 = await rssOf(server);
 
   const procs = Array.from({ length: PROCS }, (_, i) => {
     const count = Math.floor(readers / PROCS) + (i < readers % PROCS ? 1 : 0);
-    const proc = spawnTs('readers.ts', { kind, url, slug: poster.slug, count, concurrency: 50 } satisfies ReadersConfig);
+    const proc = spawnTs('readers.ts', { kind, url, slug: poster.slug, count, concurrency: 50 } satisfies ReadersConfig, {}, { profDir: PROF_DIR });
     noteProfiled(proc, { role: 'readers', kind, readers: count, comments: WARMUP + messages });
     return proc;
   });
-  const ready = await Promise.all(procs.map((p) => request<Extract<FromReaders, { type: 'ready' }>>(p, {}, 'ready')));
+  const ready = await Promise.all(procs.map((p) => request<Extract<FromReaders, { type: 'ready' }>>(p, 'ready')));
   const connected = ready.reduce((a, r) => a + r.connected, 0);
   const connectMs = Math.max(...ready.map((r) => r.ms));
   await sleep(2000);
@@ -179,7 +160,7 @@ async function scenario(kind: Kind, readers: number, rate: number, mongodbUri: s
   // it. Counted once every answer is in (the wait below); the expected deliveries are the stored posts'.
   const expectedOf = () => connected * (messages - [...poster.refused].filter((s) => s >= 0).length);
   let expected = expectedOf();
-  const ask = (p: ChildProcess, m: ToReaders, type: string) => request<never>(p, m, type);
+  const ask = (p: ChildProcess, m: ToReaders, type: string) => request<never>(p, type, m);
   // Wait while deliveries still arrive (an overloaded server drains a backlog long after the last post), up to
   // 2 minutes; stop once all arrived or nothing more came for 5 s: what is missing then is lost, not late.
   let last = -1;
@@ -193,7 +174,7 @@ async function scenario(kind: Kind, readers: number, rate: number, mongodbUri: s
     else if (now() - stillSince > 5000) break;
   }
   const reports = (await Promise.all(procs.map((p) => ask(p, { type: 'report' }, 'report')))) as Extract<FromReaders, { type: 'report' }>[];
-  const emitAt = new Map((await request<{ emits: EmitTimes }>(server, { type: 'emits' }, 'emits')).emits);
+  const emitAt = new Map((await request<{ emits: EmitTimes }>(server, 'emits', { type: 'emits' })).emits);
   for (const p of procs) p.send({ type: 'close' } satisfies ToReaders);
   poster.close();
   server.send({ type: 'close' });
@@ -250,7 +231,8 @@ function section(results: Result[], seconds: number): string {
     'so the forum figure includes the database writes the baseline does not do. Fan-out latency = the moment the server hands',
     'the comment to its broadcast (forum: the bus event after the write; ws: the poster\'s frame arriving) to arrival at each',
     'reader: the like-for-like figure. "post ack p50" is the poster\'s own round trip. RSS/reader = server RSS growth from',
-    'before the readers connected to after they were all connected, joined and idle (2 s settle), / N.',
+    'before the readers connected to after they were all connected, joined and idle (2 s settle), / N, each RSS read after',
+    'a full garbage collection (both servers run with --expose-gc), so it counts what the connections hold.',
     '',
     'The forum runs twice per round, with two kinds of reader. "socket.io-client readers" use the library the browser runs.',
     '"wire-protocol readers" are raw `ws` clients speaking socket.io\'s wire protocol (bench/fanout/readers.ts), so per message',
@@ -292,6 +274,20 @@ function reading(results: Result[]): string[] {
       lines.push(`  (Median of ${f1k.roundsP99.length} alternating rounds; end-to-end p99 per round, ws: ${w1k.roundsP99.map(ms).join(', ')} ms; forum: ${f1k.roundsP99.map(ms).join(', ')} ms.)`);
     }
   }
+  const memory = results.filter((r) => r.kind !== 'ws').flatMap((f) => {
+    const w = results.find((r) => r.kind === 'ws' && r.readers === f.readers && r.rate === f.rate);
+    return w ? [{ f, x: f.rssPerReaderKb / w.rssPerReaderKb }] : [];
+  });
+  if (memory.length) {
+    const worst = Math.max(...memory.map((m) => m.x));
+    lines.push(
+      `- Goal, memory per idle reader within 2x of bare ws: ${worst <= 2 ? 'met' : 'not met'} in this run, ${memory.map(({ f, x }) => `${x.toFixed(2)}x at ${f.readers} (${f.rate}/s, ${READ_BY[f.kind]})`).join(', ')}.`,
+    );
+    const w1kRss = w1k?.roundsRss;
+    for (const { f } of memory.filter(({ f }) => f.readers === 1000 && f.roundsRss && w1kRss)) {
+      lines.push(`  (RSS KB per reader at 1,000 readers in each round, the median being the figure, ws: ${w1kRss!.map((k) => k.toFixed(1)).join(', ')}; forum read by ${READ_BY[f.kind]}: ${f.roundsRss!.map((k) => k.toFixed(1)).join(', ')}.)`);
+    }
+  }
   lines.push(
     `- Every message delivered, none twice: ${delivered ? 'yes, in every round of every scenario' : 'NO, see the delivered and duplicates columns'} (${everyRun.reduce((a, r) => a + r.received, 0)} deliveries); out of order at a forum reader: ${forum.reduce((a, r) => a + r.outOfOrder, 0)}.`,
     ...forum
@@ -310,7 +306,8 @@ function reading(results: Result[]): string[] {
     '- Memory per idle reader: socket.io keeps per connection an engine.io socket, a socket.io socket and client, two',
     '  WebSocket objects (ws\'s and engine.io\'s transport), the handshake request, a ping timer and its rooms; bare ws',
     '  keeps one socket. The forum\'s own share (handlers, context, session) is now small: see the next section (npm run',
-    '  bench:fanout-heap). RSS growth over a few thousand connections is a noisy measure; the heap section is exact.',
+    '  bench:fanout-heap). RSS also counts the process\'s native memory (libuv handles, buffers); the heap section',
+    '  names the objects.',
   );
   return lines;
 }
@@ -343,10 +340,15 @@ async function main() {
   if (process.env.FANOUT_WRITE !== '0') writeBenchSection('## Live fan-out (socket.io)', text);
 }
 
+const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+/**
+ * The round with the median end-to-end p99 stands for the scenario; memory is the median of the rounds' own figures
+ * (it is measured before any comment, so it need not come from the same round).
+ */
 function medianRound(runs: Result[]): Result {
-  const sorted = [...runs].sort((a, b) => a.p99 - b.p99);
-  const median = sorted[Math.floor((sorted.length - 1) / 2)];
-  return runs.length > 1 ? { ...median, roundsP99: runs.map((r) => r.p99) } : median;
+  const median = runs.find((r) => r.p99 === medianOf(runs.map((x) => x.p99)))!;
+  return runs.length > 1 ? { ...median, rssPerReaderKb: medianOf(runs.map((r) => r.rssPerReaderKb)), roundsP99: runs.map((r) => r.p99), roundsRss: runs.map((r) => r.rssPerReaderKb) } : median;
 }
 
 /** Every round of every scenario, for the delivery check (the tables show median rounds). */

@@ -3,7 +3,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { answerHeap, now, type EmitTimes } from './protocol';
+import { answerMemory, now, type EmitTimes } from './protocol';
 
 const server = createServer();
 const wss = new WebSocketServer({ server, perMessageDeflate: false });
@@ -32,8 +32,7 @@ server.listen(0, '127.0.0.1', () => {
 });
 
 process.on('message', (m: { type: string }) => {
-  answerHeap(m);
-  if (m.type === 'rss') process.send?.({ type: 'rss', rss: process.memoryUsage().rss });
+  answerMemory(m);
   if (m.type === 'emits') process.send?.({ type: 'emits', emits: emits.splice(0) });
   if (m.type === 'close') process.exit(0);
 });
