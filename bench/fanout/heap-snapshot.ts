@@ -1,6 +1,7 @@
 // Reads two V8 heap snapshots of one process (before and after N readers connected) and tells where the readers'
 // memory went: the retained size (dominator tree) of every object new in the second snapshot whose dominator is not
-// new itself (the roots of the readers' memory), summed by constructor, per reader.
+// new itself (the roots of the readers' memory), summed by constructor, per reader; and, for the largest of them,
+// by field (what each root's own fields hold in the dominator tree).
 import { readFileSync } from 'node:fs';
 
 interface Snapshot {
@@ -29,14 +30,26 @@ export interface Retained {
   count: number;
 }
 
+/**
+ * A field that tells apart objects of one constructor name from different libraries: three classes are called Socket
+ * (node's net, engine.io's, socket.io's) and two WebSocket (ws's, engine.io's transport).
+ */
+const TELLING_FIELDS: [field: string, library: string][] = [
+  ['nsp', 'socket.io'],
+  ['transport', 'engine.io'],
+  ['_writableState', 'node net'],
+  ['_receiver', 'ws'],
+  ['_doSend', 'engine.io transport'],
+];
+
 /** Retained bytes of the readers' memory by constructor, per reader, largest first. */
-export function readersMemory(beforePath: string, afterPath: string, readers: number): { total: number; rows: Retained[] } {
+export function readersMemory(beforePath: string, afterPath: string, readers: number): { total: number; rows: Retained[]; fields: Retained[] } {
   const old = nodeIds(load(beforePath));
   const s = load(afterPath);
   const { node_fields: nf, edge_fields: ef, node_types: [nodeTypes], edge_types: [edgeTypes] } = s.snapshot.meta;
   const width = nf.length;
   const [TYPE, NAME, ID, SIZE, EDGES] = ['type', 'name', 'id', 'self_size', 'edge_count'].map((f) => nf.indexOf(f));
-  const [ETYPE, ETO] = ['type', 'to_node'].map((f) => ef.indexOf(f));
+  const [ETYPE, ENAME, ETO] = ['type', 'name_or_index', 'to_node'].map((f) => ef.indexOf(f));
   const ewidth = ef.length;
   const weak = edgeTypes.indexOf('weak');
   const n = s.nodes.length / width;
@@ -115,14 +128,45 @@ export function readersMemory(beforePath: string, afterPath: string, readers: nu
     const name = s.strings[s.nodes[k * width + NAME]];
     return type === 'object' || type === 'closure' ? `${name || '(anonymous)'}${type === 'closure' ? '()' : ''}` : `(${type}) ${name}`.slice(0, 60);
   };
-  const groups = new Map<string, { bytes: number; count: number }>();
-  for (let k = 0; k < n; k++) {
-    if (!seen[k] || !isNew(k) || idom[k] < 0 || isNew(idom[k])) continue;
-    const g = groups.get(label(k)) ?? { bytes: 0, count: 0 };
-    g.bytes += retained[k];
+  const fieldName = (j: number) => {
+    const type = edgeTypes[s.edges[j * ewidth + ETYPE]];
+    return type === 'element' || type === 'hidden' ? `[${type}]` : s.strings[s.edges[j * ewidth + ENAME]];
+  };
+  const fieldsOf = (k: number) => {
+    const out = new Map<number, string>();
+    for (let j = start[k]; j < start[k + 1]; j++) if (succ[j] >= 0 && !out.has(succ[j])) out.set(succ[j], fieldName(j));
+    return out;
+  };
+  const rootLabel = (k: number) => {
+    const names = new Set(fieldsOf(k).values());
+    const library = TELLING_FIELDS.find(([field]) => names.has(field))?.[1];
+    return library ? `${label(k)} (${library})` : label(k);
+  };
+  // The readers' roots, and what each dominates directly (for the per-field breakdown).
+  const roots: number[] = [];
+  for (let k = 0; k < n; k++) if (seen[k] && isNew(k) && idom[k] >= 0 && !isNew(idom[k])) roots.push(k);
+  const isRoot = new Uint8Array(n);
+  for (const k of roots) isRoot[k] = 1;
+  const dominated = new Map<number, number[]>();
+  for (let k = 0; k < n; k++) if (k !== 0 && seen[k] && idom[k] >= 0 && isRoot[idom[k]]) (dominated.get(idom[k]) ?? dominated.set(idom[k], []).get(idom[k])!).push(k);
+
+  const add = (groups: Map<string, { bytes: number; count: number }>, key: string, bytes: number) => {
+    const g = groups.get(key) ?? { bytes: 0, count: 0 };
+    g.bytes += bytes;
     g.count++;
-    groups.set(label(k), g);
+    groups.set(key, g);
+  };
+  const groups = new Map<string, { bytes: number; count: number }>();
+  const fields = new Map<string, { bytes: number; count: number }>();
+  for (const k of roots) {
+    const what = rootLabel(k);
+    add(groups, what, retained[k]);
+    add(fields, `${what} (itself)`, s.nodes[k * width + SIZE]);
+    const via = fieldsOf(k);
+    for (const child of dominated.get(k) ?? []) add(fields, `${what}.${via.get(child) ?? '(held deeper)'}`, retained[child]);
   }
-  const rows = [...groups].map(([what, g]) => ({ what, bytes: g.bytes / readers, count: g.count / readers })).sort((a, b) => b.bytes - a.bytes);
-  return { total: rows.reduce((a, r) => a + r.bytes, 0), rows };
+  const perReader = (m: Map<string, { bytes: number; count: number }>) =>
+    [...m].map(([what, g]) => ({ what, bytes: g.bytes / readers, count: g.count / readers })).sort((a, b) => b.bytes - a.bytes);
+  const rows = perReader(groups);
+  return { total: rows.reduce((a, r) => a + r.bytes, 0), rows, fields: perReader(fields) };
 }

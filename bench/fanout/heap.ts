@@ -15,6 +15,7 @@ import type { FromReaders, Kind, ReadersConfig } from './protocol';
 const READERS = Number(process.env.HEAP_READERS ?? 500);
 const PASSWORD = 'fanout-bench-password';
 const SHOWN = 14;
+const SHOWN_FIELDS = 24;
 const WARM_UP = 200;
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
@@ -31,6 +32,7 @@ interface Measured {
   heapPerReader: number;
   total: number;
   rows: Retained[];
+  fields: Retained[];
 }
 
 async function measure(kind: Kind, mongodbUri: string, dir: string): Promise<Measured> {
@@ -58,8 +60,8 @@ async function measure(kind: Kind, mongodbUri: string, dir: string): Promise<Mea
   readers.send({ type: 'close' });
   server.send({ type: 'close' });
   await Promise.all([readers, server].map((c) => new Promise((r) => (c.exitCode === null ? c.once('exit', r) : r(null)))));
-  const { total, rows } = readersMemory(before, after, READERS);
-  return { kind, heapPerReader: (b.heapUsed - a.heapUsed) / READERS, total, rows };
+  const { total, rows, fields } = readersMemory(before, after, READERS);
+  return { kind, heapPerReader: (b.heapUsed - a.heapUsed) / READERS, total, rows, fields };
 }
 
 const kb = (bytes: number) => (bytes / 1024).toFixed(2);
@@ -83,6 +85,18 @@ function section(results: Measured[]): string {
   for (const r of results) {
     lines.push('', `${r.kind === 'ws' ? 'Bare ws' : 'Forum'}, retained per reader by constructor:`, '', '| constructor | objects / reader | bytes / reader |', '| --- | ---: | ---: |');
     for (const row of r.rows.slice(0, SHOWN)) lines.push(`| ${row.what.replace(/\|/g, '\\|')} | ${row.count.toFixed(2)} | ${Math.round(row.bytes)} |`);
+  }
+  const forum = results.find((r) => r.kind !== 'ws');
+  if (forum) {
+    lines.push(
+      '',
+      `Forum, the ${SHOWN_FIELDS} largest parts of those objects: each object's own size, and what each of its fields holds (retained, per reader).`,
+      'The same names (Socket, WebSocket) belong to different libraries, told apart by a field only one of them has.',
+      '',
+      '| object.field | bytes / reader |',
+      '| --- | ---: |',
+      ...forum.fields.slice(0, SHOWN_FIELDS).map((f) => `| ${f.what.replace(/\|/g, '\\|')} | ${Math.round(f.bytes)} |`),
+    );
   }
   return lines.join('\n') + '\n';
 }
