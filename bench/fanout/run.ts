@@ -18,7 +18,7 @@ import { startEmbedded } from '../../server/db/embedded';
 import { request, spawnTs } from './children';
 import { benchSyncMs } from '../forum-config';
 import { markedBody, now, type EmitTimes, type FromReaders, type Kind, type ProfiledProcess, type ReadersConfig, type ToReaders } from './protocol';
-import { ms, ratio, summarise } from './stats';
+import { median, medianBy, ms, ratio, summarise } from '../stats';
 
 const SCENARIOS = (process.env.FANOUT_SCENARIOS ?? '1000x10x5,5000x2,5000x10').split(',').map((s) => {
   const [readers, rate, rounds = 1] = s.split('x').map(Number);
@@ -340,15 +340,13 @@ async function main() {
   if (process.env.FANOUT_WRITE !== '0') writeBenchSection('## Live fan-out (socket.io)', text);
 }
 
-const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-
 /**
  * The round with the median end-to-end p99 stands for the scenario; memory is the median of the rounds' own figures
  * (it is measured before any comment, so it need not come from the same round).
  */
 function medianRound(runs: Result[]): Result {
-  const median = runs.find((r) => r.p99 === medianOf(runs.map((x) => x.p99)))!;
-  return runs.length > 1 ? { ...median, rssPerReaderKb: medianOf(runs.map((r) => r.rssPerReaderKb)), roundsP99: runs.map((r) => r.p99), roundsRss: runs.map((r) => r.rssPerReaderKb) } : median;
+  const round = medianBy(runs, (r) => r.p99);
+  return runs.length > 1 ? { ...round, rssPerReaderKb: median(runs.map((r) => r.rssPerReaderKb)), roundsP99: runs.map((r) => r.p99), roundsRss: runs.map((r) => r.rssPerReaderKb) } : round;
 }
 
 /** Every round of every scenario, for the delivery check (the tables show median rounds). */

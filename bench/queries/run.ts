@@ -20,6 +20,7 @@ import { createSongActivityOrder, type SongActivityOrder } from '../../server/so
 import { songModel } from '../../server/songs/model';
 import { listSongs, readSongActivity } from '../../server/songs/service';
 import { writeBenchSection } from '../benchmarks-md';
+import { median } from '../stats';
 
 const SIZES = (process.env.QUERIES_SIZES ?? '1000,10000,30000').split(',').map(Number);
 const OPS = Number(process.env.QUERIES_OPS ?? 3000);
@@ -139,8 +140,6 @@ async function perOperation(s: Server, op: (c: Connection, i: number) => Promise
   }));
   return { cpu: ((cpuMs(pid) - c0) * 1000) / OPS, wall: ((performance.now() - t0) * 1000) / OPS };
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const servers = [await start('upstream'), await start('chorus')];
 const rows: string[] = [];

@@ -1,6 +1,7 @@
 // The reads bench's second part: what each piece of the request pipeline costs per request, before issue #10 and
 // now, measured as the server process's CPU per request while autocannon asks for the same recorded page
 // (pipeline-server.ts holds the apps). A piece's cost is its app's CPU per request less the bare Express app's.
+import { median } from '../stats';
 import { ask, cannon, children, ROUNDS, spawnTs, stop, type Measured } from './harness';
 
 const SECONDS = Number(process.env.READS_PIPELINE_SECONDS ?? 5);
@@ -94,7 +95,6 @@ export async function runPipeline(mongodbUri: string, dataDir: string, bodies: {
   return { cases: results, micro };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const perReq = (n: number) => (n === 0 ? '0' : n.toFixed(2));
 
 export function pipelineSection({ cases: results, micro }: PipelineResult): string[] {

@@ -5,6 +5,7 @@
 // Env: READS_SECONDS (10 per row and server), READS_ROUNDS (2: rows alternate Chorus and bare, round after round),
 // READS_COMMENTS (2000), READS_PARTS (pages,pipeline), READS_WRITE=0 to only print.
 import { writeBenchSection } from '../benchmarks-md';
+import { medianBy } from '../stats';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -173,8 +174,7 @@ const fmtRatio = (x: number) => (x >= 0.1 ? x.toFixed(2) : x.toPrecision(2)) + '
 
 /** The round whose ratio is the median (the lower one of two): the figures shown come from one real run. */
 function medianRound(row: RowResult) {
-  const sorted = [...row.rounds].sort((a, b) => ratioOf(a) - ratioOf(b));
-  return sorted[Math.floor((sorted.length - 1) / 2)];
+  return medianBy(row.rounds, ratioOf);
 }
 
 function pagesSection(rows: RowResult[]): string[] {

@@ -1,4 +1,12 @@
-// Percentiles and formatting for the fan-out tables.
+// Percentiles, medians and formatting for the benches' tables.
+
+/** The median of `xs` (the lower one of the middle two). */
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+/** The item whose `key` is the median (the lower one of the middle two): a figure shown from one real round. */
+export function medianBy<T>(items: T[], key: (item: T) => number): T {
+  return [...items].sort((a, b) => key(a) - key(b))[Math.floor((items.length - 1) / 2)];
+}
 
 export function percentile(sorted: Float64Array | number[], p: number): number {
   if (sorted.length === 0) return NaN;
