@@ -18,7 +18,7 @@ const MAX_JOINS_PER_MINUTE = 60;
 export const TYPING_THROTTLE_MS = 2000;
 
 export interface ThreadFollowing {
-  deps: Pick<ForumDeps, 'db' | 'songIds' | 'config'>;
+  deps: Pick<ForumDeps, 'db' | 'songIds' | 'config' | 'settings'>;
   presence: Presence;
   /** Tells a thread's readers its new reader count (coalesced by the caller); remembers the thread's slug. */
   announcePresence(songId: string, slug?: string): void;
@@ -63,7 +63,7 @@ export function threadFollowing(f: ThreadFollowing): SocketFeature {
       const room = songId && threadRoom(String(songId));
       if (!room || !socket.rooms.has(room)) throw new Conflict('Join the thread first.', 'NOT_IN_THREAD');
       // Members type under their own name; a guest under the name in their form, where guests may post at all.
-      const name = socket.data.user?.displayName ?? (f.deps.config.guestPosting ? (guestName ?? socket.data.guestName) : undefined);
+      const name = socket.data.user?.displayName ?? (f.deps.settings.current().guestPosting ? (guestName ?? socket.data.guestName) : undefined);
       if (!name) throw new Unauthenticated('Sign in (or give your name as a guest) to show that you are typing.');
       const now = Date.now();
       let typed = lastTyping.get(socket);

@@ -52,14 +52,14 @@ export function threadFormRoutes(deps: ForumDeps, store: AssetStore): Router {
   const reply = async (req: Request, res: Response, status: number, draft?: { body: string; name?: string; location?: string; error: string }) => {
     const { song, comment } = await target(req);
     const title = `Reply to ${comment.author.name}`;
-    sendPage(req, res, store, status, { title, here: permalink(song.slug, comment.id) }, <ReplyPage song={song} comment={comment} user={currentUser(req)} guestPosting={deps.config.guestPosting} draft={draft} />);
+    sendPage(req, res, store, status, { title, here: permalink(song.slug, comment.id) }, <ReplyPage song={song} comment={comment} user={currentUser(req)} guestPosting={deps.settings.current().guestPosting} draft={draft} />);
   };
   router.get('/songs/:slug/c/:id/reply', (req, res) => reply(req, res, 200));
   router.post('/songs/:slug/c/:id/reply', form, async (req, res) => {
     const b = (req.body ?? {}) as Record<string, unknown>;
     const user = currentUser(req);
     const slug = String(req.params.slug);
-    const guest = !user && (blank(b.name) || deps.config.guestPosting) ? { name: str(b.name), ...(blank(b.location) ? { location: str(b.location) } : {}) } : undefined;
+    const guest = !user && (blank(b.name) || deps.settings.current().guestPosting) ? { name: str(b.name), ...(blank(b.location) ? { location: str(b.location) } : {}) } : undefined;
     try {
       const input = postCommentInput.parse({ body: str(b.body), parentId: String(req.params.id), clientId: blank(b.clientId), author: guest });
       const { comment } = await postComment(deps, { user, ip: req.ip ?? 'unknown', guest: input.author }, slug, input);

@@ -211,6 +211,26 @@ describe('moderation', () => {
       assert.equal(forged.status, 400);
       await forum.agent().post(`/songs/${song.slug}/comments`).type('form').send({ body: 'a person', name: 'Person', website: '', formToken: token }).expect(303);
     });
+
+    it("guest posting as the admin sets it, not as the forum started: the reply page's guest fields and guests' typing", async () => {
+      const c = await post(alice, 'reply to me');
+      const replyPage = async () => (await forum.agent().get(`/songs/${song.slug}/c/${c.id}/reply`).expect(200)).text;
+      const guest = await reader();
+      const watcher = await reader();
+      // Started with guest posting off (the default): no guest fields, and a guest's name shows nobody typing.
+      assert.doesNotMatch(await replyPage(), /name="name"/);
+      assert.equal((await emitAck(guest, 'typing', { slug: song.slug, name: 'Gus' })).error.code, 'UNAUTHENTICATED');
+      await settings({ guestPosting: true });
+      assert.match(await replyPage(), /name="name"/);
+      const seen = nextEvent<{ name: string; guest?: boolean }>(watcher, 'typing');
+      assert.equal((await emitAck(guest, 'typing', { slug: song.slug, name: 'Gus' })).ok, true);
+      assert.deepEqual(await seen, { slug: song.slug, name: 'Gus', guest: true });
+      // And the no-JavaScript reply form takes the guest's post.
+      await forum.agent().post(`/songs/${song.slug}/c/${c.id}/reply`).type('form').send({ body: 'a guest replies', name: 'Gus' }).expect(303);
+      assert.ok((await thread(forum.agent(), { sort: 'newest' })).items.some((x) => x.body === 'a guest replies' && x.author.name === 'Gus' && x.parentId === c.id));
+      guest.disconnect();
+      watcher.disconnect();
+    });
   });
 
   describe('transitions, counts and the live rules', () => {
