@@ -46,7 +46,14 @@ export const createSongInput = z.strictObject({
   facts: z.array(text(20_000)).max(200).optional(),
 });
 
-export const limit = z.coerce.number().int().min(1).max(100).default(20);
+const pageLimit = z.coerce.number().int().min(1).max(100);
+export const limit = pageLimit.default(20);
+/**
+ * `after` without a `limit` answers every visible comment after the id (the contract's catch-up), at most this many at
+ * once: a gap wider than that (a reader away for a long time) continues by `nextCursor`, so no request reads a whole
+ * long thread.
+ */
+export const AFTER_ALL_LIMIT = 1000;
 export const cursor = z.string().max(500).optional();
 export const listSongsQuery = z.object({ q: z.string().trim().max(LIMITS.search).optional(), cursor, limit });
 
@@ -70,12 +77,14 @@ export const mineQuery = z.object({ ids: z.string().max(25 * 101).transform((v) 
 export const repliesQuery = z.object({ cursor, limit });
 /** A guest's proof that a comment is theirs (edit or delete from the same browser within the edit window). */
 export const guestToken = z.string().regex(/^[\w-]{20,100}$/, 'is not a valid guest token');
-export const threadQuery = z.object({
-  sort: threadSort.default('oldest'),
-  cursor,
-  limit,
-  after: objectId.optional(),
-});
+export const threadQuery = z
+  .object({
+    sort: threadSort.default('oldest'),
+    cursor,
+    limit: pageLimit.optional(),
+    after: objectId.optional(),
+  })
+  .transform((q) => ({ ...q, limit: q.limit ?? (q.after ? AFTER_ALL_LIMIT : 20) }));
 
 export type RegisterInput = z.infer<typeof registerInput>;
 export type LoginInput = z.infer<typeof loginInput>;

@@ -535,6 +535,17 @@ for (const store of ['embedded', 'mongo'] as const) {
       assert.deepEqual([...p1.items, ...p2.items].map((c) => c.id), expected.slice(0, 4));
     });
 
+    it('catches up with `after` and no `limit`: every comment past it in one answer, more than a page holds', async () => {
+      const s = await makeSong(admin, 'Long Gap');
+      const ids: string[] = [];
+      for (let i = 0; i < 30; i++) ids.push((await post(alice.agent, s.slug, { body: `gap ${i}` })).id);
+      const all = await thread(forum, s.slug, { after: ids[2] });
+      assert.deepEqual(all.items.map((c) => c.id), ids.slice(3));
+      assert.equal(all.nextCursor, null);
+      // A plain page keeps its default size.
+      assert.equal((await thread(forum, s.slug)).items.length, 20);
+    });
+
     it('finds visible comments past a long run of removed ones, in both directions', async () => {
       const s = await makeSong(admin, 'Mostly Removed');
       const ids: string[] = [];
