@@ -143,11 +143,14 @@ export const commentAction = z.enum(['approve', 'reject', 'restore', 'feature', 
 const reason = z.string().trim().max(LIMITS.moderationReason, `must be at most ${LIMITS.moderationReason} characters`);
 export const moderateCommentInput = z.strictObject({ action: commentAction, reason: reason.optional() });
 export const role = z.enum(['member', 'moderator', 'admin']);
+/** An ISO date and time, or an ISO date alone: the ban lasts to the end of that day, UTC. */
+const UNTIL_FORMAT = 'must be an ISO date (2030-01-31) or date and time (2030-01-31T12:00:00Z)';
+const banUntil = z.union([z.iso.datetime({ offset: true, error: UNTIL_FORMAT }), z.iso.date({ error: UNTIL_FORMAT }).transform((day) => `${day}T23:59:59Z`)], { error: UNTIL_FORMAT });
 export const moderateUserInput = z.discriminatedUnion('action', [
   z.strictObject({
     action: z.literal('ban'),
     reason: text(LIMITS.moderationReason),
-    until: z.iso.datetime({ offset: true, message: 'must be an ISO date and time' }).nullable().optional(),
+    until: banUntil.nullable().optional(),
     removeComments: z.boolean().optional(),
   }),
   z.strictObject({ action: z.literal('unban'), reason: reason.optional() }),

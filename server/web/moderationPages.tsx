@@ -101,8 +101,8 @@ export function moderationPageRoutes(deps: ForumDeps, store: AssetStore): Router
     const input = moderateUserInput.parse({
       action: str(b.action) ?? '',
       ...(blank(b.reason) ? { reason: blank(b.reason) } : {}),
-      // A date alone (the form's date field) means the end of that day, UTC.
-      ...(until ? { until: /^\d{4}-\d{2}-\d{2}$/.test(until) ? `${until}T23:59:59Z` : until } : {}),
+      // The form's date field sends a date alone: the schema reads it as the end of that day, UTC.
+      ...(until ? { until } : {}),
       ...(b.removeComments ? { removeComments: b.removeComments === 'true' || b.removeComments === 'on' } : {}),
       ...(blank(b.role) ? { role: blank(b.role) } : {}),
     });

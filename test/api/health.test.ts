@@ -27,4 +27,13 @@ describe('health and errors', () => {
     const res = await forum.agent().post('/api/auth/login').set('content-type', 'application/json').send(JSON.stringify({ username: 'x'.repeat(200_000) })).expect(413);
     assert.equal(res.body.error.code, 'PAYLOAD_TOO_LARGE');
   });
+
+  it('answers a body in another charset, or an encoding it cannot read, with 415 in the contract shape', async () => {
+    const login = JSON.stringify({ username: 'someone', password: 'something long enough' });
+    const latin1 = await forum.agent().post('/api/auth/login').set('content-type', 'application/json; charset=latin1').send(login).expect(415);
+    assert.equal(latin1.body.error.code, 'UNSUPPORTED_ENCODING');
+    assert.match(latin1.body.error.message, /UTF-8/);
+    const packed = await forum.agent().post('/api/auth/login').set('content-type', 'application/json').set('content-encoding', 'x-unknown').send(login).expect(415);
+    assert.equal(packed.body.error.code, 'UNSUPPORTED_ENCODING');
+  });
 });

@@ -359,6 +359,31 @@ describe('moderation', () => {
       theirs.disconnect();
       watcher.disconnect();
     });
+
+    it('bans until a date (to the end of that day, UTC) or a date and time, and the ban ends then', async () => {
+      const member = await signUp(forum, { displayName: 'Timed' });
+      const year = new Date().getUTCFullYear() + 1;
+      const byDay = await mod.agent.post(`/api/moderation/users/${member.user.id}`).send({ action: 'ban', reason: 'cool off', until: `${year}-03-04` }).expect(200);
+      assert.deepEqual(byDay.body.banned, { reason: 'cool off', until: `${year}-03-04T23:59:59.000Z` });
+      const refused = await member.agent.post(`/api/songs/${song.slug}/comments`).send({ body: 'still here' }).expect(403);
+      assert.equal(refused.body.error.code, 'BANNED');
+      assert.match(refused.body.error.message, new RegExp(`until ${year}-03-04`));
+      const byTime = await mod.agent.post(`/api/moderation/users/${member.user.id}`).send({ action: 'ban', reason: 'shorter', until: `${year}-01-02T08:30:00+02:00` }).expect(200);
+      assert.equal(byTime.body.banned.until, `${year}-01-02T06:30:00.000Z`);
+      // The moderation page's form (a date field) reads the same way.
+      await mod.agent.post(`/moderation/users/${member.user.id}`).type('form').send({ action: 'ban', reason: 'by form', until: `${year}-05-06` }).expect(303);
+      const listed = (await mod.agent.get('/api/moderation/users').query({ q: member.user.username }).expect(200)).body.items[0];
+      assert.deepEqual(listed.banned, { reason: 'by form', until: `${year}-05-06T23:59:59.000Z` });
+      const bad = await mod.agent.post(`/api/moderation/users/${member.user.id}`).send({ action: 'ban', reason: 'x', until: 'next week' }).expect(400);
+      assert.equal(bad.body.error.code, 'VALIDATION');
+      assert.match(bad.body.error.message, /until/);
+      // A ban whose time has come is over: a moment from now, then the member posts again.
+      const soon = new Date(Date.now() + 1500).toISOString();
+      await mod.agent.post(`/api/moderation/users/${member.user.id}`).send({ action: 'ban', reason: 'a moment', until: soon }).expect(200);
+      await member.agent.post(`/api/songs/${song.slug}/comments`).send({ body: 'not yet' }).expect(403);
+      await new Promise((r) => setTimeout(r, 1600));
+      await post(member, 'back again');
+    });
   });
 
   describe('picks', () => {
