@@ -4,6 +4,7 @@
 // (uncompressed) deflate blocks; the gzip trailer's CRC-32 runs over the plain bytes. RFC 1951 lets one stream mix
 // block types, so any gzip reader inflates the whole as one body. Brotli has no such seam: a member's page goes as
 // gzip (or plain), an anonymous reader's as brotli (send.ts).
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { constants, crc32, deflateRawSync } from 'node:zlib';
 import { takes } from './send';
@@ -17,6 +18,8 @@ export interface KeptParts {
   shifts: Uint32Array[];
   /** The slots' names in order: one fewer than the parts. */
   slots: readonly string[];
+  /** A digest of the parts and slots, taken once: with the fills it names the assembled page (its ETag). */
+  digest: string;
   bytes: number;
 }
 
@@ -38,7 +41,9 @@ export function keptParts(html: string, slots: readonly string[], markOf: (slot:
   const plain = texts.map((t) => Buffer.from(t, 'utf8'));
   const deflated = plain.map((p, i) => deflateRawSync(p, { finishFlush: i < plain.length - 1 ? constants.Z_SYNC_FLUSH : constants.Z_FINISH }));
   const bytes = [...plain, ...deflated].reduce((n, b) => n + b.length, 0) + plain.length * 128;
-  return { plain, deflated, crcs: plain.map((p) => crc32(p)), shifts: plain.map((p) => crc32Shift(p.length)), slots, bytes };
+  const digest = createHash('sha1').update(slots.join('\n')).update('\n');
+  for (const p of plain) digest.update(`${p.length}\n`).update(p);
+  return { plain, deflated, crcs: plain.map((p) => crc32(p)), shifts: plain.map((p) => crc32Shift(p.length)), slots, digest: digest.digest('base64url'), bytes };
 }
 
 // CRC-32 of a concatenation from its parts' CRCs (zlib's crc32_combine, with its GF(2) matrices): crc(A B) =
@@ -115,16 +120,34 @@ export function assemble(parts: KeptParts, fills: readonly string[], gzip: boole
   return out;
 }
 
+/** The assembled page's strong ETag, per encoding: the kept parts' digest and the fills, hashed. */
+function assembledEtags(parts: KeptParts, fills: readonly string[]): { identity: string; gzip: string } {
+  const h = createHash('sha1').update(parts.digest);
+  for (const f of fills) h.update(`\n${Buffer.byteLength(f)}\n`).update(f);
+  const tag = h.digest('base64url').slice(0, 20);
+  return { identity: `"m${tag}"`, gzip: `"m${tag}-gz"` };
+}
+
 /**
- * Sends the page with `fills` in its slots: gzip when the client takes it, else plain. It is one reader's page: no
- * ETag, and Vary names Cookie. no-transform keeps the compression middleware off bytes already in their final form.
+ * Sends the page with `fills` in its slots: gzip when the client takes it, else plain, with an ETag of this
+ * reader's page (their fills are in it, so no other reader's page has it) and 304 when If-None-Match names it. Vary
+ * names Cookie and Cache-Control is the caller's (private). no-transform keeps the compression middleware off bytes
+ * already in their final form.
  */
 export function sendAssembled(req: IncomingMessage, res: ServerResponse, parts: KeptParts, fills: readonly string[], type: string, cacheControl: string): void {
   const gzip = takes(req.headers['accept-encoding'] ?? '', 'gzip');
-  const body = assemble(parts, fills, gzip);
-  res.statusCode = 200;
+  const etags = assembledEtags(parts, fills);
   res.setHeader('Vary', 'Accept-Encoding, Cookie');
   res.setHeader('Cache-Control', `${cacheControl}, no-transform`);
+  res.setHeader('ETag', gzip ? etags.gzip : etags.identity);
+  const ifNoneMatch = req.headers['if-none-match'];
+  // Weak comparison (RFC 9110 for If-None-Match), either encoding's tag: the page is the same.
+  if (ifNoneMatch && ifNoneMatch.split(',').some((t) => [etags.identity, etags.gzip].includes(t.trim().replace(/^W\//, '')))) {
+    res.statusCode = 304;
+    return void res.end();
+  }
+  const body = assemble(parts, fills, gzip);
+  res.statusCode = 200;
   res.setHeader('Content-Type', type);
   res.setHeader('Content-Length', body.reduce((n, b) => n + b.length, 0));
   if (gzip) res.setHeader('Content-Encoding', 'gzip');

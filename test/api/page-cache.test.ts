@@ -201,8 +201,14 @@ describe('thread page cache', function () {
       assert.doesNotMatch(anas.html, /Ben Member<\/strong>/);
       assert.match(bens.html, /Signed in as <strong>Ben Member<\/strong>/);
       assert.equal(anas.headers['content-encoding'], 'gzip');
-      assert.equal(anas.headers.etag, undefined, "a member's page is theirs: no ETag a shared cache could match");
+      // A member's page is theirs (private, Vary: Cookie), with an ETag of its own: their next request may get 304.
       assert.match(anas.headers['cache-control'], /private/);
+      assert.match(anas.headers.vary, /Cookie/);
+      assert.ok(anas.headers.etag);
+      assert.notEqual(bens.headers.etag, anas.headers.etag, "one member's page never matches another's");
+      const again = await b.agent().get(`/songs/${slug}`).set('cookie', ana.cookie).set('accept-encoding', 'gzip').set('if-none-match', anas.headers.etag).expect(304);
+      assert.equal(again.headers.etag, anas.headers.etag);
+      await b.agent().get(`/songs/${slug}`).set('cookie', ben.cookie).set('accept-encoding', 'gzip').set('if-none-match', anas.headers.etag).expect(200);
       // The thread data is everyone's; who they are is in their own block.
       assert.equal(anas.thread.user, null);
       assert.equal(anas.viewer.user.id, ana.user.id);
@@ -214,6 +220,12 @@ describe('thread page cache', function () {
       const plain = await onB(ana, 'identity');
       assert.equal(plain.headers['content-encoding'], undefined);
       assert.equal(plain.html, anas.html, 'the gzip page inflates to the very same bytes');
+      assert.notEqual(plain.headers.etag, anas.headers.etag, 'each encoding has its own tag');
+      // A write to the thread (made on the other instance) makes the old tag stale.
+      await ben.agent.post(`/api/songs/${slug}/comments`).send({ body: 'news for the tag' }).expect(201);
+      const fresh = await b.agent().get(`/songs/${slug}`).set('cookie', ana.cookie).set('accept-encoding', 'gzip').set('if-none-match', anas.headers.etag).expect(200);
+      assert.notEqual(fresh.headers.etag, anas.headers.etag);
+      assert.ok(fresh.text.includes('news for the tag'));
     });
 
     it("shows a member's own held comment to them alone", async () => {
