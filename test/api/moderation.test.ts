@@ -64,7 +64,7 @@ describe('moderation', () => {
   afterEach(() => settings({ premoderation: 'off', bannedWords: [], suspectWords: [], maxLinks: 3, flagThreshold: 3, guestPosting: false }));
 
   describe('roles against actions', () => {
-    it('lets moderators and admins moderate, refuses members 403 FORBIDDEN and readers 401', async () => {
+    it('lets moderators and admins moderate, refuses members and readers 403 FORBIDDEN', async () => {
       const c = await post(alice, 'a comment to act on');
       const target = bob.user.id;
       const calls: [string, (a: SignedUp['agent']) => Promise<{ status: number; body: any }>, 'moderator' | 'admin'][] = [
@@ -78,7 +78,9 @@ describe('moderation', () => {
         ['POST set-role', (a) => a.post(`/api/moderation/users/${target}`).send({ action: 'set-role', role: 'member' }), 'admin'],
       ];
       for (const [name, call, least] of calls) {
-        assert.equal((await call(forum.agent())).status, 401, `${name} as a reader`);
+        const asReader = await call(forum.agent());
+        assert.equal(asReader.status, 403, `${name} as a reader`);
+        assert.equal(asReader.body.error.code, 'FORBIDDEN');
         const asMember = await call(carol.agent);
         assert.equal(asMember.status, 403, `${name} as a member`);
         assert.equal(asMember.body.error.code, 'FORBIDDEN');
@@ -155,10 +157,21 @@ describe('moderation', () => {
       assert.equal(item.song.slug, song.slug);
       assert.equal(item.authorHistory.visible >= 1, true);
       assert.equal(queue.counts.pending, pendingBefore + 1);
+      // The queue by song: this song's tab has it, another song's has nothing of this one.
+      const elsewhere: SongDTO = (await admin.agent.post('/api/songs').send({ title: 'Quiet Elsewhere', artist: 'The Keepers' }).expect(201)).body;
+      const bySong: QueuePage = (await mod.agent.get('/api/moderation/queue').query({ song: song.slug }).expect(200)).body;
+      assert.ok(bySong.items.some((i) => i.id === held.id));
+      assert.ok(bySong.items.every((i) => i.song.slug === song.slug));
+      assert.deepEqual((await mod.agent.get('/api/moderation/queue').query({ song: elsewhere.slug }).expect(200)).body.items, []);
 
-      // Approval: readers receive it once, as a new comment; the count moves with it.
+      // Approval: readers receive it once, as a new comment; the count moves with it. Moderators' sockets see it
+      // leave the queue, and the tabs' counts with it.
+      const leftQueue = nextEvent<{ id: string }>(modRoom, 'queue:removed');
+      const counted = nextEvent<{ pending: number }>(modRoom, 'queue:counts');
       const approved = await act(mod, held.id, 'approve', 200, 'fine after all');
       assert.equal(approved.body.status, 'visible');
+      assert.deepEqual(await leftQueue, { id: held.id });
+      assert.equal((await counted).pending, pendingBefore);
       await barrier(watcher);
       assert.deepEqual(seen.filter((c) => c.id === held.id).map((c) => c.status), ['visible']);
       assert.equal(await count(), before + 3);
@@ -428,11 +441,13 @@ describe('moderation', () => {
     });
   });
 
-  it('refuses moderation:join to members', async () => {
-    const s = forum.socket({ cookie: alice.cookie });
-    await connected(s);
-    const reply = await emitAck(s, 'moderation:join', {});
-    assert.deepEqual([reply.ok, reply.error?.code], [false, 'FORBIDDEN']);
-    s.disconnect();
+  it('refuses moderation:join to members and readers alike (403 FORBIDDEN)', async () => {
+    for (const cookie of [alice.cookie, undefined]) {
+      const s = forum.socket({ cookie });
+      await connected(s);
+      const reply = await emitAck(s, 'moderation:join', {});
+      assert.deepEqual([reply.ok, reply.error?.code], [false, 'FORBIDDEN']);
+      s.disconnect();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig, maskUri } from '../../server/config';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'chorus-config-'));
@@ -23,6 +23,8 @@ describe('config', () => {
     assert.equal(c.embeddedSyncMs, 100);
     assert.equal(loadConfig({ DATA_DIR: dir, EMBEDDED_DB_SYNC_MS: '0' }).embeddedSyncMs, 0);
     assert.ok(Object.isFrozen(c));
+    // DATA_DIR defaults to ./data, where the process runs (a given secret keeps this test from writing one there).
+    assert.equal(loadConfig({ SESSION_SECRET: 'x'.repeat(32) }).dataDir, resolve('data'));
   });
 
   it('generates a session secret once and keeps it in DATA_DIR', () => {
