@@ -247,6 +247,19 @@ describe('moderation', () => {
   });
 
   describe('transitions, counts and the live rules', () => {
+    it('keeps a rejected comment out of the thread: neither its author nor a moderator removes it (409) until restored', async () => {
+      const c = await post(bob, 'rejected, then deleted?');
+      await act(mod, c.id, 'reject', 200, 'no');
+      for (const who of [bob, mod]) {
+        const res = await who.agent.delete(`/api/comments/${c.id}`).expect(409);
+        assert.equal(res.body.error.code, 'INVALID_TRANSITION');
+      }
+      assert.ok(!(await thread(forum.agent(), { sort: 'newest', limit: '100' })).items.some((x) => x.id === c.id), 'no placeholder for readers');
+      assert.equal((await thread(bob.agent, { sort: 'newest', limit: '100' })).items.find((x) => x.id === c.id)?.status, 'rejected');
+      await act(mod, c.id, 'restore');
+      await bob.agent.delete(`/api/comments/${c.id}`).expect(204);
+    });
+
     it('rejects a visible comment: readers are told to drop it, its author sees it rejected, counts move, restore brings it back', async () => {
       const c = await post(bob, 'rejectable');
       const watcher = await reader();
