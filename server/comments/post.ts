@@ -1,6 +1,6 @@
 // Posting a comment: who posts (member or guest), where (thread, parent), once per clientId, within the rate
 // limit; then the store writes it at the thread's next position and the thread hears of it.
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import mongoose, { type Types } from 'mongoose';
 import type { PostCommentInput } from '../../shared/schemas';
 import type { CommentDTO, UserDTO } from '../../shared/types';
@@ -64,7 +64,10 @@ export async function postComment(
   const key = input.clientId ? `${songId}:${posterKey(poster)}:${input.clientId}` : null;
   const parent = input.parentId ? await parentIn(deps, songId, input.parentId) : null;
   const outcome = await deps.moderation.screen({ body: input.body, userId: author.userId, guestName: author.userId ? null : author.name, form: poster.form });
-  const token = author.userId ? null : guestTokenFor(deps, key);
+  // A guest's edit secret: random, and answered to the post that stored the comment only. A repeat of its clientId
+  // gets the comment without it: clientIds are public (every reader's copy of the comment has one), so a repeat proves
+  // nothing about who sends it, and anyone behind the guest's address could otherwise replay it for the secret.
+  const token = author.userId ? null : randomBytes(32).toString('base64url');
   const fields: NewComment = {
     parentId: parent?._id ?? null,
     author,
@@ -94,16 +97,8 @@ export async function postComment(
   }
   announced?.();
   if (created) await deps.moderation.noteNew(record);
-  // The guest's secret goes to the poster alone, never into the announcement.
-  return { comment: token ? { ...comment, guestToken: token } : comment, created };
-}
-
-/**
- * A guest's edit secret. With a clientId it is derived from the post's idempotency key under the forum's secret,
- * so a retry of the same post (a lost answer) gets the same secret back; without one it is random.
- */
-function guestTokenFor(deps: Pick<ForumDeps, 'config'>, key: string | null): string {
-  return key ? createHmac('sha256', deps.config.sessionSecret).update(`guest-token:${key}`).digest('base64url') : randomBytes(32).toString('base64url');
+  // The guest's secret goes to the poster alone, never into the announcement, and never to a repeat.
+  return { comment: token && created ? { ...comment, guestToken: token } : comment, created };
 }
 
 async function parentIn(deps: Pick<ForumDeps, 'db'>, songId: Types.ObjectId, parentId: string): Promise<CommentRecord> {
