@@ -6,7 +6,7 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: Des
   return pino(
     {
       level: config.logLevel,
-      redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', '*.password'], censor: '[redacted]' },
+      redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-guest-token"]', 'res.headers["set-cookie"]', '*.password'], censor: '[redacted]' },
     },
     destination,
   );

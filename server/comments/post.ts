@@ -1,6 +1,7 @@
 // Posting a comment: who posts (member or guest), where (thread, parent), once per clientId, within the rate
 // limit; then the store writes it at the thread's next position and the thread hears of it.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { ipKeyGenerator } from 'express-rate-limit';
 import mongoose, { type Types } from 'mongoose';
 import type { PostCommentInput } from '../../shared/schemas';
 import type { CommentDTO, UserDTO } from '../../shared/types';
@@ -34,6 +35,11 @@ export type PostInput = Omit<PostCommentInput, 'author'>;
 type PostDeps = Pick<ForumDeps, 'db' | 'threads' | 'songIds' | 'config' | 'limits' | 'bus' | 'threadCache' | 'logger' | 'repairs' | 'settings' | 'moderation'>;
 
 const posterKey = (p: Poster) => (p.user ? `user:${p.user.id}` : `ip:${p.ip}`);
+/**
+ * Whose posting budget a post takes from: a member's own, a guest's address's, with IPv6 addresses grouped by their /56
+ * prefix as every other limit groups them (one host holds a whole /64: it must not get a budget per address).
+ */
+const budgetKey = (p: Poster) => (p.user ? `user:${p.user.id}` : `ip:${ipKeyGenerator(p.ip)}`);
 
 function authorOf(deps: Pick<ForumDeps, 'config' | 'settings'>, poster: Poster): CommentRecord['author'] {
   if (poster.user) {
@@ -81,7 +87,7 @@ export async function postComment(
   const tell = (record: CommentRecord) =>
     publish(deps, record.status === 'visible' ? 'comment.created' : 'comment.held', { comment: { ...dtoOf(record), songSlug: slug }, songSlug: slug });
   // A repeat of the same clientId (a retry after a lost answer) is answered before the rate limit counts it.
-  const budget: PostingBudget = { take: () => deps.limits.posting(posterKey(poster)), giveBack: () => deps.limits.postingBack(posterKey(poster)) };
+  const budget: PostingBudget = { take: () => deps.limits.posting(budgetKey(poster)), giveBack: () => deps.limits.postingBack(budgetKey(poster)) };
   const { record, created, unannounced, told } = await insertThreadComment(deps, { _id: songId }, fields, key, budget, tell);
   const comment = dtoOf(record);
   if (told) {

@@ -447,4 +447,15 @@ describe('live threads behind a proxy (TRUST_PROXY), guest posting on', () => {
     const other = await guestFrom('198.51.100.8');
     assert.equal((await post(other, 'from next door')).ok, true);
   });
+
+  it('counts the IPv6 addresses of one /56 as one guest for the posting limit, as every other limit does', async () => {
+    const http = (address: string) =>
+      forum.agent().post(`/api/songs/${song}/comments`).set('x-forwarded-for', address).send({ body: `from ${address}`, author: { name: 'Sixer' } });
+    await http('2001:db8:77:1::1').expect(201);
+    await http('2001:db8:77:2::2').expect(201);
+    // A third address of the same /56 (one host may hold a whole /64, or more) finds the budget spent.
+    assert.equal((await http('2001:db8:77:3::3').expect(429)).body.error.code, 'RATE_LIMITED');
+    // Another /56 has its own.
+    await http('2001:db8:78::1').expect(201);
+  });
 });

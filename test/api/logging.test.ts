@@ -57,6 +57,15 @@ describe('request logging', () => {
     assert.ok(!JSON.stringify(info.lines).includes(member.cookie.split('=')[1]), 'the session id never reaches the log');
   });
 
+  it("never logs a guest's edit secret", async () => {
+    const secret = 'guest-secret-'.padEnd(43, 'x');
+    await info.forum.agent().delete('/api/comments/665f0000000000000000abcd').set('X-Guest-Token', secret).expect(404);
+    const line = await lineFor(info.lines, 'DELETE', '/api/comments/665f0000000000000000abcd');
+    assert.ok(line, 'the write was logged');
+    assert.equal(line.req?.headers?.['x-guest-token'], '[redacted]');
+    assert.ok(!JSON.stringify(info.lines).includes(secret));
+  });
+
   it('logs failures at warn (4xx) but not successful reads at info', async () => {
     await info.forum.agent().get('/api/songs').expect(200);
     await info.forum.agent().get('/api/songs/no-such-song').expect(404);
