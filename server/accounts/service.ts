@@ -133,6 +133,11 @@ export async function setPassword(deps: Deps, userId: string, password: string):
   await checkPassword(password, user);
   const hash = await hashPassword(password);
   await credentialModel(deps.db.conn).updateOne({ userId: new Types.ObjectId(userId) }, { $set: { hash } }, { upsert: true });
+  // A new password ends the member's sessions, as a change of their own does (password-change.ts): a reset after a
+  // compromise must not leave the intruder signed in. From the admin command (another process) running forums see it
+  // within the member cache's age (member-cache.ts).
+  await userModel(deps.db.conn).updateOne({ _id: userId }, { $set: { passwordChangedAt: new Date() } });
+  await deps.memberCache?.records.changed(userId);
 }
 
 /** Creates an account, or updates the password (and role, when given) of an existing one: the admin CLI's verb. */

@@ -47,7 +47,11 @@ describe('admin CLI: create-user', () => {
     assert.equal(res.body.username, 'Boss');
   });
 
-  it('updates the password and role of an existing account instead of making a second one', async () => {
+  it('updates the password and role of an existing account instead of making a second one, ending its sessions', async function () {
+    this.timeout(40_000);
+    const before = forum.agent();
+    await before.post('/api/auth/login').send({ username: 'Boss', password: 'a long admin password' }).expect(200);
+    await before.get('/api/auth/me').expect(200);
     const r = admin(['create-user', '--username', 'BOSS', '--password', 'a brand new password', '--role', 'moderator'], env);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^updated moderator Boss /);
@@ -55,6 +59,14 @@ describe('admin CLI: create-user', () => {
     const res = await login('Boss', 'a brand new password').expect(200);
     assert.equal(res.body.role, 'moderator');
     assert.equal(await forum.deps.db.conn.db!.collection('users').countDocuments({ usernameKey: 'boss' }), 1);
+    // A reset (after a compromise, say) signs out whoever held a session from before it: the running forum learns of
+    // a write from another process within its member cache's age (10 s).
+    let status = 200;
+    for (const end = Date.now() + 15_000; status === 200 && Date.now() < end; await new Promise((r) => setTimeout(r, 250))) {
+      status = (await before.get('/api/auth/me')).status;
+    }
+    assert.equal(status, 401, 'the session from before the reset has ended');
+    await forum.agent().post('/api/auth/login').send({ username: 'Boss', password: 'a brand new password' }).expect(200);
   });
 
   it('creates members by default', () => {
