@@ -23,8 +23,8 @@ export async function editComment(deps: Deps, user: UserDTO | null, id: string, 
   const refusal = c.status === 'removed' ? 'A removed comment cannot be edited.' : 'Only its author can edit a comment, within the edit window.';
   authoriseAuthor(deps, user, 'comment.edit', c, { refusal, now, guestToken });
   const byModerator = asModerator(user, c);
-  // An edit may not slip in what a post could not.
-  if (!byModerator) await deps.moderation.refuseBanned(user);
+  // An edit may not slip in what a post could not; a banned moderator edits nobody's comment either.
+  await deps.moderation.refuseBanned(user);
   deps.moderation.screenEdit(input.body);
   // Under the comment's lock: the embedded database writes the whole document back, so a vote's $inc landing between
   // the edit's read and write would be lost.
@@ -51,6 +51,8 @@ export async function removeComment(deps: Deps, user: UserDTO | null, id: string
   authoriseAuthor(deps, user, 'comment.remove', c.status === 'removed' ? { ...c, status: 'visible' } : c, { refusal, guestToken, now });
   if (c.status === 'removed') return;
   const byModerator = asModerator(user, c);
+  // Members may still take back their own comments while banned; a banned moderator removes nobody else's.
+  if (byModerator) await deps.moderation.refuseBanned(user);
   await deps.moderation.move(c, 'remove', { by: user, as: byModerator ? 'moderator' : 'author' });
   if (byModerator) await deps.moderation.logAct(user, 'comment.remove', String(c._id));
 }

@@ -8,16 +8,19 @@ import { commentModel, type CommentRecord } from '../comments/model';
 import { publish } from '../comments/publish';
 import type { ForumDeps } from '../deps';
 import { Conflict } from '../errors';
+import { refuseBanned } from './bans';
 import { recordAction } from './log';
 import { savePick } from './picks';
 import { flagsOf, syncQueue } from './queue';
 import { requireRole } from './roles';
 import { dismissFlags, moveComment, type MoveDeps } from './transitions';
 
-type Deps = MoveDeps;
+type Deps = MoveDeps & Pick<ForumDeps, 'memberCache'>;
 
 export async function moderateComment(deps: Deps, actor: UserDTO | null, id: string, input: ModerateCommentInput): Promise<CommentDTO> {
   requireRole(actor, 'moderator');
+  // A moderator an admin has banned moderates no more than they post.
+  await refuseBanned(deps, actor);
   const c = await findComment(deps, id);
   const updated = await act(deps, actor, c, input.action);
   await recordAction(deps, actor, `comment.${input.action}`, { kind: 'comment', id: String(c._id) }, input.reason);

@@ -10,7 +10,7 @@ import type { ForumDeps } from '../deps';
 import { Forbidden, Invalid, NotFound } from '../errors';
 import { escapeRegex } from '../songs/text';
 import { announce } from './announce';
-import { bansOf, liftBan, saveBan, toBanDTO } from './bans';
+import { bansOf, liftBan, refuseBanned, saveBan, toBanDTO } from './bans';
 import { recordAction } from './log';
 import { outranks, requireRole } from './roles';
 import { tallyOf } from './tallies';
@@ -50,6 +50,7 @@ export async function modUser(deps: Pick<ForumDeps, 'db'>, id: string): Promise<
 
 export async function moderateUser(deps: MoveDeps & Pick<ForumDeps, 'memberCache'>, actor: UserDTO | null, id: string, input: ModerateUserInput): Promise<ModUser> {
   requireRole(actor, 'moderator');
+  await refuseBanned(deps, actor);
   const target = await findUserById(deps, id);
   if (!target) throw new NotFound('No such member.');
   if (input.action === 'set-role') {

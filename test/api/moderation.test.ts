@@ -386,6 +386,24 @@ describe('moderation', () => {
       watcher.disconnect();
     });
 
+    it('stops a moderator an admin has banned from moderating, editing or removing, until the ban is lifted', async () => {
+      const rogue = await signUp(forum, { displayName: 'Rogue Mod', role: 'moderator' });
+      const c = await post(alice, 'a comment the rogue wants gone');
+      await admin.agent.post(`/api/moderation/users/${rogue.user.id}`).send({ action: 'ban', reason: 'abuse of the tools' }).expect(200);
+      const refusals = [
+        await rogue.agent.post(`/api/moderation/comments/${c.id}`).send({ action: 'reject' }),
+        await rogue.agent.post(`/api/moderation/users/${carol.user.id}`).send({ action: 'ban', reason: 'spite' }),
+        await rogue.agent.patch(`/api/comments/${c.id}`).send({ body: 'rewritten by the rogue' }),
+        await rogue.agent.delete(`/api/comments/${c.id}`),
+      ];
+      assert.deepEqual(refusals.map((r) => [r.status, r.body.error?.code]), Array(4).fill([403, 'BANNED']));
+      const still = (await thread(forum.agent(), { sort: 'newest', limit: '100' })).items.find((x) => x.id === c.id);
+      assert.deepEqual([still?.status, still?.body], ['visible', 'a comment the rogue wants gone']);
+      assert.equal((await mod.agent.get('/api/moderation/users').query({ q: carol.user.username }).expect(200)).body.items[0].banned, null);
+      await admin.agent.post(`/api/moderation/users/${rogue.user.id}`).send({ action: 'unban', reason: 'second chance' }).expect(200);
+      await act(rogue, c.id, 'feature');
+    });
+
     it('bans until a date (to the end of that day, UTC) or a date and time, and the ban ends then', async () => {
       const member = await signUp(forum, { displayName: 'Timed' });
       const year = new Date().getUTCFullYear() + 1;
