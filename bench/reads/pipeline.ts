@@ -133,8 +133,8 @@ export function pipelineSection({ cases: results, micro }: PipelineResult): stri
     '  session read and no write (connect-mongo\'s touchAfter; the Redis store now does the same), plus passport\'s read of',
     '  the member by id, a second database round trip: about a millisecond of CPU together on this machine, the largest',
     '  cost left on a signed-in read.',
-    '- compression() gzips every answer anew: the largest cost of a hot read after the database. The page cache is to',
-    '  hold pre-compressed bytes; until then it stays.',
+    '- compression() gzips every answer anew: the largest cost of a hot read after the database. Readers\' pages skip it:',
+    '  the page cache keeps them as gzip and brotli bytes (server/cache/send.ts); what is made per request still pays it.',
   );
   return lines;
 }

@@ -132,7 +132,7 @@ function report(rows: Row[], syncMs: number) {
     'every comment of the thread.',
     'On MongoDB the forum uses that window instead, over the (songId, seq) index. The top sort has no such shortcut',
     'on FerretDB (the baseline\'s sorted query reads and sorts the whole collection each time), so each instance keeps',
-    'a thread\'s top order in memory (server/comments/top.ts: built by that read, moved by its own votes and posts,',
+    'a thread\'s top order in memory (server/comments/store/top.ts: built by that read, moved by its own votes and posts,',
     'rebuilt after 30 s) and reads the page\'s comments by _id; on MongoDB the (songId, score, _id) index serves it.',
     `The forum's page cache was ${CACHE_MB !== '0' ? `on (PAGE_CACHE_MB=${CACHE_MB}): repeated GETs are hits` : 'off (PAGE_CACHE_MB=0): every GET is a database read, as on a cache miss; bench:reads measures the cache'}.`,
   );
