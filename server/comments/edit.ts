@@ -25,13 +25,21 @@ export async function editComment(deps: Deps, user: UserDTO | null, id: string, 
   const byModerator = asModerator(user, c);
   // An edit may not slip in what a post could not; a banned moderator edits nobody's comment either.
   await deps.moderation.refuseBanned(user);
-  deps.moderation.screenEdit(input.body);
+  const edit = { body: input.body, editedAt: now, editedBy: byModerator ? 'moderator' : 'author' };
+  if (byModerator) deps.moderation.screenEdit(input.body);
+  else {
+    // A moderator approved the old text (or nobody had to), not this one: the new text is held as a post's would be.
+    const outcome = await deps.moderation.screenAuthorEdit({ body: input.body, userId: c.author.userId ?? null });
+    if (outcome.status === 'pending' && c.status === 'visible') {
+      // Held with its new text in one write: readers lose the comment and never see that text.
+      const held = await deps.moderation.move(c, 'hold', { by: null, set: { ...edit, heldFor: outcome.heldFor.map((why) => `edited: ${why}`) } });
+      return (await withReplyContext(deps, [held]))[0];
+    }
+  }
   // Under the comment's lock: the embedded database writes the whole document back, so a vote's $inc landing between
   // the edit's read and write would be lost.
   const updated = await deps.threads.moveCounters(`comment:${c._id}`, () =>
-    commentModel(deps.db.conn)
-      .findOneAndUpdate({ _id: c._id, status: c.status }, { $set: { body: input.body, editedAt: now, editedBy: byModerator ? 'moderator' : 'author' } }, { new: true })
-      .lean<CommentRecord>(),
+    commentModel(deps.db.conn).findOneAndUpdate({ _id: c._id, status: c.status }, { $set: edit }, { new: true }).lean<CommentRecord>(),
   );
   if (!updated) throw new Conflict('The comment changed meanwhile; reload it.');
   const [comment] = await withReplyContext(deps, [updated]);

@@ -56,8 +56,10 @@ export interface CommentModeration {
   refuseBanned(user: UserDTO | null): Promise<void>;
   /** Runs the pipeline on a new comment: throws its refusal, or answers visible or held. */
   screen(s: Submission): Promise<Screening>;
-  /** Throws when an edit's text is one a post could not have (banned words). */
+  /** Throws when a moderator's edit brings in what a post could not have (banned words). */
   screenEdit(body: string): void;
+  /** Runs an author's edit through the pipeline as a post: throws its refusal, or answers visible or held. */
+  screenAuthorEdit(s: Pick<Submission, 'body' | 'userId'>): Promise<Screening>;
   /** A new comment was stored: moderation's bookkeeping (tallies, the queue for a held one). Never throws. */
   noteNew(c: CommentRecord): Promise<void>;
   /** Moves a comment's status by the transitions table, with its counters, queue and announcements. */

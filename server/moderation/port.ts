@@ -8,7 +8,7 @@ import { refuseBanned } from './bans';
 import { noteNewComment } from './intake';
 import { recordAction } from './log';
 import { threadPicks } from './picks';
-import { screenComment } from './pipeline';
+import { screenAuthorEdit, screenComment } from './pipeline';
 import { refuseBannedWords } from './pipeline/phases';
 import { syncQueue } from './queue';
 import { moveComment } from './transitions';
@@ -21,6 +21,7 @@ export function createCommentModeration(deps: Deps): CommentModeration {
     refuseBanned: (user) => refuseBanned(deps, user),
     screen: (s) => screenComment(deps, s),
     screenEdit: (body) => refuseBannedWords(body, deps.settings.current().bannedWords),
+    screenAuthorEdit: (s) => screenAuthorEdit(deps, s),
     noteNew: (c) => noteNewComment(deps, c),
     move: (c, t, opts) => moveComment(deps, c, t, opts),
     flagsChanged: (c) => holdIfFlagged(deps, c),

@@ -180,6 +180,37 @@ describe('moderation', () => {
       for (const s of [watcher, authorSocket, modRoom]) s.disconnect();
     });
 
+    it("holds an author's edit as it would hold the post (suspect words, links, premoderation), and readers never see its text", async () => {
+      await settings({ suspectWords: ['casino'], maxLinks: 1 });
+      const c = await post(alice, 'an honest opinion');
+      const watcher = await reader();
+      const updates = record<CommentDTO>(watcher, 'comment:updated');
+      const removed = nextEvent<{ id: string }>(watcher, 'comment:removed');
+      const before = await count();
+      const edited = (await alice.agent.patch(`/api/comments/${c.id}`).send({ body: 'now visit my casino' }).expect(200)).body as CommentDTO;
+      assert.deepEqual([edited.status, edited.body], ['pending', 'now visit my casino']);
+      assert.equal((await removed).id, c.id);
+      await barrier(watcher);
+      assert.ok(!updates.some((u) => u.id === c.id), 'readers never get the held text');
+      assert.ok(!(await thread(forum.agent(), { sort: 'newest', limit: '100' })).items.some((x) => x.id === c.id));
+      assert.equal(await count(), before);
+      const item = ((await mod.agent.get('/api/moderation/queue').expect(200)).body as QueuePage).items.find((i) => i.id === c.id)!;
+      assert.deepEqual(item.heldFor, ['edited: suspect words: casino']);
+      await act(mod, c.id, 'approve');
+      assert.equal((await thread(forum.agent(), { sort: 'newest', limit: '100' })).items.find((x) => x.id === c.id)?.body, 'now visit my casino');
+      // Too many links, by an edit: held the same way. A moderator's own edit of it is not held.
+      const d = await post(bob, 'one link https://a.example');
+      assert.equal((await bob.agent.patch(`/api/comments/${d.id}`).send({ body: 'https://a.example https://b.example' }).expect(200)).body.status, 'pending');
+      const e = await post(bob, 'tidy me');
+      assert.equal((await mod.agent.patch(`/api/comments/${e.id}`).send({ body: 'tidied: https://a.example https://b.example' }).expect(200)).body.status, 'visible');
+      // Under premoderation "all" every edit waits for a moderator again.
+      await settings({ premoderation: 'all', suspectWords: [], maxLinks: 3 });
+      const approved = await post(carol, 'reviewed text');
+      await act(mod, approved.id, 'approve');
+      assert.equal((await carol.agent.patch(`/api/comments/${approved.id}`).send({ body: 'unreviewed text' }).expect(200)).body.status, 'pending');
+      watcher.disconnect();
+    });
+
     it('shows a held comment in its place among the visible ones, to its author and to moderators', async () => {
       await settings({ suspectWords: ['casino'] });
       const first = await post(bob, 'before the held one');

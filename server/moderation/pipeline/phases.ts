@@ -50,7 +50,7 @@ const bannedWordsError = () => new Invalid('BANNED_WORDS', 'Your comment uses wo
 
 export const bannedWords: Phase = (s, rules) => (matchWords(s.body, rules.bannedWords).length ? { refuse: bannedWordsError() } : null);
 
-/** An edit may not bring in what a post could not. */
+/** A moderator's edit may not bring in what a post could not. */
 export function refuseBannedWords(body: string, banned: readonly string[]): void {
   if (matchWords(body, banned).length) throw bannedWordsError();
 }
@@ -74,6 +74,11 @@ export const linkCount: Phase = (s, rules) => {
 
 /** The order matters: refusals, then holds. */
 export const PHASES: readonly Phase[] = [formTrap, guestPosingAsMember, bannedWords, premoderation, suspectWords, linkCount];
+/**
+ * An author's edit of their comment: its new text meets what a post's would (a moderator approved the old text, not
+ * this one); who posts and through which form were settled by the post.
+ */
+export const EDIT_PHASES: readonly Phase[] = [bannedWords, premoderation, suspectWords, linkCount];
 
 export interface Outcome {
   status: 'visible' | 'pending';
