@@ -2,7 +2,7 @@
 // Thread events name the thread by its song id (rooms are per song id); a new comment carries the slug too,
 // because readers' `comment:created` does.
 import { EventEmitter } from 'node:events';
-import type { BanDTO, CommentDTO, NotificationDTO, QueueCounts, QueueItem } from '../shared/types';
+import type { BanDTO, CommentDTO, NotificationDTO, QueueCounts, QueueItem, Role } from '../shared/types';
 
 export interface ThreadEvents {
   'comment.created': [{ comment: CommentDTO; songSlug: string }];
@@ -27,6 +27,8 @@ export interface ModerationEvents {
   'queue.removed': [{ id: string }];
   'queue.counts': [{ counts: QueueCounts }];
   'member.banned': [{ userId: string; ban: BanDTO }];
+  /** An admin changed a member's role: their sockets, set up under the old one, must be set up again. */
+  'member.role-changed': [{ userId: string; role: Role }];
 }
 
 export interface ForumEvents extends ThreadEvents, ModerationEvents {

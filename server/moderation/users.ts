@@ -57,6 +57,8 @@ export async function moderateUser(deps: MoveDeps & Pick<ForumDeps, 'memberCache
     requireRole(actor, 'admin');
     if (target.id === actor.id) throw new Forbidden('Admins cannot change their own role.');
     await setRole(deps, target.id, input.role);
+    // Their sockets were set up under the old role (a demoted moderator's still hears the queue): they are set up again.
+    announce(deps, 'member.role-changed', { userId: target.id, role: input.role });
     await recordAction(deps, actor, `user.set-role:${input.role}`, { kind: 'user', id: target.id }, input.reason);
     return modUser(deps, target.id);
   }

@@ -33,9 +33,14 @@ export function relayBusToRooms(io: ForumIo, bus: ForumBus, onError: (err: unkno
     'member.banned': ({ userId, ban }) => io.to(userRoom(userId)).emit('account:banned', ban),
     'comment.removed': ({ id, songId, removedBy }) => to(songId).emit('comment:removed', removedBy ? { id, songId, removedBy } : { id, songId }),
     'comment.voted': ({ id, songId, score }) => to(songId).emit('comment:voted', { id, score }),
-    // Closing the connection (not a socket.io disconnect) lets browsers reconnect at once, as readers.
     'comment.author-renamed': (p) => to(p.songId).emit('author:renamed', p),
+    // Sockets set up for a session or a role that no longer holds are disconnected, their connections closed: the
+    // thread's script connects again after a server's disconnect (client/thread/live.ts), as whoever it is now, and a
+    // disconnect by the server is not recovered (its rooms are not given back).
     'session.ended': ({ sessionId }) => io.in(sessionRoom(sessionId)).disconnectSockets(true),
+    // A demoted moderator's socket no longer hears the queue (one that was away at the change and recovers leaves
+    // the moderators' room: realtime/io.ts).
+    'member.role-changed': ({ userId }) => io.in(userRoom(userId)).disconnectSockets(true),
     'member.sessions-ended': ({ userId, keepSessionId }) => {
       const member = io.in(userRoom(userId));
       (keepSessionId ? member.except(sessionRoom(keepSessionId)) : member).disconnectSockets(true);

@@ -12,7 +12,7 @@ import { relayBusToRooms } from './broadcasts';
 import { createConnectionCounter, limitConnectionsPerAddress } from './connection-limit';
 import { connectionContexts } from './context';
 import { localPresence, redisPresence, type Presence } from './presence';
-import { sessionRoom, threadRoom, threadsOf, userRoom } from './rooms';
+import { MODERATION_ROOM, sessionRoom, threadRoom, threadsOf, userRoom } from './rooms';
 import { bridgeSession, releaseHandshake } from './session-bridge';
 import { threadFollowing } from './threads';
 import type { ForumIo, ForumSocket, SocketContext, SocketEventHandler, SocketFeature } from './types';
@@ -24,6 +24,8 @@ export interface Realtime {
 }
 
 type Listener = (this: ForumSocket, payload: unknown, ack: unknown) => void;
+
+const isStaff = (user: UserDTO | null) => user?.role === 'moderator' || user?.role === 'admin';
 
 /** One listener per socket event for the whole instance: each connection registers the same functions. */
 function socketListeners(features: SocketFeature[], contextOf: (socket: ForumSocket) => SocketContext): [keyof SocketFeature, Listener][] {
@@ -100,8 +102,10 @@ export async function createIo(deps: ForumDeps, httpServer: HttpServer, session:
     socket.data.user = request.user ?? null;
     if (socket.data.user && request.sessionID) void socket.join(sessionRoom(request.sessionID));
     if (socket.data.user) void socket.join(userRoom(socket.data.user.id));
-    // A recovered socket is back in its rooms without joining again: count it as reading them again.
+    // A recovered socket is back in its rooms without joining again: count it as reading them again. The moderators'
+    // room only if it is still a moderator's (a role taken away closes its connections: realtime/broadcasts.ts).
     if (socket.recovered) for (const songId of threadsOf(socket.rooms)) track(presence.enter(songId, socket.id).then(() => announcer.announce(songId)));
+    if (socket.recovered && socket.rooms.has(MODERATION_ROOM) && !isStaff(socket.data.user)) void socket.leave(MODERATION_ROOM);
     for (const [event, listener] of listeners) socket.on(event, listener as never);
     socket.on('disconnecting', onDisconnecting);
     contexts.open(socket);

@@ -1,6 +1,7 @@
 // Moderation through the API and sockets: roles against actions, the pipeline, transitions, counts, the live rules
 // (a reader never receives a held or rejected comment; approval arrives once), flags, bans, the log and picks.
 import assert from 'node:assert/strict';
+import { io as ioClient } from 'socket.io-client';
 import type { CommentDTO, CommentPage, QueuePage, SongDTO } from '../../shared/types';
 import { signUp, type SignedUp } from '../helpers/accounts';
 import { connected, emitAck, nextEvent, startTestForum, type TestForum, type TestSocket } from '../helpers/forum';
@@ -501,6 +502,52 @@ describe('moderation', () => {
       const log = (await mod.agent.get('/api/moderation/log').expect(200)).body.items[0];
       assert.deepEqual([log.action, log.target.kind], ['settings.update', 'settings']);
     });
+  });
+
+  it("sets a member's sockets up again when their role changes: a demoted moderator no longer hears the queue", async () => {
+    const demoted = await signUp(forum, { displayName: 'Was A Moderator', role: 'moderator' });
+    const s = ioClient(forum.url, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { cookie: demoted.cookie } }) as TestSocket;
+    const other = forum.socket({ cookie: mod.cookie });
+    const setRole = (role: string) => admin.agent.post(`/api/moderation/users/${demoted.user.id}`).send({ action: 'set-role', role }).expect(200);
+    try {
+      await Promise.all([connected(s), connected(other)]);
+      for (const x of [s, other]) assert.equal((await emitAck(x, 'moderation:join', {})).ok, true);
+      await settings({ suspectWords: ['casino'] });
+      // A queue broadcast gives the socket an offset to recover its session from.
+      const first = nextEvent(s, 'queue:added');
+      await post(alice, 'casino, the first');
+      await first;
+      // Its network drops; meanwhile an admin takes the role away; its session is recovered, rooms and all, but
+      // not the moderators' room.
+      const id = s.id!;
+      const dropped = nextEvent(s, 'disconnect');
+      s.io.engine.close();
+      await dropped;
+      while (forum.io.of('/').sockets.has(id)) await new Promise((r) => setTimeout(r, 10));
+      await setRole('member');
+      const back = nextEvent(s, 'connect');
+      s.connect();
+      await back;
+      assert.equal(s.recovered, true);
+      const heard = record(s, 'queue:added');
+      const seenByModerator = nextEvent(other, 'queue:added');
+      await post(alice, 'casino, the second');
+      await seenByModerator;
+      // Answers come in order on one socket: a queue:added sent to it before this answer would be here by now.
+      assert.equal((await emitAck(s, 'moderation:join', {})).error?.code, 'FORBIDDEN');
+      assert.deepEqual(heard, []);
+      // A role changed while connected closes the member's sockets; connected again, they act under the new one.
+      const closed = nextEvent<string>(s, 'disconnect');
+      await setRole('moderator');
+      assert.equal(await closed, 'io server disconnect');
+      const again = nextEvent(s, 'connect');
+      s.connect();
+      await again;
+      assert.equal((await emitAck(s, 'moderation:join', {})).ok, true);
+    } finally {
+      s.disconnect();
+      other.disconnect();
+    }
   });
 
   it('refuses moderation:join to members and readers alike (403 FORBIDDEN)', async () => {
