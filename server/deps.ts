@@ -62,6 +62,12 @@ export interface ForumLimits {
   posting(key: string): Promise<void>;
   /** Gives back what `posting` took from the budget for a post that turned out to repeat a stored one. */
   postingBack(key: string): Promise<void>;
+  /**
+   * A member's budget for acts that cost the forum more than they should cost a person (ACT_LIMITS in
+   * http/security.ts): votes (each moves a thread's version and reaches every reader), password changes (each is an
+   * argon2 verification) and display-name changes (each rewrites the member's comments). Throws 429 RATE_LIMITED.
+   */
+  act(kind: 'vote' | 'password' | 'rename', userId: string): Promise<void>;
   /** Express middleware for POST /api/auth/login (per username and per address). */
   login: RequestHandler;
   /** Express middleware for POST /api/auth/register (per address). */

@@ -14,11 +14,13 @@ import { checkPassword } from './password-policy';
  * sockets are closed now through the bus.
  */
 export async function changePassword(
-  deps: Pick<ForumDeps, 'db' | 'bus' | 'memberCache'>,
+  deps: Pick<ForumDeps, 'db' | 'bus' | 'memberCache' | 'limits'>,
   userId: string,
   input: ChangePasswordInput,
   keepSession: { id: string; stamp(at: number): Promise<void> } | null,
 ): Promise<void> {
+  // Each attempt is an argon2 verification (and, for whoever holds a stolen session, a guess): attempts are budgeted.
+  await deps.limits.act('password', userId);
   const cred = await credentialModel(deps.db.conn).findOne({ userId: new Types.ObjectId(userId) }).lean();
   if (!cred || !(await verifyPassword(cred.hash, input.currentPassword))) {
     throw new Unauthenticated('Your current password is not right.', 'INVALID_CREDENTIALS');

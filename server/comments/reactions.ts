@@ -8,7 +8,7 @@ import { authorise, findComment } from './access';
 import { commentModel, flagModel, voteModel, type CommentRecord } from './model';
 import { publish } from './publish';
 
-type Deps = Pick<ForumDeps, 'db' | 'config' | 'bus' | 'threadCache' | 'threads' | 'repairs' | 'settings' | 'logger' | 'moderation'>;
+type Deps = Pick<ForumDeps, 'db' | 'config' | 'bus' | 'threadCache' | 'threads' | 'repairs' | 'settings' | 'logger' | 'moderation' | 'limits'>;
 
 /**
  * The member's vote record holds their current value; the comment's score moves by the change of value. `how`:
@@ -19,6 +19,8 @@ export async function voteComment(deps: Deps, user: UserDTO | null, id: string, 
   const c = await findComment(deps, id);
   authorise(deps, user, 'comment.vote', c, { refusal: refusal(user, c, 'voted on') });
   await deps.moderation.refuseBanned(user);
+  // Each vote reaches every reader of the thread and moves its version: a member's votes are budgeted.
+  await deps.limits.act('vote', user.id);
   const Comments = commentModel(deps.db.conn);
   // Read and set in the comment's turn, so a press answers the vote it found.
   const { score, changed } = await deps.threads.moveCounters(`comment:${c._id}`, async () => {

@@ -236,6 +236,7 @@ export function createLimits(deps: LimitDeps): ForumLimits {
     login,
     register,
     ...postingBudget(deps, makeStore),
+    ...actBudgets(makeStore),
     close: () => memoryStores.forEach((store) => store.shutdown()),
   };
 }
@@ -261,16 +262,38 @@ function addressSlowDown(makeStore: StoreMaker): RequestHandler {
   };
 }
 
+/** A budget of `limit` acts per `windowMs` and key, taken by the service (HTTP, sockets and page forms alike). */
+function budget(makeStore: StoreMaker, name: string, limit: number, windowMs: number, tooFast: string) {
+  const store = makeStore(name);
+  void store.init?.({ windowMs } as Options);
+  return {
+    store,
+    async take(key: string): Promise<void> {
+      const { totalHits, resetTime } = await store.increment(key);
+      if (totalHits > limit) throw rateLimited(retryAfterSeconds(resetTime, windowMs), tooFast);
+    },
+  };
+}
+
+/** Per member: far more than a person does, few enough that nobody can keep a thread or the server busy with them. */
+export const ACT_LIMITS = {
+  vote: { limit: 120, windowMs: 60_000, tooFast: 'You are voting too fast' },
+  password: { limit: 5, windowMs: 15 * 60_000, tooFast: 'Too many password changes' },
+  rename: { limit: 10, windowMs: 60 * 60_000, tooFast: 'Too many name changes' },
+} as const;
+
+function actBudgets(makeStore: StoreMaker): Pick<ForumLimits, 'act'> {
+  const budgets = Object.fromEntries(
+    Object.entries(ACT_LIMITS).map(([kind, { limit, windowMs, tooFast }]) => [kind, budget(makeStore, `act-${kind}`, limit, windowMs, tooFast)]),
+  ) as Record<keyof typeof ACT_LIMITS, ReturnType<typeof budget>>;
+  return { act: (kind, userId) => budgets[kind].take(userId) };
+}
+
 /** One posting budget per poster (`user:ID` or `ip:ADDR`), shared by HTTP and sockets: N posts a minute, all at once if need be. */
 function postingBudget(deps: LimitDeps, makeStore: StoreMaker): Pick<ForumLimits, 'posting' | 'postingBack'> {
-  const store = makeStore('posting');
-  const limit = deps.config.postingLimitPerMinute;
-  void store.init?.({ windowMs: POSTING_WINDOW_MS } as Options);
+  const { store, take } = budget(makeStore, 'posting', deps.config.postingLimitPerMinute, POSTING_WINDOW_MS, 'You are posting too fast');
   return {
-    async posting(key) {
-      const { totalHits, resetTime } = await store.increment(key);
-      if (totalHits > limit) throw rateLimited(retryAfterSeconds(resetTime, POSTING_WINDOW_MS), 'You are posting too fast');
-    },
+    posting: take,
     // A repeat is answered with its comment and weighs nothing; giving back is best effort (the window ends anyway).
     async postingBack(key) {
       try {

@@ -12,10 +12,12 @@ import { commentModel } from '../comments/model';
 import { publish } from '../comments/publish';
 import type { ForumDeps } from '../deps';
 
-type Deps = Pick<ForumDeps, 'db' | 'bus' | 'threadCache' | 'logger' | 'repairs' | 'memberCache'>;
+type Deps = Pick<ForumDeps, 'db' | 'bus' | 'threadCache' | 'logger' | 'repairs' | 'memberCache' | 'limits'>;
 
 export async function updateSettings(deps: Deps, userId: string, input: UpdateMeInput): Promise<UserDTO> {
   const before = await findUserById(deps, userId);
+  // A new display name rewrites every comment of the member: name changes are budgeted.
+  if (before && input.displayName !== undefined && input.displayName !== before.displayName) await deps.limits.act('rename', userId);
   const user = await updateProfile(deps, userId, input);
   if (before && before.displayName !== user.displayName) await renameAuthor(deps, user.id, user.displayName);
   return user;

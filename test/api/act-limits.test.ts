@@ -1,0 +1,55 @@
+// Members' acts that cost the forum more than they cost a person are budgeted per member (ACT_LIMITS): votes,
+// password changes, display-name changes. Past the budget: 429 RATE_LIMITED with Retry-After, nothing done.
+import assert from 'node:assert/strict';
+import type { CommentDTO } from '../../shared/types';
+import { ACT_LIMITS } from '../../server/http/security';
+import { signUp, TEST_PASSWORD, type SignedUp } from '../helpers/accounts';
+import { startTestForum, type TestForum } from '../helpers/forum';
+
+describe("members' act limits", () => {
+  let forum: TestForum;
+  let admin: SignedUp;
+  let slug: string;
+
+  before(async () => {
+    forum = await startTestForum();
+    admin = await signUp(forum, { role: 'admin' });
+    slug = (await admin.agent.post('/api/songs').send({ title: 'Budgeted', artist: 'The Limits' }).expect(201)).body.slug;
+  });
+  after(() => forum.close());
+
+  const refused = (res: { status: number; body: { error?: { code: string } }; headers: Record<string, string> }) => {
+    assert.equal(res.status, 429, JSON.stringify(res.body));
+    assert.equal(res.body.error?.code, 'RATE_LIMITED');
+    assert.ok(Number(res.headers['retry-after']) > 0);
+  };
+
+  it("refuses a member's votes past the budget, leaving the score as the last vote set it, and not another member's", async () => {
+    const c: CommentDTO = (await admin.agent.post(`/api/songs/${slug}/comments`).send({ body: 'vote on me' }).expect(201)).body;
+    const [toggler, other] = [await signUp(forum), await signUp(forum)];
+    for (let i = 0; i < ACT_LIMITS.vote.limit; i++) await toggler.agent.post(`/api/comments/${c.id}/votes`).send({ value: i % 2 ? 0 : 1 }).expect(200);
+    refused(await toggler.agent.post(`/api/comments/${c.id}/votes`).send({ value: 1 }));
+    // The budget's last vote was a 0 (an even count of votes): the refused one counted for nothing.
+    const other1 = await other.agent.post(`/api/comments/${c.id}/votes`).send({ value: 1 }).expect(200);
+    assert.equal(other1.body.score, 1);
+  });
+
+  it('refuses password changes past the budget, right or wrong, before checking the password', async () => {
+    const member = await signUp(forum);
+    for (let i = 0; i < ACT_LIMITS.password.limit; i++) {
+      await member.agent.post('/api/auth/password').send({ currentPassword: 'a wrong guess here', newPassword: 'a brand new passphrase' }).expect(401);
+    }
+    refused(await member.agent.post('/api/auth/password').send({ currentPassword: TEST_PASSWORD, newPassword: 'a brand new passphrase' }));
+    // Nothing changed: the old password still signs in.
+    await forum.agent().post('/api/auth/login').send({ username: member.user.username, password: TEST_PASSWORD }).expect(200);
+  });
+
+  it('refuses display-name changes past the budget; other settings still change', async () => {
+    const member = await signUp(forum);
+    for (let i = 0; i < ACT_LIMITS.rename.limit; i++) await member.agent.patch('/api/auth/me').send({ displayName: `Name ${i}` }).expect(200);
+    refused(await member.agent.patch('/api/auth/me').send({ displayName: 'One Too Many' }));
+    assert.equal((await member.agent.get('/api/auth/me').expect(200)).body.displayName, `Name ${ACT_LIMITS.rename.limit - 1}`);
+    const moved = await member.agent.patch('/api/auth/me').send({ location: 'Leeds' }).expect(200);
+    assert.equal(moved.body.location, 'Leeds');
+  });
+});
