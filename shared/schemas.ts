@@ -53,7 +53,7 @@ export const limit = pageLimit.default(20);
  * once: a gap wider than that (a reader away for a long time) continues by `nextCursor`, so no request reads a whole
  * long thread.
  */
-export const AFTER_ALL_LIMIT = 1000;
+export const AFTER_ALL_LIMIT = 200;
 export const cursor = z.string().max(500).optional();
 export const listSongsQuery = z.object({ q: z.string().trim().max(LIMITS.search).optional(), cursor, limit });
 
