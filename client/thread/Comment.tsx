@@ -104,7 +104,7 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
   const hidden = c.status === 'pending' || c.status === 'rejected';
   const mineAsGuest = !ctx.user && !c.author.userId && !!ctx.guestToken(c.id);
   const inWindow = ctx.now - Date.parse(c.createdAt) <= ctx.editWindowMs;
-  const canEdit = !removedNow && !c.pending && (isStaff(ctx.user) || ((owns(ctx.user, c) || mineAsGuest) && inWindow));
+  const canEdit = !removedNow && !c.pending && (isStaff(ctx.user) || (c.status !== 'rejected' && (owns(ctx.user, c) || mineAsGuest) && inWindow));
   const canRemove = !removedNow && c.status !== 'rejected' && !c.pending && (isStaff(ctx.user) || owns(ctx.user, c) || (mineAsGuest && inWindow));
   const reported = ctx.flagged.has(c.id);
   const link = `/songs/${encodeURIComponent(ctx.slug)}/c/${c.id}`;

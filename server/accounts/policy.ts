@@ -45,7 +45,8 @@ export function can(actor: Actor, action: Action, ctx: PolicyContext, comment?: 
     case 'comment.edit':
       if (!comment || comment.status === 'removed') return false;
       if (atLeast(actor, 'moderator')) return true;
-      return (owns(actor, comment) || guestOwns(comment)) && inWindow(comment, ctx);
+      // A rejected comment is kept as the moderator judged it (the queue's Rejected tab shows that text).
+      return comment.status !== 'rejected' && (owns(actor, comment) || guestOwns(comment)) && inWindow(comment, ctx);
     case 'comment.remove':
       if (!comment || comment.status === 'removed') return false;
       // A guest's browser may take its comment back only while it could still edit it.

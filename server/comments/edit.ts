@@ -20,8 +20,7 @@ const asModerator = (user: UserDTO | null, c: CommentRecord): user is UserDTO =>
  */
 export async function editComment(deps: Deps, user: UserDTO | null, id: string, input: EditCommentInput, now = new Date(), guestToken?: string | null): Promise<CommentDTO> {
   const c = await findComment(deps, id);
-  const refusal = c.status === 'removed' ? 'A removed comment cannot be edited.' : 'Only its author can edit a comment, within the edit window.';
-  authoriseAuthor(deps, user, 'comment.edit', c, { refusal, now, guestToken });
+  authoriseAuthor(deps, user, 'comment.edit', c, { refusal: editRefusal(deps, user, c), now, guestToken });
   const byModerator = asModerator(user, c);
   // An edit may not slip in what a post could not; a banned moderator edits nobody's comment either.
   await deps.moderation.refuseBanned(user);
@@ -46,6 +45,15 @@ export async function editComment(deps: Deps, user: UserDTO | null, id: string, 
   await publish(deps, 'comment.updated', { comment });
   if (byModerator) await deps.moderation.logAct(user, 'comment.edit', comment.id);
   return comment;
+}
+
+/** Why an edit is refused, in the words its author needs: the window that closed is theirs to know about. */
+function editRefusal(deps: Pick<Deps, 'config'>, user: UserDTO | null, c: CommentRecord): string {
+  if (c.status === 'removed') return 'A removed comment cannot be edited.';
+  if (c.status === 'rejected') return 'A comment a moderator rejected cannot be edited.';
+  const minutes = Math.round(deps.config.editWindowMs / 60_000);
+  if (!user || c.author.userId === user.id) return `The edit window has closed: a comment can be edited for ${minutes} minutes after it is posted.`;
+  return 'Only its author can edit a comment.';
 }
 
 /**

@@ -327,7 +327,13 @@ describe('comments API: a closed edit window', () => {
     const at = (minutes: number) => new Date(Date.parse(c.createdAt) + minutes * 60_000);
     // The window is 15 minutes from posting: the service is told the time instead of the test waiting for it.
     assert.equal((await editComment(forum.deps, author.user, c.id, { body: 'fixed in time' }, at(14.9))).body, 'fixed in time');
-    await assert.rejects(editComment(forum.deps, author.user, c.id, { body: 'too late' }, at(15.1)), (err: unknown) => toErrorBody(err).body.error.code === 'FORBIDDEN');
+    await assert.rejects(editComment(forum.deps, author.user, c.id, { body: 'too late' }, at(15.1)), (err: unknown) => {
+      const { error } = toErrorBody(err).body;
+      // The author is told why in their own terms: the window, and how long it is.
+      return error.code === 'FORBIDDEN' && /edit window has closed.*15 minutes/.test(error.message);
+    });
+    const stranger = await signUp(forum);
+    await assert.rejects(editComment(forum.deps, stranger.user, c.id, { body: 'not mine' }, at(1)), (err: unknown) => toErrorBody(err).body.error.message === 'Only its author can edit a comment.');
     assert.equal((await editComment(forum.deps, mod.user, c.id, { body: 'fixed by a moderator' }, at(60 * 24))).body, 'fixed by a moderator');
     // Removal has no window.
     await author.agent.delete(`/api/comments/${c.id}`).expect(204);

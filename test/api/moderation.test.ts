@@ -279,7 +279,7 @@ describe('moderation', () => {
   });
 
   describe('transitions, counts and the live rules', () => {
-    it('keeps a rejected comment out of the thread: neither its author nor a moderator removes it (409) until restored', async () => {
+    it('keeps a rejected comment as judged: neither removed (409) nor rewritten by its author until restored', async () => {
       const c = await post(bob, 'rejected, then deleted?');
       await act(mod, c.id, 'reject', 200, 'no');
       for (const who of [bob, mod]) {
@@ -288,6 +288,9 @@ describe('moderation', () => {
       }
       assert.ok(!(await thread(forum.agent(), { sort: 'newest', limit: '100' })).items.some((x) => x.id === c.id), 'no placeholder for readers');
       assert.equal((await thread(bob.agent, { sort: 'newest', limit: '100' })).items.find((x) => x.id === c.id)?.status, 'rejected');
+      // Nor does its author rewrite what the moderator judged (the Rejected tab shows that text).
+      const rewrite = await bob.agent.patch(`/api/comments/${c.id}`).send({ body: 'rewritten after the fact' }).expect(403);
+      assert.match(rewrite.body.error.message, /rejected cannot be edited/);
       await act(mod, c.id, 'restore');
       await bob.agent.delete(`/api/comments/${c.id}`).expect(204);
     });

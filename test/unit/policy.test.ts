@@ -72,6 +72,8 @@ const table: Row[] = [
   ['moderator votes on their own comment', moderator, 'comment.vote', comment({ authorUserId: 'mod' }), false],
   ['member votes on a pending comment', otherMember, 'comment.vote', pending, false],
   ['member flags a rejected comment', otherMember, 'comment.flag', comment({ status: 'rejected' }), false],
+  ['author edits their rejected comment within the window', member, 'comment.edit', comment({ status: 'rejected' }), false],
+  ['moderator edits a rejected comment', moderator, 'comment.edit', comment({ status: 'rejected' }), true],
 
   // Moderation queue
   ['member moderates', member, 'comment.moderate', fresh, false],
