@@ -81,7 +81,9 @@ export function moderationPageRoutes(deps: ForumDeps, store: AssetStore): Router
     const b = (req.body ?? {}) as Record<string, unknown>;
     const input = moderateCommentInput.parse({ action: str(b.action) ?? '', ...(blank(b.reason) ? { reason: blank(b.reason) } : {}) });
     await moderateComment(deps, user, objectId.parse(req.params.id), input);
-    back(res, b.next, '/moderation', DONE[input.action]);
+    // A rejected comment has left the thread: back to the thread, not to where it stood (the song page's script
+    // sends a #c-ID it cannot find to that comment's permalink, which no longer shows it).
+    back(res, input.action === 'reject' && typeof b.next === 'string' ? b.next.split('#')[0] : b.next, '/moderation', DONE[input.action]);
   });
 
   router.get('/moderation/users', async (req, res) => {

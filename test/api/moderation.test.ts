@@ -178,6 +178,13 @@ describe('moderation', () => {
       assert.equal(await count(), before + 3);
       assert.ok((await thread(forum.agent(), { sort: 'newest' })).items.some((c) => c.id === held.id));
       assert.equal((await act(mod, held.id, 'approve', 409)).body.error.code, 'INVALID_TRANSITION');
+      // The song page's menu (a plain form): approving comes back to the comment; rejecting to the thread, since the
+      // comment is no longer in it.
+      const viaMenu = (id: string, action: string) =>
+        mod.agent.post(`/moderation/comments/${id}`).type('form').send({ action, next: `/songs/${song.slug}#c-${id}` }).expect(303);
+      const judged = await post(alice, 'judged from the menu');
+      assert.match((await viaMenu(judged.id, 'feature')).headers.location, new RegExp(`^/songs/${song.slug}\\?done=.*#c-${judged.id}$`));
+      assert.equal((await viaMenu(judged.id, 'reject')).headers.location, `/songs/${song.slug}?done=Rejected.`);
       for (const s of [watcher, authorSocket, modRoom]) s.disconnect();
     });
 
