@@ -41,7 +41,9 @@ export function pageRoutes(deps: ForumDeps, store: AssetStore): Router {
     if (!isPage(req.path) || res.headersSent) return next(err);
     const { status, body, headers } = toErrorBody(err);
     if (status === 404) {
-      return sendPage(req, res, store, 404, { title: 'Not found' }, createElement(NotFoundPage, { what: req.path.startsWith('/songs/') ? 'song' : 'page' }));
+      // What was missing, as the address names it: a comment under /songs/SLUG/c/ID (its song may well exist).
+      const what = /^\/songs\/[^/]+\/c\//.test(req.path) ? 'comment' : req.path.startsWith('/songs/') ? 'song' : 'page';
+      return sendPage(req, res, store, 404, { title: 'Not found' }, createElement(NotFoundPage, { what }));
     }
     if (status < 500) {
       if (headers) res.set(headers);

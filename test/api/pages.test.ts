@@ -97,6 +97,10 @@ describe('pages (server-rendered HTML)', () => {
     const res = await forum.agent().get('/songs/no-such-song').expect(404);
     assert.match(res.headers['content-type'], /html/);
     assert.match(res.text, /Not found/);
+    assert.match(res.text, /could not find that song/);
+    // A comment that is not there, under a song that is: the page says which was missing.
+    const comment = await forum.agent().get(`/songs/${slug}/c/000000000000000000000000`).expect(404);
+    assert.match(comment.text, /could not find that comment/);
     await forum.agent().get('/nowhere/at-all').expect(404).expect('content-type', /html/);
     const api = await forum.agent().get('/api/nowhere').expect(404);
     assert.equal(api.body.error.code, 'NOT_FOUND');
