@@ -20,6 +20,12 @@ export function relativeTime(iso: string, now: number): string {
   return rtf.format(Math.round(seconds / 60), 'minute');
 }
 
+/**
+ * What a comment's time reads: relative to `now`, or its date where there is no `now` to tell it from (a page kept
+ * and served later, read without the script: "just now" would go stale).
+ */
+export const shownTime = (iso: string, now: number | null): string => (now === null ? fullDate(iso) : relativeTime(iso, now));
+
 export function fullDate(iso: string): string {
   return new Date(iso).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 }

@@ -7,14 +7,16 @@ import { CommentForm } from '../thread/CommentForm';
 interface Target {
   song: SongDTO;
   comment: CommentDTO;
+  /** The server's clock when the page is made (these pages are made per request). */
+  now: number;
 }
 
-export function ReplyPage({ song, comment, user, guestPosting, draft }: Target & { user: UserDTO | null; guestPosting: boolean; draft?: { body: string; name?: string; location?: string; error: string } }) {
+export function ReplyPage({ song, comment, now, user, guestPosting, draft }: Target & { user: UserDTO | null; guestPosting: boolean; draft?: { body: string; name?: string; location?: string; error: string } }) {
   const back = permalinkOf(song.slug, comment.id);
   return (
     <section class="form-page" aria-labelledby="page-title">
       <h1 id="page-title">Reply to {comment.author.name}</h1>
-      <CommentCard comment={comment} song={song} now={Date.parse(comment.createdAt)} />
+      <CommentCard comment={comment} song={song} now={now} />
       {user || guestPosting ? (
         <CommentForm
           slug={song.slug}
@@ -41,11 +43,11 @@ export function ReplyPage({ song, comment, user, guestPosting, draft }: Target &
   );
 }
 
-export function ReportPage({ song, comment, draft }: Target & { draft?: { reason: string; error: string } }) {
+export function ReportPage({ song, comment, now, draft }: Target & { draft?: { reason: string; error: string } }) {
   return (
     <section class="form-page" aria-labelledby="page-title">
       <h1 id="page-title">Report a comment</h1>
-      <CommentCard comment={comment} song={song} now={Date.parse(comment.createdAt)} />
+      <CommentCard comment={comment} song={song} now={now} />
       <form method="post" action={`/songs/${encodeURIComponent(song.slug)}/c/${comment.id}/report`} class="flag-form">
         <p class={`field${draft?.error ? ' has-error' : ''}`}>
           <label for="report-reason">Why should a moderator look at this?</label>

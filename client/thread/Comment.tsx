@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { UserDTO, VoteValue } from '../../shared/types';
 import { GuestLabel, isGuest, nameAsText } from '../components/GuestLabel';
 import { renderText } from '../text';
-import { fullDate, relativeTime } from '../time';
+import { fullDate, shownTime } from '../time';
 import { CommentForm, type Draft } from './CommentForm';
 import { ModMenu } from './ModMenu';
 import { ReplyContext } from './ReplyContext';
@@ -27,7 +27,8 @@ export interface CommentContext {
   user: UserDTO | null;
   guestPosting: boolean;
   editWindowMs: number;
-  now: number;
+  /** null until the script runs (server-rendered pages show dates: client/time.ts shownTime). */
+  now: number | null;
   ready: boolean;
   myVotes: Record<string, VoteValue>;
   /** Comments the member reported (remembered across reloads). */
@@ -103,7 +104,7 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
   // Held or rejected: only its author and moderators see it, and nobody can reply, vote or report.
   const hidden = c.status === 'pending' || c.status === 'rejected';
   const mineAsGuest = !ctx.user && !c.author.userId && !!ctx.guestToken(c.id);
-  const inWindow = ctx.now - Date.parse(c.createdAt) <= ctx.editWindowMs;
+  const inWindow = ctx.now !== null && ctx.now - Date.parse(c.createdAt) <= ctx.editWindowMs;
   const canEdit = !removedNow && !c.pending && (isStaff(ctx.user) || (c.status !== 'rejected' && (owns(ctx.user, c) || mineAsGuest) && inWindow));
   const canRemove = !removedNow && c.status !== 'rejected' && !c.pending && (isStaff(ctx.user) || owns(ctx.user, c) || (mineAsGuest && inWindow));
   const reported = ctx.flagged.has(c.id);
@@ -156,12 +157,12 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
         </span>
         {c.pending || hidden ? (
           <time dateTime={c.createdAt} title={fullDate(c.createdAt)}>
-            {c.pending ? 'sending…' : relativeTime(c.createdAt, ctx.now)}
+            {c.pending ? 'sending…' : shownTime(c.createdAt, ctx.now)}
           </time>
         ) : (
           <a class="permalink" href={`${link}#c-${c.id}`}>
             <time dateTime={c.createdAt} title={fullDate(c.createdAt)}>
-              {relativeTime(c.createdAt, ctx.now)}
+              {shownTime(c.createdAt, ctx.now)}
             </time>
           </a>
         )}

@@ -38,7 +38,7 @@ const MAX_CATCH_UP_PAGES = 20;
 export function ThreadApp(p: ThreadProps) {
   const [state, setState] = useState(() => T.initialState(p.page, p.sort));
   const [ready, setReady] = useState(false);
-  const [now, setNow] = useState(p.now);
+  const [now, setNow] = useState<number | null>(p.now);
   const [link, setLink] = useState<LinkStatus>('connecting');
   const [presence, setPresence] = useState<number | null>(null);
   const [typist, setTypist] = useState<string | null>(null);

@@ -11,8 +11,11 @@ export interface ThreadData {
   user: UserDTO | null;
   guestPosting: boolean;
   editWindowMs: number;
-  /** The server's clock at render time: relative times hydrate to the same words. */
-  now: number;
+  /**
+   * null: the page is kept and served later (the page cache), so its times show as dates, which do not go stale; the
+   * script shows them relative once it runs.
+   */
+  now: number | null;
   /** A clientId for the no-JavaScript form, so a resubmitted form never posts twice. */
   formClientId: string;
   /** Guests' form: the signed time it was rendered (the bot check of the guests' form). */

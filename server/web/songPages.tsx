@@ -162,7 +162,8 @@ async function songHtml(deps: ForumDeps, store: AssetStore, req: Request, res: R
     formToken: !user && guestPosting ? formToken(deps.config.sessionSecret) : undefined,
     held: req.query.posted === 'held',
     editWindowMs: deps.config.editWindowMs,
-    now: Date.now(),
+    // The page may be kept and served for a long while (the page cache): its times show as dates until the script runs.
+    now: null,
     formClientId: randomUUID(),
     form: opts.form,
     startsAt: opts.at && query.cursor ? opts.at : null,

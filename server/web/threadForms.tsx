@@ -52,7 +52,7 @@ export function threadFormRoutes(deps: ForumDeps, store: AssetStore): Router {
   const reply = async (req: Request, res: Response, status: number, draft?: { body: string; name?: string; location?: string; error: string }) => {
     const { song, comment } = await target(req);
     const title = `Reply to ${comment.author.name}`;
-    sendPage(req, res, store, status, { title, here: permalink(song.slug, comment.id) }, <ReplyPage song={song} comment={comment} user={currentUser(req)} guestPosting={deps.settings.current().guestPosting} draft={draft} />);
+    sendPage(req, res, store, status, { title, here: permalink(song.slug, comment.id) }, <ReplyPage song={song} comment={comment} now={Date.now()} user={currentUser(req)} guestPosting={deps.settings.current().guestPosting} draft={draft} />);
   };
   router.get('/songs/:slug/c/:id/reply', (req, res) => reply(req, res, 200));
   router.post('/songs/:slug/c/:id/reply', form, async (req, res) => {
@@ -72,7 +72,7 @@ export function threadFormRoutes(deps: ForumDeps, store: AssetStore): Router {
 
   const report = async (req: Request, res: Response, status: number, draft?: { reason: string; error: string }) => {
     const { song, comment } = await target(req);
-    sendPage(req, res, store, status, { title: `Report a comment by ${comment.author.name}` }, <ReportPage song={song} comment={comment} draft={draft} />);
+    sendPage(req, res, store, status, { title: `Report a comment by ${comment.author.name}` }, <ReportPage song={song} comment={comment} now={Date.now()} draft={draft} />);
   };
   router.get('/songs/:slug/c/:id/report', (req, res) => (currentUser(req) ? report(req, res, 200) : signIn(req, res, req.originalUrl)));
   router.post('/songs/:slug/c/:id/report', form, async (req, res) => {

@@ -47,6 +47,14 @@ describe('pages (server-rendered HTML)', () => {
     assert.match(html, /<a href="https:\/\/example\.org\/queen" rel="nofollow ugc noopener" target="_blank">https:\/\/example\.org\/queen<\/a>\./);
   });
 
+  it("shows comments' times as dates, which a kept page cannot let go stale (the script makes them relative)", async () => {
+    const html = (await forum.agent().get(`/songs/${slug}`).expect(200)).text;
+    const times = [...html.matchAll(/<time dateTime="([^"]+)"[^>]*>([^<]*)<\/time>/gi)].map((m) => [m[1], m[2]]);
+    assert.ok(times.length >= 2, 'each comment has its time');
+    for (const [iso, text] of times) assert.equal(text, `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`);
+    assert.doesNotMatch(html, /just now/);
+  });
+
   it('escapes user text: a comment with markup stays text', async () => {
     const html = (await forum.agent().get(`/songs/${slug}`).expect(200)).text;
     assert.ok(html.includes('&lt;script>window.pwned=1&lt;/script>&lt;img src=x onerror=alert(1)> javascript:alert(1)'));

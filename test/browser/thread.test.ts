@@ -99,6 +99,10 @@ describe('browser: the live song page (Chromium)', function () {
     assert.equal(await writer.page.inputValue('form[data-role="comment-form"] textarea[name="body"]'), '', 'the form is cleared after a post');
     const live = reader.page.locator('[data-comment-id]', { hasText: 'seen live from another browser' });
     assert.equal(await live.locator('[data-role="comment-author"]').innerText(), 'Ana');
+    // Times: the server's page shows dates (it may be served much later); the script shows them relative.
+    assert.equal(await live.locator('time').first().innerText(), 'just now');
+    const served = reader.page.locator('[data-comment-id]', { hasText: 'The best song about London.' }).locator('time').first();
+    assert.match(await served.innerText(), /^(just now|\d+ (minutes?|hours?|days?) ago)$/);
   });
 
   it('holds new comments behind a "N new comments" button for a reader sorting newest, then shows them on request', async () => {
@@ -205,6 +209,8 @@ describe('browser: the live song page (Chromium)', function () {
     await w.page.goto(`/songs/${slug}`);
     assert.match(await w.page.innerText('.facts'), /Liverpool Sunset/);
     assert.ok((await bodies(w.page)).some((b) => b.startsWith('The best song about London.')));
+    const when = await w.page.locator('[data-comment-id] time').first().innerText();
+    assert.match(when, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/, 'without the script, a date that cannot go stale');
     await postThroughForm(w.page, 'Posted with JavaScript switched off');
     await w.page.waitForURL(/\/songs\/[^#]+#c-[0-9a-f]{24}$/);
     assert.equal(await countText(w.page, 'Posted with JavaScript switched off'), 1);
