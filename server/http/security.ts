@@ -183,7 +183,15 @@ class RecoveringRedisStore extends RedisStore {
 const retryAfterSeconds = (resetTime: Date | undefined, windowMs: number) =>
   String(Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + windowMs) - Date.now()) / 1000)));
 
-export const rateLimited = (retryAfter: string, what = 'Too many attempts') => new RateLimited(`${what}; try again in ${retryAfter} s.`, Number(retryAfter));
+/** A wait in the words a person reads: seconds under a minute and a half, then minutes, then hours. */
+export function waitInWords(seconds: number): string {
+  if (seconds < 90) return seconds === 1 ? '1 second' : `${seconds} seconds`;
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 90) return `${minutes} minutes`;
+  return `${Math.ceil(minutes / 60)} hours`;
+}
+
+export const rateLimited = (retryAfter: string, what = 'Too many attempts') => new RateLimited(`${what}; try again in ${waitInWords(Number(retryAfter))}.`, Number(retryAfter));
 
 const addressOf = (req: Request) => ipKeyGenerator(req.ip ?? 'unknown');
 const usernameOf = (req: Request) => {

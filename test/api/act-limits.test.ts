@@ -2,7 +2,7 @@
 // password changes, display-name changes. Past the budget: 429 RATE_LIMITED with Retry-After, nothing done.
 import assert from 'node:assert/strict';
 import type { CommentDTO } from '../../shared/types';
-import { ACT_LIMITS } from '../../server/http/security';
+import { ACT_LIMITS, waitInWords } from '../../server/http/security';
 import { signUp, TEST_PASSWORD, type SignedUp } from '../helpers/accounts';
 import { startTestForum, type TestForum } from '../helpers/forum';
 
@@ -39,9 +39,16 @@ describe("members' act limits", () => {
     for (let i = 0; i < ACT_LIMITS.password.limit; i++) {
       await member.agent.post('/api/auth/password').send({ currentPassword: 'a wrong guess here', newPassword: 'a brand new passphrase' }).expect(401);
     }
-    refused(await member.agent.post('/api/auth/password').send({ currentPassword: TEST_PASSWORD, newPassword: 'a brand new passphrase' }));
+    const tooMany = await member.agent.post('/api/auth/password').send({ currentPassword: TEST_PASSWORD, newPassword: 'a brand new passphrase' });
+    refused(tooMany);
+    // The wait in words a person reads (the header keeps the seconds).
+    assert.match(tooMany.body.error.message, /^Too many password changes; try again in 1[45] minutes\.$/);
     // Nothing changed: the old password still signs in.
     await forum.agent().post('/api/auth/login').send({ username: member.user.username, password: TEST_PASSWORD }).expect(200);
+  });
+
+  it('says how long to wait in seconds, minutes or hours', () => {
+    assert.deepEqual([1, 45, 89, 90, 858, 3584, 5400, 7200].map(waitInWords), ['1 second', '45 seconds', '89 seconds', '2 minutes', '15 minutes', '60 minutes', '2 hours', '2 hours']);
   });
 
   it('refuses display-name changes past the budget; other settings still change', async () => {
