@@ -33,6 +33,8 @@ const notificationSchema = new Schema<NotificationRecord>(
 notificationSchema.index({ key: 1 }, { unique: true });
 notificationSchema.index({ userId: 1, _id: -1 });
 notificationSchema.index({ userId: 1, read: 1 });
+// A comment that leaves readers' sight settles its notifications (service.ts settleNotificationsOf).
+notificationSchema.index({ commentId: 1 });
 
 export const notificationModel = (conn: Connection): Model<NotificationRecord> =>
   (conn.models.Notification as Model<NotificationRecord> | undefined) ?? conn.model<NotificationRecord>('Notification', notificationSchema);

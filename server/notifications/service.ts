@@ -95,6 +95,23 @@ export async function markRead(deps: Deps, userId: string, ids?: string[]): Prom
   return unread;
 }
 
+/**
+ * A comment readers may no longer read (removed, held or rejected): its unread notifications are settled as read, so
+ * no bell counts what the list cannot show (it shows a removed comment as removed, and a held one not at all). Each
+ * member's count moves live.
+ */
+export async function settleNotificationsOf(deps: Deps, commentId: string): Promise<void> {
+  const Notes = notificationModel(deps.db.conn);
+  const filter = { commentId: new mongoose.Types.ObjectId(commentId), read: false };
+  const unread = await Notes.find(filter, { userId: 1 }).lean<Pick<NotificationRecord, 'userId'>[]>();
+  if (!unread.length) return;
+  await Notes.updateMany(filter, { $set: { read: true } });
+  for (const userId of new Set(unread.map((n) => n.userId))) {
+    await deps.memberCache.unread.changed(userId);
+    deps.bus.emit('notification.read', { userId, unread: await unreadCount(deps, userId) });
+  }
+}
+
 function toDTO(n: NotificationRecord, comment: CommentDTO, song: SongRef): NotificationDTO {
   const { clientId: _clientId, guestToken: _token, ...shown } = comment;
   return { id: String(n._id), kind: n.kind, comment: shown, song, read: n.read, createdAt: n.createdAt.toISOString() };

@@ -108,6 +108,25 @@ describe('notifications: replies and mentions, across two instances (Redis)', ()
     assert.equal(page.unread, unreadBefore + 1, 'only the barrier added a notification');
   });
 
+  it("takes a reply off the bell when it is removed, live on the member's sockets on another instance", async () => {
+    const root = await post(cleo.agent, song.slug, { body: 'Take it off the bell' });
+    const before = (await list(cleo)).unread;
+    const reply = await post(ben.agent, song.slug, { body: 'a reply I will take back', parentId: root.id });
+    const page = await listed(cleo, (await list(cleo)).items.length + 1);
+    assert.ok(page.items.some((n) => n.comment.id === reply.id && !n.read));
+    assert.equal(page.unread, before + 1);
+    const cleoOnB = b.socket({ cookie: cleo.cookie });
+    await connected(cleoOnB);
+    const told = nextEvent<{ unread: number }>(cleoOnB, 'notifications:unread');
+    await ben.agent.delete(`/api/comments/${reply.id}`).expect(204);
+    assert.deepEqual(await told, { unread: before });
+    const after = await list(cleo);
+    assert.equal(after.unread, before);
+    // Still listed (as removed), read.
+    assert.equal(after.items.find((n) => n.comment.id === reply.id)?.read, true);
+    cleoOnB.disconnect();
+  });
+
   it('pages newest first and marks some or all read, telling the member\'s other sockets the count', async () => {
     const root = await post(ana.agent, song.slug, { body: 'Paging root' });
     for (let i = 0; i < 22; i++) await post(ben.agent, song.slug, { body: `reply ${i}`, parentId: root.id });
