@@ -354,6 +354,11 @@ export function ThreadApp(p: ThreadProps) {
           {p.notice}
         </p>
       )}
+      {p.reported && (
+        <p class="banner" role="status" data-role="reported-notice">
+          Reported. Thank you: a moderator will look at it.
+        </p>
+      )}
       {p.startsAt && (
         <p class="more earlier">
           <a href={here}>Show earlier comments</a>

@@ -22,6 +22,8 @@ export interface ThreadData {
   formToken?: string;
   /** After a no-JavaScript post that was held for review: say so (a guest cannot see it in the thread). */
   held?: boolean;
+  /** After a no-JavaScript report: say it was received (the script says so beside the button). */
+  reported?: boolean;
   /** After a failed no-JavaScript post: the draft and the API's message, shown next to the form. */
   form?: { body: string; name?: string; location?: string; error: string };
   /** A permalink's page: it starts at this comment (oldest order), so a link leads back to the thread's start. */

@@ -161,6 +161,7 @@ async function songHtml(deps: ForumDeps, store: AssetStore, req: Request, res: R
     // Guests' page form carries when it was rendered (signed): a form sent sooner than a person could is a bot's.
     formToken: !user && guestPosting ? formToken(deps.config.sessionSecret) : undefined,
     held: req.query.posted === 'held',
+    reported: req.query.reported === '1',
     editWindowMs: deps.config.editWindowMs,
     // The page may be kept and served for a long while (the page cache): its times show as dates until the script runs.
     now: null,

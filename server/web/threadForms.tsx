@@ -80,7 +80,8 @@ export function threadFormRoutes(deps: ForumDeps, store: AssetStore): Router {
     if (!currentUser(req)) return signIn(req, res, `/songs/${String(req.params.slug)}/c/${String(req.params.id)}/report`);
     try {
       await flagComment(deps, currentUser(req), String(req.params.id), flagInput.parse({ reason }));
-      res.redirect(303, `${permalink(String(req.params.slug), String(req.params.id))}#c-${String(req.params.id)}`);
+      // Back to the comment, told the report was received (the page without the script has no button to say so).
+      res.redirect(303, `${permalink(String(req.params.slug), String(req.params.id))}?reported=1#c-${String(req.params.id)}`);
     } catch (err) {
       await report(req, res, failure(err, res).status, { reason, error: failure(err, res).message });
     }

@@ -278,7 +278,8 @@ describe('browser: people and the thread as they use it (Chromium)', function ()
     await page.goto(`/songs/${song.slug}/c/${c.id}/report`);
     await page.getByLabel('Why should a moderator look at this?').fill('Checking the plain form');
     await page.getByRole('button', { name: 'Send report' }).click();
-    await page.waitForURL(new RegExp(`/c/${c.id}#c-${c.id}$`));
+    await page.waitForURL(new RegExp(`/c/${c.id}\\?reported=1#c-${c.id}$`));
+    assert.equal(await page.innerText('[data-role="reported-notice"]'), 'Reported. Thank you: a moderator will look at it.');
     const flags = await forum.deps.db.conn.collection('flags').countDocuments({ _id: `${c.id}:${ana.user.id}` as never });
     assert.equal(flags, 1);
     // axe runs in the page, so these pages are checked in a browser with script on.
