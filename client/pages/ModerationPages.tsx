@@ -155,6 +155,7 @@ export function UsersPage({ users, q, nextCursor, user, flash }: { users: ModUse
           <button type="submit">Search</button>
         </span>
       </form>
+      {users.length === 0 && <p class="muted">{q ? 'No members match that search.' : 'No members yet.'}</p>}
       <ul class="users">
         {users.map((u) => (
           <li class="user-row" data-user-id={u.id}>

@@ -419,6 +419,8 @@ describe('moderation', () => {
       await forum.agent().post('/api/auth/login').send({ username: victim.user.username, password: victim.password }).expect(200);
       await victim.agent.get(`/api/songs/${song.slug}/comments`).expect(200);
       const users = (await mod.agent.get('/api/moderation/users').query({ q: victim.user.username }).expect(200)).body;
+      // The members page says so when a search finds nobody.
+      assert.match((await mod.agent.get('/moderation/users').query({ q: 'zz-nobody-zz' }).expect(200)).text, /No members match that search\./);
       assert.equal(users.items[0].banned.reason, 'trolling');
       await mod.agent.post(`/api/moderation/users/${victim.user.id}`).send({ action: 'unban', reason: 'served' }).expect(200);
       await post(victim, 'reformed');
