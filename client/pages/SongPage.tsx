@@ -29,7 +29,9 @@ export function SongPage({ song, thread, viewer }: { song: SongDTO; thread: Thre
         <header class="song-head">
           <h1 id="song-title">{song.title}</h1>
           <p class="jump">
-            <a href="#discussion">Jump to the discussion ({thread.page.total})</a>
+            <a href="#discussion">
+              Jump to the discussion (<span data-role="jump-count">{thread.page.total}</span>)
+            </a>
           </p>
           <p class="byline">
             by <span class="artist">{song.artist}</span>

@@ -76,6 +76,12 @@ export function ThreadApp(p: ThreadProps) {
     );
   };
 
+  // The song's header links to the discussion with its count, outside this island: it follows the heading's.
+  useEffect(() => {
+    const jump = document.querySelector('[data-role="jump-count"]');
+    if (jump) jump.textContent = String(state.total);
+  }, [state.total]);
+
   useEffect(() => {
     setReady(true);
     setNow(Date.now());

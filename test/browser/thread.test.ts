@@ -99,6 +99,8 @@ describe('browser: the live song page (Chromium)', function () {
     assert.equal(await writer.page.inputValue('form[data-role="comment-form"] textarea[name="body"]'), '', 'the form is cleared after a post');
     const live = reader.page.locator('[data-comment-id]', { hasText: 'seen live from another browser' });
     assert.equal(await live.locator('[data-role="comment-author"]').innerText(), 'Ana');
+    // The header's link to the discussion counts as the discussion's heading does, live.
+    assert.equal(`Discussion (${await reader.page.innerText('[data-role="jump-count"]')})`, await reader.page.innerText('#discussion-heading'));
     // Times: the server's page shows dates (it may be served much later); the script shows them relative.
     assert.equal(await live.locator('time').first().innerText(), 'just now');
     const served = reader.page.locator('[data-comment-id]', { hasText: 'The best song about London.' }).locator('time').first();
