@@ -235,10 +235,12 @@ export function createLimits(deps: LimitDeps): ForumLimits {
     limiter(makeStore, 'login-user', { ...failures, limit: LOGIN_LIMITS.perUser, keyGenerator: usernameOf }),
     addressSlowDown(makeStore),
   ]);
+  // Accounts made per address: a refused attempt (a taken name, a weak password) makes none, so it does not count.
   const register = limiter(makeStore, 'register', {
     windowMs: REGISTER_WINDOW_MS,
     limit: deps.config.registerLimitPerHour,
     keyGenerator: addressOf,
+    skipFailedRequests: true,
   });
   return {
     login,
