@@ -29,7 +29,12 @@ export interface PolicyContext {
 }
 
 const rank: Record<Role, number> = { member: 0, moderator: 1, admin: 2 };
-const atLeast = (actor: Actor, role: Role) => !!actor && rank[actor.role] >= rank[role];
+/** `u` has `role` or a higher one. */
+export const roleAtLeast = (u: Pick<UserDTO, 'role'> | null, role: Role): boolean => !!u && rank[u.role] >= rank[role];
+export const isModerator = (u: Pick<UserDTO, 'role'> | null): boolean => roleAtLeast(u, 'moderator');
+/** A moderator acts on members only; an admin on members and moderators; nobody on an admin or on themselves. */
+export const outranks = (actor: Pick<UserDTO, 'id' | 'role'>, target: Pick<UserDTO, 'id' | 'role'>): boolean =>
+  actor.id !== target.id && rank[actor.role] > rank[target.role];
 const owns = (actor: Actor, c: CommentTarget) => !!actor && c.authorUserId !== null && c.authorUserId === actor.id;
 const guestOwns = (c: CommentTarget) => c.authorUserId === null && !!c.guestProven;
 const inWindow = (c: CommentTarget, ctx: PolicyContext) => ctx.now.getTime() - c.createdAt.getTime() <= ctx.editWindowMs;
@@ -44,17 +49,17 @@ export function can(actor: Actor, action: Action, ctx: PolicyContext, comment?: 
       return !!actor && !!comment && comment.status === 'visible' && !owns(actor, comment);
     case 'comment.edit':
       if (!comment || comment.status === 'removed') return false;
-      if (atLeast(actor, 'moderator')) return true;
+      if (roleAtLeast(actor, 'moderator')) return true;
       // A rejected comment is kept as the moderator judged it (the queue's Rejected tab shows that text).
       return comment.status !== 'rejected' && (owns(actor, comment) || guestOwns(comment)) && inWindow(comment, ctx);
     case 'comment.remove':
       if (!comment || comment.status === 'removed') return false;
       // A guest's browser may take its comment back only while it could still edit it.
-      return atLeast(actor, 'moderator') || owns(actor, comment) || (guestOwns(comment) && inWindow(comment, ctx));
+      return roleAtLeast(actor, 'moderator') || owns(actor, comment) || (guestOwns(comment) && inWindow(comment, ctx));
     case 'comment.moderate':
-      return atLeast(actor, 'moderator');
+      return roleAtLeast(actor, 'moderator');
     case 'song.create':
     case 'user.setRole':
-      return atLeast(actor, 'admin');
+      return roleAtLeast(actor, 'admin');
   }
 }

@@ -4,6 +4,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { RequestHandler } from 'express';
 import { Server } from 'socket.io';
 import type { UserDTO } from '../../shared/types';
+import { isModerator } from '../accounts/policy';
 import type { ForumDeps } from '../deps';
 import { slugOfSong } from '../songs/service';
 import { addressReader } from './address';
@@ -24,8 +25,6 @@ export interface Realtime {
 }
 
 type Listener = (this: ForumSocket, payload: unknown, ack: unknown) => void;
-
-const isStaff = (user: UserDTO | null) => user?.role === 'moderator' || user?.role === 'admin';
 
 /** One listener per socket event for the whole instance: each connection registers the same functions. */
 function socketListeners(features: SocketFeature[], contextOf: (socket: ForumSocket) => SocketContext): [keyof SocketFeature, Listener][] {
@@ -105,7 +104,7 @@ export async function createIo(deps: ForumDeps, httpServer: HttpServer, session:
     // A recovered socket is back in its rooms without joining again: count it as reading them again. The moderators'
     // room only if it is still a moderator's (a role taken away closes its connections: realtime/broadcasts.ts).
     if (socket.recovered) for (const songId of threadsOf(socket.rooms)) track(presence.enter(songId, socket.id).then(() => announcer.announce(songId)));
-    if (socket.recovered && socket.rooms.has(MODERATION_ROOM) && !isStaff(socket.data.user)) void socket.leave(MODERATION_ROOM);
+    if (socket.recovered && socket.rooms.has(MODERATION_ROOM) && !isModerator(socket.data.user)) void socket.leave(MODERATION_ROOM);
     for (const [event, listener] of listeners) socket.on(event, listener as never);
     socket.on('disconnecting', onDisconnecting);
     contexts.open(socket);
