@@ -10,3 +10,20 @@ export function setUnread(count: number): void {
   if (shown) shown.textContent = String(count);
   if (spoken) spoken.textContent = `(${count} unread)`;
 }
+
+/** The session ended (logged out elsewhere, or a password change): the header offers to log in again, as for a reader. */
+export function showSignedOut(here: string): void {
+  const account = document.querySelector<HTMLElement>('.site-nav .account');
+  if (!account) return;
+  const next = `?next=${encodeURIComponent(here)}`;
+  const signedOut = document.createElement('p');
+  signedOut.className = 'account';
+  for (const [i, [label, path]] of [['Log in', '/login'], ['Register', '/register']].entries()) {
+    if (i) signedOut.append(' ');
+    const a = document.createElement('a');
+    a.href = `${path}${next}`;
+    a.textContent = label;
+    signedOut.append(a);
+  }
+  account.replaceWith(signedOut);
+}

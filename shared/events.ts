@@ -31,6 +31,11 @@ export interface ServerToClientEvents {
   'notifications:unread': (payload: { unread: number }) => void;
   /** To the banned member's own sockets: they can read, no longer post, vote or flag. */
   'account:banned': (payload: BanDTO) => void;
+  /**
+   * To the sockets of a session that just ended (logged out in another tab, or every other session ended by a password
+   * change): the page is no longer signed in. The server closes those sockets right after; the page goes on as a reader.
+   */
+  'session:ended': () => void;
   'queue:added': (item: QueueItem) => void;
   'queue:removed': (payload: { id: string }) => void;
   'queue:counts': (counts: QueueCounts) => void;

@@ -4,7 +4,7 @@ import { catchUpMark } from '../../shared/catchup';
 import type { BanDTO, CommentDTO, ThreadSort, VoteValue } from '../../shared/types';
 import { PicksBox, updatePicks } from '../components/Picks';
 import { isGuest, nameAsText } from '../components/GuestLabel';
-import { setUnread } from '../header';
+import { setUnread, showSignedOut } from '../header';
 import { api, ApiFailure, catchUp } from './api';
 import { CommentItem, type CommentActions, type CommentContext } from './Comment';
 import { CommentForm, type Draft } from './CommentForm';
@@ -50,6 +50,10 @@ export function ThreadApp(p: ThreadProps) {
   const [picks, setPicks] = useState(p.page.picks ?? []);
   const [banned, setBanned] = useState<BanDTO | null>(null);
   const [held, setHeld] = useState(!!p.held);
+  // The member the page was made for, until their session ends elsewhere (then a reader, without a reload).
+  const [user, setUser] = useState(p.user);
+  const [signedOut, setSignedOut] = useState(false);
+  const userRef = useRef(p.user);
   const live = useRef<Live | null>(null);
   const titleCount = useTitleCount();
   // The latest state, updated at once rather than at the next render: events in a burst each see the one
@@ -66,7 +70,7 @@ export function ThreadApp(p: ThreadProps) {
 
   /** The member's votes and reports on comments shown: the page's own once the script runs, then each page loaded. */
   const learnMarks = (items: CommentDTO[]) => {
-    if (!p.user || !items.length) return;
+    if (!userRef.current || !items.length) return;
     api.mine(items.slice(0, 100).map((c) => c.id)).then(
       (m) => {
         setMyVotes((v) => ({ ...v, ...m.votes }));
@@ -125,6 +129,16 @@ export function ThreadApp(p: ThreadProps) {
           if (name && !ownActs.current.delete(id)) setAnnounce(`A comment by ${name} was removed.`);
         },
         banned: setBanned,
+        signedOut: () => {
+          userRef.current = null;
+          setUser(null);
+          setMyVotes({});
+          setFlagged(new Set());
+          setBanned(null);
+          setSignedOut(true);
+          showSignedOut(location.pathname + location.search);
+          setAnnounce('You were logged out.');
+        },
         voted: (id, score) => apply((s) => T.voted(s, id, score)),
         presence: setPresence,
         typing: (name, guest) => {
@@ -176,7 +190,7 @@ export function ThreadApp(p: ThreadProps) {
 
   const post = async (d: Draft, parentId: string | null): Promise<string | null> => {
     const clientId = newClientId();
-    const u = p.user;
+    const u = userRef.current;
     const author = u
       ? { name: u.displayName, location: u.location, userId: u.id, guest: false }
       : { name: d.name?.trim() || 'Guest', location: d.location?.trim() || null, userId: null, guest: true };
@@ -271,7 +285,7 @@ export function ThreadApp(p: ThreadProps) {
     typing: (name) => live.current?.typing(name),
   };
 
-  const ctx: CommentContext = { slug: p.slug, user: p.user, guestPosting: p.guestPosting, editWindowMs: p.editWindowMs, now, ready, myVotes, flagged, expanded, guestToken: (id) => (ready && !p.user ? guestTokenOf(id) : null), actions };
+  const ctx: CommentContext = { slug: p.slug, user, guestPosting: p.guestPosting, editWindowMs: p.editWindowMs, now, ready, myVotes, flagged, expanded, guestToken: (id) => (ready && !user ? guestTokenOf(id) : null), actions };
   const tree = useMemo(() => buildTree(state.items), [state.items]);
 
   const loadMore = async (e: Event) => {
@@ -317,7 +331,7 @@ export function ThreadApp(p: ThreadProps) {
     if (first) focusAfter.current = first.id;
   };
 
-  const canPost = !!p.user || p.guestPosting;
+  const canPost = !!user || p.guestPosting;
   // Absolute: without script a failed post renders this page at the form's POST URL, which has no GET.
   const here = `/songs/${p.slug}`;
   return (
@@ -326,7 +340,7 @@ export function ThreadApp(p: ThreadProps) {
         <h2 id="discussion-heading">Discussion ({state.total})</h2>
         <p class="live-status">
           {presence !== null && <span class="presence">{plural(presence, 'person', 'people')} reading now</span>}
-          {typist && <span class="typing"> · {typist === p.user?.displayName ? 'Someone' : typist} is typing…</span>}
+          {typist && <span class="typing"> · {typist === user?.displayName ? 'Someone' : typist} is typing…</span>}
         </p>
         <p class="write-link">
           <a
@@ -400,6 +414,12 @@ export function ThreadApp(p: ThreadProps) {
             Your comment is held for review: it will appear once a moderator approves it.
           </p>
         )}
+        {signedOut && (
+          <p class="banner" role="status" data-role="signed-out-notice">
+            You were logged out (in another tab or on another device, or by a password change).{' '}
+            <a href={`/login?next=${encodeURIComponent(`/songs/${p.slug}`)}`}>Log in</a> again to post as yourself.
+          </p>
+        )}
         {banned ? (
           <p class="banner" role="alert" data-role="banned-notice">
             Your account is banned{banned.until ? ` until ${banned.until.slice(0, 10)}` : ''}: you can read, but no longer post, vote or report.
@@ -409,7 +429,7 @@ export function ThreadApp(p: ThreadProps) {
             slug={p.slug}
             role="comment-form"
             idPrefix="new-comment"
-            guest={!p.user && p.guestPosting}
+            guest={!user && p.guestPosting}
             ready={ready}
             clientId={p.formClientId}
             formToken={p.formToken}

@@ -11,6 +11,8 @@ export interface LiveHandlers {
   removed(id: string, removedBy?: 'author' | 'moderator' | null): void;
   /** This member was banned: they can read, no longer post. */
   banned?(ban: BanDTO): void;
+  /** The page's session ended elsewhere (logged out, a password change): it reads on as a signed-out reader. */
+  signedOut?(): void;
   voted(id: string, score: number): void;
   presence(count: number): void;
   typing(name: string, guest: boolean): void;
@@ -65,6 +67,7 @@ export function connectLive(slug: string, h: LiveHandlers): Live {
   socket.on('comment:updated', (c) => h.updated(c));
   socket.on('comment:removed', (p) => h.removed(p.id, p.removedBy));
   socket.on('account:banned', (b) => h.banned?.(b));
+  socket.on('session:ended', () => h.signedOut?.());
   socket.on('comment:voted', (p) => h.voted(p.id, p.score));
   socket.on('presence', (p) => p.slug === slug && h.presence(p.count));
   socket.on('typing', (p) => p.slug === slug && h.typing(p.name, !!p.guest));

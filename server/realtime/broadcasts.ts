@@ -11,6 +11,12 @@ type Listeners = { [E in keyof ForumEvents]: (...args: ForumEvents[E]) => void }
 /** What readers may see of a comment: visible ones and removed placeholders. Nothing else ever reaches a thread's room. */
 const readable = (c: CommentDTO) => c.status === 'visible' || c.status === 'removed';
 
+/** The sockets of sessions that ended: told so, then closed. */
+function endSessions(sockets: ReturnType<ForumIo['in']>): void {
+  sockets.emit('session:ended');
+  sockets.disconnectSockets(true);
+}
+
 /** Starts relaying; returns the function that stops it. */
 export function relayBusToRooms(io: ForumIo, bus: ForumBus, onError: (err: unknown, event: string) => void): () => void {
   const to = (songId: string) => io.to(threadRoom(songId));
@@ -36,14 +42,15 @@ export function relayBusToRooms(io: ForumIo, bus: ForumBus, onError: (err: unkno
     'comment.author-renamed': (p) => to(p.songId).emit('author:renamed', p),
     // Sockets set up for a session or a role that no longer holds are disconnected, their connections closed: the
     // thread's script connects again after a server's disconnect (client/thread/live.ts), as whoever it is now, and a
-    // disconnect by the server is not recovered (its rooms are not given back).
-    'session.ended': ({ sessionId }) => io.in(sessionRoom(sessionId)).disconnectSockets(true),
+    // disconnect by the server is not recovered (its rooms are not given back). A session's sockets hear first that it
+    // ended, so the page turns signed out at once (the emit reaches each socket before the disconnect, on every instance).
+    'session.ended': ({ sessionId }) => endSessions(io.in(sessionRoom(sessionId))),
     // A demoted moderator's socket no longer hears the queue (one that was away at the change and recovers leaves
     // the moderators' room: realtime/io.ts).
     'member.role-changed': ({ userId }) => io.in(userRoom(userId)).disconnectSockets(true),
     'member.sessions-ended': ({ userId, keepSessionId }) => {
       const member = io.in(userRoom(userId));
-      (keepSessionId ? member.except(sessionRoom(keepSessionId)) : member).disconnectSockets(true);
+      endSessions(keepSessionId ? member.except(sessionRoom(keepSessionId)) : member);
     },
     // A member's own room reaches their sockets on every instance (the adapter carries it).
     'notification.created': ({ userId, notification, unread }) => io.to(userRoom(userId)).emit('notification', { notification, unread }),

@@ -28,9 +28,14 @@ describe('live threads: logging out', () => {
       const first = await emitAck(here, 'comment:post', { slug, body: 'still signed in', clientId: `a-${how.length}` });
       assert.equal(first.ok, true, JSON.stringify(first));
 
+      const heard: string[] = [];
+      here.on('session:ended', () => heard.push('session:ended'));
+      there.on('session:ended', () => heard.push('the other session heard it'));
       const closed = new Promise<string>((resolve) => here.once('disconnect', resolve));
       await logout(forum, member.cookie);
       assert.match(await closed, /transport close|io server disconnect/);
+      // Told before being closed, so the page can turn signed out at once; the other device is not told anything.
+      assert.deepEqual(heard, ['session:ended']);
 
       const reply = await emitAck(there, 'comment:post', { slug, body: 'the other device still posts', clientId: `b-${how.length}` });
       assert.equal(reply.ok, true, JSON.stringify(reply));

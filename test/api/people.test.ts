@@ -93,9 +93,15 @@ describe('people API: profiles and settings', () => {
     assert.match(common.body.error.message, /^password: .*common/);
     await forum.agent().post('/api/auth/password').send({ currentPassword: TEST_PASSWORD, newPassword: 'a brand new passphrase' }).expect(401);
 
+    const told = nextEvent(phoneSocket, 'session:ended');
     const closed = nextEvent(phoneSocket, 'disconnect');
+    let laptopTold = false;
+    laptopSocket.on('session:ended', () => (laptopTold = true));
     await dana.agent.post('/api/auth/password').send({ currentPassword: TEST_PASSWORD, newPassword: 'a brand new passphrase' }).expect(204);
+    // The phone's page hears that its session ended (so it turns signed out), then its socket closes.
+    await told;
     await closed;
+    assert.equal(laptopTold, false);
     await phone.get('/api/auth/me').expect(401);
     // The session that changed it stays signed in, and so does its socket.
     assert.equal((await dana.agent.get('/api/auth/me').expect(200)).body.id, dana.user.id);

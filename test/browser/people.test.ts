@@ -157,6 +157,31 @@ describe('browser: people and the thread as they use it (Chromium)', function ()
     await reader.page.waitForURL(/\/login\?next=/);
   });
 
+  it('turns a member\'s open page signed out, live, when they log out in another tab, keeping their draft', async () => {
+    const dee = await signUp(forum, { displayName: 'Dee' });
+    const song = await createSong(forum.deps, admin, { title: 'Gypsy', artist: 'Fleetwood Mac' });
+    const mine = (await postComment(forum.deps, by(dee), song.slug, { body: 'Dee was here' })).comment;
+    const { page } = await open({ cookie: dee.cookie });
+    await page.goto(`/songs/${song.slug}`);
+    await waitLive(page);
+    assert.match(await page.innerText('.site-nav'), /Signed in as Dee/);
+    await page.locator(`[data-comment-id="${mine.id}"]`).getByRole('button', { name: 'Edit' }).waitFor();
+    await page.locator('form[data-role="comment-form"] textarea[name="body"]').fill('Half a thought');
+
+    // The same session logs out elsewhere (another tab of the same browser).
+    await forum.agent().post('/api/auth/logout').set('cookie', dee.cookie).expect(204);
+    await page.locator('[data-role="signed-out-notice"]').waitFor();
+    assert.match(await page.innerText('[data-role="signed-out-notice"]'), /You were logged out/);
+    assert.match(await page.innerText('.site-nav'), /Log in\s+Register/);
+    assert.doesNotMatch(await page.innerText('.site-nav'), /Signed in/);
+    // Their own comment's controls go with the session; the form asks a guest's name (guest posting is on here), draft kept.
+    assert.equal(await page.locator(`[data-comment-id="${mine.id}"]`).getByRole('button', { name: 'Edit' }).count(), 0);
+    assert.equal(await page.inputValue('form[data-role="comment-form"] textarea[name="body"]'), 'Half a thought');
+    await page.locator('form[data-role="comment-form"] input[name="name"]').waitFor();
+    assert.match(await announced(page), /You were logged out/);
+    await assertAccessible(page, 'the song page after the session ended elsewhere');
+  });
+
   it('lets a member change their name and password in settings, see their profile, and get live notifications in the bell', async () => {
     const cleo = await signUp(forum, { displayName: 'Cleo' });
     const song = await createSong(forum.deps, admin, { title: 'Sara', artist: 'Fleetwood Mac' });
