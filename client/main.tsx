@@ -10,7 +10,7 @@ if (island && json) {
   const data = JSON.parse(json) as ThreadData;
   const mine = document.getElementById(VIEWER_ID)?.textContent;
   const viewer = mine ? (JSON.parse(mine) as ViewerData) : null;
-  hydrate(<ThreadApp {...data} user={viewer?.user ?? null} myVotes={viewer?.votes} connect={connectLive} />, island);
+  hydrate(<ThreadApp {...data} user={viewer?.user ?? null} myVotes={viewer?.votes} ban={viewer?.ban} connect={connectLive} />, island);
 }
 
 // Every fact on a wide screen; on a phone the first few, the rest a tap away.

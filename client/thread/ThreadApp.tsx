@@ -20,6 +20,8 @@ export interface ThreadProps extends ThreadData {
   connect?(slug: string, h: LiveHandlers): Live;
   /** The member's votes on the page, when it was made for them alone (ViewerData.votes). */
   myVotes?: Record<string, VoteValue>;
+  /** The member's ban, when they are banned (ViewerData.ban). */
+  ban?: BanDTO;
 }
 
 const SORTS: [ThreadSort, string][] = [
@@ -89,6 +91,8 @@ export function ThreadApp(p: ThreadProps) {
   useEffect(() => {
     setReady(true);
     setNow(Date.now());
+    // After hydration: the page's shared parts were rendered for any member, banned or not.
+    if (p.ban) setBanned(p.ban);
     learnMarks([...stateRef.current.items, ...picks]);
     const tick = setInterval(() => setNow(Date.now()), 30_000);
     let typingTimer: ReturnType<typeof setTimeout> | undefined;

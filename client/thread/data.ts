@@ -1,5 +1,5 @@
 // What the server hands the thread island (rendered on the server, then read by the browser from a JSON block).
-import type { CommentPage, ThreadSort, UserDTO, VoteValue } from '../../shared/types';
+import type { BanDTO, CommentPage, ThreadSort, UserDTO, VoteValue } from '../../shared/types';
 
 export interface ThreadData {
   slug: string;
@@ -42,6 +42,8 @@ export interface ThreadData {
 export interface ViewerData {
   user: UserDTO;
   votes?: Record<string, VoteValue>;
+  /** The member is banned: the page says so from the start, rather than when they next try to post. */
+  ban?: BanDTO;
 }
 
 export const DATA_ID = 'thread-data';

@@ -12,6 +12,7 @@ import session from 'express-session';
 import { memberRoute, sendAssembled } from '../cache';
 import { sessionMember } from '../accounts/member-cache';
 import type { ForumDeps } from '../deps';
+import { activeBan } from '../moderation/bans';
 import { isModerator } from '../moderation/roles';
 import { unreadOf } from '../notifications/service';
 import { HTML_TYPE } from './render';
@@ -68,14 +69,14 @@ export function memberReads(opts: MemberReadOptions): (req: IncomingMessage, res
     // As passport's deserializer: a session whose member cannot be (sessionMember) is the app's to end.
     const user = await sessionMember(deps, userId, stored.authAt);
     if (!user || isModerator(user) || kept.value.heldAuthors.has(userId)) return false;
-    const unread = await unreadOf(deps, userId);
+    const [unread, ban] = await Promise.all([unreadOf(deps, userId), activeBan(deps, userId)]);
 
     // A rolling session, as express-session renews it for an unchanged one: the cookie's expiry moves and the store
     // is touched (the MongoDB store writes at most once an hour).
     cookie.maxAge = cookie.originalMaxAge ?? undefined;
     for (const [name, value] of headers) res.setHeader(name, value);
     res.setHeader('Set-Cookie', cookie.serialize(cookieName, `s:${cookieSignature.sign(sid, secret)}`));
-    sendAssembled(req, res, kept.value.parts, memberFills(user, unread), HTML_TYPE, kept.cacheControl);
+    sendAssembled(req, res, kept.value.parts, memberFills(user, unread, ban), HTML_TYPE, kept.cacheControl);
     store.touch?.(sid, { ...stored, cookie }, (err?: unknown) => {
       if (err) deps.logger.warn({ err }, 'session not touched');
     });

@@ -5,12 +5,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { listSongsQuery, postCommentInput, slug as slugSchema, threadQuery, type ThreadQuery } from '../../shared/schemas';
 import { renderToString } from 'preact-render-to-string';
-import type { CommentPage, SongDTO, UserDTO } from '../../shared/types';
+import type { BanDTO, CommentPage, SongDTO, UserDTO } from '../../shared/types';
 import { inWords } from '../../shared/words';
 import { HomePage } from '../../client/pages/HomePage';
 import { SignInState, slotMark } from '../../client/components/Document';
 import { SongPage, songDescription, ViewerBlock } from '../../client/pages/SongPage';
-import type { ThreadData } from '../../client/thread/data';
+import type { ThreadData, ViewerData } from '../../client/thread/data';
 import { keptParts, memberRoute, pageRoute, sendCached, sendAssembled, type KeptParts } from '../cache';
 import { findComment } from '../comments/access';
 import { viewerMarks } from '../comments/marks';
@@ -19,6 +19,7 @@ import { LISTED, listThread, newestListedId } from '../comments/thread';
 import { encodeCursor } from '../db/cursor';
 import type { ForumDeps } from '../deps';
 import { notFound, toErrorBody } from '../http/errors';
+import { activeBan } from '../moderation/bans';
 import { listPicks } from '../moderation/picks';
 import { isModerator } from '../moderation/roles';
 import { formToken, renderedAt } from '../moderation/pipeline/formToken';
@@ -74,7 +75,7 @@ export async function renderSong(deps: ForumDeps, store: AssetStore, req: Reques
       if (kept && !kept.heldAuthors.has(user.id)) {
         // The next member asking for this address is answered before the app (memberReads.tsx) while it stays current.
         if (hotPages(deps.config)) deps.threadCache.remember(memberRoute(req.headers.host, req.originalUrl), threadId, variant, { cacheControl: PAGE_CACHE_CONTROL, guard });
-        return sendAssembled(req, res, kept.parts, memberFills(user, Number(res.locals.unread ?? 0)), HTML_TYPE, PAGE_CACHE_CONTROL);
+        return sendAssembled(req, res, kept.parts, memberFills(user, Number(res.locals.unread ?? 0), await activeBan(deps, user.id)), HTML_TYPE, PAGE_CACHE_CONTROL);
       }
     }
   }
@@ -99,7 +100,10 @@ function isKeptRead(req: Request, opts: SongRender): boolean {
 const MEMBER_SLOTS = ['account', 'viewer'] as const;
 
 /** What fills a member's kept page (MEMBER_SLOTS): their header, their block for the script. */
-export const memberFills = (user: UserDTO, unread: number): string[] => [renderToString(<SignInState user={user} unread={unread} />), renderToString(<ViewerBlock viewer={{ user }} />)];
+export const memberFills = (user: UserDTO, unread: number, ban: BanDTO | null): string[] => [
+  renderToString(<SignInState user={user} unread={unread} />),
+  renderToString(<ViewerBlock viewer={ban ? { user, ban } : { user }} />),
+];
 
 export interface MemberPage {
   parts: KeptParts;
@@ -175,8 +179,17 @@ async function songHtml(deps: ForumDeps, store: AssetStore, req: Request, res: R
   const here = req.method === 'GET' ? undefined : `/songs/${song.slug}`;
   const shell = { title: songTitle(song), description: songDescription(song), canonical: `${origin(deps, req)}${canonical}`, here, script: true, accountSlot: as === 'member-parts' };
   // A page made for this member alone carries their votes on it: the plain vote buttons show them pressed.
-  const viewer = as === 'member-parts' ? 'slot' : user && { user, votes: (await viewerMarks(deps, user.id, [...page.items, ...(page.picks ?? [])].map((c) => c.id))).votes };
+  const viewer: ViewerData | 'slot' | null =
+    as === 'member-parts'
+      ? 'slot'
+      : user && { user, votes: (await viewerMarks(deps, user.id, [...page.items, ...(page.picks ?? [])].map((c) => c.id))).votes, ...(await banOf(deps, user)) };
   return pageHtml(req, res, store, shell, <SongPage song={song} thread={thread} viewer={viewer} />);
+}
+
+/** A member's ban for their block (ViewerData.ban), when they are banned. */
+async function banOf(deps: ForumDeps, user: UserDTO): Promise<{ ban?: BanDTO }> {
+  const ban = await activeBan(deps, user.id);
+  return ban ? { ban } : {};
 }
 
 const origin = (deps: ForumDeps, req: Request) => deps.config.publicUrl ?? `${req.protocol}://${req.get('host')}`;

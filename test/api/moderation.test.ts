@@ -412,6 +412,10 @@ describe('moderation', () => {
       assert.equal((await victim.agent.post(`/api/comments/${other.id}/flags`).send({ reason: 'x' }).expect(403)).body.error.code, 'BANNED');
       const ack = await emitAck(theirs, 'comment:post', { slug: song.slug, body: 'from the socket', clientId: cid() });
       assert.deepEqual([ack.ok, ack.error?.code], [false, 'BANNED']);
+      // Their song page carries the ban for its script (the notice shows from the start): as the app makes it, and
+      // again as the page kept for members is answered before the app.
+      const theirPage = () => victim.agent.get(`/songs/${song.slug}`).expect(200);
+      for (let i = 0; i < 2; i++) assert.match((await theirPage()).text, /<script type="application\/json" id="viewer-data">[^<]*"ban":\{"reason":"trolling","until":null\}/);
       await barrier(watcher);
       assert.deepEqual(removals.map((r) => [r.id, r.removedBy]), [[c1.id, 'moderator']]);
       assert.equal(await count(), before);
@@ -423,6 +427,7 @@ describe('moderation', () => {
       assert.match((await mod.agent.get('/moderation/users').query({ q: 'zz-nobody-zz' }).expect(200)).text, /No members match that search\./);
       assert.equal(users.items[0].banned.reason, 'trolling');
       await mod.agent.post(`/api/moderation/users/${victim.user.id}`).send({ action: 'unban', reason: 'served' }).expect(200);
+      assert.doesNotMatch((await theirPage()).text, /"ban":/);
       await post(victim, 'reformed');
       const log = (await mod.agent.get('/api/moderation/log').expect(200)).body.items.slice(0, 2).map((e: any) => e.action);
       assert.deepEqual(log, ['user.unban', 'user.ban+remove-comments']);

@@ -77,6 +77,27 @@ describe('browser: moderation (Chromium)', function () {
     await moderator.page.waitForSelector('[data-role="picks"] >> text=We can be heroes');
   });
 
+  it('tells a member of their ban live, and again at once on their next visit, with no form to post from', async () => {
+    const banned = await signUp(forum, { displayName: 'Rowdy' });
+    const { page } = await open({ cookie: banned.cookie });
+    await page.goto(`/songs/${slug}`);
+    await waitLive(page);
+    await page.locator('form[data-role="comment-form"]').waitFor();
+    await mod.agent.post(`/api/moderation/users/${banned.user.id}`).send({ action: 'ban', reason: 'flaming', until: '2099-01-31' }).expect(200);
+    await page.locator('[data-role="banned-notice"]').waitFor();
+    assert.match(await page.innerText('[data-role="banned-notice"]'), /banned until 2099-01-31/);
+
+    await page.reload();
+    await waitLive(page);
+    await page.locator('[data-role="banned-notice"]').waitFor();
+    assert.equal(await page.locator('form[data-role="comment-form"]').count(), 0);
+    await mod.agent.post(`/api/moderation/users/${banned.user.id}`).send({ action: 'unban', reason: 'cooled off' }).expect(200);
+    await page.reload();
+    await waitLive(page);
+    await page.locator('form[data-role="comment-form"]').waitFor();
+    assert.equal(await page.locator('[data-role="banned-notice"]').count(), 0);
+  });
+
   it('reads and approves without JavaScript', async () => {
     const { comment } = await postComment(forum.deps, { user: member.user, ip: '127.0.0.1' }, slug, { body: 'No script needed here.' });
     const queue = await open({ cookie: mod.cookie, javaScriptEnabled: false });
