@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { LIMITS } from './limits';
 import { cleanName } from './names';
 
+// A field left out reads as one left empty ("reason: is required"), not as zod's "expected string, received undefined".
+z.config({ customError: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined) });
+
 /** Trims, then requires 1..max characters. */
 const text = (max: number, min = 1) => z.string().trim().min(min, min === 1 ? 'is required' : `must be at least ${min} characters`).max(max, `must be at most ${max} characters`);
 /** A one-line name or place: invisible format and control characters removed first (shared/names.ts), then limits. */

@@ -15,6 +15,8 @@ const FIELDS: Record<string, string> = {
   password: 'The password',
   username: 'The username',
   value: 'The vote',
+  until: "The ban's end",
+  role: 'The role',
 };
 
 /** Whole sentences for codes whose API message is about the request rather than the person. */

@@ -141,13 +141,28 @@ function QueueEntry({ item, back }: { item: QueueItem; back: string }) {
   );
 }
 
-export function UsersPage({ users, q, nextCursor, user, flash }: { users: ModUser[]; q: string; nextCursor: string | null; user: UserDTO | null; flash?: string }) {
+/** A member's action that was refused (no JavaScript): the page again, the error at that member's form, what was typed kept. */
+export interface FailedUserAction {
+  userId: string;
+  action: string;
+  error: string;
+  reason?: string;
+  until?: string;
+  removeComments?: boolean;
+}
+
+export function UsersPage({ users, q, nextCursor, user, flash, failed }: { users: ModUser[]; q: string; nextCursor: string | null; user: UserDTO | null; flash?: string; failed?: FailedUserAction }) {
   const back = `/moderation/users${q ? `?q=${encodeURIComponent(q)}` : ''}`;
   return (
     <section aria-labelledby="page-title">
       <h1 id="page-title">Members</h1>
       <ModNav here="/moderation/users" user={user} />
       <Flash text={flash} />
+      {failed && !users.some((u) => u.id === failed.userId) && (
+        <p class="form-error" role="alert">
+          {failed.error}
+        </p>
+      )}
       <form class="search" role="search" method="get" action="/moderation/users">
         <label for="users-q">Find a member</label>
         <span class="search-row">
@@ -167,7 +182,7 @@ export function UsersPage({ users, q, nextCursor, user, flash }: { users: ModUse
                 </span>
               )}
             </p>
-            {u.id !== user?.id && <UserActions u={u} back={back} admin={user?.role === 'admin'} />}
+            {u.id !== user?.id && <UserActions u={u} back={back} admin={user?.role === 'admin'} failed={failed?.userId === u.id ? failed : undefined} />}
           </li>
         ))}
       </ul>
@@ -182,10 +197,17 @@ export function UsersPage({ users, q, nextCursor, user, flash }: { users: ModUse
   );
 }
 
-function UserActions({ u, back, admin }: { u: ModUser; back: string; admin: boolean }) {
+function UserActions({ u, back, admin, failed }: { u: ModUser; back: string; admin: boolean; failed?: FailedUserAction }) {
   const id = `u-${u.id}`;
+  const banFailed = failed?.action === 'ban' ? failed : undefined;
+  const invalid = banFailed ? { 'aria-invalid': 'true' as const, 'aria-describedby': `${id}-error` } : {};
   return (
     <>
+      {failed && (
+        <p class="form-error" role="alert" id={`${id}-error`}>
+          {failed.error}
+        </p>
+      )}
       {u.banned ? (
         <form method="post" action={`/moderation/users/${u.id}`}>
           <input type="hidden" name="action" value="unban" />
@@ -198,14 +220,14 @@ function UserActions({ u, back, admin }: { u: ModUser; back: string; admin: bool
           <input type="hidden" name="next" value={back} />
           <span>
             <label for={`${id}-reason`}>Reason</label>
-            <input id={`${id}-reason`} name="reason" required maxLength={LIMITS.moderationReason} />
+            <input id={`${id}-reason`} name="reason" required maxLength={LIMITS.moderationReason} value={banFailed?.reason} {...invalid} />
           </span>
           <span>
             <label for={`${id}-until`}>Until (optional)</label>
-            <input id={`${id}-until`} name="until" type="date" />
+            <input id={`${id}-until`} name="until" type="date" value={banFailed?.until} {...invalid} />
           </span>
           <span class="checkbox">
-            <input id={`${id}-remove`} name="removeComments" type="checkbox" value="true" />
+            <input id={`${id}-remove`} name="removeComments" type="checkbox" value="true" checked={banFailed?.removeComments} />
             <label for={`${id}-remove`}>Remove their comments</label>
           </span>
           <button type="submit" class="danger">

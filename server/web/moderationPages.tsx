@@ -6,6 +6,7 @@ import type { UserDTO } from '../../shared/types';
 import { LogPage, QUEUE_DATA_ID, QUEUE_ISLAND_ID, QueueView, SettingsPage, UsersPage, type QueueData } from '../../client/pages/ModerationPages';
 import { safeJson } from '../../client/pages/SongPage';
 import type { ForumDeps } from '../deps';
+import { inWords } from '../../shared/words';
 import { toErrorBody } from '../http/errors';
 import { moderateComment } from '../moderation/actions';
 import { readLog } from '../moderation/log';
@@ -100,16 +101,31 @@ export function moderationPageRoutes(deps: ForumDeps, store: AssetStore): Router
     if (!user) return;
     const b = (req.body ?? {}) as Record<string, unknown>;
     const until = blank(b.until);
-    const input = moderateUserInput.parse({
-      action: str(b.action) ?? '',
-      ...(blank(b.reason) ? { reason: blank(b.reason) } : {}),
-      // The form's date field sends a date alone: the schema reads it as the end of that day, UTC.
-      ...(until ? { until } : {}),
-      ...(b.removeComments ? { removeComments: b.removeComments === 'true' || b.removeComments === 'on' } : {}),
-      ...(blank(b.role) ? { role: blank(b.role) } : {}),
-    });
-    await moderateUser(deps, user, objectId.parse(req.params.id), input);
-    back(res, b.next, '/moderation/users', DONE[input.action]);
+    const removeComments = b.removeComments === 'true' || b.removeComments === 'on';
+    const targetId = objectId.parse(req.params.id);
+    try {
+      const input = moderateUserInput.parse({
+        action: str(b.action) ?? '',
+        ...(blank(b.reason) ? { reason: blank(b.reason) } : {}),
+        // The form's date field sends a date alone: the schema reads it as the end of that day, UTC.
+        ...(until ? { until } : {}),
+        ...(b.removeComments ? { removeComments } : {}),
+        ...(blank(b.role) ? { role: blank(b.role) } : {}),
+      });
+      await moderateUser(deps, user, targetId, input);
+      back(res, b.next, '/moderation/users', DONE[input.action]);
+    } catch (err) {
+      // What the moderator can fix (a date in the past, no reason, a refused role change): the members page again,
+      // the error at that member's form and what they typed kept. No such member, or our own fault: the error page.
+      const { status, body, headers } = toErrorBody(err);
+      if (status === 404 || status >= 500) throw err;
+      if (headers) res.set(headers);
+      const q = new URL(safeNext(b.next), 'http://x').searchParams.get('q') ?? '';
+      const query = usersQuery.safeParse({ q: q || undefined, limit: 20 });
+      const page = await listUsers(deps, user, query.success ? query.data : usersQuery.parse({}));
+      const failed = { userId: targetId, action: str(b.action) ?? '', error: inWords(body.error.code, body.error.message), reason: str(b.reason), until, removeComments };
+      sendPage(req, res, store, status, { title: 'Members' }, <UsersPage users={page.items} q={query.success ? (query.data.q ?? '') : ''} nextCursor={page.nextCursor} user={user} failed={failed} />);
+    }
   });
 
   router.get('/moderation/log', async (req, res) => {

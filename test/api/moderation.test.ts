@@ -477,6 +477,27 @@ describe('moderation', () => {
       await new Promise((r) => setTimeout(r, 1600));
       await post(member, 'back again');
     });
+
+    it('answers a refused ban from the page form with the members page, the error at that member and what was typed kept', async () => {
+      const member = await signUp(forum, { username: `late_${Date.now().toString(36)}`, displayName: 'Latecomer' });
+      const next = `/moderation/users?q=${member.user.username}`;
+      const res = await mod.agent
+        .post(`/moderation/users/${member.user.id}`)
+        .type('form')
+        .send({ action: 'ban', reason: 'spam links', until: '2001-02-03', removeComments: 'true', next })
+        .expect(400);
+      const row = /<li class="user-row" data-user-id="([0-9a-f]+)">([\s\S]*?)<\/li>/.exec(res.text);
+      assert.equal(row?.[1], member.user.id, 'the member searched for is listed');
+      assert.match(row![2], new RegExp(`<p class="form-error" role="alert" id="u-${member.user.id}-error">The ban's end must be in the future\\.</p>`));
+      assert.match(row![2], /name="reason"[^>]*value="spam links"[^>]*aria-invalid="true"/);
+      assert.match(row![2], /name="until" type="date" value="2001-02-03"/);
+      assert.match(row![2], /name="removeComments" type="checkbox" value="true" checked/);
+      // Nothing was stored: the member is not banned.
+      assert.equal((await mod.agent.get('/api/moderation/users').query({ q: member.user.username }).expect(200)).body.items[0].banned, null);
+      // A member not on the page the form came from: the error is at the top.
+      const elsewhere = await mod.agent.post(`/moderation/users/${member.user.id}`).type('form').send({ action: 'ban', reason: '', next: '/moderation/users?q=zz-nobody-zz' }).expect(400);
+      assert.match(elsewhere.text, /<p class="form-error" role="alert">The reason is required\.<\/p>/);
+    });
   });
 
   describe('picks', () => {
