@@ -164,7 +164,8 @@ export interface LogEntry {
   at: string;
   moderator: { id: string; username: string };
   action: string;
-  target: { kind: 'comment' | 'user' | 'settings'; id: string };
+  /** `label`: what it is in words ("Ana's comment on Heroes", "Ana (@ana)"); `url`: a page showing it now, if any. */
+  target: { kind: 'comment' | 'user' | 'settings'; id: string; label: string; url: string | null };
   reason: string | null;
 }
 

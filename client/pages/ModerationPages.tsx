@@ -258,6 +258,27 @@ function UserActions({ u, back, admin, failed }: { u: ModUser; back: string; adm
   );
 }
 
+/** The log's action codes (LogEntry.action) in words. */
+const ACTIONS: Record<string, string> = {
+  'comment.approve': 'Approved',
+  'comment.reject': 'Rejected',
+  'comment.restore': 'Restored',
+  'comment.feature': "Made an editor's pick",
+  'comment.unfeature': "Took off the editor's picks",
+  'comment.dismiss-flags': 'Dismissed the reports',
+  'comment.edit': 'Edited',
+  'comment.remove': 'Removed',
+  'user.ban': 'Banned',
+  'user.ban+remove-comments': 'Banned, removing their comments',
+  'user.unban': 'Lifted the ban',
+  'settings.update': 'Changed',
+};
+
+export const actionInWords = (action: string): string => {
+  const role = /^user\.set-role:(\w+)$/.exec(action)?.[1];
+  return role ? `Made ${role === 'admin' ? 'an admin' : `a ${role}`}` : (ACTIONS[action] ?? action);
+};
+
 export function LogPage({ entries, nextCursor, user }: { entries: LogEntry[]; nextCursor: string | null; user: UserDTO | null }) {
   return (
     <section aria-labelledby="page-title">
@@ -284,10 +305,8 @@ export function LogPage({ entries, nextCursor, user }: { entries: LogEntry[]; ne
                   <time dateTime={e.at}>{fullDate(e.at)}</time>
                 </td>
                 <td>{e.moderator.username}</td>
-                <td>{e.action}</td>
-                <td>
-                  {e.target.kind} {e.target.id}
-                </td>
+                <td data-action={e.action}>{actionInWords(e.action)}</td>
+                <td data-target={`${e.target.kind} ${e.target.id}`}>{e.target.url ? <a href={e.target.url}>{e.target.label}</a> : e.target.label}</td>
                 <td>{e.reason ?? ''}</td>
               </tr>
             ))}

@@ -61,12 +61,30 @@ export function getSettings(deps: Pick<ForumDeps, 'settings'>, actor: UserDTO | 
 /** Saves the whole set (the defaults filled in), so later changes to the environment never half-apply. */
 export async function updateSettings(deps: Deps, actor: UserDTO | null, patch: SettingsPatch): Promise<ModerationSettings> {
   requireRole(actor, 'admin');
-  const next = { ...deps.settings.current(), ...patch };
+  const before = deps.settings.current();
+  const next = { ...before, ...patch };
   await settingsModel(deps.db.conn).updateOne({ _id: ID }, { $set: { ...next, updatedAt: new Date() } }, { upsert: true });
   await deps.settings.refresh();
-  const changed = KEYS.filter((k) => patch[k] !== undefined).join(', ');
-  await recordAction(deps, actor, 'settings.update', { kind: 'settings', id: ID }, changed ? `changed ${changed}` : null);
+  await recordAction(deps, actor, 'settings.update', { kind: 'settings', id: ID }, settingsChange(before, patch));
   return deps.settings.current();
+}
+
+/**
+ * What a change of settings changed, for the log: only what differs from before (the page form sends every field),
+ * a value as it was and is, a word list by how it moved (its words are not repeated in the log).
+ */
+export function settingsChange(before: ModerationSettings, patch: SettingsPatch): string {
+  const parts: string[] = [];
+  for (const k of KEYS) {
+    const [was, is] = [before[k], patch[k]];
+    if (is === undefined || JSON.stringify(was) === JSON.stringify(is)) continue;
+    if (Array.isArray(was) && Array.isArray(is)) {
+      const added = is.filter((w) => !was.includes(w)).length;
+      const dropped = was.filter((w) => !is.includes(w)).length;
+      parts.push(`${k} (${[added && `${added} added`, dropped && `${dropped} removed`].filter(Boolean).join(', ') || 'reordered'})`);
+    } else parts.push(`${k} ${String(was)} → ${String(is)}`);
+  }
+  return parts.length ? `changed ${parts.join('; ')}` : 'nothing changed';
 }
 
 /** One-off upkeep steps recorded on the settings document, so each runs once per database. */

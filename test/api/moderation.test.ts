@@ -346,6 +346,16 @@ describe('moderation', () => {
         ['comment.edit', mod.user.username, null],
       ]);
       assert.ok(Date.parse(log.items[0].at) > 0);
+      // The log names what was acted on, and where it is now.
+      assert.deepEqual(log.items[0].target, {
+        kind: 'comment',
+        id: edited.id,
+        label: `${bob.user.displayName}'s comment on ${song.title}`,
+        url: `/songs/${song.slug}/c/${edited.id}#c-${edited.id}`,
+      });
+      const page = (await mod.agent.get('/moderation/log').expect(200)).text;
+      assert.ok(page.includes(`<td data-action="comment.restore">Restored</td>`));
+      assert.ok(page.includes(`<a href="/songs/${song.slug}/c/${edited.id}#c-${edited.id}">${bob.user.displayName}'s comment on ${song.title}</a>`), 'linked by name');
     });
 
     it('holds a comment flagged by flagThreshold members: readers lose it at once, the Flagged tab first', async () => {
@@ -429,8 +439,10 @@ describe('moderation', () => {
       await mod.agent.post(`/api/moderation/users/${victim.user.id}`).send({ action: 'unban', reason: 'served' }).expect(200);
       assert.doesNotMatch((await theirPage()).text, /"ban":/);
       await post(victim, 'reformed');
-      const log = (await mod.agent.get('/api/moderation/log').expect(200)).body.items.slice(0, 2).map((e: any) => e.action);
-      assert.deepEqual(log, ['user.unban', 'user.ban+remove-comments']);
+      const entries = (await mod.agent.get('/api/moderation/log').expect(200)).body.items.slice(0, 2);
+      assert.deepEqual(entries.map((e: any) => e.action), ['user.unban', 'user.ban+remove-comments']);
+      assert.deepEqual(entries[0].target, { kind: 'user', id: victim.user.id, label: `Troll (@${victim.user.username})`, url: `/users/${victim.user.username}` });
+      assert.match((await mod.agent.get('/moderation/log').expect(200)).text, /<td data-action="user.ban\+remove-comments">Banned, removing their comments<\/td>/);
       theirs.disconnect();
       watcher.disconnect();
     });
@@ -538,7 +550,14 @@ describe('moderation', () => {
       assert.deepEqual(saved.bannedWords, ['zonk']);
       assert.equal((await alice.agent.post(`/api/songs/${song.slug}/comments`).send({ body: 'zonk' }).expect(400)).body.error.code, 'BANNED_WORDS');
       const log = (await mod.agent.get('/api/moderation/log').expect(200)).body.items[0];
-      assert.deepEqual([log.action, log.target.kind], ['settings.update', 'settings']);
+      assert.deepEqual([log.action, log.target.kind, log.reason], ['settings.update', 'settings', 'changed bannedWords (1 added)']);
+      // The page form sends every setting: the log names only those that changed, scalars as they were and are.
+      const form = { premoderation: 'new', guestPosting: '', bannedWords: 'zonk', suspectWords: '', maxLinks: '3', flagThreshold: '3' };
+      await admin.agent.post('/admin/settings').type('form').send(form).expect(303);
+      const changed = (await mod.agent.get('/api/moderation/log').expect(200)).body.items[0];
+      assert.equal(changed.reason, 'changed premoderation off → new');
+      await admin.agent.post('/admin/settings').type('form').send(form).expect(303);
+      assert.equal((await mod.agent.get('/api/moderation/log').expect(200)).body.items[0].reason, 'nothing changed');
     });
   });
 
