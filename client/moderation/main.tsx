@@ -1,15 +1,48 @@
 // The moderation queue in the browser: the server-rendered queue, then live (items come and go, counts move).
 import { hydrate } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/events';
 import type { QueueItem } from '../../shared/types';
-import { QUEUE_DATA_ID, QUEUE_ISLAND_ID, QueueView, type QueueData } from '../pages/ModerationPages';
+import { DONE, QUEUE_DATA_ID, QUEUE_ISLAND_ID, QueueView, type QueueAct, type QueueData } from '../pages/ModerationPages';
+import { api, ApiFailure } from '../thread/api';
 
 function QueueApp(initial: QueueData) {
   const [items, setItems] = useState(initial.items);
   const [counts, setCounts] = useState(initial.counts);
   const [live, setLive] = useState('connecting');
+  const [flash, setFlash] = useState(initial.flash);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  // Where keyboard focus goes once an item acted on has left: the item after it (or before it, or the note).
+  const focusNext = useRef<string | null>(null);
+  useEffect(() => {
+    if (!focusNext.current) return;
+    document.getElementById(focusNext.current)?.focus();
+    focusNext.current = null;
+  });
+
+  const itemsRef = useRef(items);
+  itemsRef.current = items;
+
+  const act: QueueAct = async (item, action, reason) => {
+    // Its neighbours now: the live feed may take the item off the list before the answer comes.
+    const at = itemsRef.current.findIndex((x) => x.id === item.id);
+    const neighbours = [itemsRef.current[at + 1], itemsRef.current[at - 1]].filter(Boolean).map((x) => x!.id);
+    try {
+      await api.moderate(item.id, action, reason);
+    } catch (err) {
+      setErrors((e) => ({ ...e, [item.id]: err instanceof ApiFailure ? err.message : 'Something went wrong. Try again.' }));
+      return;
+    }
+    setErrors(({ [item.id]: _, ...rest }) => rest);
+    setItems((list) => {
+      const rest = list.filter((x) => x.id !== item.id);
+      const next = neighbours.find((id) => rest.some((x) => x.id === id));
+      focusNext.current = next ? `q-${next}` : 'flash';
+      return rest;
+    });
+    setFlash(DONE[action]);
+  };
   useEffect(() => {
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ transports: ['websocket', 'polling'] });
     socket.on('connect', () =>
@@ -31,7 +64,7 @@ function QueueApp(initial: QueueData) {
     });
     return () => socket.close();
   }, []);
-  return <QueueView {...initial} items={items} counts={counts} live={live} />;
+  return <QueueView {...initial} items={items} counts={counts} live={live} flash={flash} act={act} errors={errors} />;
 }
 
 const island = document.getElementById(QUEUE_ISLAND_ID);

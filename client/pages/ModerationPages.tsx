@@ -34,9 +34,22 @@ export function ModNav({ here, user }: { here: string; user: UserDTO | null }) {
   );
 }
 
+/** What a moderator's action did, in a short note shown after it (the page's flash). */
+export const DONE: Record<string, string> = {
+  approve: 'Approved.',
+  reject: 'Rejected.',
+  restore: 'Restored.',
+  feature: "Made an editor's pick.",
+  unfeature: "Removed from editor's picks.",
+  'dismiss-flags': 'Flags dismissed.',
+  ban: 'Banned.',
+  unban: 'Ban lifted.',
+  'set-role': 'Role changed.',
+};
+
 function Flash({ text }: { text?: string }) {
   return text ? (
-    <p class="flash" role="status">
+    <p class="flash" role="status" id="flash" tabIndex={-1}>
       {text}
     </p>
   ) : null;
@@ -51,8 +64,11 @@ export interface QueueData {
   flash?: string;
 }
 
-/** The queue page; hydrated in the browser so tabs' counts and items follow the queue live. */
-export function QueueView(p: QueueData & { live?: string }) {
+/** In the browser: an item's action taken in place (no reload); the answer is an error in words, or null. */
+export type QueueAct = (item: QueueItem, action: string, reason: string) => void;
+
+/** The queue page; hydrated in the browser so tabs' counts and items follow the queue live, and act in place. */
+export function QueueView(p: QueueData & { live?: string; act?: QueueAct; errors?: Record<string, string> }) {
   const here = `/moderation?status=${p.status}`;
   return (
     <section aria-labelledby="page-title" data-role="moderation-queue" data-state={p.live ?? 'static'}>
@@ -71,7 +87,7 @@ export function QueueView(p: QueueData & { live?: string }) {
       {p.items.length === 0 && <p class="muted">Nothing here. Well done.</p>}
       <ol class="queue" aria-label={`${TABS.find(([k]) => k === p.status)![1]} comments`}>
         {p.items.map((item) => (
-          <QueueEntry key={item.id} item={item} back={here} />
+          <QueueEntry key={item.id} item={item} back={here} act={p.act} error={p.errors?.[item.id]} />
         ))}
       </ol>
       {p.nextCursor && (
@@ -85,7 +101,7 @@ export function QueueView(p: QueueData & { live?: string }) {
   );
 }
 
-function QueueEntry({ item, back }: { item: QueueItem; back: string }) {
+function QueueEntry({ item, back, act, error }: { item: QueueItem; back: string; act?: QueueAct; error?: string }) {
   const id = `q-${item.id}`;
   const h = item.authorHistory;
   const actions: [string, string, string?][] =
@@ -95,7 +111,7 @@ function QueueEntry({ item, back }: { item: QueueItem; back: string }) {
         ? [['dismiss-flags', 'Keep (dismiss flags)'], ['reject', 'Reject', 'danger']]
         : [['restore', 'Restore']];
   return (
-    <li class="queue-item" data-queue-id={item.id} aria-labelledby={`${id}-title`}>
+    <li class="queue-item" id={id} tabIndex={-1} data-queue-id={item.id} aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`} class="sr-only">
         Comment by {nameAsText(item.author.name, isGuest(item.author))} on {item.song.title}
       </h2>
@@ -124,11 +140,25 @@ function QueueEntry({ item, back }: { item: QueueItem; back: string }) {
           : 'A guest: no history.'}
       </p>
       <div class="actions">
-        <form method="post" action={`/moderation/comments/${item.id}`}>
+        {error && (
+          <p class="form-error" role="alert" id={`${id}-error`}>
+            {error}
+          </p>
+        )}
+        <form
+          method="post"
+          action={`/moderation/comments/${item.id}`}
+          onSubmit={(e) => {
+            const button = (e as SubmitEvent).submitter as HTMLButtonElement | null;
+            if (!act || !button?.value) return;
+            e.preventDefault();
+            act(item, button.value, String(new FormData(e.currentTarget).get('reason') ?? ''));
+          }}
+        >
           <input type="hidden" name="next" value={back} />
           <span>
             <label for={`${id}-reason`}>Reason (optional)</label>
-            <input id={`${id}-reason`} name="reason" maxLength={LIMITS.moderationReason} />
+            <input id={`${id}-reason`} name="reason" maxLength={LIMITS.moderationReason} aria-describedby={error ? `${id}-error` : undefined} />
           </span>
           {actions.map(([value, label, cls]) => (
             <button type="submit" name="action" value={value} class={cls}>

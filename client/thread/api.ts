@@ -33,6 +33,9 @@ const enc = encodeURIComponent;
 const thread = (slug: string) => `/api/songs/${enc(slug)}/comments`;
 
 export const api = {
+  /** A moderator's action on a comment (the queue's buttons). */
+  moderate: (id: string, action: string, reason: string) =>
+    call<CommentDTO>('POST', `/api/moderation/comments/${enc(id)}`, { action, ...(reason.trim() ? { reason: reason.trim() } : {}) }),
   page: (slug: string, sort: ThreadSort, cursor?: string | null) =>
     call<CommentPage>('GET', `${thread(slug)}?sort=${sort}&limit=50${cursor ? `&cursor=${enc(cursor)}` : ''}`),
   after: (slug: string, afterId: string, cursor?: string | null) =>

@@ -3,7 +3,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import { moderateCommentInput, moderateUserInput, objectId, pagedQuery, queueQuery, settingsPatch, usersQuery } from '../../shared/schemas';
 import type { UserDTO } from '../../shared/types';
-import { LogPage, QUEUE_DATA_ID, QUEUE_ISLAND_ID, QueueView, SettingsPage, UsersPage, type QueueData } from '../../client/pages/ModerationPages';
+import { DONE, LogPage, QUEUE_DATA_ID, QUEUE_ISLAND_ID, QueueView, SettingsPage, UsersPage, type QueueData } from '../../client/pages/ModerationPages';
 import { safeJson } from '../../client/pages/SongPage';
 import type { ForumDeps } from '../deps';
 import { inWords } from '../../shared/words';
@@ -41,17 +41,6 @@ function back(res: Response, next: unknown, fallback: string, note: string) {
   res.redirect(303, `${path}${path.includes('?') ? '&' : '?'}done=${encodeURIComponent(note)}${hash ? `#${hash}` : ''}`);
 }
 
-const DONE: Record<string, string> = {
-  approve: 'Approved.',
-  reject: 'Rejected.',
-  restore: 'Restored.',
-  feature: "Made an editor's pick.",
-  unfeature: "Removed from editor's picks.",
-  'dismiss-flags': 'Flags dismissed.',
-  ban: 'Banned.',
-  unban: 'Ban lifted.',
-  'set-role': 'Role changed.',
-};
 const flashOf = (req: Request) => {
   const d = str(req.query.done);
   return d && Object.values(DONE).includes(d) ? d : undefined;

@@ -51,9 +51,11 @@ describe('browser: moderation (Chromium)', function () {
     await item.locator('input[name="reason"]').focus();
     await queue.page.keyboard.press('Tab');
     assert.equal(await queue.page.evaluate(() => document.activeElement?.textContent), 'Approve');
-    await Promise.all([queue.page.waitForURL(/done=/), queue.page.keyboard.press('Enter')]);
+    await queue.page.keyboard.press('Enter');
+    // Done in place, without a reload: the item goes, the note says so, and focus moves on rather than to the top.
+    await queue.page.locator(`[data-queue-id="${comment.id}"]`).waitFor({ state: 'detached' });
     assert.match(await queue.page.innerText('.flash'), /Approved/);
-    assert.equal(await queue.page.locator(`[data-queue-id="${comment.id}"]`).count(), 0);
+    assert.doesNotMatch(queue.page.url(), /done=/);
 
     await reader.page.waitForSelector(`[data-comment-id="${comment.id}"]`, { timeout: 5000 });
     assert.match(await reader.page.innerText('#discussion-heading'), /Discussion \(1\)/);
@@ -138,5 +140,42 @@ describe('browser: moderation (Chromium)', function () {
     await assertAccessible(page, 'the moderation settings');
     // The refused ban was answered 400 by design; the browser logs any such answer.
     w.problems.splice(0, w.problems.length, ...w.problems.filter((p) => !/status of 400/.test(p)));
+  });
+
+  it('acts on the queue in place and moves focus to the next item; a refusal shows at the item', async () => {
+    const held = [];
+    for (const body of ['First in line', 'Second in line', 'Third in line']) held.push((await postComment(forum.deps, { user: member.user, ip: '127.0.0.1' }, slug, { body })).comment);
+    const helper = await signUp(forum, { role: 'moderator', displayName: 'Helper' });
+    const w = await open({ cookie: helper.cookie });
+    const { page } = w;
+    await page.goto('/moderation');
+    await page.waitForSelector('[data-role="moderation-queue"][data-state="live"]');
+    const item = (c: { id: string }) => page.locator(`[data-queue-id="${c.id}"]`);
+    await item(held[0]).getByRole('button', { name: 'Approve' }).click();
+    await item(held[0]).waitFor({ state: 'detached' });
+    await page.waitForFunction((id) => document.activeElement?.id === id, `q-${held[1].id}`);
+    assert.equal(await page.innerText('.flash'), 'Approved.');
+    // From the focused item, the keyboard reaches its song's link, then its reason and buttons.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'reason');
+    await page.keyboard.type('off topic');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await item(held[1]).waitFor({ state: 'detached' });
+    await page.waitForFunction((id) => document.activeElement?.id === id, `q-${held[2].id}`);
+    assert.equal(await page.innerText('.flash'), 'Rejected.');
+    const log = (await mod.agent.get('/api/moderation/log').expect(200)).body.items;
+    assert.deepEqual([log[0].action, log[0].reason, log[0].target.id], ['comment.reject', 'off topic', held[1].id]);
+
+    // Their role is taken away meanwhile: the page still shows the item, and the refusal shows there, in words.
+    await admin.agent.post(`/api/moderation/users/${helper.user.id}`).send({ action: 'set-role', role: 'member' }).expect(200);
+    await item(held[2]).getByRole('button', { name: 'Approve' }).click();
+    await item(held[2]).locator('.form-error[role="alert"]').waitFor();
+    assert.equal(await item(held[2]).locator('.form-error').innerText(), 'Only moderators may do that.');
+    assert.equal((await mod.agent.get('/api/moderation/queue').query({ status: 'pending' }).expect(200)).body.items.some((x: { id: string }) => x.id === held[2].id), true);
+    // The refusal was answered 403 by design; the browser logs any such answer.
+    w.problems.splice(0, w.problems.length, ...w.problems.filter((p) => !/status of 403/.test(p)));
   });
 });
