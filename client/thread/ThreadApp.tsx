@@ -338,6 +338,19 @@ export function ThreadApp(p: ThreadProps) {
   const canPost = !!user || p.guestPosting;
   // Absolute: without script a failed post renders this page at the form's POST URL, which has no GET.
   const here = `/songs/${p.slug}`;
+  const more = state.nextCursor && (
+    <a class="button" href={`${here}?sort=${state.sort}&cursor=${encodeURIComponent(state.nextCursor)}`} onClick={loadMore}>
+      Load more comments
+    </a>
+  );
+  const failedLoad = loadError && (
+    <p class="form-error" role="alert">
+      {loadError}
+    </p>
+  );
+  // Comments past the pages not loaded yet (the reader's own newest, oldest first) come after the gap, in the thread.
+  const loaded = tree.filter((n) => !n.comment.beyond);
+  const beyond = more ? tree.filter((n) => n.comment.beyond) : [];
   return (
     <section class="discussion" id="discussion" aria-labelledby="discussion-heading" data-state={ready ? link : 'static'} tabIndex={-1}>
       <div class="discussion-head">
@@ -391,22 +404,21 @@ export function ThreadApp(p: ThreadProps) {
       <PicksBox picks={picks} />
       {state.items.length === 0 && <p class="muted empty">No comments yet. Start the discussion.</p>}
       <ol class="thread" data-role="thread">
-        {tree.map((n) => (
+        {(beyond.length ? loaded : tree).map((n) => (
+          <CommentItem key={n.comment.id} node={n} ctx={ctx} />
+        ))}
+        {beyond.length > 0 && (
+          <li class="more gap" data-role="thread-gap">
+            {more}
+            {failedLoad}
+          </li>
+        )}
+        {beyond.map((n) => (
           <CommentItem key={n.comment.id} node={n} ctx={ctx} />
         ))}
       </ol>
-      {loadError && (
-        <p class="form-error" role="alert">
-          {loadError}
-        </p>
-      )}
-      {state.nextCursor && (
-        <p class="more">
-          <a class="button" href={`${here}?sort=${state.sort}&cursor=${encodeURIComponent(state.nextCursor)}`} onClick={loadMore}>
-            Load more comments
-          </a>
-        </p>
-      )}
+      {beyond.length === 0 && failedLoad}
+      {beyond.length === 0 && more && <p class="more">{more}</p>}
       <NewCommentsNotice count={state.unseen.length} onShow={showNew} />
       <div class="sr-only" aria-live="polite" role="status">
         {announce}

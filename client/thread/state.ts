@@ -3,7 +3,14 @@
 import type { CommentDTO, CommentPage, ThreadSort } from '../../shared/types';
 
 /** A comment as the view holds it: the server's copy, or our own optimistic copy until the server answers. */
-export type ViewComment = CommentDTO & { pending?: boolean };
+export type ViewComment = CommentDTO & {
+  pending?: boolean;
+  /**
+   * Newer than every page not yet loaded (oldest first): the reader's own post, or new comments they asked to see,
+   * while "Load more" still has pages before them. Shown at the thread's end, after that gap, until it is loaded.
+   */
+  beyond?: boolean;
+};
 
 export interface ThreadState {
   sort: ThreadSort;
@@ -38,7 +45,7 @@ function replace(s: ThreadState, c: CommentDTO): ThreadState {
   for (const x of s.items) {
     if (!sameComment(x, c)) items.push(x);
     else if (!placed) {
-      items.push(c);
+      items.push(x.beyond ? { ...c, beyond: true } : c);
       placed = true;
     }
   }
@@ -48,9 +55,12 @@ function replace(s: ThreadState, c: CommentDTO): ThreadState {
 /** `total` counts visible comments only (held, rejected and removed ones are not counted). */
 const counted = (c: Pick<CommentDTO, 'status'> | undefined) => c?.status === 'visible';
 
-/** Our own post, shown at once where the reader will look for it. */
+/** Oldest first with pages still to load: a new comment's place is past them, at the thread's end. */
+const pastTheGap = (s: ThreadState) => s.sort === 'oldest' && s.nextCursor !== null;
+
+/** Our own post, shown at once where the reader will look for it (oldest first: at the end, past unloaded pages). */
 export function addOptimistic(s: ThreadState, c: ViewComment): ThreadState {
-  const items = s.sort === 'oldest' || c.parentId ? [...s.items, c] : [c, ...s.items];
+  const items = s.sort === 'oldest' || c.parentId ? [...s.items, !c.parentId && pastTheGap(s) ? { ...c, beyond: true } : c] : [c, ...s.items];
   return { ...s, items, total: s.total + 1 };
 }
 
@@ -99,7 +109,7 @@ export function receiveCreated(s: ThreadState, c: CommentDTO, where: Placement):
 
 /** Moves the waiting comments into view: at the end oldest-first, at the top otherwise. */
 export function showUnseen(s: ThreadState): ThreadState {
-  const fresh = s.unseen.filter((c) => !s.items.some((x) => x.id === c.id));
+  const fresh = s.unseen.filter((c) => !s.items.some((x) => x.id === c.id)).map((c) => (pastTheGap(s) && !c.parentId ? { ...c, beyond: true } : c));
   const items = s.sort === 'oldest' ? [...s.items, ...fresh] : [...[...fresh].reverse(), ...s.items];
   return { ...s, items, unseen: [] };
 }
@@ -118,10 +128,17 @@ export function voted(s: ThreadState, id: string, score: number): ThreadState {
   return { ...s, items: s.items.map((x) => (x.id === id ? { ...x, score } : x)) };
 }
 
-/** The next page from "load more": appended, without any comment we already show. */
+/**
+ * The next page from "load more": appended, without any comment we already show. Comments shown past the unloaded
+ * pages stay after them; one the page brings takes its place in the page (it is the server's copy, in order), and
+ * once no page is left they are simply the thread's end.
+ */
 export function appendPage(s: ThreadState, page: CommentPage): ThreadState {
-  const fresh = page.items.filter((c) => !s.items.some((x) => x.id === c.id));
-  return { ...s, items: [...s.items, ...fresh], nextCursor: page.nextCursor, total: page.total, unseen: s.unseen.filter((u) => !fresh.some((f) => f.id === u.id)) };
+  const loaded = s.items.filter((x) => !x.beyond);
+  const fresh = page.items.filter((c) => !loaded.some((x) => x.id === c.id));
+  const beyond = s.items.filter((x) => x.beyond && !fresh.some((f) => sameComment(x, f)));
+  const tail = page.nextCursor ? beyond : beyond.map(({ beyond: _, ...x }) => x);
+  return { ...s, items: [...loaded, ...fresh, ...tail], nextCursor: page.nextCursor, total: page.total, unseen: s.unseen.filter((u) => !fresh.some((f) => f.id === u.id)) };
 }
 
 /** A member's display name changed: their comments read the new one (their replies' context too). */

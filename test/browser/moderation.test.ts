@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
+import type { CommentDTO } from '../../shared/types';
 import { postComment } from '../../server/comments/post';
 import { createSong } from '../../server/songs/service';
 import { signUp, type SignedUp } from '../helpers/accounts';
@@ -143,7 +144,7 @@ describe('browser: moderation (Chromium)', function () {
   });
 
   it('acts on the queue in place and moves focus to the next item; a refusal shows at the item', async () => {
-    const held = [];
+    const held: CommentDTO[] = [];
     for (const body of ['First in line', 'Second in line', 'Third in line']) held.push((await postComment(forum.deps, { user: member.user, ip: '127.0.0.1' }, slug, { body })).comment);
     const helper = await signUp(forum, { role: 'moderator', displayName: 'Helper' });
     const w = await open({ cookie: helper.cookie });

@@ -157,6 +157,29 @@ describe('browser: people and the thread as they use it (Chromium)', function ()
     await reader.page.waitForURL(/\/login\?next=/);
   });
 
+  it('shows a member\'s own comment at the end of a long thread, past the pages not loaded, and in order once they load', async () => {
+    const song = await createSong(forum.deps, admin, { title: 'Landslide', artist: 'Fleetwood Mac' });
+    for (let i = 1; i <= 60; i++) await postComment(forum.deps, by(ben), song.slug, { body: `Older comment ${i}` });
+    const { page } = await open({ cookie: ana.cookie, width: 1280 });
+    await page.goto(`/songs/${song.slug}`);
+    await waitLive(page);
+    assert.equal((await bodies(page)).length, 50);
+    await page.fill('form[data-role="comment-form"] textarea[name="body"]', 'Mine, the newest of all');
+    await page.click('form[data-role="comment-form"] button[type="submit"]');
+    const thread = page.locator('[data-role="thread"]');
+    // After the gap (with its "Load more"), not among the first 50 as if it were older than the 10 not loaded.
+    await thread.locator('[data-role="thread-gap"] ~ li [data-role="comment-body"]', { hasText: 'Mine, the newest of all' }).waitFor();
+    assert.deepEqual((await bodies(page)).slice(-2), ['Older comment 50', 'Mine, the newest of all']);
+    await assertAccessible(page, 'a long thread with the reader\'s comment past the pages not loaded');
+    await page.getByRole('link', { name: 'Load more comments' }).click();
+    await thread.locator('[data-role="thread-gap"]').waitFor({ state: 'detached' });
+    const all = await bodies(page);
+    assert.deepEqual(all.slice(-3), ['Older comment 59', 'Older comment 60', 'Mine, the newest of all']);
+    assert.equal(all.filter((b) => b === 'Mine, the newest of all').length, 1);
+    assert.equal(await page.getByRole('link', { name: 'Load more comments' }).count(), 0);
+    await assertAccessible(page, 'a long thread after posting, all loaded');
+  });
+
   it('turns a member\'s open page signed out, live, when they log out in another tab, keeping their draft', async () => {
     const dee = await signUp(forum, { displayName: 'Dee' });
     const song = await createSong(forum.deps, admin, { title: 'Gypsy', artist: 'Fleetwood Mac' });

@@ -103,6 +103,28 @@ describe('live thread state', () => {
     assert.equal(more.nextCursor, null);
   });
 
+  it('puts the reader\'s own post past the pages not loaded yet (oldest first), and in order once they load', () => {
+    const [a, b, c, d] = [comment(), comment(), comment(), comment()];
+    const server = comment({ clientId: 'own', body: 'mine' });
+    let s = T.initialState(page([a, b], 'cursor-1'), 'oldest');
+    s = T.addOptimistic(s, { ...server, id: 'pending-own', pending: true });
+    assert.deepEqual(s.items.map((x) => [x.id, !!x.beyond]), [[a.id, false], [b.id, false], ['pending-own', true]]);
+    s = T.confirmOwn(s, server);
+    assert.deepEqual(s.items.map((x) => [x.id, !!x.beyond]), [[a.id, false], [b.id, false], [server.id, true]]);
+    // A reply to it nests under it; its parent stays past the gap.
+    const reply = T.receiveCreated(s, comment({ parentId: server.id }), { nearBottom: true }).state;
+    assert.equal(buildTree(reply.items).find((n) => n.comment.id === server.id)?.replies.length, 1);
+    // A page that does not reach it: the page goes before it.
+    s = T.appendPage(s, page([c], 'cursor-2'));
+    assert.deepEqual(s.items.map((x) => [x.id, !!x.beyond]), [[a.id, false], [b.id, false], [c.id, false], [server.id, true]]);
+    // The last page brings it: in the page's order, once, nothing past any gap.
+    s = T.appendPage(s, page([d, server]));
+    assert.deepEqual(s.items.map((x) => [x.id, !!x.beyond]), [[a.id, false], [b.id, false], [c.id, false], [d.id, false], [server.id, false]]);
+    // Fully loaded, or sorted newest first: no gap to go past.
+    assert.equal(T.addOptimistic(s, comment({ clientId: 'x', pending: true } as Partial<T.ViewComment>)).items.at(-1)?.beyond, undefined);
+    assert.equal(T.addOptimistic(T.initialState(page([a], 'c'), 'newest'), comment()).items[0].beyond, undefined);
+  });
+
   it('applies removals and votes', () => {
     const a = comment();
     const b = comment();
