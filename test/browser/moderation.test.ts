@@ -179,4 +179,13 @@ describe('browser: moderation (Chromium)', function () {
     // The refusal was answered 403 by design; the browser logs any such answer.
     w.problems.splice(0, w.problems.length, ...w.problems.filter((p) => !/status of 403/.test(p)));
   });
+
+  it('sends a moderator whose session ended elsewhere from the live queue to the login page', async () => {
+    const leaving = await signUp(forum, { role: 'moderator', displayName: 'Leaving' });
+    const { page } = await open({ cookie: leaving.cookie });
+    await page.goto('/moderation');
+    await page.waitForSelector('[data-role="moderation-queue"][data-state="live"]');
+    await forum.agent().post('/api/auth/logout').set('cookie', leaving.cookie).expect(204);
+    await page.waitForURL(/\/login\?next=%2Fmoderation$/);
+  });
 });
