@@ -1,7 +1,7 @@
 // The typed socket.io event maps of ../shared/API.md, used by server and browser.
 import type { ErrorCode } from './errors';
 import type { JoinInput, SocketPostPayload, TypingInput } from './schemas';
-import type { BanDTO, CommentDTO, NotificationDTO, QueueCounts, QueueItem, UserDTO } from './types';
+import type { BanDTO, CommentDTO, NotificationDTO, QueueCounts, QueueItem, Role, UserDTO } from './types';
 
 export type AckError = { ok: false; error: { code: ErrorCode; message: string } };
 export type Ack<T extends object = object> = (reply: ({ ok: true } & T) | AckError) => void;
@@ -36,6 +36,8 @@ export interface ServerToClientEvents {
    * change): the page is no longer signed in. The server closes those sockets right after; the page goes on as a reader.
    */
   'session:ended': () => void;
+  /** To the member's own sockets, just before they are closed: an admin gave them another role (its tools change). */
+  'account:role-changed': (payload: { role: Role }) => void;
   'queue:added': (item: QueueItem) => void;
   'queue:removed': (payload: { id: string }) => void;
   'queue:counts': (counts: QueueCounts) => void;

@@ -55,6 +55,8 @@ function QueueApp(initial: QueueData) {
     socket.on('disconnect', () => setLive('reconnecting'));
     // Logged out in another tab or device: the queue is a moderator's, so the page shows what a visitor gets now.
     socket.on('session:ended', () => location.reload());
+    // A role taken away (or given): the queue is shown again as the member is now.
+    socket.on('account:role-changed', () => location.reload());
     socket.on('queue:counts', setCounts);
     socket.on('queue:removed', ({ id }) => setItems((list) => list.filter((x) => x.id !== id)));
     socket.on('queue:added', (item: QueueItem) => {

@@ -1,7 +1,7 @@
 // The song's discussion: server-rendered as it stands, then live in the browser (hydrated from the same props).
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { catchUpMark } from '../../shared/catchup';
-import type { BanDTO, CommentDTO, ThreadSort, VoteValue } from '../../shared/types';
+import type { BanDTO, CommentDTO, Role, ThreadSort, VoteValue } from '../../shared/types';
 import { PicksBox, updatePicks } from '../components/Picks';
 import { isGuest, nameAsText } from '../components/GuestLabel';
 import { setUnread, showSignedOut } from '../header';
@@ -55,6 +55,7 @@ export function ThreadApp(p: ThreadProps) {
   // The member the page was made for, until their session ends elsewhere (then a reader, without a reload).
   const [user, setUser] = useState(p.user);
   const [signedOut, setSignedOut] = useState(false);
+  const [newRole, setNewRole] = useState<Role | null>(null);
   const userRef = useRef(p.user);
   const live = useRef<Live | null>(null);
   const titleCount = useTitleCount();
@@ -143,6 +144,7 @@ export function ThreadApp(p: ThreadProps) {
           showSignedOut(location.pathname + location.search);
           setAnnounce('You were logged out.');
         },
+        roleChanged: setNewRole,
         voted: (id, score) => apply((s) => T.voted(s, id, score)),
         presence: setPresence,
         typing: (name, guest) => {
@@ -374,6 +376,12 @@ export function ThreadApp(p: ThreadProps) {
           </a>
         </p>
       </div>
+      {newRole && (
+        <p class="banner" role="status" data-role="role-notice">
+          An admin made you {newRole === 'admin' ? 'an admin' : `a ${newRole}`}. <a href={location.pathname + location.search}>Reload the page</a> to get
+          the tools that go with it.
+        </p>
+      )}
       {ready && link === 'reconnecting' && (
         <p class="banner" role="status">
           Connection lost. Reconnecting…

@@ -1,7 +1,7 @@
 // The socket side of the thread: join the room, relay its events, report the connection, catch up after drops.
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/events';
-import type { BanDTO, CommentDTO, NotificationDTO } from '../../shared/types';
+import type { BanDTO, CommentDTO, NotificationDTO, Role } from '../../shared/types';
 
 export type LinkStatus = 'connecting' | 'live' | 'reconnecting';
 
@@ -13,6 +13,8 @@ export interface LiveHandlers {
   banned?(ban: BanDTO): void;
   /** The page's session ended elsewhere (logged out, a password change): it reads on as a signed-out reader. */
   signedOut?(): void;
+  /** An admin changed the member's role: the page's tools were made for the old one. */
+  roleChanged?(role: Role): void;
   voted(id: string, score: number): void;
   presence(count: number): void;
   typing(name: string, guest: boolean): void;
@@ -68,6 +70,7 @@ export function connectLive(slug: string, h: LiveHandlers): Live {
   socket.on('comment:removed', (p) => h.removed(p.id, p.removedBy));
   socket.on('account:banned', (b) => h.banned?.(b));
   socket.on('session:ended', () => h.signedOut?.());
+  socket.on('account:role-changed', (p) => h.roleChanged?.(p.role));
   socket.on('comment:voted', (p) => h.voted(p.id, p.score));
   socket.on('presence', (p) => p.slug === slug && h.presence(p.count));
   socket.on('typing', (p) => p.slug === slug && h.typing(p.name, !!p.guest));

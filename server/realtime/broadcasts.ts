@@ -47,7 +47,11 @@ export function relayBusToRooms(io: ForumIo, bus: ForumBus, onError: (err: unkno
     'session.ended': ({ sessionId }) => endSessions(io.in(sessionRoom(sessionId))),
     // A demoted moderator's socket no longer hears the queue (one that was away at the change and recovers leaves
     // the moderators' room: realtime/io.ts).
-    'member.role-changed': ({ userId }) => io.in(userRoom(userId)).disconnectSockets(true),
+    'member.role-changed': ({ userId, role }) => {
+      const member = io.in(userRoom(userId));
+      member.emit('account:role-changed', { role });
+      member.disconnectSockets(true);
+    },
     'member.sessions-ended': ({ userId, keepSessionId }) => {
       const member = io.in(userRoom(userId));
       endSessions(keepSessionId ? member.except(sessionRoom(keepSessionId)) : member);

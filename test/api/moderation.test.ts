@@ -594,8 +594,11 @@ describe('moderation', () => {
       assert.equal((await emitAck(s, 'moderation:join', {})).error?.code, 'FORBIDDEN');
       assert.deepEqual(heard, []);
       // A role changed while connected closes the member's sockets; connected again, they act under the new one.
+      const told = nextEvent<{ role: string }>(s, 'account:role-changed');
       const closed = nextEvent<string>(s, 'disconnect');
       await setRole('moderator');
+      // Told first (the page says its tools changed), then closed, to connect again as what they are now.
+      assert.deepEqual(await told, { role: 'moderator' });
       assert.equal(await closed, 'io server disconnect');
       const again = nextEvent(s, 'connect');
       s.connect();

@@ -205,6 +205,23 @@ describe('browser: people and the thread as they use it (Chromium)', function ()
     await assertAccessible(page, 'the song page after the session ended elsewhere');
   });
 
+  it('tells a member on a song page that an admin gave them another role, and a reload brings its tools', async () => {
+    const boss = await signUp(forum, { role: 'admin' });
+    const eve = await signUp(forum, { displayName: 'Eve' });
+    const song = await createSong(forum.deps, admin, { title: 'Dreams', artist: 'Fleetwood Mac' });
+    await postComment(forum.deps, by(ben), song.slug, { body: 'Thunder only happens when it is raining' });
+    const { page } = await open({ cookie: eve.cookie });
+    await page.goto(`/songs/${song.slug}`);
+    await waitLive(page);
+    assert.equal(await page.locator('details[data-role="mod-menu"]').count(), 0);
+    await boss.agent.post(`/api/moderation/users/${eve.user.id}`).send({ action: 'set-role', role: 'moderator' }).expect(200);
+    await page.locator('[data-role="role-notice"]', { hasText: 'An admin made you a moderator.' }).waitFor();
+    await page.locator('[data-role="role-notice"]').getByRole('link', { name: 'Reload the page' }).click();
+    await waitLive(page);
+    await page.locator('details[data-role="mod-menu"]').first().waitFor();
+    assert.match(await page.innerText('.site-nav'), /Moderation/);
+  });
+
   it('lets a member change their name and password in settings, see their profile, and get live notifications in the bell', async () => {
     const cleo = await signUp(forum, { displayName: 'Cleo' });
     const song = await createSong(forum.deps, admin, { title: 'Sara', artist: 'Fleetwood Mac' });
