@@ -11,8 +11,9 @@ function QueueApp(initial: QueueData) {
   const [items, setItems] = useState(initial.items);
   const [counts, setCounts] = useState(initial.counts);
   const [live, setLive] = useState('connecting');
-  const [flash, setFlash] = useState(initial.flash);
+  const [flash, setFlash] = useState({ text: initial.flash, seq: 0 });
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const note = (text: string) => setFlash((f) => ({ text, seq: f.seq + 1 }));
   // Where keyboard focus goes once an item acted on has left: the item after it (or before it, or the note).
   const focusNext = useRef<string | null>(null);
   useEffect(() => {
@@ -20,28 +21,42 @@ function QueueApp(initial: QueueData) {
     document.getElementById(focusNext.current)?.focus();
     focusNext.current = null;
   });
-
   const itemsRef = useRef(items);
   itemsRef.current = items;
+  /** Actions sent and not answered yet: a second press of the same item's buttons waits for the first. */
+  const inFlight = useRef(new Set<string>());
+
+  /**
+   * An item leaves the list (acted on here, or by someone else live). If keyboard focus was in it, or it was this
+   * moderator's own act, focus goes to its neighbour (after it, else before it, else the note), never to the page top.
+   */
+  const leave = (id: string, own: boolean) => {
+    const list = itemsRef.current;
+    const at = list.findIndex((x) => x.id === id);
+    if (at < 0) return;
+    const focused = !!document.activeElement?.closest(`[data-queue-id="${id}"]`);
+    const next = list[at + 1] ?? list[at - 1];
+    if (own || focused) focusNext.current = next ? `q-${next.id}` : 'flash';
+    itemsRef.current = list.filter((x) => x.id !== id);
+    setItems(itemsRef.current);
+  };
 
   const act: QueueAct = async (item, action, reason) => {
-    // Its neighbours now: the live feed may take the item off the list before the answer comes.
-    const at = itemsRef.current.findIndex((x) => x.id === item.id);
-    const neighbours = [itemsRef.current[at + 1], itemsRef.current[at - 1]].filter(Boolean).map((x) => x!.id);
+    if (inFlight.current.has(item.id)) return;
+    inFlight.current.add(item.id);
     try {
       await api.moderate(item.id, action, reason);
+      setErrors(({ [item.id]: _, ...rest }) => rest);
+      note(DONE[action]);
+      leave(item.id, true);
     } catch (err) {
-      setErrors((e) => ({ ...e, [item.id]: err instanceof ApiFailure ? err.message : 'Something went wrong. Try again.' }));
-      return;
+      const text = err instanceof ApiFailure ? err.message : 'Something went wrong. Try again.';
+      // Gone from the list meanwhile (another moderator acted first): the note says why nothing was done.
+      if (itemsRef.current.some((x) => x.id === item.id)) setErrors((e) => ({ ...e, [item.id]: text }));
+      else note(text);
+    } finally {
+      inFlight.current.delete(item.id);
     }
-    setErrors(({ [item.id]: _, ...rest }) => rest);
-    setItems((list) => {
-      const rest = list.filter((x) => x.id !== item.id);
-      const next = neighbours.find((id) => rest.some((x) => x.id === id));
-      focusNext.current = next ? `q-${next}` : 'flash';
-      return rest;
-    });
-    setFlash(DONE[action]);
   };
   useEffect(() => {
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ transports: ['websocket', 'polling'] });
@@ -58,15 +73,16 @@ function QueueApp(initial: QueueData) {
     // A role taken away (or given): the queue is shown again as the member is now.
     socket.on('account:role-changed', () => location.reload());
     socket.on('queue:counts', setCounts);
-    socket.on('queue:removed', ({ id }) => setItems((list) => list.filter((x) => x.id !== id)));
+    socket.on('queue:removed', ({ id }) => leave(id, false));
     socket.on('queue:added', (item: QueueItem) => {
       if (item.queue !== initial.status) return;
       // Oldest first, as the page lists them; a refreshed item keeps its place.
-      setItems((list) => [...list.filter((x) => x.id !== item.id), item].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)));
+      itemsRef.current = [...itemsRef.current.filter((x) => x.id !== item.id), item].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+      setItems(itemsRef.current);
     });
     return () => socket.close();
   }, []);
-  return <QueueView {...initial} items={items} counts={counts} live={live} flash={flash} act={act} errors={errors} />;
+  return <QueueView {...initial} items={items} counts={counts} live={live} flash={flash.text} flashSeq={flash.seq} act={act} errors={errors} />;
 }
 
 const island = document.getElementById(QUEUE_ISLAND_ID);

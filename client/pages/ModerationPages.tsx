@@ -47,12 +47,20 @@ export const DONE: Record<string, string> = {
   'set-role': 'Role changed.',
 };
 
-function Flash({ text }: { text?: string }) {
-  return text ? (
-    <p class="flash" role="status" id="flash" tabIndex={-1}>
-      {text}
-    </p>
-  ) : null;
+/**
+ * The note of what was just done, in a live region that is always there (a region inserted already filled is often
+ * not read out); `seq` makes each new note a new node in it, so the same note twice is read twice.
+ */
+function Flash({ text, seq }: { text?: string; seq?: number }) {
+  return (
+    <div role="status">
+      {text && (
+        <p class="flash" id="flash" tabIndex={-1} key={seq}>
+          {text}
+        </p>
+      )}
+    </div>
+  );
 }
 
 export interface QueueData {
@@ -68,13 +76,13 @@ export interface QueueData {
 export type QueueAct = (item: QueueItem, action: string, reason: string) => void;
 
 /** The queue page; hydrated in the browser so tabs' counts and items follow the queue live, and act in place. */
-export function QueueView(p: QueueData & { live?: string; act?: QueueAct; errors?: Record<string, string> }) {
+export function QueueView(p: QueueData & { live?: string; act?: QueueAct; errors?: Record<string, string>; flashSeq?: number }) {
   const here = `/moderation?status=${p.status}`;
   return (
     <section aria-labelledby="page-title" data-role="moderation-queue" data-state={p.live ?? 'static'}>
       <h1 id="page-title">Moderation queue</h1>
       <ModNav here="/moderation" user={p.user} />
-      <Flash text={p.flash} />
+      <Flash text={p.flash} seq={p.flashSeq} />
       <ul class="tabs" aria-label="Queue tabs">
         {TABS.map(([key, label]) => (
           <li>
