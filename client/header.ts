@@ -1,5 +1,9 @@
 // The page header's notification bell, kept current by the song page's socket (the header is server-rendered
-// outside the thread island, so its count is set directly, as text).
+// outside the thread island, so its count is set directly, as text), and its account part when the session changes.
+import { h, render } from 'preact';
+import type { UserDTO } from '../shared/types';
+import { SignInState } from './components/Document';
+
 export function setUnread(count: number): void {
   const box = document.querySelector<HTMLElement>('[data-role="unread-count"]');
   const bell = document.querySelector<HTMLElement>('[data-role="notifications-bell"]');
@@ -11,19 +15,14 @@ export function setUnread(count: number): void {
   if (spoken) spoken.textContent = `(${count} unread)`;
 }
 
-/** The session ended (logged out elsewhere, or a password change): the header offers to log in again, as for a reader. */
-export function showSignedOut(here: string): void {
+/**
+ * The session ended elsewhere: the header shows who the browser is now (`user`: null when no one is signed in), as the
+ * server renders it for them (their unread count comes with their next page).
+ */
+export function showAccount(user: UserDTO | null, here: string): void {
   const account = document.querySelector<HTMLElement>('.site-nav .account');
   if (!account) return;
-  const next = `?next=${encodeURIComponent(here)}`;
-  const signedOut = document.createElement('p');
-  signedOut.className = 'account';
-  for (const [i, [label, path]] of [['Log in', '/login'], ['Register', '/register']].entries()) {
-    if (i) signedOut.append(' ');
-    const a = document.createElement('a');
-    a.href = `${path}${next}`;
-    a.textContent = label;
-    signedOut.append(a);
-  }
-  account.replaceWith(signedOut);
+  const made = document.createElement('div');
+  render(h(SignInState, { user, here, unread: 0 }), made);
+  if (made.firstElementChild) account.replaceWith(made.firstElementChild);
 }

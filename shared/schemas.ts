@@ -4,7 +4,7 @@ import { LIMITS } from './limits';
 import { cleanName } from './names';
 
 // A field left out reads as one left empty ("reason: is required"), not as zod's "expected string, received undefined".
-z.config({ customError: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined) });
+z.config({ customError: (issue) => (issue.input === undefined && issue.path?.length ? 'is required' : undefined) });
 
 /** Trims, then requires 1..max characters. */
 const text = (max: number, min = 1) => z.string().trim().min(min, min === 1 ? 'is required' : `must be at least ${min} characters`).max(max, `must be at most ${max} characters`);
@@ -158,7 +158,10 @@ export const moderateUserInput = z.discriminatedUnion('action', [
   }),
   z.strictObject({ action: z.literal('unban'), reason: reason.optional() }),
   z.strictObject({ action: z.literal('set-role'), role, reason: reason.optional() }),
-]);
+], {
+  // An action left out reads as any other missing field; an unknown one names the choices.
+  error: (issue) => (issue.code !== 'invalid_union' ? undefined : (issue.input as { action?: unknown } | undefined)?.action === undefined ? 'is required' : "must be one of 'ban', 'unban', 'set-role'"),
+});
 export const usersQuery = z.object({ q: z.string().trim().max(LIMITS.search).optional(), cursor, limit });
 export const pagedQuery = z.object({ cursor, limit });
 

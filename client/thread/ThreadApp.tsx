@@ -1,10 +1,10 @@
 // The song's discussion: server-rendered as it stands, then live in the browser (hydrated from the same props).
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { catchUpMark } from '../../shared/catchup';
-import type { BanDTO, CommentDTO, Role, ThreadSort, VoteValue } from '../../shared/types';
+import type { BanDTO, CommentDTO, Role, ThreadSort, UserDTO, VoteValue } from '../../shared/types';
 import { PicksBox, updatePicks } from '../components/Picks';
 import { isGuest, nameAsText } from '../components/GuestLabel';
-import { setUnread, showSignedOut } from '../header';
+import { setUnread, showAccount } from '../header';
 import { api, ApiFailure, catchUp } from './api';
 import { CommentItem, type CommentActions, type CommentContext } from './Comment';
 import { CommentForm, type Draft } from './CommentForm';
@@ -34,6 +34,8 @@ const message = (err: unknown) => (err instanceof ApiFailure ? err.message : 'So
 const newClientId = () => (globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`);
 const nearBottom = () => window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 300;
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+/** After a session ended elsewhere and no one is signed in: how long before asking again (see signedOut). */
+const SESSION_RECHECK_MS = 1500;
 /** Pages "show new comments" loads at most to reach them in the oldest order (beyond: the newest order). */
 const MAX_CATCH_UP_PAGES = 20;
 
@@ -54,7 +56,8 @@ export function ThreadApp(p: ThreadProps) {
   const [held, setHeld] = useState(!!p.held);
   // The member the page was made for, until their session ends elsewhere (then a reader, without a reload).
   const [user, setUser] = useState(p.user);
-  const [signedOut, setSignedOut] = useState(false);
+  /** The page's session ended elsewhere: `as` is who the browser is signed in as now (null: no one). */
+  const [signedOut, setSignedOut] = useState<{ as: UserDTO | null } | null>(null);
   const [newRole, setNewRole] = useState<Role | null>(null);
   const userRef = useRef(p.user);
   const live = useRef<Live | null>(null);
@@ -134,15 +137,14 @@ export function ThreadApp(p: ThreadProps) {
           if (name && !ownActs.current.delete(id)) setAnnounce(`A comment by ${name} was removed.`);
         },
         banned: setBanned,
-        signedOut: () => {
-          userRef.current = null;
-          setUser(null);
-          setMyVotes({});
-          setFlagged(new Set());
-          setBanned(null);
-          setSignedOut(true);
-          showSignedOut(location.pathname + location.search);
-          setAnnounce('You were logged out.');
+        signedOut: async () => {
+          const was = userRef.current;
+          // Logging in again in another tab also ends this page's session (the login renews its id): ask who the
+          // browser is now. The same member: nothing changed for this page (its socket reconnects as them). That
+          // tab's new cookie may land a moment after this news: no one signed in is asked once more, after a pause.
+          const whoNow = () => api.me().catch(() => null);
+          const now = (await whoNow()) ?? (await new Promise((r) => setTimeout(r, SESSION_RECHECK_MS)).then(whoNow));
+          if (now?.id !== was?.id) endSession(now);
         },
         roleChanged: setNewRole,
         voted: (id, score) => apply((s) => T.voted(s, id, score)),
@@ -194,6 +196,18 @@ export function ThreadApp(p: ThreadProps) {
     focusAfter.current = null;
   });
 
+  /** The page's member is gone: it reads on as whoever the browser is now, its draft kept. */
+  const endSession = (now: UserDTO | null) => {
+    userRef.current = null;
+    setUser(null);
+    setMyVotes({});
+    setFlagged(new Set());
+    setBanned(null);
+    setSignedOut({ as: now });
+    showAccount(now, location.pathname + location.search);
+    setAnnounce(now ? `You are now signed in as ${now.displayName}, from another tab.` : 'You were logged out.');
+  };
+
   const post = async (d: Draft, parentId: string | null): Promise<string | null> => {
     const clientId = newClientId();
     const u = userRef.current;
@@ -221,7 +235,8 @@ export function ThreadApp(p: ThreadProps) {
     };
     apply((s) => T.addOptimistic(s, optimistic));
     try {
-      const guest = u ? undefined : { name: d.name?.trim() ?? '', ...(d.location?.trim() ? { location: d.location.trim() } : {}) };
+      // Guests name themselves where guests may post; elsewhere (a page whose session ended) the forum says to sign in.
+      const guest = u || !p.guestPosting ? undefined : { name: d.name?.trim() ?? '', ...(d.location?.trim() ? { location: d.location.trim() } : {}) };
       const { guestToken, ...comment } = await api.post(p.slug, { body: d.body, ...(parentId ? { parentId } : {}), clientId, ...(guest ? { author: guest } : {}) });
       if (guest) rememberGuest(guest);
       if (guestToken) keepGuestToken(comment.id, guestToken, Date.parse(comment.createdAt) + p.editWindowMs);
@@ -337,7 +352,8 @@ export function ThreadApp(p: ThreadProps) {
     if (first) focusAfter.current = first.id;
   };
 
-  const canPost = !!user || p.guestPosting;
+  // A page whose session ended keeps its form, and the draft in it: posting then says what to do.
+  const canPost = !!user || p.guestPosting || !!signedOut;
   // Absolute: without script a failed post renders this page at the form's POST URL, which has no GET.
   const here = `/songs/${p.slug}`;
   const more = state.nextCursor && (
@@ -438,12 +454,17 @@ export function ThreadApp(p: ThreadProps) {
             Your comment is held for review: it will appear once a moderator approves it.
           </p>
         )}
-        {signedOut && (
-          <p class="banner" role="status" data-role="signed-out-notice">
-            You were logged out (in another tab or on another device, or by a password change).{' '}
-            <a href={`/login?next=${encodeURIComponent(`/songs/${p.slug}`)}`}>Log in</a> again to post as yourself.
-          </p>
-        )}
+        {signedOut &&
+          (signedOut.as ? (
+            <p class="banner" role="status" data-role="signed-out-notice">
+              You are now signed in as {signedOut.as.displayName}, from another tab. <a href={location.pathname + location.search}>Reload the page</a> to go on as them.
+            </p>
+          ) : (
+            <p class="banner" role="status" data-role="signed-out-notice">
+              You were logged out (in another tab or on another device, or by a password change).{' '}
+              <a href={`/login?next=${encodeURIComponent(`/songs/${p.slug}`)}`}>Log in</a> again to post as yourself.
+            </p>
+          ))}
         {banned ? (
           <p class="banner" role="alert" data-role="banned-notice">
             Your account is banned{banned.until ? ` until ${banned.until.slice(0, 10)}` : ''}: you can read, but no longer post, vote or report.

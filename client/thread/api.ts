@@ -1,6 +1,6 @@
 // The browser's calls to the HTTP API of ../shared/API.md; every failure becomes the API's own message.
 import type { SocketPostPayload } from '../../shared/schemas';
-import type { CommentDTO, CommentPage, ErrorBody, ErrorCode, ThreadSort, ViewerMarks, VoteValue } from '../../shared/types';
+import type { CommentDTO, CommentPage, ErrorBody, ErrorCode, ThreadSort, UserDTO, ViewerMarks, VoteValue } from '../../shared/types';
 import { inWords } from '../../shared/words';
 
 /** A failed call: the API's own code and message, or NETWORK / HTTP when there was no contract answer. */
@@ -33,6 +33,8 @@ const enc = encodeURIComponent;
 const thread = (slug: string) => `/api/songs/${enc(slug)}/comments`;
 
 export const api = {
+  /** Who the browser is signed in as now (401 when no one). */
+  me: () => call<UserDTO>('GET', '/api/auth/me'),
   /** A moderator's action on a comment (the queue's buttons). */
   moderate: (id: string, action: string, reason: string) =>
     call<CommentDTO>('POST', `/api/moderation/comments/${enc(id)}`, { action, ...(reason.trim() ? { reason: reason.trim() } : {}) }),

@@ -37,8 +37,9 @@ function commentUrl(c: CommentRecord, slug: string | undefined): string | null {
 }
 
 /**
- * What each entry's target is, in words, and a page for it: a page of the log names at most 50 of each, looked up by
- * id (one lookup each, as FerretDB serves only `_id` from an index), so the log reads "Ana's comment on Heroes".
+ * What each entry's target is, in words, and a page for it, so the log reads "Ana's comment on Heroes": each distinct
+ * comment, member and song of the page (at most `limit` entries) looked up by id, as FerretDB serves only `_id` from
+ * an index.
  */
 async function describeTargets(deps: Pick<ForumDeps, 'db'>, rows: LogRecord[]): Promise<Described[]> {
   const ids = (kind: string) => [...new Set(rows.filter((r) => r.target.kind === kind && mongoose.isValidObjectId(r.target.id)).map((r) => r.target.id))];

@@ -62,18 +62,20 @@ export function getSettings(deps: Pick<ForumDeps, 'settings'>, actor: UserDTO | 
 export async function updateSettings(deps: Deps, actor: UserDTO | null, patch: SettingsPatch): Promise<ModerationSettings> {
   requireRole(actor, 'admin');
   const before = deps.settings.current();
-  const next = { ...before, ...patch };
-  await settingsModel(deps.db.conn).updateOne({ _id: ID }, { $set: { ...next, updatedAt: new Date() } }, { upsert: true });
+  const change = settingsChange(before, patch);
+  // The page form sends every setting: saved as they were, nothing is written or logged.
+  if (!change) return before;
+  await settingsModel(deps.db.conn).updateOne({ _id: ID }, { $set: { ...before, ...patch, updatedAt: new Date() } }, { upsert: true });
   await deps.settings.refresh();
-  await recordAction(deps, actor, 'settings.update', { kind: 'settings', id: ID }, settingsChange(before, patch));
+  await recordAction(deps, actor, 'settings.update', { kind: 'settings', id: ID }, change);
   return deps.settings.current();
 }
 
 /**
  * What a change of settings changed, for the log: only what differs from before (the page form sends every field),
- * a value as it was and is, a word list by how it moved (its words are not repeated in the log).
+ * a value as it was and is, a word list by how it moved (its words are not repeated in the log); null: nothing changed.
  */
-export function settingsChange(before: ModerationSettings, patch: SettingsPatch): string {
+export function settingsChange(before: ModerationSettings, patch: SettingsPatch): string | null {
   const parts: string[] = [];
   for (const k of KEYS) {
     const [was, is] = [before[k], patch[k]];
@@ -84,7 +86,7 @@ export function settingsChange(before: ModerationSettings, patch: SettingsPatch)
       parts.push(`${k} (${[added && `${added} added`, dropped && `${dropped} removed`].filter(Boolean).join(', ') || 'reordered'})`);
     } else parts.push(`${k} ${String(was)} → ${String(is)}`);
   }
-  return parts.length ? `changed ${parts.join('; ')}` : 'nothing changed';
+  return parts.length ? `changed ${parts.join('; ')}` : null;
 }
 
 /** One-off upkeep steps recorded on the settings document, so each runs once per database. */

@@ -179,17 +179,14 @@ async function songHtml(deps: ForumDeps, store: AssetStore, req: Request, res: R
   const here = req.method === 'GET' ? undefined : `/songs/${song.slug}`;
   const shell = { title: songTitle(song), description: songDescription(song), canonical: `${origin(deps, req)}${canonical}`, here, script: true, accountSlot: as === 'member-parts' };
   // A page made for this member alone carries their votes on it: the plain vote buttons show them pressed.
-  const viewer: ViewerData | 'slot' | null =
-    as === 'member-parts'
-      ? 'slot'
-      : user && { user, votes: (await viewerMarks(deps, user.id, [...page.items, ...(page.picks ?? [])].map((c) => c.id))).votes, ...(await banOf(deps, user)) };
+  const viewer: ViewerData | 'slot' | null = as === 'member-parts' ? 'slot' : user && (await viewerBlock(deps, user, [...page.items, ...(page.picks ?? [])].map((c) => c.id)));
   return pageHtml(req, res, store, shell, <SongPage song={song} thread={thread} viewer={viewer} />);
 }
 
-/** A member's ban for their block (ViewerData.ban), when they are banned. */
-async function banOf(deps: ForumDeps, user: UserDTO): Promise<{ ban?: BanDTO }> {
-  const ban = await activeBan(deps, user.id);
-  return ban ? { ban } : {};
+/** The block of a page made for this member alone: who they are, their votes on its comments, their ban if any. */
+async function viewerBlock(deps: ForumDeps, user: UserDTO, ids: string[]): Promise<ViewerData> {
+  const [marks, ban] = await Promise.all([viewerMarks(deps, user.id, ids), activeBan(deps, user.id)]);
+  return { user, votes: marks.votes, ...(ban ? { ban } : {}) };
 }
 
 const origin = (deps: ForumDeps, req: Request) => deps.config.publicUrl ?? `${req.protocol}://${req.get('host')}`;

@@ -101,6 +101,8 @@ describe('people API: profiles and settings', () => {
     // The phone's page hears that its session ended (so it turns signed out), then its socket closes.
     await told;
     await closed;
+    // A round trip on the laptop's socket after that: anything sent to it before would have arrived first.
+    assert.equal((await emitAck(laptopSocket, 'thread:join', { slug: song.slug })).ok, true);
     assert.equal(laptopTold, false);
     await phone.get('/api/auth/me').expect(401);
     // The session that changed it stays signed in, and so does its socket.

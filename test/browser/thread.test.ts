@@ -434,6 +434,39 @@ describe('browser: the live song page (Chromium)', function () {
     await focusIs(page, `comment ${mine.comment.id}`);
   });
 
+  it('stays signed in when the member logs in again in another tab, and keeps their draft when they log out there', async () => {
+    const cat = await signUp(forum, { displayName: 'Cat' });
+    const w = await open({ cookie: cat.cookie });
+    const { page } = w;
+    await page.goto(`/songs/${slug}`);
+    await waitLive(page);
+    const box = page.locator('form[data-role="comment-form"] textarea[name="body"]');
+    await box.fill('A thought in progress');
+    // Logging in again in a second tab renews the browser's session id, which ends this page's session: the page asks
+    // who the browser is now, finds the same member, and goes on as them once its socket is back.
+    // (A login form opened in it earlier, say: the browser's requests share its cookies.)
+    const login = await w.context.request.post('/api/auth/login', { data: { username: cat.user.username, password: cat.password } });
+    assert.equal(login.status(), 200);
+    const tab = await w.context.newPage();
+    await tab.goto('/');
+    await page.waitForSelector('section.discussion[data-state="reconnecting"]');
+    await waitLive(page);
+    assert.equal(await page.locator('[data-role="signed-out-notice"]').count(), 0);
+    assert.match(await page.innerText('.site-nav'), /Signed in as Cat/);
+    assert.equal(await box.inputValue(), 'A thought in progress');
+
+    // Logged out in that tab: guests may not post here, yet the form and its draft stay, and posting says what to do.
+    await Promise.all([tab.waitForURL('**/'), tab.getByRole('button', { name: 'Log out' }).click()]);
+    await page.locator('[data-role="signed-out-notice"]', { hasText: 'You were logged out' }).waitFor();
+    assert.match(await page.innerText('.site-nav'), /Log in\s+Register/);
+    assert.equal(await box.inputValue(), 'A thought in progress');
+    await page.click('form[data-role="comment-form"] button[type="submit"]');
+    await page.locator('form[data-role="comment-form"] [role="alert"]', { hasText: 'Sign in to post.' }).waitFor();
+    assert.equal(await box.inputValue(), 'A thought in progress');
+    // The refused post was answered 401 by design; the browser logs any such answer.
+    w.problems.splice(0, w.problems.length, ...w.problems.filter((p) => !/status of 401/.test(p)));
+  });
+
   it('wraps long unbroken words in the song\'s details and facts at 320 px', async () => {
     const long = 'Taumatawhakatangihangakoauauotamateaturipukakapikimaungahoronukupokaiwhenuakitanatahu';
     const song = await createSong(forum.deps, admin, { title: 'Long Words', artist: 'The Kinks', album: long, year: 1968, facts: [`Named after ${long}.`] });
