@@ -11,7 +11,8 @@ interface Target {
   now: number;
 }
 
-export function ReplyPage({ song, comment, now, user, guestPosting, draft }: Target & { user: UserDTO | null; guestPosting: boolean; draft?: { body: string; name?: string; location?: string; error: string } }) {
+/** `clientId`: the form's, so a resubmitted form posts once; `formToken`: guests' signed render time (the bot check). */
+export function ReplyPage({ song, comment, now, user, guestPosting, draft, clientId, formToken }: Target & { user: UserDTO | null; guestPosting: boolean; draft?: { body: string; name?: string; location?: string; error: string }; clientId: string; formToken?: string }) {
   const back = permalinkOf(song.slug, comment.id);
   return (
     <section class="form-page" aria-labelledby="page-title">
@@ -26,6 +27,8 @@ export function ReplyPage({ song, comment, now, user, guestPosting, draft }: Tar
           guest={!user && guestPosting}
           ready={false}
           parentId={comment.id}
+          clientId={clientId}
+          formToken={formToken}
           label="Your reply"
           initial={draft ? { body: draft.body, name: draft.name, location: draft.location } : undefined}
           initialError={draft?.error}

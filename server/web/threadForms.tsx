@@ -1,6 +1,7 @@
 // The thread's acts without JavaScript: reply, vote and report as plain forms, through the same services as the
 // API. Each form's address also answers GET (its page), so a reload never lands on a 404; a success redirects
 // (303) to the comment's permalink, a failure renders the form again with the error beside it, in words.
+import { randomUUID } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { flagInput, objectId, postCommentInput, voteValue } from '../../shared/schemas';
 import { inWords } from '../../shared/words';
@@ -12,10 +13,11 @@ import { flagComment, voteComment } from '../comments/reactions';
 import { LISTED } from '../comments/thread';
 import type { ForumDeps } from '../deps';
 import { notFound, toErrorBody } from '../http/errors';
+import { formToken, renderedAt } from '../moderation/pipeline/formToken';
 import { getSong } from '../songs/service';
 import type { AssetStore } from './assets';
 import { currentUser, sendPage } from './render';
-import { permalink, renderSong } from './songPages';
+import { idempotencyKeyOf, permalink, renderSong } from './songPages';
 
 const form = express.urlencoded({ extended: false, limit: '64kb' });
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -52,7 +54,11 @@ export function threadFormRoutes(deps: ForumDeps, store: AssetStore): Router {
   const reply = async (req: Request, res: Response, status: number, draft?: { body: string; name?: string; location?: string; error: string }) => {
     const { song, comment } = await target(req);
     const title = `Reply to ${comment.author.name}`;
-    sendPage(req, res, store, status, { title, here: permalink(song.slug, comment.id) }, <ReplyPage song={song} comment={comment} now={Date.now()} user={currentUser(req)} guestPosting={deps.settings.current().guestPosting} draft={draft} />);
+    const user = currentUser(req);
+    const guestPosting = deps.settings.current().guestPosting;
+    // As the song page's form: a clientId so a resubmitted form posts once, and guests' signed render time.
+    const token = !user && guestPosting ? formToken(deps.config.sessionSecret) : undefined;
+    sendPage(req, res, store, status, { title, here: permalink(song.slug, comment.id) }, <ReplyPage song={song} comment={comment} now={Date.now()} user={user} guestPosting={guestPosting} draft={draft} clientId={randomUUID()} formToken={token} />);
   };
   router.get('/songs/:slug/c/:id/reply', (req, res) => reply(req, res, 200));
   router.post('/songs/:slug/c/:id/reply', form, async (req, res) => {
@@ -60,9 +66,11 @@ export function threadFormRoutes(deps: ForumDeps, store: AssetStore): Router {
     const user = currentUser(req);
     const slug = String(req.params.slug);
     const guest = !user && (blank(b.name) || deps.settings.current().guestPosting) ? { name: str(b.name), ...(blank(b.location) ? { location: str(b.location) } : {}) } : undefined;
+    // The guests' bot check, as on the song page's form: the hidden field left empty, the signed render time.
+    const botCheck = user ? null : { trap: str(b.website), renderedAt: renderedAt(deps.config.sessionSecret, b.formToken) };
     try {
-      const input = postCommentInput.parse({ body: str(b.body), parentId: String(req.params.id), clientId: blank(b.clientId), author: guest });
-      const { comment } = await postComment(deps, { user, ip: req.ip ?? 'unknown', guest: input.author }, slug, input);
+      const input = postCommentInput.parse({ body: str(b.body), parentId: String(req.params.id), clientId: idempotencyKeyOf(b), author: guest });
+      const { comment } = await postComment(deps, { user, ip: req.ip ?? 'unknown', guest: input.author, form: botCheck }, slug, input);
       res.redirect(303, `${permalink(slug, comment.id)}#c-${comment.id}`);
     } catch (err) {
       const f = failure(err, res);

@@ -262,6 +262,22 @@ describe('moderation', () => {
       const forged = await forum.agent().post(`/songs/${song.slug}/comments`).type('form').send({ body: 'buy now', name: 'Bot', formToken: '1.AAAAAAAAAAAAAAAAAAAAAA' });
       assert.equal(forged.status, 400);
       await forum.agent().post(`/songs/${song.slug}/comments`).type('form').send({ body: 'a person', name: 'Person', website: '', formToken: token }).expect(303);
+      // The reply page's form checks the same, and carries a clientId, so sending it twice replies once.
+      const parent = await post(alice, 'reply to me, people');
+      const replyUrl = `/songs/${song.slug}/c/${parent.id}/reply`;
+      const page = (await forum.agent().get(replyUrl).expect(200)).text;
+      const [replyToken, clientId] = [/name="formToken" value="([^"]+)"/.exec(page)?.[1], /name="clientId" value="([^"]+)"/.exec(page)?.[1]];
+      assert.ok(replyToken && clientId, 'the reply form carries a render token and a clientId');
+      for (const sent of [{ website: 'http://spam.example', formToken: replyToken }, { formToken: '1.AAAAAAAAAAAAAAAAAAAAAA' }, {}]) {
+        const refused = await forum.agent().post(replyUrl).type('form').send({ body: 'buy now', name: 'Bot', clientId, ...sent });
+        assert.equal(refused.status, 400, JSON.stringify(sent));
+        assert.match(refused.text, /could not be accepted/);
+      }
+      const person = { body: 'a person replies', name: 'Persona', website: '', formToken: replyToken, clientId };
+      await forum.agent().post(replyUrl).type('form').send(person).expect(303);
+      await forum.agent().post(replyUrl).type('form').send(person).expect(303);
+      const replies = (await thread(forum.agent(), { sort: 'newest' })).items.filter((x) => x.parentId === parent.id);
+      assert.deepEqual(replies.map((x) => x.body), ['a person replies']);
     });
 
     it("guest posting as the admin sets it, not as the forum started: the reply page's guest fields and guests' typing", async () => {
@@ -278,7 +294,8 @@ describe('moderation', () => {
       assert.equal((await emitAck(guest, 'typing', { slug: song.slug, name: 'Gus' })).ok, true);
       assert.deepEqual(await seen, { slug: song.slug, name: 'Gus', guest: true });
       // And the no-JavaScript reply form takes the guest's post.
-      await forum.agent().post(`/songs/${song.slug}/c/${c.id}/reply`).type('form').send({ body: 'a guest replies', name: 'Gus' }).expect(303);
+      const formToken = /name="formToken" value="([^"]+)"/.exec(await replyPage())![1];
+      await forum.agent().post(`/songs/${song.slug}/c/${c.id}/reply`).type('form').send({ body: 'a guest replies', name: 'Gus', formToken }).expect(303);
       assert.ok((await thread(forum.agent(), { sort: 'newest' })).items.some((x) => x.body === 'a guest replies' && x.author.name === 'Gus' && x.parentId === c.id));
       guest.disconnect();
       watcher.disconnect();
