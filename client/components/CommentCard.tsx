@@ -7,7 +7,8 @@ import { fullDate, relativeTime } from '../time';
 
 export const permalinkOf = (slug: string, id: string) => `/songs/${encodeURIComponent(slug)}/c/${id}#c-${id}`;
 
-export function CommentCard({ comment: c, song, now, lead }: { comment: CommentDTO; song: SongRef; now: number; lead?: string }) {
+/** `open`: where the card's comment is read (its permalink unless given), and a link saying so under the text. */
+export function CommentCard({ comment: c, song, now, lead, open }: { comment: CommentDTO; song: SongRef; now: number; lead?: string; open?: { href: string; label: string } }) {
   const removed = c.status === 'removed';
   return (
     <article class={`comment card${removed ? ' removed' : ''}`}>
@@ -23,13 +24,18 @@ export function CommentCard({ comment: c, song, now, lead }: { comment: CommentD
         <span class="sep" aria-hidden="true">
           {' · '}
         </span>
-        <a href={permalinkOf(song.slug, c.id)}>
+        <a href={open?.href ?? permalinkOf(song.slug, c.id)}>
           <time dateTime={c.createdAt} title={fullDate(c.createdAt)}>
             {relativeTime(c.createdAt, now)}
           </time>
         </a>
       </header>
       <div class="comment-body">{removed ? <p class="muted">This comment was removed.</p> : renderText(c.body)}</div>
+      {open && (
+        <p class="card-open">
+          <a href={open.href}>{open.label}</a>
+        </p>
+      )}
     </article>
   );
 }

@@ -113,7 +113,14 @@ export function NotificationsPage({ page, now }: { page: NotificationPage; now: 
         <ol class="card-list" data-role="notifications">
           {page.items.map((n) => (
             <li class={n.read ? 'read' : 'unread'}>
-              <CommentCard comment={n.comment} song={n.song} now={now} lead={`${n.read ? '' : 'New: '}${n.kind === 'reply' ? 'Reply from' : 'Mention by'}`} />
+              <CommentCard
+                comment={n.comment}
+                song={n.song}
+                now={now}
+                lead={`${n.read ? '' : 'New: '}${n.kind === 'reply' ? 'Reply from' : 'Mention by'}`}
+                // Opening it marks it read (GET /notifications/ID goes on to the comment).
+                open={{ href: `/notifications/${n.id}`, label: `Read ${n.comment.author.name}'s ${n.kind === 'reply' ? 'reply' : 'mention of you'} in the discussion of ${n.song.title}` }}
+              />
             </li>
           ))}
         </ol>

@@ -1,6 +1,6 @@
 // Notifications hear of comments on the bus: `comment.created` is published when a comment becomes visible to
 // readers (posted visible, or approved later by a moderator), so both notify alike; anything not visible is skipped.
-// A comment removed, held or rejected settles its notifications.
+// A comment removed, held or rejected settles its notifications; an edit may add a mention (`comment.updated`).
 import type { ForumDeps } from '../deps';
 import { notifyAbout, settleNotificationsOf } from './service';
 
@@ -28,13 +28,17 @@ export function listenForNotifications(deps: Pick<ForumDeps, 'db' | 'bus' | 'log
   };
   const onRemoved = ({ id }: { id: string }) => settle(id);
   const onHidden = ({ comment }: { comment: { id: string } }) => settle(comment.id);
+  // An edit can add a mention (each member is told once), or bring back a comment its hold had settled.
+  const onUpdated = onCreated;
   deps.bus.on('comment.created', onCreated);
+  deps.bus.on('comment.updated', onUpdated);
   deps.bus.on('comment.removed', onRemoved);
   deps.bus.on('comment.held', onHidden);
   deps.bus.on('comment.rejected', onHidden);
   return {
     close: async () => {
       deps.bus.off('comment.created', onCreated);
+      deps.bus.off('comment.updated', onUpdated);
       deps.bus.off('comment.removed', onRemoved);
       deps.bus.off('comment.held', onHidden);
       deps.bus.off('comment.rejected', onHidden);

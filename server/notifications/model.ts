@@ -15,6 +15,8 @@ export interface NotificationRecord {
   commentId: Types.ObjectId;
   songId: Types.ObjectId;
   read: boolean;
+  /** Marked read because its comment left readers' sight (settleNotificationsOf), not by the member: unread again if it comes back. */
+  settled?: boolean;
   createdAt: Date;
 }
 
@@ -26,6 +28,7 @@ const notificationSchema = new Schema<NotificationRecord>(
     commentId: { type: Schema.Types.ObjectId, required: true },
     songId: { type: Schema.Types.ObjectId, required: true },
     read: { type: Boolean, default: false },
+    settled: { type: Boolean },
     createdAt: { type: Date, required: true },
   },
   { versionKey: false },

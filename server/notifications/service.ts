@@ -44,12 +44,17 @@ export async function notifyAbout(deps: Deps, comment: CommentDTO): Promise<void
   const Notes = notificationModel(deps.db.conn);
   for (const [userId, kind] of recipients) {
     let note: NotificationRecord;
+    const key = `${comment.id}:${userId}`;
     try {
-      const created = await Notes.create({ key: `${comment.id}:${userId}`, userId, kind, commentId: comment.id, songId: comment.songId, read: false, createdAt: new Date() });
+      const created = await Notes.create({ key, userId, kind, commentId: comment.id, songId: comment.songId, read: false, createdAt: new Date() });
       note = created.toObject() as NotificationRecord;
     } catch (err) {
-      if (isDuplicateKey(err)) continue;
-      throw err;
+      if (!isDuplicateKey(err)) throw err;
+      // Made before: once per member. Unless its comment was away (held after an edit, say) and is back: the bell
+      // that lost it counts it again.
+      const back = await Notes.findOneAndUpdate({ key, settled: true }, { $set: { read: false }, $unset: { settled: 1 } }, { new: true }).lean<NotificationRecord>();
+      if (!back) continue;
+      note = back;
     }
     await deps.memberCache.unread.changed(userId);
     const unread = await unreadCount(deps, userId);
@@ -96,6 +101,18 @@ export async function markRead(deps: Deps, userId: string, ids?: string[]): Prom
 }
 
 /**
+ * A member opens one of their notifications: it is read now. Answers the comment's id and its song's id to go to,
+ * or null for no such notification of theirs.
+ */
+export async function openNotification(deps: Deps, userId: string, id: string): Promise<Pick<NotificationRecord, 'commentId' | 'songId'> | null> {
+  if (!mongoose.isValidObjectId(id)) return null;
+  const note = await notificationModel(deps.db.conn).findOne({ _id: id }).lean<NotificationRecord>();
+  if (!note || note.userId !== userId) return null;
+  if (!note.read) await markRead(deps, userId, [id]);
+  return { commentId: note.commentId, songId: note.songId };
+}
+
+/**
  * A comment readers may no longer read (removed, held or rejected): its unread notifications are settled as read, so
  * no bell counts what the list cannot show (it shows a removed comment as removed, and a held one not at all). Each
  * member's count moves live.
@@ -105,7 +122,7 @@ export async function settleNotificationsOf(deps: Deps, commentId: string): Prom
   const filter = { commentId: new mongoose.Types.ObjectId(commentId), read: false };
   const unread = await Notes.find(filter, { userId: 1 }).lean<Pick<NotificationRecord, 'userId'>[]>();
   if (!unread.length) return;
-  await Notes.updateMany(filter, { $set: { read: true } });
+  await Notes.updateMany(filter, { $set: { read: true, settled: true } });
   for (const userId of new Set(unread.map((n) => n.userId))) {
     await deps.memberCache.unread.changed(userId);
     deps.bus.emit('notification.read', { userId, unread: await unreadCount(deps, userId) });

@@ -10,11 +10,13 @@ import { findUserById } from '../accounts/service';
 import { decodeCursor } from '../db/cursor';
 import type { ForumDeps } from '../deps';
 import { notFound, toErrorBody } from '../http/errors';
-import { listNotifications, markRead } from '../notifications/service';
+import { listNotifications, markRead, openNotification } from '../notifications/service';
+import { slugOfSong } from '../songs/service';
 import { getProfile, listMemberComments } from '../people/profile';
 import { updateSettings } from '../people/settings';
 import type { AssetStore } from './assets';
 import { currentUser, sendPage } from './render';
+import { permalink } from './songPages';
 
 const form = express.urlencoded({ extended: false, limit: '16kb' });
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -96,6 +98,16 @@ export function peoplePageRoutes(deps: ForumDeps, store: AssetStore): Router {
     res.redirect(303, '/notifications');
   });
   router.get('/notifications/read', (_req, res) => res.redirect(303, '/notifications'));
+  // A notification followed from the list: read now, then its comment in its thread.
+  router.get('/notifications/:id', async (req, res) => {
+    const user = currentUser(req);
+    if (!user) return signIn(req, res);
+    const opened = await openNotification(deps, user.id, String(req.params.id));
+    const slug = opened && (await slugOfSong(deps, opened.songId));
+    if (!opened || !slug) throw notFound('No such notification.');
+    const id = String(opened.commentId);
+    res.redirect(303, `${permalink(slug, id)}#c-${id}`);
+  });
 
   return router;
 }

@@ -269,7 +269,7 @@ describe('moderation', () => {
       const [replyToken, clientId] = [/name="formToken" value="([^"]+)"/.exec(page)?.[1], /name="clientId" value="([^"]+)"/.exec(page)?.[1]];
       assert.ok(replyToken && clientId, 'the reply form carries a render token and a clientId');
       for (const sent of [{ website: 'http://spam.example', formToken: replyToken }, { formToken: '1.AAAAAAAAAAAAAAAAAAAAAA' }, {}]) {
-        const refused = await forum.agent().post(replyUrl).type('form').send({ body: 'buy now', name: 'Bot', clientId, ...sent });
+        const refused: { status: number; text: string } = await forum.agent().post(replyUrl).type('form').send({ body: 'buy now', name: 'Bot', clientId, ...sent });
         assert.equal(refused.status, 400, JSON.stringify(sent));
         assert.match(refused.text, /could not be accepted/);
       }

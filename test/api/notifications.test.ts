@@ -37,10 +37,11 @@ describe('notifications: replies and mentions, across two instances (Redis)', ()
   let ben: SignedUp;
   let cleo: SignedUp;
   let song: SongDTO;
+  let admin: SignedUp;
 
   before(async () => {
     ({ a, b, prefix } = await startTwoInstances('notifications', { POSTING_LIMIT_PER_MINUTE: '1000', GUEST_POSTING: 'true' }));
-    const admin = await signUp(a, { role: 'admin' });
+    admin = await signUp(a, { role: 'admin' });
     ana = await signUp(a, { username: `ana_${randomBytes(3).toString('hex')}`, displayName: 'Ana' });
     ben = await signUp(a, { username: `ben_${randomBytes(3).toString('hex')}`, displayName: 'Ben' });
     cleo = await signUp(a, { username: `cleo_${randomBytes(3).toString('hex')}`, displayName: 'Cleo' });
@@ -106,6 +107,61 @@ describe('notifications: replies and mentions, across two instances (Redis)', ()
     const page = await listed(cleo, start + 2);
     assert.deepEqual(page.items.slice(0, 2).map((n) => n.comment.id), [barrier.id, guestReply.id]);
     assert.equal(page.unread, unreadBefore + 1, 'only the barrier added a notification');
+  });
+
+  it('notifies a member whom an edit mentions, once; a reply its edit had held counts again once approved', async () => {
+    const c = await post(ben.agent, song.slug, { body: 'a plain thought' });
+    const before = (await list(cleo)).items.length;
+    await ben.agent.patch(`/api/comments/${c.id}`).send({ body: `a plain thought, @${cleo.user.username}` }).expect(200);
+    const page = await listed(cleo, before + 1);
+    assert.deepEqual(page.items.filter((n) => n.comment.id === c.id).map((n) => [n.kind, n.read]), [['mention', false]]);
+    await ben.agent.patch(`/api/comments/${c.id}`).send({ body: `a plain thought, @${cleo.user.username}!` }).expect(200);
+    const barrier = await post(ben.agent, song.slug, { body: `barrier @${cleo.user.username}` });
+    const later = await listed(cleo, before + 2);
+    assert.equal(later.items[0].comment.id, barrier.id);
+    assert.equal(later.items.filter((n) => n.comment.id === c.id).length, 1, 'told once, however often it is edited');
+
+    // A reply edited into held text leaves the bell; approved, it is back on it, unread.
+    const root = await post(cleo.agent, song.slug, { body: 'Cleo waits for an answer' });
+    const reply = await post(ben.agent, song.slug, { body: 'an answer', parentId: root.id });
+    const unreadWith = (await listed(cleo, (await list(cleo)).items.length + 1)).unread;
+    await admin.agent.patch('/api/admin/settings').send({ suspectWords: ['quokka'] }).expect(200);
+    try {
+      assert.equal((await ben.agent.patch(`/api/comments/${reply.id}`).send({ body: 'an answer about a quokka' }).expect(200)).body.status, 'pending');
+      for (let i = 0; i < 100 && (await list(cleo)).unread !== unreadWith - 1; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal((await list(cleo)).unread, unreadWith - 1);
+      await admin.agent.post(`/api/moderation/comments/${reply.id}`).send({ action: 'approve' }).expect(200);
+      for (let i = 0; i < 100 && (await list(cleo)).unread !== unreadWith; i++) await new Promise((r) => setTimeout(r, 20));
+      const back = await list(cleo);
+      assert.equal(back.unread, unreadWith);
+      assert.deepEqual(back.items.filter((n) => n.comment.id === reply.id).map((n) => [n.kind, n.read, n.comment.body]), [['reply', false, 'an answer about a quokka']]);
+    } finally {
+      await admin.agent.patch('/api/admin/settings').send({ suspectWords: [] }).expect(200);
+    }
+  });
+
+  it('marks a notification read when it is opened from the list, and goes on to its comment', async () => {
+    const root = await post(ana.agent, song.slug, { body: 'Ana opens her notes' });
+    const reply = await post(cleo.agent, song.slug, { body: 'Cleo answers Ana', parentId: root.id });
+    const page = await listed(ana, (await list(ana)).items.length + 1);
+    const note = page.items.find((n) => n.comment.id === reply.id)!;
+    assert.equal(note.read, false);
+    const html = (await ana.agent.get('/notifications').expect(200)).text;
+    assert.ok(html.includes(`<a href="/notifications/${note.id}">Read Cleo's reply in the discussion of The Chain</a>`));
+    // Only its member opens it; a reader is sent to log in first.
+    await ben.agent.get(`/notifications/${note.id}`).expect(404);
+    assert.match((await a.agent().get(`/notifications/${note.id}`).expect(303)).headers.location, /^\/login\?next=/);
+    const anaOnB = b.socket({ cookie: ana.cookie });
+    await connected(anaOnB);
+    const told = nextEvent<{ unread: number }>(anaOnB, 'notifications:unread');
+    const opened = await ana.agent.get(`/notifications/${note.id}`).expect(303);
+    assert.equal(opened.headers.location, `/songs/${song.slug}/c/${reply.id}#c-${reply.id}`);
+    assert.deepEqual(await told, { unread: page.unread - 1 });
+    const after = await list(ana);
+    assert.equal(after.items.find((n) => n.id === note.id)?.read, true);
+    assert.equal(after.unread, page.unread - 1);
+    await ana.agent.get('/notifications/not-an-id').expect(404);
+    anaOnB.disconnect();
   });
 
   it("takes a reply off the bell when it is removed, live on the member's sockets on another instance", async () => {
