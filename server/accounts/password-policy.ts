@@ -1,6 +1,7 @@
 // What a password must be beyond its length (OWASP ASVS 5.0, 6.2): not a common or breached password, not a
 // pattern a guesser tries first, and not built from the account's own names. Strength is zxcvbn's estimate
 // against its common-password dictionary; server only, so the browser never downloads the dictionaries.
+import { escapeRegex } from '../../shared/regex';
 import type { ZxcvbnFactory, ZxcvbnResult } from '@zxcvbn-ts/core';
 import { Invalid } from '../errors';
 
@@ -43,11 +44,20 @@ export interface PasswordContext {
 
 const invalid = (message: string) => new Invalid('VALIDATION', `password: ${message}`, [{ path: 'password', message }]);
 
+/** Names this long count wherever they appear; shorter ones only standing apart from other letters ("ana" is in "banana"). */
+const NAME_ANYWHERE = 6;
+
+/** Whether the password holds the name: anywhere for a long name, not inside another word for a short one. */
+function holdsName(lower: string, name: string): boolean {
+  if (name.length >= NAME_ANYWHERE) return lower.includes(name);
+  return new RegExp(`(?<!\\p{L})${escapeRegex(name)}(?!\\p{L})`, 'u').test(lower);
+}
+
 /** The reason a password is refused, or null when it is fine. */
 export async function passwordProblem(password: string, who: PasswordContext): Promise<string | null> {
   const lower = password.toLowerCase();
   const names = [who.username, who.displayName ?? ''].map((n) => n.trim().toLowerCase()).filter((n) => n.length >= 3);
-  if (names.some((n) => lower.includes(n))) return 'must not contain your username or display name';
+  if (names.some((n) => holdsName(lower, n))) return 'must not contain your username or display name';
   const result: ZxcvbnResult = (await checker()).check(password, names);
   if (result.score >= MIN_SCORE) return null;
   const why = (result.feedback.warning && WHY[result.feedback.warning]) || 'is too easy to guess';

@@ -30,4 +30,4 @@ export function slugify(artist: string, title: string): string {
 }
 
 /** Escapes user text for use inside a RegExp. */
-export const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+export { escapeRegex } from '../../shared/regex';

@@ -42,10 +42,13 @@ describe('accounts: password policy', () => {
       { username, password: username },
       { username, password: `${username}!x` },
       { username: uniqueUsername('bob'), password: 'marmalade sandwich 7', displayName: 'Marmalade' },
+      { username: uniqueUsername('cy'), password: 'ana1984 plus tractor', displayName: 'Ana' },
     ]) {
       const res = await register(body).expect(400);
       assert.match(res.body.error.message, /^password: must not contain your username or display name/);
     }
+    // A short name inside another word is not the name: Ana may have a banana.
+    await register({ username: uniqueUsername('ana'), password: 'green banana telephone', displayName: 'Ana' }).expect(201);
   });
 
   it('accepts a passphrase of unrelated words', async () => {
