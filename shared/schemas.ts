@@ -136,8 +136,8 @@ export const moderationSettings = z.strictObject({
   guestPosting: z.boolean(),
   bannedWords: wordList,
   suspectWords: wordList,
-  maxLinks: z.number().int().min(0).max(100),
-  flagThreshold: z.number().int().min(1).max(1000),
+  maxLinks: z.number({ error: 'must be a whole number from 0 to 100' }).int('must be a whole number from 0 to 100').min(0, 'must be a whole number from 0 to 100').max(100, 'must be a whole number from 0 to 100'),
+  flagThreshold: z.number({ error: 'must be a whole number from 1 to 1000' }).int('must be a whole number from 1 to 1000').min(1, 'must be a whole number from 1 to 1000').max(1000, 'must be a whole number from 1 to 1000'),
 });
 export const settingsPatch = moderationSettings.partial();
 export const queueStatus = z.enum(['pending', 'flagged', 'rejected']);

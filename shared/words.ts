@@ -17,6 +17,12 @@ const FIELDS: Record<string, string> = {
   value: 'The vote',
   until: "The ban's end",
   role: 'The role',
+  premoderation: 'Premoderation',
+  guestPosting: 'Guest posting',
+  bannedWords: 'Banned words',
+  suspectWords: 'Suspect words',
+  maxLinks: 'Most links',
+  flagThreshold: "Members' flags that hold a comment",
 };
 
 /** Whole sentences for codes whose API message is about the request rather than the person. */

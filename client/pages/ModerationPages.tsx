@@ -189,7 +189,8 @@ export interface FailedUserAction {
   removeComments?: boolean;
 }
 
-export function UsersPage({ users, q, nextCursor, user, flash, failed }: { users: ModUser[]; q: string; nextCursor: string | null; user: UserDTO | null; flash?: string; failed?: FailedUserAction }) {
+/** `mayBan`: whether this moderator may ban or unban the member (they outrank them); no form where they may not. */
+export function UsersPage({ users, q, nextCursor, user, flash, failed, mayBan }: { users: ModUser[]; q: string; nextCursor: string | null; user: UserDTO | null; flash?: string; failed?: FailedUserAction; mayBan: (u: ModUser) => boolean }) {
   const back = `/moderation/users${q ? `?q=${encodeURIComponent(q)}` : ''}`;
   return (
     <section aria-labelledby="page-title">
@@ -213,14 +214,14 @@ export function UsersPage({ users, q, nextCursor, user, flash, failed }: { users
         {users.map((u) => (
           <li class="user-row" data-user-id={u.id}>
             <p>
-              <strong>{u.displayName}</strong> (@{u.username}) · {u.role} · {u.commentCount} visible comments
+              <strong>{u.displayName}</strong> (@{u.username}) · {u.role} · {u.commentCount} visible {u.commentCount === 1 ? 'comment' : 'comments'}
               {u.banned && (
                 <span class="badge rejected">
                   Banned{u.banned.until ? ` until ${u.banned.until.slice(0, 10)}` : ''}: {u.banned.reason}
                 </span>
               )}
             </p>
-            {u.id !== user?.id && <UserActions u={u} back={back} admin={user?.role === 'admin'} failed={failed?.userId === u.id ? failed : undefined} />}
+            {u.id !== user?.id && <UserActions u={u} back={back} admin={user?.role === 'admin'} mayBan={mayBan(u)} failed={failed?.userId === u.id ? failed : undefined} />}
           </li>
         ))}
       </ul>
@@ -235,7 +236,7 @@ export function UsersPage({ users, q, nextCursor, user, flash, failed }: { users
   );
 }
 
-function UserActions({ u, back, admin, failed }: { u: ModUser; back: string; admin: boolean; failed?: FailedUserAction }) {
+function UserActions({ u, back, admin, mayBan, failed }: { u: ModUser; back: string; admin: boolean; mayBan: boolean; failed?: FailedUserAction }) {
   const id = `u-${u.id}`;
   const banFailed = failed?.action === 'ban' ? failed : undefined;
   const invalid = banFailed ? { 'aria-invalid': 'true' as const, 'aria-describedby': `${id}-error` } : {};
@@ -246,7 +247,7 @@ function UserActions({ u, back, admin, failed }: { u: ModUser; back: string; adm
           {failed.error}
         </p>
       )}
-      {u.banned ? (
+      {!mayBan ? null : u.banned ? (
         <form method="post" action={`/moderation/users/${u.id}`}>
           <input type="hidden" name="action" value="unban" />
           <input type="hidden" name="next" value={back} />

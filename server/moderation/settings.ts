@@ -75,6 +75,17 @@ export async function updateSettings(deps: Deps, actor: UserDTO | null, patch: S
  * What a change of settings changed, for the log: only what differs from before (the page form sends every field),
  * a value as it was and is, a word list by how it moved (its words are not repeated in the log); null: nothing changed.
  */
+/** Each setting as the log names it. */
+const IN_WORDS: Record<(typeof KEYS)[number], string> = {
+  premoderation: 'premoderation',
+  guestPosting: 'guest posting',
+  bannedWords: 'banned words',
+  suspectWords: 'suspect words',
+  maxLinks: 'most links',
+  flagThreshold: 'flags that hold a comment',
+};
+const valueInWords = (v: unknown) => (v === true ? 'on' : v === false ? 'off' : String(v));
+
 export function settingsChange(before: ModerationSettings, patch: SettingsPatch): string | null {
   const parts: string[] = [];
   for (const k of KEYS) {
@@ -83,8 +94,8 @@ export function settingsChange(before: ModerationSettings, patch: SettingsPatch)
     if (Array.isArray(was) && Array.isArray(is)) {
       const added = is.filter((w) => !was.includes(w)).length;
       const dropped = was.filter((w) => !is.includes(w)).length;
-      parts.push(`${k} (${[added && `${added} added`, dropped && `${dropped} removed`].filter(Boolean).join(', ') || 'reordered'})`);
-    } else parts.push(`${k} ${String(was)} → ${String(is)}`);
+      parts.push(`${IN_WORDS[k]} (${[added && `${added} added`, dropped && `${dropped} removed`].filter(Boolean).join(', ') || 'reordered'})`);
+    } else parts.push(`${IN_WORDS[k]} ${valueInWords(was)} → ${valueInWords(is)}`);
   }
   return parts.length ? `changed ${parts.join('; ')}` : null;
 }

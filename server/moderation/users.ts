@@ -48,6 +48,9 @@ export async function modUser(deps: Pick<ForumDeps, 'db'>, id: string): Promise<
   return (await toModUsers(deps, [user]))[0];
 }
 
+/** "a moderator", "an admin" (`capital`: at the start of a sentence). */
+const withArticle = (role: string, capital = false) => `${capital ? (role === 'admin' ? 'An' : 'A') : role === 'admin' ? 'an' : 'a'} ${role}`;
+
 export async function moderateUser(deps: MoveDeps & Pick<ForumDeps, 'memberCache'>, actor: UserDTO | null, id: string, input: ModerateUserInput): Promise<ModUser> {
   requireRole(actor, 'moderator');
   await refuseBanned(deps, actor);
@@ -56,13 +59,15 @@ export async function moderateUser(deps: MoveDeps & Pick<ForumDeps, 'memberCache
   if (input.action === 'set-role') {
     requireRole(actor, 'admin');
     if (target.id === actor.id) throw new Forbidden('Admins cannot change their own role.');
+    // Already theirs: nothing to change, log or tell.
+    if (target.role === input.role) return modUser(deps, target.id);
     await setRole(deps, target.id, input.role);
     // Their sockets were set up under the old role (a demoted moderator's still hears the queue): they are set up again.
     announce(deps, 'member.role-changed', { userId: target.id, role: input.role });
     await recordAction(deps, actor, `user.set-role:${input.role}`, { kind: 'user', id: target.id }, input.reason);
     return modUser(deps, target.id);
   }
-  if (!outranks(actor, target)) throw new Forbidden(target.id === actor.id ? 'You cannot ban or unban yourself.' : `A ${actor.role} cannot ban or unban a ${target.role}.`);
+  if (!outranks(actor, target)) throw new Forbidden(target.id === actor.id ? 'You cannot ban or unban yourself.' : `${withArticle(actor.role, true)} cannot ban or unban ${withArticle(target.role)}.`);
   if (input.action === 'unban') {
     await liftBan(deps, target.id);
     await recordAction(deps, actor, 'user.unban', { kind: 'user', id: target.id }, input.reason);

@@ -1,7 +1,7 @@
 // The moderators' pages and their no-JavaScript forms: the same services as /api/moderation and /api/admin,
 // answering with a redirect back (and a short note of what was done) or the page with the error.
 import express, { Router, type Request, type Response } from 'express';
-import { moderateCommentInput, moderateUserInput, objectId, pagedQuery, queueQuery, settingsPatch, usersQuery } from '../../shared/schemas';
+import { moderateCommentInput, moderateUserInput, objectId, pagedQuery, premoderation, queueQuery, settingsPatch, usersQuery } from '../../shared/schemas';
 import type { UserDTO } from '../../shared/types';
 import { DONE, LogPage, QUEUE_DATA_ID, QUEUE_ISLAND_ID, QueueView, SettingsPage, UsersPage, type QueueData } from '../../client/pages/ModerationPages';
 import { safeJson } from '../../client/pages/SongPage';
@@ -11,7 +11,7 @@ import { toErrorBody } from '../http/errors';
 import { moderateComment } from '../moderation/actions';
 import { readLog } from '../moderation/log';
 import { listQueue } from '../moderation/queue';
-import { requireRole } from '../moderation/roles';
+import { outranks, requireRole } from '../moderation/roles';
 import { getSettings, updateSettings } from '../moderation/settings';
 import { listUsers, moderateUser } from '../moderation/users';
 import { safeNext } from './accountPages';
@@ -21,7 +21,19 @@ import { currentUser, sendPage } from './render';
 const form = express.urlencoded({ extended: false, limit: '32kb' });
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const blank = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
-const lines = (v: unknown) => (str(v) ?? '').split(/[\n,]/).map((w) => w.trim()).filter(Boolean);
+/** A word list as the form's textarea holds it: one per line (a phrase may hold a comma), each once whatever its case. */
+const lines = (v: unknown) => {
+  const seen = new Set<string>();
+  return (str(v) ?? '')
+    .split('\n')
+    .map((w) => w.trim())
+    .filter((w) => {
+      const key = w.toLowerCase();
+      if (!w || seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+};
 
 /** Readers are sent to log in (and back); members who do not moderate get the 403 page. */
 function staff(req: Request, res: Response, role: 'moderator' | 'admin'): UserDTO | null {
@@ -82,7 +94,7 @@ export function moderationPageRoutes(deps: ForumDeps, store: AssetStore): Router
     const parsed = usersQuery.safeParse({ q: str(req.query.q), cursor: str(req.query.cursor), limit: 20 });
     const query = parsed.success ? parsed.data : usersQuery.parse({});
     const page = await listUsers(deps, user, query);
-    sendPage(req, res, store, 200, { title: 'Members' }, <UsersPage users={page.items} q={query.q ?? ''} nextCursor={page.nextCursor} user={user} flash={flashOf(req)} />);
+    sendPage(req, res, store, 200, { title: 'Members' }, <UsersPage users={page.items} q={query.q ?? ''} nextCursor={page.nextCursor} user={user} flash={flashOf(req)} mayBan={(u) => outranks(user, u)} />);
   });
 
   router.post('/moderation/users/:id', form, async (req, res) => {
@@ -113,7 +125,7 @@ export function moderationPageRoutes(deps: ForumDeps, store: AssetStore): Router
       const query = usersQuery.safeParse({ q: q || undefined, limit: 20 });
       const page = await listUsers(deps, user, query.success ? query.data : usersQuery.parse({}));
       const failed = { userId: targetId, action: str(b.action) ?? '', error: inWords(body.error.code, body.error.message), reason: str(b.reason), until, removeComments };
-      sendPage(req, res, store, status, { title: 'Members' }, <UsersPage users={page.items} q={query.success ? (query.data.q ?? '') : ''} nextCursor={page.nextCursor} user={user} failed={failed} />);
+      sendPage(req, res, store, status, { title: 'Members' }, <UsersPage users={page.items} q={query.success ? (query.data.q ?? '') : ''} nextCursor={page.nextCursor} user={user} failed={failed} mayBan={(u) => outranks(user, u)} />);
     }
   });
 
@@ -136,17 +148,27 @@ export function moderationPageRoutes(deps: ForumDeps, store: AssetStore): Router
     const user = staff(req, res, 'admin');
     if (!user) return;
     const b = (req.body ?? {}) as Record<string, unknown>;
-    const parsed = settingsPatch.safeParse({
+    const number = (v: unknown) => (blank(v) === undefined ? NaN : Number(str(v)));
+    const sent = {
       premoderation: str(b.premoderation),
       guestPosting: b.guestPosting === 'true' || b.guestPosting === 'on',
       bannedWords: lines(b.bannedWords),
       suspectWords: lines(b.suspectWords),
-      maxLinks: Number(str(b.maxLinks) ?? NaN),
-      flagThreshold: Number(str(b.flagThreshold) ?? NaN),
-    });
+      maxLinks: number(b.maxLinks),
+      flagThreshold: number(b.flagThreshold),
+    };
+    const parsed = settingsPatch.safeParse(sent);
     if (!parsed.success) {
+      // The form again with what the admin sent (a value that cannot be shown keeps the saved one), the error in words.
       const { body } = toErrorBody(parsed.error);
-      return sendPage(req, res, store, 400, { title: 'Moderation settings' }, <SettingsPage settings={getSettings(deps, user)} user={user} error={body.error.message} />);
+      const saved = getSettings(deps, user);
+      const shown = {
+        ...sent,
+        premoderation: premoderation.safeParse(sent.premoderation).data ?? saved.premoderation,
+        maxLinks: Number.isFinite(sent.maxLinks) ? sent.maxLinks : saved.maxLinks,
+        flagThreshold: Number.isFinite(sent.flagThreshold) ? sent.flagThreshold : saved.flagThreshold,
+      };
+      return sendPage(req, res, store, 400, { title: 'Moderation settings' }, <SettingsPage settings={shown} user={user} error={inWords(body.error.code, body.error.message)} />);
     }
     await updateSettings(deps, user, parsed.data);
     res.redirect(303, '/admin/settings?saved=1');

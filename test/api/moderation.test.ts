@@ -507,6 +507,26 @@ describe('moderation', () => {
       await post(member, 'back again');
     });
 
+    it('offers moderators no ban form for those they do not outrank, says why in words, and logs no role change that changes nothing', async () => {
+      const page = (await mod.agent.get('/moderation/users').query({ q: admin.user.username }).expect(200)).text;
+      const row = new RegExp(`<li class="user-row" data-user-id="${admin.user.id}">([\\s\\S]*?)</li>`).exec(page)![1];
+      assert.doesNotMatch(row, /name="action" value="ban"/);
+      assert.match(row, /· admin · \d+ visible comments?</);
+      const refused = await mod.agent.post(`/api/moderation/users/${admin.user.id}`).send({ action: 'ban', reason: 'coup' }).expect(403);
+      assert.equal(refused.body.error.message, 'A moderator cannot ban or unban an admin.');
+      // An admin's page offers it; a member with one comment reads "1 visible comment".
+      const one = await signUp(forum, { username: `one_${Date.now().toString(36)}` });
+      await post(one, 'just the one');
+      const adminsView = (await admin.agent.get('/moderation/users').query({ q: one.user.username }).expect(200)).text;
+      assert.match(adminsView, /· member · 1 visible comment</);
+      assert.match(adminsView, /name="action" value="ban"/);
+      const logged = async () => (await mod.agent.get('/api/moderation/log').expect(200)).body.items[0].id;
+      await admin.agent.post(`/api/moderation/users/${one.user.id}`).send({ action: 'set-role', role: 'moderator' }).expect(200);
+      const last = await logged();
+      assert.equal((await admin.agent.post(`/api/moderation/users/${one.user.id}`).send({ action: 'set-role', role: 'moderator' }).expect(200)).body.role, 'moderator');
+      assert.equal(await logged(), last, 'the same role again logs nothing');
+    });
+
     it('answers a refused ban from the page form with the members page, the error at that member and what was typed kept', async () => {
       const member = await signUp(forum, { username: `late_${Date.now().toString(36)}`, displayName: 'Latecomer' });
       const next = `/moderation/users?q=${member.user.username}`;
@@ -574,15 +594,24 @@ describe('moderation', () => {
       assert.deepEqual(saved.bannedWords, ['zonk']);
       assert.equal((await alice.agent.post(`/api/songs/${song.slug}/comments`).send({ body: 'zonk' }).expect(400)).body.error.code, 'BANNED_WORDS');
       const log = (await mod.agent.get('/api/moderation/log').expect(200)).body.items[0];
-      assert.deepEqual([log.action, log.target.kind, log.reason], ['settings.update', 'settings', 'changed bannedWords (1 added)']);
+      assert.deepEqual([log.action, log.target.kind, log.reason], ['settings.update', 'settings', 'changed banned words (1 added)']);
       // The page form sends every setting: the log names only those that changed, scalars as they were and are.
-      const form = { premoderation: 'new', guestPosting: '', bannedWords: 'zonk', suspectWords: '', maxLinks: '3', flagThreshold: '3' };
+      const form = { premoderation: 'new', guestPosting: 'on', bannedWords: 'zonk', suspectWords: '', maxLinks: '3', flagThreshold: '3' };
       await admin.agent.post('/admin/settings').type('form').send(form).expect(303);
       const changed = (await mod.agent.get('/api/moderation/log').expect(200)).body.items[0];
-      assert.equal(changed.reason, 'changed premoderation off → new');
+      assert.equal(changed.reason, 'changed premoderation off → new; guest posting off → on');
       // Saved again as they are: nothing to log.
       await admin.agent.post('/admin/settings').type('form').send(form).expect(303);
       assert.equal((await mod.agent.get('/api/moderation/log').expect(200)).body.items[0].id, changed.id);
+      // Words one per line, each once whatever its case; a phrase keeps its comma.
+      await admin.agent.post('/admin/settings').type('form').send({ ...form, bannedWords: 'zonk\nZonk\nfree, now\n' }).expect(303);
+      assert.deepEqual(forum.deps.settings.current().bannedWords, ['zonk', 'free, now']);
+      // A value the form refuses: the page again with everything the admin sent, the error in words.
+      const refused = await admin.agent.post('/admin/settings').type('form').send({ ...form, bannedWords: 'spam\neggs', flagThreshold: '0' }).expect(400);
+      assert.match(refused.text, /Members&#39;? flags that hold a comment must be a whole number from 1 to 1000\.|Members' flags that hold a comment must be a whole number from 1 to 1000\./);
+      assert.match(refused.text, /<textarea id="s-banned" name="bannedWords" rows="4">spam\neggs<\/textarea>/);
+      assert.match(refused.text, /name="flagThreshold" type="number" min="1" max="1000" value="0"/);
+      assert.deepEqual(forum.deps.settings.current().bannedWords, ['zonk', 'free, now']);
     });
   });
 
