@@ -14,7 +14,7 @@ export interface ThreadEvents {
   'comment.removed': [{ id: string; songId: string; removedBy?: 'author' | 'moderator' | null; parentId?: string | null }];
   'comment.voted': [{ id: string; songId: string; score: number }];
   /** A member's display name changed: their comments in this thread now carry `name`. */
-  'comment.author-renamed': [{ songId: string; userId: string; name: string }];
+  'comment.author-renamed': [{ songId: string; userId: string; name: string; location: string | null }];
   /** Stored as pending (held by the pipeline or by flags): only its author and moderators may see it. */
   'comment.held': [{ comment: CommentDTO; songSlug: string }];
   /** Refused by a moderator: its author sees it marked so. */

@@ -24,7 +24,7 @@ export interface ServerToClientEvents {
   /** `guest`: the typist is a guest (their name is whatever they typed in the form). */
   typing: (payload: { slug: string; name: string; guest?: boolean }) => void;
   /** A member's comments changed name (their display name): every comment of `userId` in the thread reads `name`. */
-  'author:renamed': (payload: { songId: string; userId: string; name: string }) => void;
+  'author:renamed': (payload: { songId: string; userId: string; name: string; location: string | null }) => void;
   /** To the member's own sockets: a reply or mention for them, and their unread count after it. */
   notification: (payload: { notification: NotificationDTO; unread: number }) => void;
   /** To the member's own sockets: their unread count changed (read on another tab or device). */

@@ -158,7 +158,10 @@ export function ThreadApp(p: ThreadProps) {
             setTypist(null);
           }, 4000);
         },
-        renamed: (userId, name) => apply((s) => T.renamed(s, userId, name)),
+        renamed: (userId, name, location) => {
+          apply((s) => T.renamed(s, userId, name, location));
+          setPicks((list) => list.map((c) => (c.author.userId === userId ? { ...c, author: { ...c.author, name, location } } : c)));
+        },
         notification: (n, unread) => {
           setUnread(unread);
           titleCount(0);

@@ -18,7 +18,7 @@ export interface LiveHandlers {
   voted(id: string, score: number): void;
   presence(count: number): void;
   typing(name: string, guest: boolean): void;
-  renamed(userId: string, name: string): void;
+  renamed(userId: string, name: string, location: string | null): void;
   /** The member's own notices, on their own room. */
   notification(n: NotificationDTO, unread: number): void;
   unread(count: number): void;
@@ -74,7 +74,7 @@ export function connectLive(slug: string, h: LiveHandlers): Live {
   socket.on('comment:voted', (p) => h.voted(p.id, p.score));
   socket.on('presence', (p) => p.slug === slug && h.presence(p.count));
   socket.on('typing', (p) => p.slug === slug && h.typing(p.name, !!p.guest));
-  socket.on('author:renamed', (p) => h.renamed(p.userId, p.name));
+  socket.on('author:renamed', (p) => h.renamed(p.userId, p.name, p.location ?? null));
   socket.on('notification', (p) => h.notification(p.notification, p.unread));
   socket.on('notifications:unread', (p) => h.unread(p.unread));
 

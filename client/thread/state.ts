@@ -141,11 +141,14 @@ export function appendPage(s: ThreadState, page: CommentPage): ThreadState {
   return { ...s, items: [...loaded, ...fresh, ...tail], nextCursor: page.nextCursor, total: page.total, unseen: s.unseen.filter((u) => !fresh.some((f) => f.id === u.id)) };
 }
 
-/** A member's display name changed: their comments read the new one (their replies' context too). */
-export function renamed(s: ThreadState, userId: string, name: string): ThreadState {
+/**
+ * A member's display name or location changed: their comments read the new ones (their replies' context the name).
+ * `location` undefined: only the name is known (it stays as it was).
+ */
+export function renamed(s: ThreadState, userId: string, name: string, location?: string | null): ThreadState {
   const ids = new Set(s.items.filter((x) => x.author.userId === userId).map((x) => x.id));
   const fix = <C extends ViewComment>(x: C): C => {
-    const author = x.author.userId === userId ? { ...x.author, name } : x.author;
+    const author = x.author.userId === userId ? { ...x.author, name, ...(location !== undefined ? { location } : {}) } : x.author;
     const inReplyTo = x.inReplyTo && ids.has(x.inReplyTo.id) ? { ...x.inReplyTo, name } : x.inReplyTo;
     return author === x.author && inReplyTo === x.inReplyTo ? x : { ...x, author, inReplyTo };
   };

@@ -65,11 +65,24 @@ describe('people API: profiles and settings', () => {
     const told = nextEvent<{ songId: string; userId: string; name: string }>(reader, 'author:renamed');
     const me = (await carl.agent.patch('/api/auth/me').send({ displayName: 'Carla' }).expect(200)).body;
     assert.equal(me.displayName, 'Carla');
-    assert.deepEqual(await told, { songId: song.id, userId: carl.user.id, name: 'Carla' });
-    const pages = await Promise.all([song, other].map(async (s) => (await forum.agent().get(`/api/songs/${s.slug}/comments`).query({ limit: 100 }).expect(200)).body as CommentPage));
-    const carls = pages.flatMap((p) => p.items.filter((c) => c.author.userId === carl.user.id));
-    assert.deepEqual(carls.map((c) => c.author.name), ['Carla', 'Carla']);
-    assert.ok(carls.some((c) => c.id === mine.id));
+    assert.deepEqual(await told, { songId: song.id, userId: carl.user.id, name: 'Carla', location: null });
+    const carls = async () => {
+      const pages = await Promise.all([song, other].map(async (s) => (await forum.agent().get(`/api/songs/${s.slug}/comments`).query({ limit: 100 }).expect(200)).body as CommentPage));
+      return pages.flatMap((p) => p.items.filter((c) => c.author.userId === carl.user.id));
+    };
+    assert.deepEqual((await carls()).map((c) => c.author.name), ['Carla', 'Carla']);
+    assert.ok((await carls()).some((c) => c.id === mine.id));
+    // A location is on every comment too: set, it shows there; cleared (for privacy, say), it is gone from them all.
+    const placed = nextEvent<{ location: string | null }>(reader, 'author:renamed');
+    await carl.agent.patch('/api/auth/me').send({ location: 'Porto' }).expect(200);
+    assert.equal((await placed).location, 'Porto');
+    assert.deepEqual((await carls()).map((c) => c.author.location), ['Porto', 'Porto']);
+    const cleared = nextEvent<{ location: string | null }>(reader, 'author:renamed');
+    await carl.agent.patch('/api/auth/me').send({ location: '' }).expect(200);
+    assert.equal((await cleared).location, null);
+    assert.deepEqual((await carls()).map((c) => c.author.location), [null, null]);
+    assert.doesNotMatch((await forum.agent().get(`/songs/${song.slug}`).expect(200)).text, /from Porto/);
+    reader.disconnect();
   });
 
   it('changes a password only with the current one, and ends every other session and its sockets', async () => {

@@ -125,6 +125,18 @@ describe('live thread state', () => {
     assert.equal(T.addOptimistic(T.initialState(page([a], 'c'), 'newest'), comment()).items[0].beyond, undefined);
   });
 
+  it('renames a member\'s comments live, their location too when it is given, and keeps it when it is not', () => {
+    const mine = comment({ author: { name: 'Ana', location: 'Lisbon', userId: 'u1', guest: false } });
+    const reply = comment({ parentId: mine.id });
+    const withContext = { ...reply, inReplyTo: { id: mine.id, name: 'Ana', guest: false, excerpt: '', removed: false } };
+    let s = T.initialState(page([mine, withContext]), 'oldest');
+    s = T.renamed(s, 'u1', 'Ana P', null);
+    assert.deepEqual(s.items[0].author, { name: 'Ana P', location: null, userId: 'u1', guest: false });
+    assert.equal(s.items[1].inReplyTo?.name, 'Ana P');
+    s = T.renamed(s, 'u1', 'Ana Q');
+    assert.deepEqual([s.items[0].author.name, s.items[0].author.location], ['Ana Q', null]);
+  });
+
   it('applies removals and votes', () => {
     const a = comment();
     const b = comment();
