@@ -37,6 +37,8 @@ export interface CommentContext {
   expanded: ReadonlySet<string>;
   /** This browser's guest secret for a comment it posted, while the edit window is open. */
   guestToken(id: string): string | null;
+  /** Replies being written, by the comment they answer: a reply form closed (Escape, Cancel) opens again with its draft. */
+  replyDrafts?: Map<string, Draft>;
   actions: CommentActions;
 }
 
@@ -257,10 +259,15 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
           label={`Reply to ${nameAsText(c.author.name, isGuest(c.author))}`}
           autoFocus
           action={`${link}/reply`}
+          initial={ctx.replyDrafts?.get(c.id)}
+          onDraft={(d) => ctx.replyDrafts?.set(c.id, d)}
           onTyping={ctx.actions.typing}
           onPost={async (d) => {
             const failure = await ctx.actions.reply(c.id, d);
-            if (!failure) to('read', 'reply');
+            if (!failure) {
+              ctx.replyDrafts?.delete(c.id);
+              to('read', 'reply');
+            }
             return failure;
           }}
           onCancel={() => to('read', 'reply')}

@@ -30,6 +30,8 @@ interface Props {
   onPost?(draft: Draft): Promise<string | null>;
   onTyping?(name?: string): void;
   onCancel?(): void;
+  /** Each change of what is typed (a reply form keeps its draft with the thread when it closes). */
+  onDraft?(draft: Draft): void;
 }
 
 export function CommentForm(p: Props) {
@@ -68,7 +70,9 @@ export function CommentForm(p: Props) {
   const field = (name: keyof Draft) => ({
     value: draft[name] ?? '',
     onInput: (e: Event) => {
-      setDraft({ ...draft, [name]: (e.currentTarget as HTMLInputElement).value });
+      const next = { ...draft, [name]: (e.currentTarget as HTMLInputElement).value };
+      setDraft(next);
+      p.onDraft?.(next);
       if (name === 'body') p.onTyping?.(p.guest ? draft.name?.trim() || undefined : undefined);
     },
   });

@@ -73,6 +73,7 @@ export function ThreadApp(p: ThreadProps) {
   /** Comments the reader just acted on: the live echo of their own act is not announced back to them. */
   const ownActs = useRef(new Set<string>());
   const typistRef = useRef<string | null>(null);
+  const replyDrafts = useRef(new Map<string, Draft>());
 
   /** The member's votes and reports on comments shown: the page's own once the script runs, then each page loaded. */
   const learnMarks = (items: CommentDTO[]) => {
@@ -247,7 +248,7 @@ export function ThreadApp(p: ThreadProps) {
       if (comment.status === 'pending') {
         setHeld(true);
         setAnnounce('Your comment is held for review.');
-      }
+      } else setAnnounce(parentId ? 'Your reply was posted.' : 'Your comment was posted.');
       return null;
     } catch (err) {
       apply((s) => T.failOwn(s, clientId));
@@ -309,7 +310,7 @@ export function ThreadApp(p: ThreadProps) {
     typing: (name) => live.current?.typing(name),
   };
 
-  const ctx: CommentContext = { slug: p.slug, user, guestPosting: p.guestPosting, editWindowMs: p.editWindowMs, now, ready, myVotes, flagged, expanded, guestToken: (id) => (ready && !user ? guestTokenOf(id) : null), actions };
+  const ctx: CommentContext = { replyDrafts: replyDrafts.current, slug: p.slug, user, guestPosting: p.guestPosting, editWindowMs: p.editWindowMs, now, ready, myVotes, flagged, expanded, guestToken: (id) => (ready && !user ? guestTokenOf(id) : null), actions };
   const tree = useMemo(() => buildTree(state.items), [state.items]);
 
   const loadMore = async (e: Event) => {

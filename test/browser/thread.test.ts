@@ -434,6 +434,29 @@ describe('browser: the live song page (Chromium)', function () {
     await focusIs(page, `comment ${mine.comment.id}`);
   });
 
+  it('keeps a reply\'s draft when its form is closed and opened again, and says when the reply is posted', async () => {
+    const { comment } = await postComment(forum.deps, { user: ben.user, ip: '127.0.0.1' }, slug, { body: 'Reply to me, draft and all' });
+    const { page } = await open({ cookie: ana.cookie });
+    await page.goto(`/songs/${slug}`);
+    await waitLive(page);
+    const card = page.locator(`[data-comment-id="${comment.id}"]`);
+    const thread = page.locator(`li:has(> [data-comment-id="${comment.id}"])`);
+    await card.getByRole('button', { name: 'Reply', exact: true }).click();
+    await page.keyboard.type('Half of what I meant');
+    await page.keyboard.press('Escape');
+    await card.locator('form[data-role="reply-form"]').waitFor({ state: 'detached' });
+    await card.getByRole('button', { name: 'Reply', exact: true }).click();
+    const box = card.locator('form[data-role="reply-form"] textarea');
+    assert.equal(await box.inputValue(), 'Half of what I meant');
+    await box.fill('All of what I meant');
+    await card.locator('form[data-role="reply-form"] button[type="submit"]').click();
+    await thread.locator('ol.replies [data-role="comment-body"]', { hasText: 'All of what I meant' }).waitFor();
+    await page.waitForFunction(() => /Your reply was posted\./.test(document.querySelector('[aria-live="polite"]')?.textContent ?? ''));
+    // Posted, the draft is spent: the next reply starts empty.
+    await card.getByRole('button', { name: 'Reply', exact: true }).click();
+    assert.equal(await box.inputValue(), '');
+  });
+
   it('stays signed in when the member logs in again in another tab, and keeps their draft when they log out there', async () => {
     const cat = await signUp(forum, { displayName: 'Cat' });
     const w = await open({ cookie: cat.cookie });
