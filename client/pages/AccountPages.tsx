@@ -22,7 +22,8 @@ export function Field(p: FieldProps) {
   return (
     <p class={`field${p.error ? ' has-error' : ''}`}>
       <label for={id}>{p.label}</label>
-      <input id={id} name={p.name} type={p.type ?? 'text'} value={p.type === 'password' ? undefined : p.value} required={p.required} maxLength={p.maxLength} autoComplete={p.autoComplete} aria-invalid={p.error ? 'true' : undefined} aria-describedby={described} />
+      {/* A field in error takes the focus when the page comes back (the browser honours the first one): no hunting for it. */}
+      <input id={id} name={p.name} type={p.type ?? 'text'} value={p.type === 'password' ? undefined : p.value} required={p.required} maxLength={p.maxLength} autoComplete={p.autoComplete} aria-invalid={p.error ? 'true' : undefined} aria-describedby={described} autoFocus={!!p.error} />
       {p.hint && (
         <span class="hint" id={`${id}-hint`}>
           {p.hint}

@@ -23,5 +23,8 @@ export function pageHtml(req: Request, res: Response, store: AssetStore, shell: 
 }
 
 export function sendPage(req: Request, res: Response, store: AssetStore, status: number, shell: PageShell, body: VNode<any>): void {
-  res.status(status).set({ 'Cache-Control': PAGE_CACHE_CONTROL }).type('html').send(pageHtml(req, res, store, shell, body));
+  // A form sent back with what went wrong says so first in the title, the first thing a screen reader reads out.
+  const refused = status >= 400 && status < 500 && status !== 403 && status !== 404;
+  const titled = refused ? { ...shell, title: `Error: ${shell.title}` } : shell;
+  res.status(status).set({ 'Cache-Control': PAGE_CACHE_CONTROL }).type('html').send(pageHtml(req, res, store, titled, body));
 }
