@@ -3,7 +3,7 @@
 import { Types } from 'mongoose';
 import type { ChangePasswordInput } from '../../shared/schemas';
 import type { ForumDeps } from '../deps';
-import { Unauthenticated } from '../errors';
+import { Invalid, Unauthenticated } from '../errors';
 import { credentialModel, userModel } from './model';
 import { hashPassword, verifyPassword } from './password';
 import { checkPassword } from './password-policy';
@@ -19,15 +19,17 @@ export async function changePassword(
   input: ChangePasswordInput,
   keepSession: { id: string; stamp(at: number): Promise<void> } | null,
 ): Promise<void> {
+  // The new password meets the same policy as at registration (not common, not made of the member's names); a new
+  // password the policy refuses tells nothing about the current one, so it spends none of the budget below.
+  if (input.newPassword === input.currentPassword) throw new Invalid('VALIDATION', 'newPassword: must differ from your current password');
+  const user = await userModel(deps.db.conn).findOne({ _id: new Types.ObjectId(userId) }, { username: 1, displayName: 1 }).lean<{ username: string; displayName: string }>();
+  await checkPassword(input.newPassword, { username: user?.username ?? '', displayName: user?.displayName });
   // Each attempt is an argon2 verification (and, for whoever holds a stolen session, a guess): attempts are budgeted.
   await deps.limits.act('password', userId);
   const cred = await credentialModel(deps.db.conn).findOne({ userId: new Types.ObjectId(userId) }).lean();
   if (!cred || !(await verifyPassword(cred.hash, input.currentPassword))) {
     throw new Unauthenticated('Your current password is not right.', 'INVALID_CREDENTIALS');
   }
-  // The new password meets the same policy as at registration (not common, not made of the member's names).
-  const user = await userModel(deps.db.conn).findOne({ _id: cred.userId }, { username: 1, displayName: 1 }).lean<{ username: string; displayName: string }>();
-  await checkPassword(input.newPassword, { username: user?.username ?? '', displayName: user?.displayName });
   const hash = await hashPassword(input.newPassword);
   const at = Date.now();
   // The keeper first: between the two writes it is already newer than the change.

@@ -36,6 +36,13 @@ describe("members' act limits", () => {
 
   it('refuses password changes past the budget, right or wrong, before checking the password', async () => {
     const member = await signUp(forum);
+    // A new password the policy refuses, or the same one again, says so and spends none of the budget.
+    for (let i = 0; i < ACT_LIMITS.password.limit + 2; i++) {
+      const weak = await member.agent.post('/api/auth/password').send({ currentPassword: TEST_PASSWORD, newPassword: 'password12' }).expect(400);
+      assert.match(weak.body.error.message, /^password: /);
+    }
+    const same = await member.agent.post('/api/auth/password').send({ currentPassword: TEST_PASSWORD, newPassword: TEST_PASSWORD }).expect(400);
+    assert.equal(same.body.error.message, 'newPassword: must differ from your current password');
     for (let i = 0; i < ACT_LIMITS.password.limit; i++) {
       await member.agent.post('/api/auth/password').send({ currentPassword: 'a wrong guess here', newPassword: 'a brand new passphrase' }).expect(401);
     }
@@ -51,12 +58,15 @@ describe("members' act limits", () => {
     assert.deepEqual([1, 45, 89, 90, 858, 3584, 5400, 7200].map(waitInWords), ['1 second', '45 seconds', '89 seconds', '2 minutes', '15 minutes', '60 minutes', '2 hours', '2 hours']);
   });
 
-  it('refuses display-name changes past the budget; other settings still change', async () => {
+  it('refuses display-name and location changes past the budget (each rewrites their comments); saving them as they are is fine', async () => {
     const member = await signUp(forum);
-    for (let i = 0; i < ACT_LIMITS.rename.limit; i++) await member.agent.patch('/api/auth/me').send({ displayName: `Name ${i}` }).expect(200);
+    for (let i = 0; i < ACT_LIMITS.rename.limit - 1; i++) await member.agent.patch('/api/auth/me').send({ displayName: `Name ${i}` }).expect(200);
+    await member.agent.patch('/api/auth/me').send({ location: 'Leeds' }).expect(200);
     refused(await member.agent.patch('/api/auth/me').send({ displayName: 'One Too Many' }));
-    assert.equal((await member.agent.get('/api/auth/me').expect(200)).body.displayName, `Name ${ACT_LIMITS.rename.limit - 1}`);
-    const moved = await member.agent.patch('/api/auth/me').send({ location: 'Leeds' }).expect(200);
-    assert.equal(moved.body.location, 'Leeds');
+    refused(await member.agent.patch('/api/auth/me').send({ location: 'York' }));
+    const me = (await member.agent.get('/api/auth/me').expect(200)).body;
+    assert.deepEqual([me.displayName, me.location], [`Name ${ACT_LIMITS.rename.limit - 2}`, 'Leeds']);
+    // The settings form sends both every time: unchanged, nothing is rewritten or spent.
+    await member.agent.patch('/api/auth/me').send({ displayName: me.displayName, location: 'Leeds' }).expect(200);
   });
 });
