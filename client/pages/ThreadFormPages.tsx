@@ -2,6 +2,7 @@
 import { LIMITS } from '../../shared/limits';
 import type { CommentDTO, SongDTO, UserDTO } from '../../shared/types';
 import { CommentCard, permalinkOf } from '../components/CommentCard';
+import { isGuest, nameAsText } from '../components/GuestLabel';
 import { CommentForm } from '../thread/CommentForm';
 
 interface Target {
@@ -16,7 +17,7 @@ export function ReplyPage({ song, comment, now, user, guestPosting, draft, clien
   const back = permalinkOf(song.slug, comment.id);
   return (
     <section class="form-page" aria-labelledby="page-title">
-      <h1 id="page-title">Reply to {comment.author.name}</h1>
+      <h1 id="page-title">Reply to {nameAsText(comment.author.name, isGuest(comment.author))}</h1>
       <CommentCard comment={comment} song={song} now={now} />
       {user || guestPosting ? (
         <CommentForm

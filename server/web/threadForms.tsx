@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { flagInput, objectId, postCommentInput, voteValue } from '../../shared/schemas';
 import { inWords } from '../../shared/words';
+import { isGuest, nameAsText } from '../../client/components/GuestLabel';
 import { ReplyPage, ReportPage } from '../../client/pages/ThreadFormPages';
 import { findComment } from '../comments/access';
 import { withReplyContext } from '../comments/context';
@@ -53,7 +54,7 @@ export function threadFormRoutes(deps: ForumDeps, store: AssetStore): Router {
 
   const reply = async (req: Request, res: Response, status: number, draft?: { body: string; name?: string; location?: string; error: string }) => {
     const { song, comment } = await target(req);
-    const title = `Reply to ${comment.author.name}`;
+    const title = `Reply to ${nameAsText(comment.author.name, isGuest(comment.author))}`;
     const user = currentUser(req);
     const guestPosting = deps.settings.current().guestPosting;
     // As the song page's form: a clientId so a resubmitted form posts once, and guests' signed render time.

@@ -278,6 +278,9 @@ describe('moderation', () => {
       await forum.agent().post(replyUrl).type('form').send(person).expect(303);
       const replies = (await thread(forum.agent(), { sort: 'newest' })).items.filter((x) => x.parentId === parent.id);
       assert.deepEqual(replies.map((x) => x.body), ['a person replies']);
+      // Replying to a guest, the page says whom: a guest, not a member of that name.
+      const toGuest = (await forum.agent().get(`/songs/${song.slug}/c/${replies[0].id}/reply`).expect(200)).text;
+      assert.match(toGuest, /<title>Reply to Persona \(guest\)[^<]*<\/title>[\s\S]*<h1 id="page-title">Reply to Persona \(guest\)<\/h1>/);
     });
 
     it("guest posting as the admin sets it, not as the forum started: the reply page's guest fields and guests' typing", async () => {
