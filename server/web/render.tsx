@@ -6,7 +6,10 @@ import type { UserDTO } from '../../shared/types';
 import { Document, type Shell } from '../../client/components/Document';
 import type { AssetStore } from './assets';
 
-export type PageShell = Omit<Shell, 'user' | 'assets' | 'unread'>;
+export type PageShell = Omit<Shell, 'user' | 'assets' | 'unread'> & {
+  /** The error page itself (not a form sent back): its title is already about what went wrong. */
+  errorPage?: boolean;
+};
 
 export const currentUser = (req: Request): UserDTO | null => (req.user as UserDTO | undefined) ?? null;
 
@@ -24,7 +27,7 @@ export function pageHtml(req: Request, res: Response, store: AssetStore, shell: 
 
 export function sendPage(req: Request, res: Response, store: AssetStore, status: number, shell: PageShell, body: VNode<any>): void {
   // A form sent back with what went wrong says so first in the title, the first thing a screen reader reads out.
-  const refused = status >= 400 && status < 500 && status !== 403 && status !== 404;
-  const titled = refused ? { ...shell, title: `Error: ${shell.title}` } : shell;
+  const refused = status >= 400 && status < 500 && status !== 403 && status !== 404 && !shell.errorPage;
+  const titled = refused ? { ...shell, title: `Check the form: ${shell.title}` } : shell;
   res.status(status).set({ 'Cache-Control': PAGE_CACHE_CONTROL }).type('html').send(pageHtml(req, res, store, titled, body));
 }

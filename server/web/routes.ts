@@ -47,7 +47,7 @@ export function pageRoutes(deps: ForumDeps, store: AssetStore): Router {
     }
     if (status < 500) {
       if (headers) res.set(headers);
-      return sendPage(req, res, store, status, { title: 'Sorry' }, createElement(ErrorPage, { message: body.error.message }));
+      return sendPage(req, res, store, status, { title: 'Sorry', errorPage: true }, createElement(ErrorPage, { message: body.error.message }));
     }
     if (isRedisUnavailable(err)) {
       return sendPage(req, res, store, 503, { title: 'Unavailable' }, createElement(ErrorPage, { message: UNAVAILABLE }));

@@ -59,7 +59,7 @@ describe('accounts: password policy', () => {
     const res = await forum.agent().post('/register').set('origin', forum.url).type('form').send({ username: uniqueUsername('form'), password: 'password12' }).expect(400);
     assert.match(res.text, /id="f-password-error"[^>]*>Password is a commonly used password; try three or four unrelated words\./);
     // Back with the error: the title says so first, and the field in error has the focus.
-    assert.match(res.text, /<title>Error: [^<]*<\/title>/);
+    assert.match(res.text, /<title>Check the form: [^<]*<\/title>/);
     assert.match(res.text, /<input id="f-password" [^>]*autofocus/);
     assert.doesNotMatch(res.text, /<input id="f-username" [^>]*autofocus/);
   });
