@@ -47,25 +47,30 @@ export function ReplyPage({ song, comment, now, user, guestPosting, draft, clien
   );
 }
 
-export function ReportPage({ song, comment, now, draft }: Target & { draft?: { reason: string; error: string } }) {
+/** `own`: the member wrote it (the thread without script offers Report on every comment): no form, only why not. */
+export function ReportPage({ song, comment, now, draft, own }: Target & { draft?: { reason: string; error: string }; own?: boolean }) {
   return (
     <section class="form-page" aria-labelledby="page-title">
       <h1 id="page-title">Report a comment</h1>
       <CommentCard comment={comment} song={song} now={now} />
-      <form method="post" action={`/songs/${encodeURIComponent(song.slug)}/c/${comment.id}/report`} class="flag-form">
-        <p class={`field${draft?.error ? ' has-error' : ''}`}>
-          <label for="report-reason">Why should a moderator look at this?</label>
-          <input id="report-reason" name="reason" required maxLength={LIMITS.flagReason} value={draft?.reason ?? ''} aria-invalid={draft?.error ? 'true' : undefined} aria-describedby={draft?.error ? 'report-error' : undefined} />
-          {draft?.error && (
-            <span class="field-error" id="report-error" role="alert">
-              {draft.error}
-            </span>
-          )}
-        </p>
-        <p class="form-actions">
-          <button type="submit">Send report</button>
-        </p>
-      </form>
+      {own ? (
+        <p data-role="own-comment">This is your own comment: you can edit or delete it instead (with JavaScript on, from the discussion).</p>
+      ) : (
+        <form method="post" action={`/songs/${encodeURIComponent(song.slug)}/c/${comment.id}/report`} class="flag-form">
+          <p class={`field${draft?.error ? ' has-error' : ''}`}>
+            <label for="report-reason">Why should a moderator look at this?</label>
+            <input id="report-reason" name="reason" required maxLength={LIMITS.flagReason} value={draft?.reason ?? ''} aria-invalid={draft?.error ? 'true' : undefined} aria-describedby={draft?.error ? 'report-error' : undefined} />
+            {draft?.error && (
+              <span class="field-error" id="report-error" role="alert">
+                {draft.error}
+              </span>
+            )}
+          </p>
+          <p class="form-actions">
+            <button type="submit">Send report</button>
+          </p>
+        </form>
+      )}
       <p>
         <a href={permalinkOf(song.slug, comment.id)}>Back to the discussion</a>
       </p>

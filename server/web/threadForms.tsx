@@ -81,7 +81,8 @@ export function threadFormRoutes(deps: ForumDeps, store: AssetStore): Router {
 
   const report = async (req: Request, res: Response, status: number, draft?: { reason: string; error: string }) => {
     const { song, comment } = await target(req);
-    sendPage(req, res, store, status, { title: `Report a comment by ${comment.author.name}` }, <ReportPage song={song} comment={comment} now={Date.now()} draft={draft} />);
+    const own = !!comment.author.userId && comment.author.userId === currentUser(req)?.id;
+    sendPage(req, res, store, status, { title: `Report a comment by ${comment.author.name}` }, <ReportPage song={song} comment={comment} now={Date.now()} draft={draft} own={own} />);
   };
   router.get('/songs/:slug/c/:id/report', (req, res) => (currentUser(req) ? report(req, res, 200) : signIn(req, res, req.originalUrl)));
   router.post('/songs/:slug/c/:id/report', form, async (req, res) => {

@@ -114,6 +114,16 @@ describe('pages (server-rendered HTML)', () => {
     assert.equal(api.body.error.code, 'NOT_FOUND');
   });
 
+  it('offers no report form on a member\'s own comment without JavaScript, saying why; others\' comments have one', async () => {
+    const mine = (await postComment(forum.deps, { user: member.user, ip: '127.0.0.1' }, slug, { body: 'Mine to keep' })).comment;
+    const other = await signUp(forum, { displayName: 'Bea' });
+    const page = async (who: typeof member) => (await who.agent.get(`/songs/${slug}/c/${mine.id}/report`).expect(200)).text;
+    const own = await page(member);
+    assert.match(own, /data-role="own-comment">This is your own comment/);
+    assert.doesNotMatch(own, /name="reason"/);
+    assert.match(await page(other), /<form method="post" action="[^"]+\/report" class="flag-form">/);
+  });
+
   it('answers a bad thread cursor with an HTML error page, never a stack trace', async () => {
     const res = await forum.agent().get(`/songs/${slug}?cursor=not-a-cursor`);
     assert.ok(res.status >= 400 && res.status < 500, `status ${res.status}`);
