@@ -165,7 +165,8 @@ export function ThreadApp(p: ThreadProps) {
         },
         notification: (n, unread) => {
           setUnread(unread);
-          titleCount(0);
+          // A hidden tab's title counts it: one on another song (one in this thread is counted as its comment arrives).
+          titleCount(n.song.slug === p.slug ? 0 : 1);
           setAnnounce(`${nameAsText(n.comment.author.name, isGuest(n.comment.author))} ${n.kind === 'reply' ? 'replied to you' : 'mentioned you'}${n.song.slug === p.slug ? '' : ` on ${n.song.title}`}.`);
         },
         unread: setUnread,

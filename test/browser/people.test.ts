@@ -254,6 +254,14 @@ describe('browser: people and the thread as they use it (Chromium)', function ()
     await page.locator('[data-role="notifications-bell"] [data-role="unread-count"]:not([hidden])').waitFor();
     assert.match(await page.locator('[data-role="notifications-bell"]').innerText(), /Notifications\s*1/);
     await page.waitForFunction(() => /Ben replied to you/.test(document.querySelector('[aria-live="polite"]')?.textContent ?? ''));
+    // In a hidden tab, a mention on another song counts in the title, as new comments here do.
+    const title = await page.title();
+    await page.evaluate(`Object.defineProperty(document, 'hidden', { configurable: true, get: () => true }); document.dispatchEvent(new Event('visibilitychange'));`);
+    const elsewhere = await createSong(forum.deps, admin, { title: 'Tusk', artist: 'Fleetwood Mac' });
+    await postComment(forum.deps, by(ben), elsewhere.slug, { body: `What do you think, @${cleo.user.username}?` });
+    await page.waitForFunction((t) => document.title === `(1) ${t}`, title);
+    await page.evaluate(`Object.defineProperty(document, 'hidden', { configurable: true, get: () => false }); document.dispatchEvent(new Event('visibilitychange'));`);
+    assert.equal(await page.title(), title);
 
     await page.locator('[data-role="comment-author"]', { hasText: 'Cleo P' }).click();
     await page.waitForURL(new RegExp(`/users/${cleo.user.username}$`));
