@@ -16,7 +16,7 @@ import { getSettings, updateSettings } from '../moderation/settings';
 import { listUsers, moderateUser } from '../moderation/users';
 import { safeNext } from './accountPages';
 import type { AssetStore } from './assets';
-import { currentUser, sendPage } from './render';
+import { currentUser, formRefusal, sendPage } from './render';
 
 const form = express.urlencoded({ extended: false, limit: '32kb' });
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -118,13 +118,11 @@ export function moderationPageRoutes(deps: ForumDeps, store: AssetStore): Router
     } catch (err) {
       // What the moderator can fix (a date in the past, no reason, a refused role change): the members page again,
       // the error at that member's form and what they typed kept. No such member, or our own fault: the error page.
-      const { status, body, headers } = toErrorBody(err);
-      if (status === 404 || status >= 500) throw err;
-      if (headers) res.set(headers);
+      const { status, message } = formRefusal(err, res);
       const q = new URL(safeNext(b.next), 'http://x').searchParams.get('q') ?? '';
       const query = usersQuery.safeParse({ q: q || undefined, limit: 20 });
       const page = await listUsers(deps, user, query.success ? query.data : usersQuery.parse({}));
-      const failed = { userId: targetId, action: str(b.action) ?? '', error: inWords(body.error.code, body.error.message), reason: str(b.reason), until, removeComments };
+      const failed = { userId: targetId, action: str(b.action) ?? '', error: message, reason: str(b.reason), until, removeComments };
       sendPage(req, res, store, status, { title: 'Members' }, <UsersPage users={page.items} q={query.success ? (query.data.q ?? '') : ''} nextCursor={page.nextCursor} user={user} failed={failed} mayBan={(u) => outranks(user, u)} />);
     }
   });

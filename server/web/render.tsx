@@ -4,6 +4,8 @@ import type { VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import type { UserDTO } from '../../shared/types';
 import { Document, type Shell } from '../../client/components/Document';
+import { inWords } from '../../shared/words';
+import { toErrorBody } from '../http/errors';
 import type { AssetStore } from './assets';
 
 export type PageShell = Omit<Shell, 'user' | 'assets' | 'unread'> & {
@@ -12,6 +14,17 @@ export type PageShell = Omit<Shell, 'user' | 'assets' | 'unread'> & {
 };
 
 export const currentUser = (req: Request): UserDTO | null => (req.user as UserDTO | undefined) ?? null;
+
+/**
+ * Why a form was refused, for the page that shows it again: a refusal the person can act on (4xx but 404), its
+ * status and message in words (its headers, e.g. Retry-After, set). Anything else is thrown to the error page.
+ */
+export function formRefusal(err: unknown, res: Response): { status: number; message: string } {
+  const { status, body, headers } = toErrorBody(err);
+  if (status === 404 || status >= 500) throw err;
+  if (headers) res.set(headers);
+  return { status, message: inWords(body.error.code, body.error.message) };
+}
 
 /** Pages carry the reader's sign-in state: never cached by shared caches. */
 export const PAGE_CACHE_CONTROL = 'private, no-cache';

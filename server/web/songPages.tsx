@@ -6,7 +6,6 @@ import express, { Router, type Request, type Response } from 'express';
 import { listSongsQuery, postCommentInput, slug as slugSchema, threadQuery, type ThreadQuery } from '../../shared/schemas';
 import { renderToString } from 'preact-render-to-string';
 import type { BanDTO, CommentPage, SongDTO, UserDTO } from '../../shared/types';
-import { inWords } from '../../shared/words';
 import { HomePage } from '../../client/pages/HomePage';
 import { SignInState, slotMark } from '../../client/components/Document';
 import { SongPage, songDescription, ViewerBlock } from '../../client/pages/SongPage';
@@ -18,7 +17,7 @@ import { postComment } from '../comments/post';
 import { LISTED, listThread, newestListedId } from '../comments/thread';
 import { encodeCursor } from '../db/cursor';
 import type { ForumDeps } from '../deps';
-import { notFound, toErrorBody } from '../http/errors';
+import { notFound } from '../http/errors';
 import { activeBan } from '../moderation/bans';
 import { listPicks } from '../moderation/picks';
 import { isModerator } from '../moderation/roles';
@@ -26,7 +25,7 @@ import { formToken, renderedAt } from '../moderation/pipeline/formToken';
 import type { SongRecord } from '../songs/model';
 import { findSongBySlug, listSongs, songIdBySlug, toSongDTO } from '../songs/service';
 import type { AssetStore } from './assets';
-import { currentUser, HTML_TYPE, PAGE_CACHE_CONTROL, pageHtml, sendPage } from './render';
+import { currentUser, formRefusal, HTML_TYPE, PAGE_CACHE_CONTROL, pageHtml, sendPage } from './render';
 
 /** Editor's picks on the home page. */
 const HOME_PICKS = 5;
@@ -224,11 +223,8 @@ export function songPageRoutes(deps: ForumDeps, store: AssetStore): Router {
       res.redirect(303, `${permalink(slug, comment.id)}#c-${comment.id}`);
     } catch (err) {
       // An unknown song is the 404 page; our own faults are the error page. Anything else the reader can fix.
-      const { status, body, headers } = toErrorBody(err);
-      if (status === 404 || status >= 500) throw err;
-      if (headers) res.set(headers);
-      const error = inWords(body.error.code, body.error.message);
-      await renderSong(deps, store, req, res, { status, form: { body: str(b.body) ?? '', name: str(b.name), location: str(b.location), error } });
+      const { status, message } = formRefusal(err, res);
+      await renderSong(deps, store, req, res, { status, form: { body: str(b.body) ?? '', name: str(b.name), location: str(b.location), error: message } });
     }
   });
 

@@ -4,7 +4,6 @@
 import { randomUUID } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { flagInput, objectId, postCommentInput, voteValue } from '../../shared/schemas';
-import { inWords } from '../../shared/words';
 import { isGuest, nameAsText } from '../../client/components/GuestLabel';
 import { ReplyPage, ReportPage } from '../../client/pages/ThreadFormPages';
 import { findComment } from '../comments/access';
@@ -13,29 +12,16 @@ import { postComment } from '../comments/post';
 import { flagComment, voteComment } from '../comments/reactions';
 import { LISTED } from '../comments/thread';
 import type { ForumDeps } from '../deps';
-import { notFound, toErrorBody } from '../http/errors';
+import { notFound } from '../http/errors';
 import { formToken, renderedAt } from '../moderation/pipeline/formToken';
 import { getSong } from '../songs/service';
 import type { AssetStore } from './assets';
-import { currentUser, sendPage } from './render';
+import { currentUser, formRefusal, sendPage } from './render';
 import { idempotencyKeyOf, permalink, renderSong } from './songPages';
 
 const form = express.urlencoded({ extended: false, limit: '64kb' });
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 const blank = (v: unknown) => (typeof v === 'string' && v.trim() ? v : undefined);
-
-interface Failure {
-  status: number;
-  message: string;
-}
-
-/** A refusal the person can act on (4xx but 404), in words; anything else is thrown to the page error handler. */
-function failure(err: unknown, res: Response): Failure {
-  const { status, body, headers } = toErrorBody(err);
-  if (status === 404 || status >= 500) throw err;
-  if (headers) res.set(headers);
-  return { status, message: inWords(body.error.code, body.error.message) };
-}
 
 export function threadFormRoutes(deps: ForumDeps, store: AssetStore): Router {
   const router = Router();
@@ -74,7 +60,7 @@ export function threadFormRoutes(deps: ForumDeps, store: AssetStore): Router {
       const { comment } = await postComment(deps, { user, ip: req.ip ?? 'unknown', guest: input.author, form: botCheck }, slug, input);
       res.redirect(303, `${permalink(slug, comment.id)}#c-${comment.id}`);
     } catch (err) {
-      const f = failure(err, res);
+      const f = formRefusal(err, res);
       await reply(req, res, f.status, { body: str(b.body), name: str(b.name), location: str(b.location), error: f.message });
     }
   });
@@ -93,7 +79,8 @@ export function threadFormRoutes(deps: ForumDeps, store: AssetStore): Router {
       // Back to the comment, told the report was received (the page without the script has no button to say so).
       res.redirect(303, `${permalink(String(req.params.slug), String(req.params.id))}?reported=1#c-${String(req.params.id)}`);
     } catch (err) {
-      await report(req, res, failure(err, res).status, { reason, error: failure(err, res).message });
+      const f = formRefusal(err, res);
+      await report(req, res, f.status, { reason, error: f.message });
     }
   });
 
@@ -109,7 +96,7 @@ export function threadFormRoutes(deps: ForumDeps, store: AssetStore): Router {
       await voteComment(deps, currentUser(req), at, value, 'press');
       res.redirect(303, `${permalink(String(req.params.slug), at)}?voted=1#c-${at}`);
     } catch (err) {
-      const f = failure(err, res);
+      const f = formRefusal(err, res);
       await renderSong(deps, store, req, res, { at, status: f.status, notice: `Your vote was not counted: ${f.message}` });
     }
   });
