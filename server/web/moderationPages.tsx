@@ -3,7 +3,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import { moderateCommentInput, moderateUserInput, objectId, pagedQuery, premoderation, queueQuery, settingsPatch, usersQuery } from '../../shared/schemas';
 import type { UserDTO } from '../../shared/types';
-import { DONE, LogPage, QUEUE_DATA_ID, QUEUE_ISLAND_ID, QueueView, SettingsPage, UsersPage, type QueueData } from '../../client/pages/ModerationPages';
+import { DONE, LogPage, QUEUE_DATA_ID, QUEUE_ISLAND_ID, QueueView, SettingsPage, UsersPage, type FailedUserAction, type QueueData } from '../../client/pages/ModerationPages';
 import { safeJson } from '../../client/pages/SongPage';
 import type { ForumDeps } from '../deps';
 import { inWords } from '../../shared/words';
@@ -61,6 +61,14 @@ const flashOf = (req: Request) => {
 export function moderationPageRoutes(deps: ForumDeps, store: AssetStore): Router {
   const router = Router();
 
+  /** The members page (a search's first page, or the page at `cursor`), with a note or a refused action's error. */
+  const membersPage = async (req: Request, res: Response, user: UserDTO, status: number, asked: { q?: string; cursor?: string }, extra: { flash?: string; failed?: FailedUserAction }) => {
+    const parsed = usersQuery.safeParse({ ...asked, limit: 20 });
+    const query = parsed.success ? parsed.data : usersQuery.parse({});
+    const page = await listUsers(deps, user, query);
+    sendPage(req, res, store, status, { title: 'Members' }, <UsersPage users={page.items} q={query.q ?? ''} nextCursor={page.nextCursor} user={user} mayBan={(u) => outranks(user, u)} {...extra} />);
+  };
+
   router.get('/moderation', async (req, res) => {
     const user = staff(req, res, 'moderator');
     if (!user) return;
@@ -91,10 +99,7 @@ export function moderationPageRoutes(deps: ForumDeps, store: AssetStore): Router
   router.get('/moderation/users', async (req, res) => {
     const user = staff(req, res, 'moderator');
     if (!user) return;
-    const parsed = usersQuery.safeParse({ q: str(req.query.q), cursor: str(req.query.cursor), limit: 20 });
-    const query = parsed.success ? parsed.data : usersQuery.parse({});
-    const page = await listUsers(deps, user, query);
-    sendPage(req, res, store, 200, { title: 'Members' }, <UsersPage users={page.items} q={query.q ?? ''} nextCursor={page.nextCursor} user={user} flash={flashOf(req)} mayBan={(u) => outranks(user, u)} />);
+    await membersPage(req, res, user, 200, { q: str(req.query.q), cursor: str(req.query.cursor) }, { flash: flashOf(req) });
   });
 
   router.post('/moderation/users/:id', form, async (req, res) => {
@@ -119,11 +124,9 @@ export function moderationPageRoutes(deps: ForumDeps, store: AssetStore): Router
       // What the moderator can fix (a date in the past, no reason, a refused role change): the members page again,
       // the error at that member's form and what they typed kept. No such member, or our own fault: the error page.
       const { status, message } = formRefusal(err, res);
-      const q = new URL(safeNext(b.next), 'http://x').searchParams.get('q') ?? '';
-      const query = usersQuery.safeParse({ q: q || undefined, limit: 20 });
-      const page = await listUsers(deps, user, query.success ? query.data : usersQuery.parse({}));
+      const q = new URL(safeNext(b.next), 'http://x').searchParams.get('q') || undefined;
       const failed = { userId: targetId, action: str(b.action) ?? '', error: message, reason: str(b.reason), until, removeComments };
-      sendPage(req, res, store, status, { title: 'Members' }, <UsersPage users={page.items} q={query.success ? (query.data.q ?? '') : ''} nextCursor={page.nextCursor} user={user} failed={failed} mayBan={(u) => outranks(user, u)} />);
+      await membersPage(req, res, user, status, { q }, { failed });
     }
   });
 
