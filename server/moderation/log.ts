@@ -3,8 +3,9 @@ import mongoose from 'mongoose';
 import type { LogEntry, Page, UserDTO } from '../../shared/types';
 import type { ForumDeps } from '../deps';
 import { decodeCursor, encodeCursor, invalidCursor } from '../db/cursor';
-import { userModel, type UserDoc } from '../accounts/model';
+import { userModel } from '../accounts/model';
 import { commentModel, type CommentRecord } from '../comments/model';
+import { byIdsServed } from '../db/by-ids';
 import { logModel, type LogRecord } from './model';
 import { songRefs } from './queue';
 import { requireRole } from './roles';
@@ -37,20 +38,17 @@ function commentUrl(c: CommentRecord, slug: string | undefined): string | null {
 }
 
 /**
- * What each entry's target is, in words, and a page for it, so the log reads "Ana's comment on Heroes": each distinct
- * comment, member and song of the page (at most `limit` entries) looked up by id, as FerretDB serves only `_id` from
- * an index.
+ * What each entry's target is, in words, and a page for it, so the log reads "Ana's comment on Heroes": the page's
+ * comments and members fetched by id (byIdsServed: one `$in` where the database serves it from the index), then
+ * their songs.
  */
 async function describeTargets(deps: Pick<ForumDeps, 'db'>, rows: LogRecord[]): Promise<Described[]> {
-  const ids = (kind: string) => [...new Set(rows.filter((r) => r.target.kind === kind && mongoose.isValidObjectId(r.target.id)).map((r) => r.target.id))];
-  const Comments = commentModel(deps.db.conn);
-  const Users = userModel(deps.db.conn);
-  const [comments, users] = await Promise.all([
-    Promise.all(ids('comment').map((id) => Comments.findOne({ _id: id }, { songId: 1, author: 1, status: 1 }).lean<CommentRecord>())),
-    Promise.all(ids('user').map((id) => Users.findOne({ _id: id }, { username: 1, displayName: 1 }).lean<UserDoc & { _id: unknown }>())),
+  const ids = (kind: string) => rows.filter((r) => r.target.kind === kind && mongoose.isValidObjectId(r.target.id)).map((r) => new mongoose.Types.ObjectId(r.target.id));
+  const served = () => deps.db.idSetsFromIndex();
+  const [commentsById, usersById] = await Promise.all([
+    byIdsServed(served, commentModel(deps.db.conn), ids('comment'), { songId: 1, author: 1, status: 1 }),
+    byIdsServed(served, userModel(deps.db.conn), ids('user'), { username: 1, displayName: 1 }),
   ]);
-  const commentsById = new Map(comments.filter((c): c is CommentRecord => !!c).map((c) => [String(c._id), c]));
-  const usersById = new Map(users.filter((u) => !!u).map((u) => [String(u!._id), u!]));
   const songs = await songRefs(deps, [...commentsById.values()].map((c) => c.songId));
   return rows.map(({ target }) => {
     if (target.kind === 'settings') return { label: 'the settings', url: '/admin/settings' };
