@@ -16,7 +16,7 @@ mkdirSync(out, { recursive: true });
 
 const result = await esbuild.build({
   absWorkingDir: root,
-  entryPoints: { app: 'client/main.tsx', moderation: 'client/moderation/main.tsx', style: 'client/styles.css' },
+  entryPoints: { app: 'client/main.tsx', moderation: 'client/moderation/main.tsx', member: 'client/member/main.ts', style: 'client/styles.css' },
   outdir: out,
   entryNames: '[name]-[hash]',
   bundle: true,
@@ -32,13 +32,14 @@ const result = await esbuild.build({
   logLevel: 'warning',
 });
 
-const manifest = { js: null, moderationJs: null, css: null, icon: null };
+const manifest = { js: null, moderationJs: null, memberJs: null, css: null, icon: null };
 const files = [];
 for (const [file, meta] of Object.entries(result.metafile.outputs)) {
   const name = basename(file);
   files.push(name);
   if (meta.entryPoint === 'client/main.tsx') manifest.js = `/build/${name}`;
   if (meta.entryPoint === 'client/moderation/main.tsx') manifest.moderationJs = `/build/${name}`;
+  if (meta.entryPoint === 'client/member/main.ts') manifest.memberJs = `/build/${name}`;
   if (meta.entryPoint === 'client/styles.css') manifest.css = `/build/${name}`;
 }
 
@@ -62,7 +63,7 @@ writeFileSync(join(out, 'manifest.json'), JSON.stringify({ ...manifest, sizes },
 
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 for (const [name, s] of Object.entries(sizes)) console.log(`client: ${name.padEnd(28)} ${kib(s.raw).padStart(9)}  gzip ${kib(s.gzip).padStart(8)}  br ${kib(s.brotli).padStart(8)}`);
-// The song page loads the app bundle alone (the moderation pages' script is another bundle).
+// The song page loads the app bundle alone (the moderation queue's and members' other pages' scripts are other bundles).
 const songPageJs = Object.entries(sizes).filter(([n]) => `/build/${n}` === manifest.js).reduce((t, [, s]) => t + s.gzip, 0);
 console.log(`client: song page JavaScript ${kib(songPageJs)} gzip (budget ${kib(BUDGET)}) -> ${relative(root, out)}`);
 if (songPageJs > BUDGET) {

@@ -7,6 +7,8 @@ export interface Assets {
   js: string | null;
   /** The moderation queue's live script. */
   moderationJs?: string | null;
+  /** A member's other pages: their bell kept live (client/member/main.ts). */
+  memberJs?: string | null;
   icon: string | null;
 }
 
@@ -16,7 +18,7 @@ export interface Shell {
   canonical?: string;
   user: UserDTO | null;
   assets: Assets;
-  /** The song page ships its thread script; the moderation queue its own. */
+  /** The song page ships its thread script; the moderation queue its own; a member's other pages the member script. */
   script?: boolean | 'moderation';
   /** Where "log in" should bring the reader back to. */
   here?: string;
@@ -52,6 +54,7 @@ export function Document({ shell, children }: { shell: Shell; children: Componen
         {assets.css && <link rel="stylesheet" href={assets.css} />}
         {shell.script === true && assets.js && <script type="module" src={assets.js} />}
         {shell.script === 'moderation' && assets.moderationJs && <script type="module" src={assets.moderationJs} />}
+        {!shell.script && shell.user && assets.memberJs && <script type="module" src={assets.memberJs} />}
       </head>
       <body>
         <a class="skip-link" href="#main">
@@ -87,7 +90,7 @@ export function SignInState({ user, here, unread }: { user: UserDTO | null; here
   }
   const staff = user.role === 'moderator' || user.role === 'admin';
   return (
-    <form class="account" method="post" action="/logout">
+    <form class="account" method="post" action="/logout" data-member={user.id}>
       <Bell unread={unread} />{' '}
       {staff && (
         <>
@@ -105,7 +108,7 @@ export function SignInState({ user, here, unread }: { user: UserDTO | null; here
   );
 }
 
-/** The member's notifications link with their unread count; the song page's script keeps the count live. */
+/** The member's notifications link with their unread count; the page's script keeps the count live. */
 export function Bell({ unread }: { unread: number }) {
   return (
     <a class={`bell${unread ? ' has-unread' : ''}`} href="/notifications" data-role="notifications-bell">

@@ -5,6 +5,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/events';
 import type { QueueItem } from '../../shared/types';
 import { DONE, QUEUE_DATA_ID, QUEUE_ISLAND_ID, QueueView, type QueueAct, type QueueData } from '../pages/ModerationPages';
+import { setUnread } from '../header';
 import { api, ApiFailure } from '../thread/api';
 
 function QueueApp(initial: QueueData) {
@@ -72,6 +73,9 @@ function QueueApp(initial: QueueData) {
     socket.on('session:ended', () => location.reload());
     // A role taken away (or given): the queue is shown again as the member is now.
     socket.on('account:role-changed', () => location.reload());
+    // The moderator's own bell, as on every page of theirs.
+    socket.on('notification', (p) => setUnread(p.unread));
+    socket.on('notifications:unread', (p) => setUnread(p.unread));
     socket.on('queue:counts', setCounts);
     socket.on('queue:removed', ({ id }) => leave(id, false));
     socket.on('queue:added', (item: QueueItem) => {

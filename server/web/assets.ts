@@ -37,7 +37,7 @@ function load(dir: string): { assets: Assets; files: Map<string, Built> } | null
     const raw = read(join(dir, name));
     if (raw) files.set(name, { raw, gz: read(join(dir, `${name}.gz`)), br: read(join(dir, `${name}.br`)), type: TYPES[extname(name)] ?? 'application/octet-stream' });
   }
-  return { assets: { js: m.js, moderationJs: m.moderationJs ?? null, css: m.css, icon: m.icon }, files };
+  return { assets: { js: m.js, moderationJs: m.moderationJs ?? null, memberJs: m.memberJs ?? null, css: m.css, icon: m.icon }, files };
 }
 
 /** br when the browser takes it, else gzip, else the plain file. */

@@ -276,6 +276,56 @@ describe('browser: people and the thread as they use it (Chromium)', function ()
     w.problems.splice(0, w.problems.length, ...w.problems.filter((p) => !/status of 400/.test(p)));
   });
 
+  it('keeps a member\'s bell live on their other pages, with a notice that leads to the reply, and tells them of a new role or a logout', async () => {
+    const fay = await signUp(forum, { displayName: 'Fay' });
+    const boss = await signUp(forum, { role: 'admin' });
+    const song = await createSong(forum.deps, admin, { title: 'Landslide', artist: 'Fleetwood Mac' });
+    const mine = (await postComment(forum.deps, by(fay), song.slug, { body: 'Fay climbed a mountain' })).comment;
+    const w = await open({ cookie: fay.cookie });
+    const { page } = w;
+    const memberLive = () => page.waitForSelector('html[data-member-live="on"]', { timeout: 10_000 });
+    await page.goto(`/users/${fay.user.username}`);
+    await memberLive();
+    assert.equal(await page.locator('[data-role="notifications-bell"] [data-role="unread-count"]:not([hidden])').count(), 0);
+
+    const reply = (await postComment(forum.deps, by(ben), song.slug, { body: 'And turned around', parentId: mine.id })).comment;
+    await page.locator('[data-role="notifications-bell"] [data-role="unread-count"]:not([hidden])').waitFor();
+    assert.match(await page.locator('[data-role="notifications-bell"]').innerText(), /Notifications\s*1/);
+    const notice = page.locator('[data-role="member-notices"]');
+    assert.match(await notice.innerText(), /Ben replied to you on Landslide\.\s*Read it/);
+    await assertAccessible(page, 'a profile with a live notification notice');
+    await notice.getByRole('link', { name: 'Read it' }).click();
+    await page.waitForURL(new RegExp(`/songs/${song.slug}/c/${reply.id}`));
+    await waitLive(page);
+    // Read: the bell on the next page counts none.
+    assert.equal(await page.locator('[data-role="notifications-bell"] [data-role="unread-count"]:not([hidden])').count(), 0);
+
+    // A new role while on settings; then the moderation queue keeps the bell live too.
+    await page.goto('/settings');
+    await memberLive();
+    await boss.agent.post(`/api/moderation/users/${fay.user.id}`).send({ action: 'set-role', role: 'moderator' }).expect(200);
+    await notice.filter({ hasText: 'An admin made you a moderator.' }).waitFor();
+    await notice.getByRole('link', { name: 'Reload the page' }).click();
+    await page.waitForURL(/\/settings$/);
+    assert.match(await page.innerText('.site-nav'), /Moderation/);
+    await page.goto('/moderation');
+    await page.locator('[data-role="moderation-queue"][data-state="live"]').waitFor();
+    await postComment(forum.deps, by(ben), song.slug, { body: `Can I handle the seasons of my life, @${fay.user.username}?` });
+    await page.locator('[data-role="notifications-bell"] [data-role="unread-count"]:not([hidden])').waitFor();
+    assert.match(await page.locator('[data-role="notifications-bell"]').innerText(), /Notifications\s*1/);
+
+    // Logged out in another tab while reading the notifications page: the header and a notice say so.
+    await page.goto('/notifications');
+    await memberLive();
+    await forum.agent().post('/api/auth/logout').set('cookie', fay.cookie).expect(204);
+    await notice.filter({ hasText: 'You were logged out' }).waitFor();
+    assert.match(await page.innerText('.site-nav'), /Log in\s+Register/);
+    assert.equal(await notice.getByRole('link', { name: 'Log in again' }).getAttribute('href'), '/login?next=%2Fnotifications');
+    await assertAccessible(page, 'the notifications page after the session ended elsewhere');
+    // The page asked who the browser is now (GET /api/auth/me): 401, no one; the browser logs any such answer.
+    w.problems.splice(0, w.problems.length, ...w.problems.filter((p) => !/status of 401/.test(p)));
+  });
+
   it('remembers a guest\'s name and place, shows them typing, and lets that browser edit its comment; Escape closes forms', async () => {
     const song = await createSong(forum.deps, admin, { title: 'Gypsy', artist: 'Fleetwood Mac' });
     const c = (await postComment(forum.deps, by(ben), song.slug, { body: 'Ben opens' })).comment;
