@@ -8,7 +8,8 @@ import { Field, type FieldErrors } from './AccountPages';
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 const since = (iso: string) => new Date(iso).toLocaleDateString('en-GB', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
 
-export function ProfilePage({ profile, comments, now }: { profile: ProfileDTO; comments: Page<ProfileComment>; now: number }) {
+/** `editWindowMs`: the page is its member's own, so each comment links to editing it (within the window) and deleting it. */
+export function ProfilePage({ profile, comments, now, editWindowMs }: { profile: ProfileDTO; comments: Page<ProfileComment>; now: number; editWindowMs?: number }) {
   const more = comments.nextCursor ? `/users/${encodeURIComponent(profile.username)}?cursor=${encodeURIComponent(comments.nextCursor)}` : null;
   return (
     <section class="profile" aria-labelledby="page-title">
@@ -39,6 +40,7 @@ export function ProfilePage({ profile, comments, now }: { profile: ProfileDTO; c
           {comments.items.map((c) => (
             <li>
               <CommentCard comment={c} song={c.song} now={now} />
+              {editWindowMs !== undefined && <OwnActions c={c} now={now} editWindowMs={editWindowMs} />}
             </li>
           ))}
         </ol>
@@ -133,5 +135,25 @@ export function NotificationsPage({ page, now }: { page: NotificationPage; now: 
         </p>
       )}
     </section>
+  );
+}
+
+/** A member's own comment on their profile: edit (while the window is open) and delete, pages that need no script. */
+function OwnActions({ c, now, editWindowMs }: { c: ProfileComment; now: number; editWindowMs: number }) {
+  const at = `/songs/${encodeURIComponent(c.song.slug)}/c/${c.id}`;
+  const open = now - Date.parse(c.createdAt) < editWindowMs;
+  return (
+    <p class="own-actions" data-role="own-actions">
+      {open && (
+        <>
+          <a href={`${at}/edit`}>
+            Edit<span class="sr-only"> your comment on {c.song.title}</span>
+          </a>{' '}
+        </>
+      )}
+      <a href={`${at}/delete`}>
+        Delete<span class="sr-only"> your comment on {c.song.title}</span>
+      </a>
+    </p>
   );
 }

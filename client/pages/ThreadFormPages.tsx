@@ -1,4 +1,5 @@
-// Replying to and reporting a comment without JavaScript: a page per act, the comment quoted above its form.
+// Replying to, reporting, editing and deleting a comment without JavaScript: a page per act, the comment quoted above
+// its form.
 import { LIMITS } from '../../shared/limits';
 import type { CommentDTO, SongDTO, UserDTO } from '../../shared/types';
 import { CommentCard, permalinkOf } from '../components/CommentCard';
@@ -54,7 +55,10 @@ export function ReportPage({ song, comment, now, draft, own }: Target & { draft?
       <h1 id="page-title">Report a comment</h1>
       <CommentCard comment={comment} song={song} now={now} />
       {own ? (
-        <p data-role="own-comment">This is your own comment: you can edit or delete it instead (with JavaScript on, from the discussion).</p>
+        <p data-role="own-comment">
+          This is your own comment: you can <a href={`${ownLink(song.slug, comment.id)}/edit`}>edit it</a> or{' '}
+          <a href={`${ownLink(song.slug, comment.id)}/delete`}>delete it</a> instead.
+        </p>
       ) : (
         <form method="post" action={`/songs/${encodeURIComponent(song.slug)}/c/${comment.id}/report`} class="flag-form">
           <p class={`field${draft?.error ? ' has-error' : ''}`}>
@@ -74,6 +78,64 @@ export function ReportPage({ song, comment, now, draft, own }: Target & { draft?
       <p>
         <a href={permalinkOf(song.slug, comment.id)}>Back to the discussion</a>
       </p>
+    </section>
+  );
+}
+
+const ownLink = (slug: string, id: string) => `/songs/${encodeURIComponent(slug)}/c/${id}`;
+
+/**
+ * A member's own comment to edit. `closed`: why it can no longer be (the edit window, its status), said instead of the
+ * form; `draft`: the text sent back with what was wrong with it.
+ */
+export function EditPage({ song, comment, now, draft, closed }: Target & { draft?: { body: string; error: string }; closed?: string }) {
+  const error = draft?.error;
+  return (
+    <section class="form-page" aria-labelledby="page-title">
+      <h1 id="page-title">Edit your comment</h1>
+      <CommentCard comment={comment} song={song} now={now} />
+      {closed ? (
+        <p data-role="edit-closed">{closed}</p>
+      ) : (
+        <form method="post" action={`${ownLink(song.slug, comment.id)}/edit`} class="edit-form" data-role="edit-form">
+          <p class={`field${error ? ' has-error' : ''}`}>
+            <label for="edit-body">Your comment</label>
+            <textarea id="edit-body" name="body" rows={6} required maxLength={LIMITS.commentBody} aria-invalid={error ? 'true' : undefined} aria-describedby={error ? 'edit-error' : undefined} autoFocus={!!error}>
+              {draft?.body ?? comment.body}
+            </textarea>
+            {error && (
+              <span class="field-error" id="edit-error">
+                {error}
+              </span>
+            )}
+          </p>
+          <p class="form-actions">
+            <button type="submit">Save</button>
+          </p>
+        </form>
+      )}
+      <p>
+        <a href={permalinkOf(song.slug, comment.id)}>Back to the discussion</a>
+      </p>
+    </section>
+  );
+}
+
+/** Deleting a comment, asked once more: replies stay, under a note that it was removed. `error`: why it was not. */
+export function DeletePage({ song, comment, now, error }: Target & { error?: string }) {
+  return (
+    <section class="form-page" aria-labelledby="page-title">
+      <h1 id="page-title">Delete your comment?</h1>
+      <CommentCard comment={comment} song={song} now={now} />
+      {error && (
+        <p class="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <p>It goes from the discussion for everyone. Replies to it stay, under a note that it was removed.</p>
+      <form method="post" action={`${ownLink(song.slug, comment.id)}/delete`} class="form-actions" data-role="delete-form">
+        <button type="submit">Delete it</button> <a href={permalinkOf(song.slug, comment.id)}>Keep it</a>
+      </form>
     </section>
   );
 }

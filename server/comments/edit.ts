@@ -4,7 +4,8 @@ import type { EditCommentInput } from '../../shared/schemas';
 import type { CommentDTO, UserDTO } from '../../shared/types';
 import type { ForumDeps } from '../deps';
 import { Conflict } from '../errors';
-import { authoriseAuthor, findComment } from './access';
+import { can } from '../accounts/policy';
+import { authoriseAuthor, findComment, policyContext, targetOf } from './access';
 import { withReplyContext } from './context';
 import { commentModel, type CommentRecord } from './model';
 import { publish } from './publish';
@@ -45,6 +46,11 @@ export async function editComment(deps: Deps, user: UserDTO | null, id: string, 
   await publish(deps, 'comment.updated', { comment });
   if (byModerator) await deps.moderation.logAct(user, 'comment.edit', comment.id);
   return comment;
+}
+
+/** Why `user` may not edit `c` now, in words, or null when they may: what editComment would answer, asked before. */
+export function whyNotEdit(deps: Pick<Deps, 'config' | 'settings'>, user: UserDTO | null, c: CommentRecord, now = new Date()): string | null {
+  return can(user, 'comment.edit', policyContext(deps, now), targetOf(c)) ? null : editRefusal(deps, user, c);
 }
 
 /** Why an edit is refused, in the words its author needs: the window that closed is theirs to know about. */

@@ -39,7 +39,7 @@ export function peoplePageRoutes(deps: ForumDeps, store: AssetStore): Router {
   router.get('/users/:username', async (req, res) => {
     const profile = await getProfile(deps, String(req.params.username));
     const comments = await listMemberComments(deps, profile.username, cursorOf(req, 'member-comments'));
-    sendPage(req, res, store, 200, { title: `${profile.displayName} (@${profile.username})`, description: `${profile.displayName} on Chorus.` }, <ProfilePage profile={profile} comments={comments} now={Date.now()} />);
+    sendPage(req, res, store, 200, { title: `${profile.displayName} (@${profile.username})`, description: `${profile.displayName} on Chorus.` }, <ProfilePage profile={profile} comments={comments} now={Date.now()} editWindowMs={currentUser(req)?.id === profile.id ? deps.config.editWindowMs : undefined} />);
   });
   // Comments know their author's id: author names link here, and land on the profile.
   router.get('/members/:id', async (req, res) => {

@@ -1,13 +1,14 @@
-// The thread's acts without JavaScript: reply, vote and report as plain forms, through the same services as the
-// API. Each form's address also answers GET (its page), so a reload never lands on a 404; a success redirects
+// The thread's acts without JavaScript: reply, vote and report as plain forms, and a member's edit and delete of their
+// own comments, through the same services as the API. Each form's address also answers GET (its page), so a reload never lands on a 404; a success redirects
 // (303) to the comment's permalink, a failure renders the form again with the error beside it, in words.
 import { randomUUID } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
-import { flagInput, objectId, postCommentInput, voteValue } from '../../shared/schemas';
+import { editCommentInput, flagInput, objectId, postCommentInput, voteValue } from '../../shared/schemas';
 import { isGuest, nameAsText } from '../../client/components/GuestLabel';
-import { ReplyPage, ReportPage } from '../../client/pages/ThreadFormPages';
+import { DeletePage, EditPage, ReplyPage, ReportPage } from '../../client/pages/ThreadFormPages';
 import { findComment } from '../comments/access';
 import { withReplyContext } from '../comments/context';
+import { editComment, removeComment, whyNotEdit } from '../comments/edit';
 import { postComment } from '../comments/post';
 import { flagComment, voteComment } from '../comments/reactions';
 import { LISTED } from '../comments/thread';
@@ -81,6 +82,59 @@ export function threadFormRoutes(deps: ForumDeps, store: AssetStore): Router {
     } catch (err) {
       const f = formRefusal(err, res);
       await report(req, res, f.status, { reason, error: f.message });
+    }
+  });
+
+  /**
+   * A member's own comment to edit or delete (a moderator's tools for others' are the moderation pages): also one of
+   * theirs readers cannot see (held for review); anyone else's, or one not theirs to see, is no such comment.
+   */
+  const own = async (req: Request, removedToo = false) => {
+    const user = currentUser(req)!;
+    const id = objectId.safeParse(req.params.id);
+    if (!id.success) throw notFound('No such comment.');
+    const song = await getSong(deps, String(req.params.slug));
+    const c = await findComment(deps, id.data);
+    if (String(c.songId) !== song.id || c.author.userId !== user.id || (c.status === 'removed' && !removedToo)) throw notFound('No such comment of yours.');
+    const [comment] = await withReplyContext(deps, [c]);
+    return { song, comment, record: c, user };
+  };
+  const back = (req: Request) => `${permalink(String(req.params.slug), String(req.params.id))}#c-${String(req.params.id)}`;
+
+  const edit = async (req: Request, res: Response, status: number, draft?: { body: string; error: string }) => {
+    const { song, comment, record, user } = await own(req);
+    const closed = whyNotEdit(deps, user, record) ?? undefined;
+    sendPage(req, res, store, status, { title: 'Edit your comment', here: permalink(song.slug, comment.id) }, <EditPage song={song} comment={comment} now={Date.now()} draft={draft} closed={closed} />);
+  };
+  router.get('/songs/:slug/c/:id/edit', (req, res) => (currentUser(req) ? edit(req, res, 200) : signIn(req, res, req.originalUrl)));
+  router.post('/songs/:slug/c/:id/edit', form, async (req, res) => {
+    if (!currentUser(req)) return signIn(req, res, req.originalUrl);
+    const body = str((req.body as Record<string, unknown> | undefined)?.body);
+    try {
+      await own(req);
+      await editComment(deps, currentUser(req), String(req.params.id), editCommentInput.parse({ body }));
+      res.redirect(303, back(req));
+    } catch (err) {
+      const f = formRefusal(err, res);
+      await edit(req, res, f.status, { body, error: f.message });
+    }
+  });
+
+  const remove = async (req: Request, res: Response, status: number, error?: string) => {
+    const { song, comment } = await own(req);
+    sendPage(req, res, store, status, { title: 'Delete your comment?', here: permalink(song.slug, comment.id) }, <DeletePage song={song} comment={comment} now={Date.now()} error={error} />);
+  };
+  router.get('/songs/:slug/c/:id/delete', (req, res) => (currentUser(req) ? remove(req, res, 200) : signIn(req, res, req.originalUrl)));
+  router.post('/songs/:slug/c/:id/delete', form, async (req, res) => {
+    if (!currentUser(req)) return signIn(req, res, req.originalUrl);
+    try {
+      // Sent twice (a reload, a double press): the second finds it removed already and lands where the first did.
+      await own(req, true);
+      await removeComment(deps, currentUser(req), String(req.params.id));
+      res.redirect(303, back(req));
+    } catch (err) {
+      const f = formRefusal(err, res);
+      await remove(req, res, f.status, f.message);
     }
   });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { UserDTO } from '../../shared/types';
+import type { CommentDTO, UserDTO } from '../../shared/types';
 import { postComment } from '../../server/comments/post';
 import { createSong } from '../../server/songs/service';
 import { signUp, TEST_PASSWORD, uniqueUsername } from '../helpers/accounts';
@@ -122,6 +122,51 @@ describe('pages (server-rendered HTML)', () => {
     assert.match(own, /data-role="own-comment">This is your own comment/);
     assert.doesNotMatch(own, /name="reason"/);
     assert.match(await page(other), /<form method="post" action="[^"]+\/report" class="flag-form">/);
+  });
+
+  it('lets a member edit and delete their own comment without JavaScript, from their profile, and nobody else\'s', async () => {
+    const mine = (await postComment(forum.deps, { user: member.user, ip: '127.0.0.1' }, slug, { body: 'First thoughts, typed in haste' })).comment;
+    const at = `/songs/${slug}/c/${mine.id}`;
+    const stored = async () => ((await forum.agent().get(`/api/songs/${slug}/comments?sort=newest&limit=50`).expect(200)).body.items as CommentDTO[]).find((c) => c.id === mine.id)!;
+    // Their own profile links to both; the same profile seen by anyone else does not.
+    const profile = (await member.agent.get(`/users/${member.user.username}`).expect(200)).text;
+    assert.ok(profile.includes(`<a href="${at}/edit">Edit<span class="sr-only"> your comment on Bohemian Rhapsody</span></a>`));
+    assert.ok(profile.includes(`<a href="${at}/delete">Delete<span class="sr-only"> your comment on Bohemian Rhapsody</span></a>`));
+    assert.doesNotMatch((await forum.agent().get(`/users/${member.user.username}`).expect(200)).text, /data-role="own-actions"/);
+    // So does the report page of their own comment (the thread without script offers Report on every comment).
+    assert.match((await member.agent.get(`${at}/report`).expect(200)).text, new RegExp(`<a href="${at}/edit">edit it</a> or <a href="${at}/delete">delete it</a>`));
+
+    const form = (await member.agent.get(`${at}/edit`).expect(200)).text;
+    assert.match(form, /<textarea id="edit-body" name="body"[^>]*>First thoughts, typed in haste<\/textarea>/);
+    const empty = await member.agent.post(`${at}/edit`).type('form').send({ body: '  ' }).expect(400);
+    assert.match(empty.text, /<title>Check the form: Edit your comment · Chorus<\/title>/);
+    assert.match(empty.text, /<span class="field-error" id="edit-error">Your comment is required.<\/span>/);
+    const saved = await member.agent.post(`${at}/edit`).type('form').send({ body: 'Second thoughts, <b>calmer</b>' }).expect(303);
+    assert.equal(saved.headers.location, `${at}#c-${mine.id}`);
+    const shown = await stored();
+    assert.equal(shown.body, 'Second thoughts, <b>calmer</b>');
+    assert.equal(shown.editedBy, 'author');
+
+    // Someone else's comment has no such page, nor does a reader get one: they are sent to sign in.
+    const bea = await signUp(forum, { displayName: 'Bea' });
+    await bea.agent.get(`${at}/edit`).expect(404);
+    await bea.agent.post(`${at}/delete`).type('form').send({}).expect(404);
+    assert.equal((await forum.agent().get(`${at}/delete`).expect(303)).headers.location, `/login?next=${encodeURIComponent(`${at}/delete`)}`);
+    assert.equal((await stored()).status, 'visible');
+
+    // Past the edit window the page says so instead of offering the form, and a sent form is refused in words.
+    await forum.deps.db.conn.collection('comments').updateOne({ _id: new (await import('mongoose')).default.Types.ObjectId(mine.id) }, { $set: { createdAt: new Date(Date.now() - 24 * 3600_000) } });
+    assert.match((await member.agent.get(`${at}/edit`).expect(200)).text, /data-role="edit-closed">The edit window has closed/);
+    assert.match((await member.agent.post(`${at}/edit`).type('form').send({ body: 'Too late' }).expect(403)).text, /The edit window has closed/);
+    assert.doesNotMatch((await member.agent.get(`/users/${member.user.username}`).expect(200)).text, new RegExp(`href="${at}/edit"`));
+
+    assert.match((await member.agent.get(`${at}/delete`).expect(200)).text, /<h1 id="page-title">Delete your comment\?<\/h1>/);
+    const gone = await member.agent.post(`${at}/delete`).type('form').send({}).expect(303);
+    assert.equal(gone.headers.location, `${at}#c-${mine.id}`);
+    assert.equal((await stored()).status, 'removed');
+    // Sent again (a reload): the same landing, nothing else changes.
+    assert.equal((await member.agent.post(`${at}/delete`).type('form').send({}).expect(303)).headers.location, `${at}#c-${mine.id}`);
+    await member.agent.get(`${at}/edit`).expect(404);
   });
 
   it('answers a bad thread cursor with an HTML error page, never a stack trace', async () => {

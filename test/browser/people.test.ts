@@ -417,6 +417,34 @@ describe('browser: people and the thread as they use it (Chromium)', function ()
     w.problems.splice(0, w.problems.length, ...w.problems.filter((p) => !/status of 400/.test(p)));
   });
 
+  it('lets a member edit and delete their own comment without JavaScript, from their profile', async () => {
+    const song = await createSong(forum.deps, admin, { title: 'Silver Springs', artist: 'Fleetwood Mac' });
+    const c = (await postComment(forum.deps, by(ana), song.slug, { body: 'Time cast a spell on you' })).comment;
+    const { page } = await open({ cookie: ana.cookie, javaScriptEnabled: false });
+    await page.goto(`/users/${ana.user.username}`);
+    await page.getByRole('link', { name: 'Edit your comment on Silver Springs' }).click();
+    await page.waitForURL(new RegExp(`/c/${c.id}/edit$`));
+    await page.getByRole('textbox', { name: 'Your comment' }).fill('Time cast a spell on you, but you won\'t forget me');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(new RegExp(`/c/${c.id}#c-${c.id}$`));
+    assert.equal(await page.locator(`[data-comment-id="${c.id}"] [data-role="comment-body"]`).innerText(), 'Time cast a spell on you, but you won\'t forget me');
+
+    await page.goto(`/users/${ana.user.username}`);
+    await page.getByRole('link', { name: 'Delete your comment on Silver Springs' }).click();
+    await page.getByRole('button', { name: 'Delete it' }).click();
+    await page.waitForURL(new RegExp(`/c/${c.id}#c-${c.id}$`));
+    await page.locator(`[data-comment-id="${c.id}"]`, { hasText: 'This comment was removed.' }).waitFor();
+    // axe runs in the page, so these pages are checked in a browser with script on.
+    const checker = await open({ cookie: ana.cookie });
+    const other = (await postComment(forum.deps, by(ana), song.slug, { body: 'Give me just a chance' })).comment;
+    for (const kind of ['edit', 'delete']) {
+      await checker.page.goto(`/songs/${song.slug}/c/${other.id}/${kind}`);
+      await assertAccessible(checker.page, `the ${kind} page`);
+    }
+    await checker.page.goto(`/users/${ana.user.username}`);
+    await assertAccessible(checker.page, 'a member\'s own profile, with edit and delete links');
+  });
+
   it('takes a new member from a song page through Register and back to the song, and finds songs by album', async () => {
     const watched = await open();
     const { page } = watched;

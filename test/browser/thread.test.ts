@@ -442,6 +442,8 @@ describe('browser: the live song page (Chromium)', function () {
     const card = page.locator(`[data-comment-id="${comment.id}"]`);
     const thread = page.locator(`li:has(> [data-comment-id="${comment.id}"])`);
     await card.getByRole('button', { name: 'Reply', exact: true }).click();
+    // The form takes the focus as it opens: type once it has (on a loaded machine the keys could land on the button).
+    await page.waitForFunction((id) => !!document.activeElement?.matches(`[data-comment-id="${id}"] form[data-role="reply-form"] textarea`), comment.id);
     await page.keyboard.type('Half of what I meant');
     await page.keyboard.press('Escape');
     await card.locator('form[data-role="reply-form"]').waitFor({ state: 'detached' });
