@@ -1,10 +1,27 @@
 // Replying to, reporting, editing and deleting a comment without JavaScript: a page per act, the comment quoted above
 // its form.
+import type { ComponentChildren } from 'preact';
 import { LIMITS } from '../../shared/limits';
 import type { CommentDTO, SongDTO, UserDTO } from '../../shared/types';
 import { CommentCard, permalinkOf } from '../components/CommentCard';
 import { isGuest, nameAsText } from '../components/GuestLabel';
 import { CommentForm } from '../thread/CommentForm';
+
+/** Each act's page: its title, the comment it acts on quoted, the form, and the way back to the discussion. */
+function ActPage({ title, song, comment, now, back = true, children }: Target & { title: ComponentChildren; back?: boolean; children: ComponentChildren }) {
+  return (
+    <section class="form-page" aria-labelledby="page-title">
+      <h1 id="page-title">{title}</h1>
+      <CommentCard comment={comment} song={song} now={now} />
+      {children}
+      {back && (
+        <p>
+          <a href={permalinkOf(song.slug, comment.id)}>Back to the discussion</a>
+        </p>
+      )}
+    </section>
+  );
+}
 
 interface Target {
   song: SongDTO;
@@ -15,11 +32,8 @@ interface Target {
 
 /** `clientId`: the form's, so a resubmitted form posts once; `formToken`: guests' signed render time (the bot check). */
 export function ReplyPage({ song, comment, now, user, guestPosting, draft, clientId, formToken }: Target & { user: UserDTO | null; guestPosting: boolean; draft?: { body: string; name?: string; location?: string; error: string }; clientId: string; formToken?: string }) {
-  const back = permalinkOf(song.slug, comment.id);
   return (
-    <section class="form-page" aria-labelledby="page-title">
-      <h1 id="page-title">Reply to {nameAsText(comment.author.name, isGuest(comment.author))}</h1>
-      <CommentCard comment={comment} song={song} now={now} />
+    <ActPage title={`Reply to ${nameAsText(comment.author.name, isGuest(comment.author))}`} song={song} comment={comment} now={now}>
       {user || guestPosting ? (
         <CommentForm
           slug={song.slug}
@@ -41,19 +55,14 @@ export function ReplyPage({ song, comment, now, user, guestPosting, draft, clien
           <a href={`/register?next=${encodeURIComponent(`/songs/${song.slug}/c/${comment.id}/reply`)}`}>create an account</a> to reply.
         </p>
       )}
-      <p>
-        <a href={back}>Back to the discussion</a>
-      </p>
-    </section>
+    </ActPage>
   );
 }
 
 /** `own`: the member wrote it (the thread without script offers Report on every comment): no form, only why not. */
 export function ReportPage({ song, comment, now, draft, own }: Target & { draft?: { reason: string; error: string }; own?: boolean }) {
   return (
-    <section class="form-page" aria-labelledby="page-title">
-      <h1 id="page-title">Report a comment</h1>
-      <CommentCard comment={comment} song={song} now={now} />
+    <ActPage title="Report a comment" song={song} comment={comment} now={now}>
       {own ? (
         <p data-role="own-comment">
           This is your own comment: you can <a href={`${ownLink(song.slug, comment.id)}/edit`}>edit it</a> or{' '}
@@ -75,10 +84,7 @@ export function ReportPage({ song, comment, now, draft, own }: Target & { draft?
           </p>
         </form>
       )}
-      <p>
-        <a href={permalinkOf(song.slug, comment.id)}>Back to the discussion</a>
-      </p>
-    </section>
+    </ActPage>
   );
 }
 
@@ -91,9 +97,7 @@ const ownLink = (slug: string, id: string) => `/songs/${encodeURIComponent(slug)
 export function EditPage({ song, comment, now, draft, closed }: Target & { draft?: { body: string; error: string }; closed?: string }) {
   const error = draft?.error;
   return (
-    <section class="form-page" aria-labelledby="page-title">
-      <h1 id="page-title">Edit your comment</h1>
-      <CommentCard comment={comment} song={song} now={now} />
+    <ActPage title="Edit your comment" song={song} comment={comment} now={now}>
       {closed ? (
         <p data-role="edit-closed">{closed}</p>
       ) : (
@@ -114,19 +118,14 @@ export function EditPage({ song, comment, now, draft, closed }: Target & { draft
           </p>
         </form>
       )}
-      <p>
-        <a href={permalinkOf(song.slug, comment.id)}>Back to the discussion</a>
-      </p>
-    </section>
+    </ActPage>
   );
 }
 
 /** Deleting a comment, asked once more: replies stay, under a note that it was removed. `error`: why it was not. */
 export function DeletePage({ song, comment, now, error }: Target & { error?: string }) {
   return (
-    <section class="form-page" aria-labelledby="page-title">
-      <h1 id="page-title">Delete your comment?</h1>
-      <CommentCard comment={comment} song={song} now={now} />
+    <ActPage title="Delete your comment?" song={song} comment={comment} now={now} back={false}>
       {error && (
         <p class="form-error" role="alert">
           {error}
@@ -136,6 +135,6 @@ export function DeletePage({ song, comment, now, error }: Target & { error?: str
       <form method="post" action={`${ownLink(song.slug, comment.id)}/delete`} class="form-actions" data-role="delete-form">
         <button type="submit">Delete it</button> <a href={permalinkOf(song.slug, comment.id)}>Keep it</a>
       </form>
-    </section>
+    </ActPage>
   );
 }
