@@ -145,6 +145,12 @@ export function limitConnectionsPerAddress(io: ForumIo, counter: ConnectionCount
           const message = `Too many connections from your address (at most ${max}); close some tabs and try again.`;
           return next(Object.assign(new Error(message), { data: { code: TOO_MANY_CONNECTIONS, message } }));
         }
+        // Its client went while the count was asked (Redis is a round trip away): its transport has closed already and
+        // will not say so again, so its place is given back now rather than held for ever.
+        if (socket.conn.readyState === 'closed') {
+          void counter.release(address, socket.id);
+          return next(new Error('The connection closed during its handshake.'));
+        }
         releaseOnClose(socket, address);
         next();
       },
