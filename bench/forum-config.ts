@@ -1,5 +1,5 @@
 // The configuration a bench runs a forum with: on loopback at a free port, a fixed secret, no demo content, and a
-// posting limit far above any bench's rate (the benches measure reads, posts and fan-out, not the limit). `env`
+// posting and read limits far above any bench's rate (the benches measure reads, posts and fan-out, not the limit). `env`
 // adds to it or overrides it.
 import { loadConfig, type Config } from '../server/config';
 
@@ -11,6 +11,7 @@ export function benchConfig(env: Record<string, string | undefined>): Config {
     LOG_LEVEL: 'silent',
     DEMO_CONTENT: 'false',
     POSTING_LIMIT_PER_MINUTE: '100000000',
+    READ_LIMIT_PER_MINUTE: '100000000',
     ...env,
   });
 }

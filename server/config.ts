@@ -44,6 +44,7 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().optional(),
   REGISTER_LIMIT_PER_HOUR: z.coerce.number({ message: 'must be a number' }).int().min(1).default(20),
   POSTING_LIMIT_PER_MINUTE: z.coerce.number({ message: 'must be a number' }).int().min(1).default(10),
+  READ_LIMIT_PER_MINUTE: z.coerce.number({ message: 'must be a number' }).int().min(1).default(600),
   MAX_SOCKETS_PER_ADDRESS: z.coerce.number({ message: 'must be a number' }).int().min(1).default(50),
   MAX_SESSIONS_PER_MEMBER: z.coerce.number({ message: 'must be a number' }).int().min(1).max(1000).default(10),
   // Moderation defaults (an admin's settings override them once saved):
@@ -79,6 +80,8 @@ export interface Config {
   registerLimitPerHour: number;
   /** Posts per poster per minute (HTTP and socket share it). */
   postingLimitPerMinute: number;
+  /** Reads the app answers itself (not readers' cache hits), per minute: per member signed in, else per address. */
+  readLimitPerMinute: number;
   /** Signed-in sessions a member keeps at once; signing in once more ends the oldest. */
   maxSessionsPerMember: number;
   /** Live sockets one client address may hold (across instances with Redis). */
@@ -130,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     secureCookies: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).protocol === 'https:' : false,
     registerLimitPerHour: e.REGISTER_LIMIT_PER_HOUR,
     postingLimitPerMinute: e.POSTING_LIMIT_PER_MINUTE,
+    readLimitPerMinute: e.READ_LIMIT_PER_MINUTE,
     maxSessionsPerMember: e.MAX_SESSIONS_PER_MEMBER,
     maxSocketsPerAddress: e.MAX_SOCKETS_PER_ADDRESS,
     moderationDefaults: Object.freeze({

@@ -72,6 +72,11 @@ export interface ForumLimits {
   login: RequestHandler;
   /** Express middleware for POST /api/auth/register (per address). */
   register: RequestHandler;
+  /**
+   * Express middleware for every GET the app answers itself, after the session: per member when signed in, else per
+   * address. Readers' cache hits are answered before the app and never count; while Redis is away reads go on.
+   */
+  reads: RequestHandler;
   /** Stops the limits' timers (in-memory stores). */
   close(): void;
 }

@@ -106,6 +106,7 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
     before: [...securityMiddleware(deps), assets.handler],
     session: session.handlers,
     routers: [
+      { path: '/', handler: deps.limits.reads },
       { path: '/api/auth', handler: accountRoutes(deps, passport) },
       { path: '/api', handler: songRoutes(deps) },
       { path: '/api', handler: commentRoutes(deps) },

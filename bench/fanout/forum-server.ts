@@ -18,6 +18,7 @@ const config = loadConfig({
   DEMO_CONTENT: 'false',
   // The poster sends far faster than a person may; the bench measures fan-out, not the posting limit.
   POSTING_LIMIT_PER_MINUTE: '100000',
+  READ_LIMIT_PER_MINUTE: '100000000',
   // Every simulated reader connects from 127.0.0.1.
   MAX_SOCKETS_PER_ADDRESS: '100000',
 });

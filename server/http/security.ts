@@ -128,7 +128,7 @@ export function loginDelayMs(addressFailures: number): number {
 const REGISTER_WINDOW_MS = 60 * 60_000;
 const POSTING_WINDOW_MS = 60_000;
 
-type LimitDeps = Pick<ForumDeps, 'config' | 'db' | 'redis'>;
+type LimitDeps = Pick<ForumDeps, 'config' | 'db' | 'redis' | 'logger'>;
 /** Makes the store of one named limit; memory stores are remembered so closing the limits stops their timers. */
 type StoreMaker = (name: string) => Store;
 
@@ -199,12 +199,12 @@ const usernameOf = (req: Request) => {
   return typeof u === 'string' ? u.trim().toLowerCase().slice(0, 100) : '';
 };
 
-function limiter(makeStore: StoreMaker, name: string, opts: Partial<Options> & { windowMs: number; limit: number }): RequestHandler {
+function limiter(makeStore: StoreMaker, name: string, opts: Partial<Options> & { windowMs: number; limit: number }, what?: string): RequestHandler {
   return rateLimit({
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     store: makeStore(name),
-    handler: (req, _res, next, options) => next(rateLimited(retryAfterSeconds((req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime, options.windowMs))),
+    handler: (req, _res, next, options) => next(rateLimited(retryAfterSeconds((req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime, options.windowMs), what)),
     ...opts,
   });
 }
@@ -242,9 +242,31 @@ export function createLimits(deps: LimitDeps): ForumLimits {
     keyGenerator: addressOf,
     skipFailedRequests: true,
   });
+  // What a reader's request can make the database do: a page the cache does not hold (another cursor, sort or song)
+  // is read anew. Hits never reach the app, so this counts misses and members' requests: far more than a person
+  // reading makes, few enough that one client cannot keep the database busy. Writes have budgets of their own.
+  const reads = limiter(
+    makeStore,
+    'reads',
+    {
+      windowMs: 60_000,
+      limit: deps.config.readLimitPerMinute,
+      keyGenerator: (req) => (req.user ? `member:${(req.user as { id: string }).id}` : `addr:${addressOf(req)}`),
+      skip: (req) => req.method !== 'GET' && req.method !== 'HEAD',
+      // Redis away: anonymous reading goes on (README), unlimited until it is back. The Redis client says once that it
+      // went; the limiter would say so again on every read.
+      passOnStoreError: true,
+      logger: {
+        error: (err: unknown, message?: string) => (String(message).includes('error from store') ? deps.logger.debug({ err }, 'read limit not counted') : deps.logger.error({ err }, message ?? 'read limit')),
+        warn: (warning: unknown) => deps.logger.warn({ warning }, 'read limit'),
+      },
+    },
+    'Too many requests',
+  );
   return {
     login,
     register,
+    reads,
     ...postingBudget(deps, makeStore),
     ...actBudgets(makeStore),
     close: () => memoryStores.forEach((store) => store.shutdown()),

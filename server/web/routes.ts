@@ -3,6 +3,7 @@ import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import { createElement } from 'preact';
 import type { ForumDeps } from '../deps';
 import { isDatabaseUnavailable } from '../db/connection';
+import { RateLimited } from '../errors';
 import { toErrorBody } from '../http/errors';
 import { isRedisUnavailable } from '../redis';
 import { ErrorPage, NotFoundPage } from '../../client/pages/ErrorPages';
@@ -65,13 +66,20 @@ export function pageRoutes(deps: ForumDeps, store: AssetStore): Router {
 }
 
 /**
- * A page request that failed before reaching the pages (its session could not be read: Redis or the database away)
- * still gets a page: 503, saying that reading works without signing in. Other errors go on to the JSON handler.
+ * A page request that failed before reaching the pages still gets a page: its session could not be read (Redis or the
+ * database away): 503, saying that reading works without signing in; over the read limit: 429, saying when to come
+ * back. Other errors go on to the JSON handler.
  */
 export function pageUnavailable(store: AssetStore): ErrorRequestHandler {
   return (err, req, res, next) => {
     const isPage = !req.path.startsWith('/api/') && req.path !== '/api';
-    if (!isPage || res.headersSent || !(isRedisUnavailable(err) || isDatabaseUnavailable(err))) return next(err);
+    if (!isPage || res.headersSent) return next(err);
+    if (err instanceof RateLimited) {
+      const { status, body, headers } = toErrorBody(err);
+      if (headers) res.set(headers);
+      return sendPage(req, res, store, status, { title: 'Sorry', errorPage: true }, createElement(ErrorPage, { message: body.error.message }));
+    }
+    if (!(isRedisUnavailable(err) || isDatabaseUnavailable(err))) return next(err);
     req.log?.warn({ code: toErrorBody(err).body.error.code }, 'page refused: a service is unavailable');
     // The session could not be read: render as for a reader, never as a member half known.
     req.user = undefined;

@@ -201,6 +201,45 @@ describe('security: rate limits', () => {
   });
 });
 
+describe('security: read limit', () => {
+  let forum: TestForum;
+  let slug: string;
+  before(async () => {
+    // PUBLIC_URL: behind a proxy the links of kept pages cannot come from its headers, so only then are pages kept.
+    forum = await startTestForum({ TRUST_PROXY: '1', PUBLIC_URL: 'http://chorus.example', READ_LIMIT_PER_MINUTE: '5' });
+    const admin = await signUp(forum, { role: 'admin' });
+    slug = (await admin.agent.post('/api/songs').send({ title: 'Read Limit', artist: 'The Scrapers' }).expect(201)).body.slug;
+  });
+  after(() => forum.close());
+  const get = (path: string, address: string) => forum.agent().get(path).set('x-forwarded-for', address);
+
+  it('answers an address past its reads 429 (JSON on the API, a page on pages), while cache hits, members and others read on', async () => {
+    // One reader brings the song page and its first comments page into the cache.
+    await get(`/songs/${slug}`, '192.0.2.9').expect(200);
+    await get(`/api/songs/${slug}/comments`, '192.0.2.9').expect(200);
+    // Another walks pages the cache does not hold (each another address for the database to read).
+    for (let i = 1; i <= 5; i++) await get(`/api/songs/${slug}/comments?sort=newest&limit=${i}`, '192.0.2.10').expect(200);
+    const api = await get(`/api/songs/${slug}/comments?sort=newest&limit=6`, '192.0.2.10').expect(429);
+    assert.equal(api.body.error.code, 'RATE_LIMITED');
+    assert.match(api.body.error.message, /^Too many requests; try again in \d+ seconds?\.$/);
+    assert.ok(Number(api.headers['retry-after']) > 0 && Number(api.headers['retry-after']) <= 60);
+    const page = await get('/', '192.0.2.10').expect(429);
+    assert.match(page.headers['content-type'], /text\/html/);
+    assert.match(page.text, /Too many requests; try again in/);
+    assert.ok(Number(page.headers['retry-after']) > 0);
+    assert.doesNotMatch(page.text, /at .+\.ts:\d+/);
+
+    // What the cache holds is answered before the app, to this address too.
+    await get(`/songs/${slug}`, '192.0.2.10').expect(200);
+    await get(`/api/songs/${slug}/comments`, '192.0.2.10').expect(200);
+    // Another address reads on, as does a member from this one (their budget is their own); logging in is no read.
+    await get('/', '192.0.2.11').expect(200);
+    const member = await signUp(forum, { displayName: 'Reads On' });
+    await member.agent.get('/').set('x-forwarded-for', '192.0.2.10').expect(200);
+    await forum.agent().post('/api/auth/login').set('x-forwarded-for', '192.0.2.10').send({ username: member.user.username, password: TEST_PASSWORD }).expect(200);
+  });
+});
+
 describe('security: sessions and limits in Redis', () => {
   let forum: TestForum;
   let redis: Redis;

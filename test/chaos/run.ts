@@ -50,7 +50,7 @@ async function main() {
   await redis.start();
   const forum = new ForumProcess(
     await freePort(),
-    { DATA_DIR: join(dir, 'data'), REDIS_URL: redis.url, REDIS_PREFIX: 'chaos', SESSION_SECRET: 'chaos-secret-chaos-secret-chaos', LOG_LEVEL: 'warn', GUEST_POSTING: 'true', POSTING_LIMIT_PER_MINUTE: '100000', REGISTER_LIMIT_PER_HOUR: '10000', DEMO_CONTENT: 'true' },
+    { DATA_DIR: join(dir, 'data'), REDIS_URL: redis.url, REDIS_PREFIX: 'chaos', SESSION_SECRET: 'chaos-secret-chaos-secret-chaos', LOG_LEVEL: 'warn', GUEST_POSTING: 'true', POSTING_LIMIT_PER_MINUTE: '100000', READ_LIMIT_PER_MINUTE: '1000000', REGISTER_LIMIT_PER_HOUR: '10000', DEMO_CONTENT: 'true' },
     dir,
   );
   const started = Date.now();

@@ -39,6 +39,8 @@ export async function startTestForum(env: Record<string, string> = {}, opts: { d
     DEMO_CONTENT: 'false',
     // Test files sign many members up from 127.0.0.1; the registration limit's own test sets it low.
     REGISTER_LIMIT_PER_HOUR: '10000',
+    // And read a lot from it: the read limit's own test sets it low.
+    READ_LIMIT_PER_MINUTE: '1000000',
     ...env,
   });
   const dbName = opts.dbName ?? freshDbName();
