@@ -40,7 +40,12 @@ export async function songIdBySlug(deps: Deps, slug: string): Promise<Types.Obje
   return deps.songIds.get(slug) ?? (await findSongBySlug(deps, slug))._id;
 }
 
-/** The song record of a slug, or NotFound; other modules use it to resolve a thread. */
+/**
+ * The song record of a slug, or NotFound; other modules use it to resolve a thread. What it keeps (the slug's id, for
+ * the life of the process) is kept only from an answer that is one: a song with that slug and an ObjectId. Seen once
+ * on the embedded database under load: a reply that belonged to another query (the moderation settings' document),
+ * which, kept, made that song's every page a 500 until a restart.
+ */
 export async function findSongBySlug(deps: Deps, slug: string): Promise<SongRecord> {
   if (typeof slug !== 'string' || slug.length > 200) throw noSuchSong();
   const Songs = songModel(deps.db.conn);
@@ -49,6 +54,10 @@ export async function findSongBySlug(deps: Deps, slug: string): Promise<SongReco
   if (cached?.slug === slug) return cached;
   const song = await Songs.findOne({ slug }).lean<SongRecord>();
   if (!song) throw noSuchSong();
+  if (song.slug !== slug || !(song._id instanceof mongoose.Types.ObjectId)) {
+    deps.songIds.delete(slug);
+    throw new Error(`the database answered a song lookup by slug with another document (_id ${String(song._id)})`);
+  }
   if (deps.songIds.size > MAX_KNOWN_SLUGS) deps.songIds.clear();
   deps.songIds.set(slug, song._id);
   return song;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { SongDTO } from '../../shared/types';
+import { songModel } from '../../server/songs/model';
 import { signUp, type SignedUp } from '../helpers/accounts';
 import { startTestForum, type TestForum } from '../helpers/forum';
 
@@ -120,4 +121,32 @@ describe('songs API', () => {
       assert.match(res.body.error.code, /VALIDATION|INVALID_CURSOR/);
     }
   });
+
+  it('keeps no song id from a database reply that answers another query: one 500, then the right song', async () => {
+    const wanted = (await admin.agent.post('/api/songs').send({ title: 'Asked For', artist: 'Crossed Wires' }).expect(201)).body as SongDTO;
+    const other = (await admin.agent.post('/api/songs').send({ title: 'Answered Instead', artist: 'Crossed Wires' }).expect(201)).body as SongDTO;
+    // Creating a song does not look it up by slug; the first read does. The database answers it once with another
+    // document, as the embedded database was once seen to under load (a reply meant for another query).
+    const Songs = songModel(forum.deps.db.conn);
+    const findOne = Songs.findOne;
+    let crossed = 0;
+    Songs.findOne = function (this: typeof Songs, filter: Record<string, unknown>, ...rest: unknown[]) {
+      if (filter?.slug === wanted.slug && crossed++ === 0) return findOne.call(this, { slug: other.slug }, ...(rest as []));
+      return findOne.call(this, filter, ...(rest as []));
+    } as typeof findOne;
+    try {
+      const failed = await forum.agent().get(`/api/songs/${wanted.slug}`).expect(500);
+      assert.equal(failed.body.error.code, 'INTERNAL');
+      assert.doesNotMatch(JSON.stringify(failed.body), /Crossed|answered a song lookup|at .+\.ts/);
+      assert.equal(crossed, 1);
+      // Nothing of that answer was kept: the next read of the slug is the song it names, and so is its thread.
+      assert.equal((await forum.agent().get(`/api/songs/${wanted.slug}`).expect(200)).body.id, wanted.id);
+      await admin.agent.post(`/api/songs/${wanted.slug}/comments`).send({ body: 'In the right thread' }).expect(201);
+      assert.equal((await forum.agent().get(`/api/songs/${other.slug}`).expect(200)).body.commentCount, 0);
+      assert.equal((await forum.agent().get(`/api/songs/${wanted.slug}`).expect(200)).body.commentCount, 1);
+    } finally {
+      Songs.findOne = findOne;
+    }
+  });
+
 });
