@@ -127,8 +127,9 @@ function parseFacts(lines: string[], i: number, page: ParsedSongPage): number {
     }
     blank = false;
   }
-  flush();
-  return i;
+  // The format's facts end at its `Comments:` line: a file that stops in them was cut short (a partial download, a
+  // copy that stopped), and importing it would replace the song's facts with the part that arrived.
+  throw new SongPageError('the page ends inside its facts, before its "Comments:" line: is the file cut short?');
 }
 
 /** Comments: `  • NAME from LOCATIONTEXT`, until the page furniture. */

@@ -112,6 +112,16 @@ describe('song-page import: pages that vary the format', () => {
     assert.throws(() => parseSongPage('Title\nby Someone\0\n'), SongPageError);
   });
 
+  it('refuses a page cut short in its facts (no "Comments:" line), which would replace a song\'s facts with a part of them', () => {
+    const seed = page('seed-we-dont-talk-anymore.txt');
+    for (const cut of [300, seed.indexOf('Comments:') - 1]) {
+      assert.throws(() => parseSongPage(seed.slice(0, cut)), (e: unknown) => e instanceof SongPageError && /ends inside its facts, before its "Comments:" line: is the file cut short\?/.test(e.message));
+    }
+    // Cut in its comments, it still reads: comments are only ever added, never taken away by an import.
+    const inComments = parseSongPage(seed.slice(0, seed.indexOf('Comments:') + 200));
+    assert.equal(inComments.facts.length, parseSongPage(seed).facts.length);
+  });
+
   it('accepts Windows line ends and a byte-order mark', () => {
     const p = parseSongPage('\uFEFF' + page('one-chart-no-year.txt').replace(/\n/g, '\r\n'));
     assert.equal(p.title, 'Paper Lanterns');
