@@ -53,3 +53,6 @@ export function inWords(code: string, message: string): string {
     })
     .join(' ');
 }
+
+/** "1 comment", "2 comments": a count with its noun. */
+export const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;

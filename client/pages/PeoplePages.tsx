@@ -1,11 +1,11 @@
 // A member's profile, their settings and their notifications: server-rendered, plain forms, no script needed.
+import { plural } from '../../shared/words';
 import { LIMITS } from '../../shared/limits';
 import type { NotificationPage, Page, ProfileComment, ProfileDTO, UserDTO } from '../../shared/types';
 import { CommentCard } from '../components/CommentCard';
 import { fullDate } from '../time';
 import { Field, type FieldErrors } from './AccountPages';
 
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 const since = (iso: string) => new Date(iso).toLocaleDateString('en-GB', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
 
 /** `editWindowMs`: the page is its member's own, so each comment links to editing it (within the window) and deleting it. */

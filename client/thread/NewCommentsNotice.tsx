@@ -1,8 +1,8 @@
 // New comments where the reader is: a notice that floats at the bottom of the window while comments wait to be
 // shown, and a count in the tab's title while the tab is hidden.
+import { plural } from '../../shared/words';
 import { useEffect, useRef } from 'preact/hooks';
 
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 export function NewCommentsNotice({ count, onShow }: { count: number; onShow(): void }) {
   if (count === 0) return null;

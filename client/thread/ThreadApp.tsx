@@ -1,4 +1,5 @@
 // The song's discussion: server-rendered as it stands, then live in the browser (hydrated from the same props).
+import { plural } from '../../shared/words';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { catchUpMark } from '../../shared/catchup';
 import type { BanDTO, CommentDTO, Role, ThreadSort, UserDTO, VoteValue } from '../../shared/types';
@@ -33,7 +34,6 @@ const SORTS: [ThreadSort, string][] = [
 const message = (err: unknown) => (err instanceof ApiFailure ? err.message : 'Something went wrong. Try again.');
 const newClientId = () => (globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`);
 const nearBottom = () => window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 300;
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 /** After a session ended elsewhere and no one is signed in: how long before asking again (see signedOut). */
 const SESSION_RECHECK_MS = 1500;
 /** Pages "show new comments" loads at most to reach them in the oldest order (beyond: the newest order). */

@@ -1,5 +1,6 @@
 // `npm run import -- FILE...`: imports song pages (the song-page text format) into the configured database.
 // One line per song; a bad file gets a line on stderr and exit code 1, while the good files are still imported.
+import { plural } from '../../shared/words';
 import { readFile } from 'node:fs/promises';
 import { createPageCache } from '../cache';
 import { ConfigError, loadConfig } from '../config';
@@ -40,7 +41,7 @@ async function main(files: string[]): Promise<number> {
       try {
         const page = parseSongPage(await readFile(file, 'utf8'));
         const { song, created, comments } = await upsertSongFromPage({ db, threads, repairs, threadCache }, page);
-        console.log(`${created ? 'created' : 'updated'} ${song.slug}: ${song.facts?.length ?? 0} facts, ${comments} comments added`);
+        console.log(`${created ? 'created' : 'updated'} ${song.slug}: ${plural(song.facts?.length ?? 0, 'fact', 'facts')}, ${plural(comments, 'comment', 'comments')} added`);
       } catch (err) {
         failed++;
         console.error(`${file}: ${describe(err)}; skipped`);
