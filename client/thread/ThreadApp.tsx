@@ -12,6 +12,7 @@ import { CommentForm, type Draft } from './CommentForm';
 import type { ThreadData } from './data';
 import { guestTokenOf, keepGuestToken, rememberGuest } from './guest';
 import type { Live, LinkStatus, LiveHandlers } from './live';
+import { arrivalAnnouncer, BURST_MS } from './arrivals';
 import { NewCommentsNotice, useTitleCount } from './NewCommentsNotice';
 import * as T from './state';
 import { buildTree } from './tree';
@@ -103,13 +104,22 @@ export function ThreadApp(p: ThreadProps) {
     let typingTimer: ReturnType<typeof setTimeout> | undefined;
     // Where a catch-up after a drop starts: a little before the newest comment had (shared/catchup.ts says why).
     const mark = catchUpMark(p.newestId);
+    // A burst that began at the end of the thread goes on joining it, until the reader scrolls away from the end.
+    let followUntil = 0;
+    const leftTheEnd = () => {
+      if (!nearBottom()) followUntil = 0;
+    };
+    window.addEventListener('scroll', leftTheEnd, { passive: true });
+    const arrivals = arrivalAnnouncer(setAnnounce, () => stateRef.current.unseen.length);
     const received = (c: CommentDTO) => {
       // Brought again by a catch-up's overlap, and counted when it first came: a page of another sort may not show it.
       const again = mark.knows(c);
       mark.note(c);
       const before = stateRef.current;
       if (again && !T.isKnown(before, c)) return;
-      const { state: next, shown } = T.receiveCreated(before, c, { nearBottom: nearBottom() });
+      const atEnd = nearBottom() || Date.now() < followUntil;
+      const { state: next, shown } = T.receiveCreated(before, c, { nearBottom: atEnd });
+      if (shown && atEnd) followUntil = Date.now() + BURST_MS;
       apply(() => next);
       if (T.isKnown(before, c)) return;
       // Whoever was typing has posted: their indicator goes with it.
@@ -119,7 +129,7 @@ export function ThreadApp(p: ThreadProps) {
         clearTimeout(typingTimer);
       }
       titleCount(1);
-      setAnnounce(shown ? `New comment from ${nameAsText(c.author.name, isGuest(c.author))}.` : `${plural(next.unseen.length, 'new comment', 'new comments')}.`);
+      arrivals.arrived(shown ? nameAsText(c.author.name, isGuest(c.author)) : null);
     };
     const nameOf = (id: string) => stateRef.current.items.find((x) => x.id === id)?.author.name;
     if (p.connect) {
@@ -190,6 +200,8 @@ export function ThreadApp(p: ThreadProps) {
     }
     return () => {
       clearInterval(tick);
+      arrivals.close();
+      window.removeEventListener('scroll', leftTheEnd);
       live.current?.close();
     };
   }, []);

@@ -16,6 +16,9 @@ const XSS = ['<img src=x onerror="window.__pwned=1;alert(1)">', '<script>window.
 const bodies = (page: Page) => page.$$eval('[data-role="thread"] [data-comment-id] [data-role="comment-body"]', (els) => els.map((e) => (e as HTMLElement).innerText.trim()));
 const heading = (page: Page) => page.innerText('#discussion-heading');
 const announced = (page: Page) => page.innerText('[aria-live="polite"]');
+/** Waits until the live region says exactly `text` (a burst of arrivals is said once, a moment after its first). */
+const says = (page: Page, text: string | RegExp) =>
+  page.waitForFunction(([source, flags]) => new RegExp(source, flags).test(document.querySelector('[aria-live="polite"]')?.textContent?.trim() ?? ''), typeof text === 'string' ? [`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, ''] : [text.source, text.flags], { timeout: 5000 });
 
 /** Waits for focus to rest on the control (by its text) or comment (`comment ID`) a reader would expect. */
 async function focusIs(page: Page, expected: string): Promise<void> {
@@ -88,7 +91,7 @@ describe('browser: the live song page (Chromium)', function () {
     await reader.page.waitForFunction(() => [...document.querySelectorAll('[data-role="thread"] [data-comment-id] [data-role="comment-body"]')].some((e) => e.textContent?.includes('seen live from another browser')), undefined, { timeout: 5000 });
     await writer.page.waitForSelector('[data-role="thread"] [data-comment-id] >> text=seen live from another browser');
     // The live region announced it to screen readers, and focus never moved to the new comment.
-    assert.match(await reader.page.innerText('[aria-live="polite"]'), /New comment from Ana/);
+    await says(reader.page, /New comment from Ana/);
     assert.equal(await reader.page.evaluate(() => document.activeElement?.tagName), 'BODY');
     // The writer's optimistic copy, the server's answer and the live echo reconcile into one comment: once the
     // answer is in and a later live event has reached both pages, a second copy would be on screen.
@@ -107,6 +110,25 @@ describe('browser: the live song page (Chromium)', function () {
     assert.match(await served.innerText(), /^(just now|\d+ (minutes?|hours?|days?) ago)$/);
   });
 
+  it('shows a burst of new comments at the end to a reader there, all of it, and says it once', async () => {
+    const song = await createSong(forum.deps, admin, { title: 'Burst', artist: 'The Crowd' });
+    const tall = (n: number) => `Comment ${n}, a tall one.\n\n${'A paragraph that takes a line of its own.\n\n'.repeat(6)}The end of ${n}.`;
+    for (let i = 1; i <= 6; i++) await postComment(forum.deps, { user: ben.user, ip: '127.0.0.1' }, song.slug, { body: tall(i) });
+    const reader = await open({ width: 1280 });
+    await reader.page.goto(`/songs/${song.slug}`);
+    await waitLive(reader.page);
+    await reader.page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    // Three at once: the first one's height alone takes the end of the thread out of the reader's window.
+    await Promise.all([
+      postComment(forum.deps, { user: ana.user, ip: '127.0.0.1' }, song.slug, { body: tall(7) }),
+      postComment(forum.deps, { user: ben.user, ip: '127.0.0.1' }, song.slug, { body: tall(8) }),
+      postComment(forum.deps, { user: ana.user, ip: '127.0.0.1' }, song.slug, { body: tall(9) }),
+    ]);
+    await says(reader.page, /^3 new comments, from (Ana and Ben|Ben and Ana)\.$/);
+    assert.equal((await bodies(reader.page)).length, 9);
+    assert.equal(await reader.page.locator('button.new-comments').count(), 0, 'none of the burst waits behind the button');
+  });
+
   it('holds new comments behind a "N new comments" button for a reader sorting newest, then shows them on request', async () => {
     const reader = await open();
     await reader.page.goto(`/songs/${slug}?sort=newest`);
@@ -115,7 +137,7 @@ describe('browser: the live song page (Chromium)', function () {
     await postComment(forum.deps, { user: ben.user, ip: '127.0.0.1' }, slug, { body: 'Waiting behind the button' });
     await reader.page.waitForSelector('button.new-comments >> text=Show 1 new comment');
     assert.deepEqual(await bodies(reader.page), before, 'nothing moves under the reader');
-    assert.match(await reader.page.innerText('[aria-live="polite"]'), /1 new comment/);
+    await says(reader.page, '1 new comment.');
     await reader.page.click('button.new-comments');
     assert.equal((await bodies(reader.page))[0], 'Waiting behind the button');
     // The reader asked for them: focus goes to the first new comment.
@@ -366,7 +388,7 @@ describe('browser: the live song page (Chromium)', function () {
     assert.equal(await reader.page.innerText('button.new-comments'), 'Show 3 new comments');
     assert.match(await heading(reader.page), /Discussion \(64\)/);
     // Missed comments arrive together: the live region counts all of them, not the first again and again.
-    assert.equal((await announced(reader.page)).trim(), '3 new comments.');
+    await says(reader.page, '3 new comments.');
 
     // Another sort keeps the place the next catch-up starts from.
     await reader.page.click('nav.sorts >> text=Top');

@@ -4,6 +4,7 @@ import { h } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import type { CommentDTO } from '../../shared/types';
 import { renderText } from '../../client/text';
+import { ANNOUNCE_MS, arrivalAnnouncer, arrivalWords } from '../../client/thread/arrivals';
 import * as T from '../../client/thread/state';
 import { buildTree } from '../../client/thread/tree';
 
@@ -164,5 +165,34 @@ describe('reply nesting', () => {
       [r3.id, 2, 0],
       [r4.id, 2, 0],
     ]);
+  });
+});
+
+describe('live arrivals said once per burst (client/thread/arrivals.ts)', () => {
+  it('names who was shown, each once, and counts what waits behind the button', () => {
+    assert.equal(arrivalWords(['Rae'], 0), 'New comment from Rae.');
+    assert.equal(arrivalWords(['Rae', 'Tia'], 0), '2 new comments, from Rae and Tia.');
+    assert.equal(arrivalWords(['Rae', 'Rae', 'Rae'], 0), '3 new comments, from Rae.');
+    assert.equal(arrivalWords(['Rae', 'Tia', 'Ana', 'Bo (guest)', 'Cy'], 0), '5 new comments, from Rae, Tia, Ana and 2 others.');
+    assert.equal(arrivalWords(['Rae'], 1), 'New comment from Rae. 1 new comment waiting.');
+    assert.equal(arrivalWords([], 3), '3 new comments.');
+    assert.equal(arrivalWords([], 0), '');
+  });
+
+  it('gathers a burst and says it once, then starts a new burst', async () => {
+    const said: string[] = [];
+    let waiting = 0;
+    const a = arrivalAnnouncer((t) => said.push(t), () => waiting);
+    a.arrived('Rae');
+    a.arrived(null);
+    waiting = 1;
+    a.arrived('Tia');
+    assert.deepEqual(said, [], 'nothing said while the burst gathers');
+    await new Promise((r) => setTimeout(r, ANNOUNCE_MS + 50));
+    assert.deepEqual(said, ['2 new comments, from Rae and Tia. 1 new comment waiting.']);
+    a.arrived('Ana');
+    await new Promise((r) => setTimeout(r, ANNOUNCE_MS + 50));
+    assert.deepEqual(said.slice(1), ['New comment from Ana. 1 new comment waiting.']);
+    a.close();
   });
 });
