@@ -138,7 +138,7 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
   };
 
   return (
-    <article class={`comment${c.pending ? ' pending' : ''}${removedNow ? ' removed' : ''}${hidden ? ' held' : ''}`} data-comment-id={c.pending ? undefined : c.id} id={c.pending ? undefined : `c-${c.id}`} tabIndex={-1} ref={article} aria-busy={c.pending ? 'true' : undefined}>
+    <article class={`comment${c.pending ? ' pending' : ''}${removedNow ? ' removed' : ''}${hidden ? ' held' : ''}`} data-comment-id={c.pending ? undefined : c.id} id={c.pending ? undefined : `c-${c.id}`} tabIndex={-1} ref={article} aria-busy={c.pending ? 'true' : undefined} aria-label={`Comment by ${nameAsText(c.author.name, isGuest(c.author))}`}>
       <header class="comment-meta">
         {c.author.userId ? (
           <a class="author" data-role="comment-author" href={`/members/${c.author.userId}`}>
@@ -191,7 +191,7 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
         )}
         {ctx.ready && !removedNow && !hidden && !c.pending && (ctx.user || ctx.guestPosting) && mode === 'read' && (
           <button type="button" class="link" data-act="reply" onClick={() => setMode('reply')}>
-            Reply
+            Reply<span class="sr-only"> to {nameAsText(c.author.name, isGuest(c.author))}</span>
           </button>
         )}
         {ctx.ready && canEdit && mode === 'read' && (

@@ -86,7 +86,7 @@ describe('browser: accessibility of every page kind (axe-core, Chromium)', funct
     await page.waitForSelector('[data-comment-id] button.vote');
     await assertAccessible(page, 'song page, signed in');
     const theirs = page.locator('[data-comment-id]', { hasText: 'The best song about London.' });
-    await theirs.getByRole('button', { name: 'Reply', exact: true }).click();
+    await theirs.getByRole('button', { name: 'Reply to Ben', exact: true }).click();
     await page.getByLabel('Reply to Ben').waitFor();
     const mine = page.locator('[data-comment-id]', { hasText: 'My own comment' });
     await mine.getByRole('button', { name: 'Delete', exact: true }).click();

@@ -100,10 +100,15 @@ describe('browser: people and the thread as they use it (Chromium)', function ()
   });
 
   it('reaches the comment form from the top of the page in a few key presses, and folds the facts on a phone', async () => {
-    const { page } = await open({ cookie: ana.cookie, width: 375 });
+    const { page } = await open({ cookie: ana.cookie, width: 375, touch: true });
     await page.goto(`/songs/${long}`);
     await waitLive(page);
     assert.equal(await page.locator('details.more-facts').getAttribute('open'), null, 'facts past the third are folded on a phone');
+    // Under a finger, the thread's small controls are 44 px targets.
+    const smallest = await page.$$eval('[data-role="thread"] button.vote, [data-role="thread"] button[data-act="reply"], [data-role="thread"] a.permalink', (els) =>
+      els.map((e) => e.getBoundingClientRect()).reduce((m, r) => Math.min(m, r.width, r.height), Infinity),
+    );
+    assert.ok(smallest >= 43.5, `the smallest control is ${smallest}px`);
     const discussionTop = await page.evaluate(() => document.getElementById('discussion')!.getBoundingClientRect().top + window.scrollY);
     assert.ok(discussionTop < 2500, `the discussion starts ${discussionTop}px down`);
     let presses = 0;

@@ -431,7 +431,7 @@ describe('browser: the live song page (Chromium)', function () {
     const other = page.locator(`[data-comment-id="${theirs.comment.id}"]`);
     const button = (where: typeof own, name: string) => where.getByRole('button', { name, exact: true });
 
-    for (const [where, opener] of [[own, 'Edit'], [own, 'Reply'], [other, 'Report']] as const) {
+    for (const [where, opener] of [[own, 'Edit'], [own, 'Reply to Ana'], [other, 'Report']] as const) {
       await button(where, opener).click();
       await button(where, 'Cancel').click();
       await focusIs(page, opener);
@@ -445,10 +445,10 @@ describe('browser: the live song page (Chromium)', function () {
     await own.locator('textarea').fill('Changed it');
     await button(own, 'Save').click();
     await focusIs(page, 'Edit');
-    await button(other, 'Reply').click();
+    await button(other, 'Reply to Ben').click();
     await page.getByLabel('Reply to Ben').fill('A reply, then back where I was');
     await button(other, 'Post reply').click();
-    await focusIs(page, 'Reply');
+    await focusIs(page, 'Reply to Ben');
     await button(own, 'Delete').click();
     await button(own, 'Yes, delete').click();
     await own.locator('text=This comment was removed.').waitFor();
@@ -463,13 +463,13 @@ describe('browser: the live song page (Chromium)', function () {
     await waitLive(page);
     const card = page.locator(`[data-comment-id="${comment.id}"]`);
     const thread = page.locator(`li:has(> [data-comment-id="${comment.id}"])`);
-    await card.getByRole('button', { name: 'Reply', exact: true }).click();
+    await card.getByRole('button', { name: 'Reply to Ben', exact: true }).click();
     // The form takes the focus as it opens: type once it has (on a loaded machine the keys could land on the button).
     await page.waitForFunction((id) => !!document.activeElement?.matches(`[data-comment-id="${id}"] form[data-role="reply-form"] textarea`), comment.id);
     await page.keyboard.type('Half of what I meant');
     await page.keyboard.press('Escape');
     await card.locator('form[data-role="reply-form"]').waitFor({ state: 'detached' });
-    await card.getByRole('button', { name: 'Reply', exact: true }).click();
+    await card.getByRole('button', { name: 'Reply to Ben', exact: true }).click();
     const box = card.locator('form[data-role="reply-form"] textarea');
     assert.equal(await box.inputValue(), 'Half of what I meant');
     await box.fill('All of what I meant');
@@ -477,7 +477,7 @@ describe('browser: the live song page (Chromium)', function () {
     await thread.locator('ol.replies [data-role="comment-body"]', { hasText: 'All of what I meant' }).waitFor();
     await page.waitForFunction(() => /Your reply was posted\./.test(document.querySelector('[aria-live="polite"]')?.textContent ?? ''));
     // Posted, the draft is spent: the next reply starts empty.
-    await card.getByRole('button', { name: 'Reply', exact: true }).click();
+    await card.getByRole('button', { name: 'Reply to Ben', exact: true }).click();
     assert.equal(await box.inputValue(), '');
   });
 
