@@ -1,7 +1,7 @@
 // The one place that reads process.env: validated once, typed, frozen.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_SYNC_INTERVAL_MS } from './db/embedded';
 
@@ -34,7 +34,7 @@ const envSchema = z.object({
   REDIS_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/, 'may hold letters, digits and _ : . - only').default('chorus'),
   SESSION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   PUBLIC_URL: url(['http:', 'https:']).optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
   // Extensions of the contract (docs/API.md):
   GUEST_POSTING: bool.default(false),
   EDIT_WINDOW_MINUTES: z.coerce.number().int().min(0).max(1440).default(15),
@@ -114,6 +114,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   }
   const e = parsed.data;
   const dataDir = resolve(e.DATA_DIR);
+  // Where the forum keeps files (the embedded database, the session secret), DATA_DIR must be one it can make.
+  if (!e.MONGODB_URI || !e.SESSION_SECRET) usableDataDir(dataDir);
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
@@ -158,18 +160,40 @@ function shown(name: string, value: string): string {
 /** A secret generated once and kept in DATA_DIR, so sessions survive restarts without configuration. */
 function sessionSecretIn(dataDir: string): string {
   const file = join(dataDir, 'session-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  // DATA_DIR is the forum's user's alone: secrets and database files live there.
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const secret = randomBytes(32).toString('base64url');
   try {
-    writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
-    return secret;
+    if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+    const secret = randomBytes(32).toString('base64url');
+    try {
+      writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+      return secret;
+    } catch (err) {
+      // Another process created it first: use theirs.
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8').trim();
+      throw err;
+    }
   } catch (err) {
-    // Another process created it first: use theirs.
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8').trim();
-    throw err;
+    throw new ConfigError(`config: DATA_DIR cannot hold the forum's files (${(err as Error).message}) (got ${shown('DATA_DIR', dataDir)})`);
   }
+}
+
+/** DATA_DIR, made if missing (the forum's user's alone: secrets and database files live there), or ConfigError. */
+function usableDataDir(dataDir: string): void {
+  try {
+    makeDataDir(dataDir);
+  } catch (err) {
+    throw new ConfigError(`config: DATA_DIR cannot hold the forum's files (${(err as Error).message}) (got ${shown('DATA_DIR', dataDir)})`);
+  }
+}
+
+/**
+ * DATA_DIR and the folders above it that are missing, one at a time: Node's recursive mkdir never returns for a path
+ * it cannot make under some parents (/proc), and the forum would hang at start without a word.
+ */
+function makeDataDir(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = dirname(dir);
+  if (parent !== dir) makeDataDir(parent);
+  mkdirSync(dir, { mode: 0o700 });
 }
 
 /** The database URI with any password replaced, for logs. */

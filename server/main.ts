@@ -1,12 +1,27 @@
 // Process entry: config -> database -> forum -> listen; graceful shutdown on SIGTERM/SIGINT.
-import { ConfigError, loadConfig, maskUri } from './config';
+import { ConfigError, loadConfig, maskUri, type Config } from './config';
 import { resolveDatabase } from './db/resolve';
 import { startForum } from './forum';
 import { createLogger } from './logger';
 import { loadDemoIfEmpty } from './imports/demo';
 
+/**
+ * Why the forum could not start, in one line that names the setting to change where one is to blame (the port is
+ * taken, HOST is not this machine's, MONGODB_URI does not answer); otherwise the error's own message.
+ */
+export function startupProblem(err: unknown, config: Pick<Config, 'port' | 'host' | 'mongodbUri'> | null): string {
+  const e = (err ?? {}) as NodeJS.ErrnoException & { hostname?: string };
+  const message = err instanceof Error ? err.message : String(err);
+  if (config && e.code === 'EADDRINUSE') return `chorus: PORT ${config.port} is already in use on ${config.host} by another program: stop it, or set PORT to a free port.`;
+  if (config && (e.code === 'EADDRNOTAVAIL' || ((e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') && e.hostname === config.host))) {
+    return `chorus: HOST ${config.host} is not an address of this machine (${e.code}): set HOST to one of its addresses, 127.0.0.1 or 0.0.0.0.`;
+  }
+  if (config?.mongodbUri && /^Mongo/.test(e.name ?? '')) return `chorus: MONGODB_URI ${maskUri(config.mongodbUri)} does not answer: ${message}`;
+  return `chorus: failed to start: ${message}`;
+}
+
 async function main() {
-  let config;
+  let config: Readonly<Config>;
   try {
     config = loadConfig();
   } catch (err) {
@@ -23,10 +38,17 @@ async function main() {
     logger.warn('PUBLIC_URL is https but TRUST_PROXY is unset: behind a proxy every client shares its address, and so its rate limits');
   }
   const started = Date.now();
-  const database = await resolveDatabase(config, logger);
-  logger.info({ db: maskUri(database.uri), embedded: !!database.embedded, embeddedPid: database.embedded?.pid }, 'database');
-
-  const forum = await startForum({ config, logger, mongodbUri: database.uri });
+  let database: Awaited<ReturnType<typeof resolveDatabase>> | null = null;
+  let forum: Awaited<ReturnType<typeof startForum>>;
+  try {
+    database = await resolveDatabase(config, logger);
+    logger.info({ db: maskUri(database.uri), embedded: !!database.embedded, embeddedPid: database.embedded?.pid }, 'database');
+    forum = await startForum({ config, logger, mongodbUri: database.uri });
+  } catch (err) {
+    console.error(startupProblem(err, config));
+    await database?.release().catch(() => {});
+    process.exit(1);
+  }
   if (config.demoContent) await loadDemoIfEmpty(forum.deps);
   logger.info({ url: forum.url, startupMs: Date.now() - started }, 'Chorus is listening');
 
@@ -42,7 +64,7 @@ async function main() {
     hard.unref();
     forum
       .close()
-      .then(() => database.release())
+      .then(() => database!.release())
       .then(
         () => {
           logger.info('stopped');

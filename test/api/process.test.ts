@@ -4,7 +4,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { MongoClient } from 'mongodb';
 import { startEmbedded } from '../../server/db/embedded';
@@ -220,7 +222,39 @@ describe('the forum process', function () {
     assert.equal(r.status, 1);
     assert.match(r.stdout, /mongodb:\/\/chorus:\*\*\*\*@127\.0\.0\.1:9\/chorus/);
     assert.doesNotMatch(r.stdout + r.stderr, /hunter2/);
-    assert.match(r.stderr, /^chorus: failed to start: /);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /^chorus: MONGODB_URI mongodb:\/\/chorus:\*\*\*\*@127\.0\.0\.1:9\/chorus does not answer: /);
+  });
+
+  it('names PORT when another program holds it, and HOST when it is not this machine\'s, in one line each', async () => {
+    const holder = createServer().listen(0, '127.0.0.1');
+    await once(holder, 'listening');
+    const taken = (holder.address() as AddressInfo).port;
+    const uri = new URL(await testDatabaseUri());
+    uri.pathname = '/t_process_startup';
+    const start = (env: Record<string, string>) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+        env: { ...process.env, DATA_DIR: dataDir(), LOG_LEVEL: 'warn', DEMO_CONTENT: 'false', MONGODB_URI: uri.toString(), ...env },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+    try {
+      const busy = start({ PORT: String(taken), HOST: '127.0.0.1' });
+      assert.equal(busy.status, 1);
+      assert.equal(busy.stderr.trim(), `chorus: PORT ${taken} is already in use on 127.0.0.1 by another program: stop it, or set PORT to a free port.`);
+      const elsewhere = start({ PORT: '0', HOST: '192.0.2.77' });
+      assert.equal(elsewhere.status, 1);
+      assert.match(elsewhere.stderr.trim(), /^chorus: HOST 192\.0\.2\.77 is not an address of this machine \(EADDRNOTAVAIL\): set HOST to one of its addresses, 127\.0\.0\.1 or 0\.0\.0\.0\.$/);
+    } finally {
+      holder.close();
+    }
+  });
+
+  it('names DATA_DIR when the forum cannot keep its files there, instead of hanging', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env: { ...process.env, PORT: '0', DATA_DIR: '/proc/chorus-cannot-be-here' }, encoding: 'utf8', timeout: 15_000 });
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr.trim(), /^config: DATA_DIR cannot hold the forum's files \(ENOENT: .*\) \(got "\/proc\/chorus-cannot-be-here"\)$/);
   });
 
   it('refuses a bad variable with one line naming it', () => {
