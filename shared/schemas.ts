@@ -58,7 +58,8 @@ export const limit = pageLimit.default(20);
  */
 export const AFTER_ALL_LIMIT = 200;
 export const cursor = z.string().max(500).optional();
-export const listSongsQuery = z.object({ q: z.string().trim().max(LIMITS.search).optional(), cursor, limit });
+// A search is one line of text: control and invisible characters go (a NUL echoed back, say), as from names.
+export const listSongsQuery = z.object({ q: named(z.string().max(LIMITS.search)).optional(), cursor, limit });
 
 // Comments
 export const commentStatus = z.enum(['visible', 'removed', 'pending', 'rejected']);

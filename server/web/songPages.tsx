@@ -199,7 +199,7 @@ export function songPageRoutes(deps: ForumDeps, store: AssetStore): Router {
     const page = await listSongs(deps, query);
     const q = parsed.success ? (parsed.data.q ?? '') : '';
     const picks = q || req.query.cursor ? [] : (await listPicks(deps, { limit: HOME_PICKS })).items;
-    sendPage(req, res, store, 200, { title: 'Chorus', description: 'Chorus: live discussions about songs, with the facts behind them.', canonical: `${origin(deps, req)}/` }, <HomePage songs={page.items} q={q} nextCursor={page.nextCursor} now={Date.now()} picks={picks} />);
+    sendPage(req, res, store, 200, { title: q ? `Songs matching “${q}”` : 'Chorus', description: 'Chorus: live discussions about songs, with the facts behind them.', canonical: `${origin(deps, req)}/` }, <HomePage songs={page.items} q={q} nextCursor={page.nextCursor} now={Date.now()} picks={picks} />);
   });
 
   router.get('/songs/:slug', (req, res) => renderSong(deps, store, req, res));

@@ -185,6 +185,12 @@ describe('pages (server-rendered HTML)', () => {
     assert.doesNotMatch(none.text, new RegExp(`/songs/${slug}`));
     const hit = await forum.agent().get('/?q=rhapsody').expect(200);
     assert.match(hit.text, new RegExp(`/songs/${slug}`));
+    assert.match(hit.text, /<title>Songs matching “rhapsody” · Chorus<\/title>/);
+    // Control characters are not part of a search: none is echoed back into the page (nor the API's answer).
+    const nul = await forum.agent().get('/?q=rhap%00sody%07').expect(200);
+    assert.ok(!/[\u0000\u0007]/.test(nul.text), 'no control character in the page');
+    assert.match(nul.text, new RegExp(`/songs/${slug}`));
+    assert.equal((await forum.agent().get('/api/songs?q=%00').expect(200)).body.items.length > 0, true);
   });
 
   it('renders the login and register forms with a label for every field', async () => {
