@@ -79,14 +79,23 @@ describe('admin CLI: create-user', () => {
     for (const [args, message] of [
       [['create-user', '--username', 'x', '--password', 'long enough password'], /--username must be at least 3/],
       [['create-user', '--username', 'okname', '--password', 'short'], /--password must be at least 10/],
-      [['create-user', '--username', 'okname', '--password', 'long enough password', '--role', 'king'], /--role/],
-      [['delete-user', '--username', 'okname'], /usage: npm run admin/],
-      [['create-user', '--username', 'okname', '--password', 'long enough password', '--bogus'], /bogus/],
+      [['create-user', '--username', 'okname', '--password', 'long enough password', '--role', 'king'], /^--role must be admin, moderator or member\nusage: npm run admin/],
+      [['delete-user', '--username', 'okname'], /^unknown command "delete-user" \(the one command is create-user\)\nusage: npm run admin/],
+      [['create-user', '--usrname', 'okname', '--password', 'long enough password'], /^unknown option --usrname \(the options are --username, --password, --role, --display-name\)\n/],
+      [['create-user', '--username'], /^--username needs a value\n/],
+      [[], /^no command given\nusage: npm run admin/],
     ] as const) {
       const r = admin([...args], env);
       assert.equal(r.code, 1, `${args.join(' ')}: ${r.stdout}`);
       assert.match(r.stderr, message);
     }
+  });
+
+  it('answers --help with what the command does and its options, and succeeds', () => {
+    const r = admin(['--help'], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^usage: npm run admin -- create-user[\s\S]*--role ROLE +admin, moderator or member/);
+    assert.equal(r.stderr, '');
   });
 
   it('works with no forum running: starts the embedded database of DATA_DIR for the moment', () => {
