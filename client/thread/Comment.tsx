@@ -49,12 +49,11 @@ const owns = (u: UserDTO | null, c: ViewComment) => !!u && c.author.userId === u
 
 export function CommentItem({ node, ctx }: { node: CommentNode; ctx: CommentContext }) {
   const c = node.comment;
-  // A reply whose parent is not shown above it says whom it answers.
-  const away = !!c.parentId && node.depth === 0;
+  // A reply whose place does not show whom it answers says so (tree.ts: in full, or the name alone).
   const hidden = (c.replyCount ?? 0) - node.replies.length;
   return (
     <li class={`comment-item depth-${node.depth}`}>
-      {away && <ReplyContext slug={ctx.slug} context={c.inReplyTo} parentId={c.parentId!} />}
+      {node.context && c.parentId && <ReplyContext slug={ctx.slug} context={c.inReplyTo} parentId={c.parentId} brief={node.context === 'brief'} />}
       <CommentView c={c} ctx={ctx} />
       {ctx.ready && hidden > 0 && !ctx.expanded.has(c.id) && c.status !== 'removed' && !c.pending && <Expander c={c} hidden={hidden} shown={node.replies.length} ctx={ctx} />}
       {node.replies.length > 0 && (

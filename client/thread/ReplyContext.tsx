@@ -3,7 +3,8 @@
 import type { ReplyContext as Context } from '../../shared/types';
 import { GuestLabel } from '../components/GuestLabel';
 
-export function ReplyContext({ slug, context, parentId }: { slug: string; context: Context | null | undefined; parentId: string }) {
+/** `brief`: the name alone (the comment just above quoted the same parent, or it is in view nearby). */
+export function ReplyContext({ slug, context, parentId, brief = false }: { slug: string; context: Context | null | undefined; parentId: string; brief?: boolean }) {
   const href = `/songs/${encodeURIComponent(slug)}/c/${parentId}#c-${parentId}`;
   if (!context) {
     return (
@@ -16,7 +17,7 @@ export function ReplyContext({ slug, context, parentId }: { slug: string; contex
     <p class="in-reply-to">
       In reply to <a href={href}>{context.name}</a>
       {context.guest && <GuestLabel author={{ userId: null }} />}
-      {context.removed ? <span class="muted"> (removed)</span> : context.excerpt && <q class="excerpt">{context.excerpt}</q>}
+      {context.removed ? <span class="muted"> (removed)</span> : !brief && context.excerpt && <q class="excerpt">{context.excerpt}</q>}
     </p>
   );
 }

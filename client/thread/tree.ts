@@ -8,6 +8,12 @@ export interface CommentNode {
   /** Capped: replies deeper than the cap line up at the cap instead of indenting further. */
   depth: number;
   replies: CommentNode[];
+  /**
+   * Whom a reply answers, said above it where its place does not show it: 'full' (name and how their comment began)
+   * for a reply listed away from its parent; 'brief' (the name) for one whose neighbour above already quoted that
+   * parent, or one lined up at the cap under a comment it does not answer.
+   */
+  context: 'full' | 'brief' | null;
 }
 
 /** Roots keep the list's order (the sort); replies read oldest first under their parent. */
@@ -23,10 +29,14 @@ export function buildTree(items: ViewComment[], cap = DEPTH_CAP): CommentNode[] 
   const grow = (c: ViewComment, depth: number): CommentNode => {
     seen.add(c.id);
     const kids = (byParent.get(c.id) ?? []).filter((k) => !seen.has(k.id)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    const replies = depth >= cap ? kids.flatMap((k) => flat(grow(k, cap))) : kids.map((k) => grow(k, depth + 1));
-    return { comment: c, depth, replies };
+    const replies =
+      depth >= cap
+        ? kids.flatMap((k) => flat(grow(k, cap))).map((r) => ({ ...r, context: r.comment.parentId === c.id ? null : ('brief' as const) }))
+        : kids.map((k) => grow(k, depth + 1));
+    return { comment: c, depth, replies, context: null };
   };
-  return roots.map((c) => grow(c, 0));
+  // Roots that are replies (their parents are not on the page): the first of a run answering one comment quotes it.
+  return roots.map((c, i) => ({ ...grow(c, 0), context: !c.parentId ? null : roots[i - 1]?.parentId === c.parentId ? 'brief' : 'full' }));
 }
 
 /** At the cap a reply and all of its descendants become siblings, in reply order. */

@@ -165,6 +165,18 @@ describe('reply nesting', () => {
       [r3.id, 2, 0],
       [r4.id, 2, 0],
     ]);
+    // r4 answers r3, not r2 it is lined up under: it says whom it answers (by name); r3 answers r2, in its place.
+    assert.deepEqual(depth2.replies.map((n) => n.context), [null, 'brief']);
+    assert.equal(tree[0].context, null);
+    assert.equal(tree[1].context, 'full', 'a reply whose parent is not on the page quotes it');
+  });
+
+  it('quotes a parent once for a run of replies to it listed away from it, then names it', () => {
+    const away = 'eeeeeeeeeeeeeeeeeeeeeeee';
+    const [a, b, c] = [comment({ parentId: away }), comment({ parentId: away }), comment({ parentId: away })];
+    const other = comment({ parentId: 'dddddddddddddddddddddddd' });
+    const d = comment({ parentId: away });
+    assert.deepEqual(buildTree([a, b, c, other, d]).map((n) => n.context), ['full', 'brief', 'brief', 'full', 'full']);
   });
 });
 
