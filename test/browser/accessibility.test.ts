@@ -111,6 +111,32 @@ describe('browser: accessibility of every page kind (axe-core, Chromium)', funct
     await assertAccessible(page, 'song page, edit and report forms open');
   });
 
+  it('every page kind in the dark colour scheme, where the system asks for it', async () => {
+    const page = await open({ cookie: member.cookie, dark: true });
+    await page.goto('/');
+    // The page is dark indeed, not only checked in the dark.
+    assert.equal(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor), 'rgb(23, 21, 26)');
+    await assertAccessible(page, 'home page, dark');
+    await page.goto(`/songs/${slug}`);
+    await waitLive(page);
+    await page.waitForSelector('[data-comment-id] button.vote');
+    await page.locator('[data-comment-id]', { hasText: 'The best song about London.' }).getByRole('button', { name: 'Report' }).click();
+    await assertAccessible(page, 'song page, signed in, dark');
+    await page.goto(`/users/${member.user.username}`);
+    await assertAccessible(page, 'profile, dark');
+    await page.goto('/settings?saved=profile');
+    await assertAccessible(page, 'settings with its saved note, dark');
+    const reader = await watch({ dark: true });
+    await reader.page.goto('/login');
+    await reader.page.getByRole('button', { name: 'Log in' }).click();
+    await reader.page.fill('#f-username', 'nobody');
+    await reader.page.fill('#f-password', 'not the password at all');
+    await reader.page.getByRole('button', { name: 'Log in' }).click();
+    await reader.page.locator('.form-error').waitFor();
+    await assertAccessible(reader.page, 'log in with its error, dark');
+    expectedStatus(reader, 401);
+  });
+
   it('a song page without JavaScript, signed out and signed in', async () => {
     for (const cookie of [undefined, member.cookie]) {
       const page = await open({ cookie });

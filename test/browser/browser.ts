@@ -28,9 +28,16 @@ export interface Watched {
 }
 
 /** A fresh browser profile on the forum, signed in when given the session cookie (`name=value`). */
-export async function openPage(browser: Browser, baseURL: string, opts: { cookie?: string; javaScriptEnabled?: boolean; width?: number; touch?: boolean } = {}): Promise<Watched> {
-  // `touch`: a phone's touch screen (the page's `pointer: coarse`), not only its width.
-  const context = await browser.newContext({ baseURL, javaScriptEnabled: opts.javaScriptEnabled ?? true, viewport: { width: opts.width ?? 1000, height: 900 }, ...(opts.touch ? { hasTouch: true, isMobile: true } : {}) });
+export async function openPage(browser: Browser, baseURL: string, opts: { cookie?: string; javaScriptEnabled?: boolean; width?: number; touch?: boolean; dark?: boolean } = {}): Promise<Watched> {
+  // `touch`: a phone's touch screen (the page's `pointer: coarse`), not only its width; `dark`: a system that asks
+  // pages for their dark colour scheme.
+  const context = await browser.newContext({
+    baseURL,
+    javaScriptEnabled: opts.javaScriptEnabled ?? true,
+    viewport: { width: opts.width ?? 1000, height: 900 },
+    colorScheme: opts.dark ? 'dark' : 'light',
+    ...(opts.touch ? { hasTouch: true, isMobile: true } : {}),
+  });
   if (opts.cookie) {
     const [name, ...rest] = opts.cookie.split('=');
     await context.addCookies([{ name, value: rest.join('='), url: baseURL }]);
