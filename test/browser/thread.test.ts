@@ -164,7 +164,8 @@ describe('browser: the live song page (Chromium)', function () {
 
     await other.getByRole('button', { name: 'Vote up' }).click();
     await reader.page.waitForSelector(`[data-comment-id="${theirs.comment.id}"] .score >> text=+1`);
-    assert.equal(await other.getByRole('button', { name: 'Vote up' }).getAttribute('aria-pressed'), 'true');
+    // The reader may see the vote before the voter's page has its answer: wait for the button to be pressed there.
+    await author.page.waitForSelector(`[data-comment-id="${theirs.comment.id}"] button.vote[aria-label="Vote up"][aria-pressed="true"]`, { timeout: 5000 });
 
     await other.locator('button', { hasText: 'Report' }).click();
     await other.getByLabel('Why should a moderator look at this?').fill('Spam, I think');
