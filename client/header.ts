@@ -3,6 +3,20 @@
 import { h, render } from 'preact';
 import type { UserDTO } from '../shared/types';
 import { SignInState } from './components/Document';
+import { api } from './thread/api';
+
+/** After a session ended elsewhere and no one is signed in: how long before asking again (see whoIsSignedInNow). */
+const SESSION_RECHECK_MS = 1500;
+
+/**
+ * Who the browser is signed in as now, after this page's session ended elsewhere (null: no one). Logging in again in
+ * another tab also ends this page's session (the login renews its id), and that tab's new cookie may land a moment
+ * after the news: no one signed in is asked once more, after a pause.
+ */
+export async function whoIsSignedInNow(): Promise<UserDTO | null> {
+  const ask = () => api.me().catch(() => null);
+  return (await ask()) ?? (await new Promise((r) => setTimeout(r, SESSION_RECHECK_MS)).then(ask));
+}
 
 export function setUnread(count: number): void {
   const box = document.querySelector<HTMLElement>('[data-role="unread-count"]');

@@ -56,3 +56,6 @@ export function inWords(code: string, message: string): string {
 
 /** "1 comment", "2 comments": a count with its noun. */
 export const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** "an admin", "a moderator", "a member": a role as a sentence names it. */
+export const roleWithArticle = (role: string) => `${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}`;

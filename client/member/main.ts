@@ -4,13 +4,11 @@
 // is in the member's own rooms only (server/realtime/io.ts), so it carries only what is theirs.
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/events';
-import type { NotificationDTO, Role, UserDTO } from '../../shared/types';
+import type { NotificationDTO } from '../../shared/types';
+import { roleWithArticle } from '../../shared/words';
 import { isGuest, nameAsText } from '../components/GuestLabel';
-import { setUnread, showAccount } from '../header';
-import { api } from '../thread/api';
-
-/** After a session ended elsewhere and no one is signed in: how long before asking again (as the song page does). */
-const SESSION_RECHECK_MS = 1500;
+import { setUnread, showAccount, whoIsSignedInNow } from '../header';
+import { titleCounter } from '../thread/NewCommentsNotice';
 
 const memberId = document.querySelector<HTMLElement>('.site-nav [data-member]')?.dataset.member;
 const main = document.getElementById('main');
@@ -39,17 +37,10 @@ function follow(memberId: string, main: HTMLElement) {
     notices.replaceChildren(p);
   };
 
-  const baseTitle = document.title;
-  let missed = 0;
-  document.addEventListener('visibilitychange', () => {
-    if (document.hidden) return;
-    missed = 0;
-    document.title = baseTitle;
-  });
-
+  const title = titleCounter();
   const notified = (n: NotificationDTO, unread: number) => {
     setUnread(unread);
-    if (document.hidden) document.title = `(${++missed}) ${baseTitle}`;
+    title.count(1);
     const who = nameAsText(n.comment.author.name, isGuest(n.comment.author));
     say(`${who} ${n.kind === 'reply' ? 'replied to you' : 'mentioned you'} on ${n.song.title}.`, { href: `/notifications/${n.id}`, label: 'Read it' });
   };
@@ -65,13 +56,11 @@ function follow(memberId: string, main: HTMLElement) {
   socket.on('notification', (p) => notified(p.notification, p.unread));
   socket.on('notifications:unread', (p) => setUnread(p.unread));
   socket.on('account:role-changed', (p) => {
-    say(`An admin made you ${roleWords(p.role)}.`, { href: here, label: 'Reload the page', after: ' to get the tools that go with it.' });
+    say(`An admin made you ${roleWithArticle(p.role)}.`, { href: here, label: 'Reload the page', after: ' to get the tools that go with it.' });
   });
   socket.on('session:ended', async () => {
-    // Logging in again in another tab also ends this page's session (the login renews its id): ask who the browser is
-    // now. The same member: nothing changed for this page. That tab's new cookie may land a moment after this news.
-    const whoNow = () => api.me().catch(() => null);
-    const now: UserDTO | null = (await whoNow()) ?? (await new Promise((r) => setTimeout(r, SESSION_RECHECK_MS)).then(whoNow));
+    // The same member (logged in again in another tab): nothing changed for this page.
+    const now = await whoIsSignedInNow();
     if (now?.id === memberId) return;
     ended = true;
     socket.close();
@@ -80,5 +69,3 @@ function follow(memberId: string, main: HTMLElement) {
     else say('You were logged out (in another tab or on another device, or by a password change).', { href: `/login?next=${encodeURIComponent(here)}`, label: 'Log in again' });
   });
 }
-
-const roleWords = (role: Role) => (role === 'admin' ? 'an admin' : `a ${role}`);

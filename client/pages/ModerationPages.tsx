@@ -1,5 +1,6 @@
 // The moderators' pages: the queue (tabs with counts, each item with its song, text, flags, author history and the
 // actions), members, the log, and the admins' settings. Every action is a plain form: they work without JavaScript.
+import { roleWithArticle } from '../../shared/words';
 import type { ComponentChildren } from 'preact';
 import { LIMITS } from '../../shared/limits';
 import type { LogEntry, ModerationSettings, ModUser, QueueCounts, QueueItem, QueueStatus, UserDTO } from '../../shared/types';
@@ -315,7 +316,7 @@ const ACTIONS: Record<string, string> = {
 
 export const actionInWords = (action: string): string => {
   const role = /^user\.set-role:(\w+)$/.exec(action)?.[1];
-  return role ? `Made ${role === 'admin' ? 'an admin' : `a ${role}`}` : (ACTIONS[action] ?? action);
+  return role ? `Made ${roleWithArticle(role)}` : (ACTIONS[action] ?? action);
 };
 
 export function LogPage({ entries, nextCursor, user }: { entries: LogEntry[]; nextCursor: string | null; user: UserDTO | null }) {

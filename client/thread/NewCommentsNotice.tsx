@@ -15,23 +15,35 @@ export function NewCommentsNotice({ count, onShow }: { count: number; onShow(): 
   );
 }
 
-/** Counts comments that arrive while the tab is hidden into its title, "(3) Song · Chorus"; cleared on return. */
-export function useTitleCount(): (arrived: number) => void {
-  const missed = useRef(0);
-  const base = useRef('');
-  useEffect(() => {
-    base.current = document.title;
-    const back = () => {
-      if (document.hidden) return;
-      missed.current = 0;
-      document.title = base.current;
-    };
-    document.addEventListener('visibilitychange', back);
-    return () => document.removeEventListener('visibilitychange', back);
-  }, []);
-  return (arrived) => {
-    if (!document.hidden || arrived <= 0) return;
-    missed.current += arrived;
-    document.title = `(${missed.current}) ${base.current}`;
+/**
+ * Counts what arrives while the tab is hidden into its title, "(3) Song · Chorus"; cleared on return. `stop` lets
+ * go of the tab (the hook's cleanup).
+ */
+export function titleCounter(): { count(arrived: number): void; stop(): void } {
+  let missed = 0;
+  const base = document.title;
+  const back = () => {
+    if (document.hidden) return;
+    missed = 0;
+    document.title = base;
   };
+  document.addEventListener('visibilitychange', back);
+  return {
+    count(arrived) {
+      if (!document.hidden || arrived <= 0) return;
+      missed += arrived;
+      document.title = `(${missed}) ${base}`;
+    },
+    stop: () => document.removeEventListener('visibilitychange', back),
+  };
+}
+
+/** The thread's title counter (titleCounter), made once the page is in the browser. */
+export function useTitleCount(): (arrived: number) => void {
+  const counter = useRef<ReturnType<typeof titleCounter> | null>(null);
+  useEffect(() => {
+    counter.current = titleCounter();
+    return () => counter.current?.stop();
+  }, []);
+  return (arrived) => counter.current?.count(arrived);
 }

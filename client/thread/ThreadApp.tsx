@@ -1,11 +1,11 @@
 // The song's discussion: server-rendered as it stands, then live in the browser (hydrated from the same props).
-import { plural } from '../../shared/words';
+import { plural, roleWithArticle } from '../../shared/words';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { catchUpMark } from '../../shared/catchup';
 import type { BanDTO, CommentDTO, Role, ThreadSort, UserDTO, VoteValue } from '../../shared/types';
 import { PicksBox, updatePicks } from '../components/Picks';
 import { isGuest, nameAsText } from '../components/GuestLabel';
-import { setUnread, showAccount } from '../header';
+import { setUnread, showAccount, whoIsSignedInNow } from '../header';
 import { api, ApiFailure, catchUp } from './api';
 import { CommentItem, type CommentActions, type CommentContext } from './Comment';
 import { CommentForm, type Draft } from './CommentForm';
@@ -35,8 +35,6 @@ const SORTS: [ThreadSort, string][] = [
 const message = (err: unknown) => (err instanceof ApiFailure ? err.message : 'Something went wrong. Try again.');
 const newClientId = () => (globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`);
 const nearBottom = () => window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 300;
-/** After a session ended elsewhere and no one is signed in: how long before asking again (see signedOut). */
-const SESSION_RECHECK_MS = 1500;
 /** Pages "show new comments" loads at most to reach them in the oldest order (beyond: the newest order). */
 const MAX_CATCH_UP_PAGES = 20;
 
@@ -150,11 +148,8 @@ export function ThreadApp(p: ThreadProps) {
         banned: setBanned,
         signedOut: async () => {
           const was = userRef.current;
-          // Logging in again in another tab also ends this page's session (the login renews its id): ask who the
-          // browser is now. The same member: nothing changed for this page (its socket reconnects as them). That
-          // tab's new cookie may land a moment after this news: no one signed in is asked once more, after a pause.
-          const whoNow = () => api.me().catch(() => null);
-          const now = (await whoNow()) ?? (await new Promise((r) => setTimeout(r, SESSION_RECHECK_MS)).then(whoNow));
+          // The same member (logged in again in another tab): nothing changed for this page (its socket reconnects as them).
+          const now = await whoIsSignedInNow();
           if (now?.id !== was?.id) endSession(now);
         },
         roleChanged: setNewRole,
@@ -411,7 +406,7 @@ export function ThreadApp(p: ThreadProps) {
       </div>
       {newRole && (
         <p class="banner" role="status" data-role="role-notice">
-          An admin made you {newRole === 'admin' ? 'an admin' : `a ${newRole}`}. <a href={location.pathname + location.search}>Reload the page</a> to get
+          An admin made you {roleWithArticle(newRole)}. <a href={location.pathname + location.search}>Reload the page</a> to get
           the tools that go with it.
         </p>
       )}
