@@ -172,16 +172,19 @@ function sessionSecretIn(dataDir: string): string {
       throw err;
     }
   } catch (err) {
-    throw new ConfigError(`config: DATA_DIR cannot hold the forum's files (${(err as Error).message}) (got ${shown('DATA_DIR', dataDir)})`);
+    throw dataDirUnusable(err, dataDir);
   }
 }
+
+const dataDirUnusable = (err: unknown, dataDir: string) =>
+  new ConfigError(`config: DATA_DIR cannot hold the forum's files (${(err as Error).message}) (got ${shown('DATA_DIR', dataDir)})`);
 
 /** DATA_DIR, made if missing (the forum's user's alone: secrets and database files live there), or ConfigError. */
 function usableDataDir(dataDir: string): void {
   try {
     makeDataDir(dataDir);
   } catch (err) {
-    throw new ConfigError(`config: DATA_DIR cannot hold the forum's files (${(err as Error).message}) (got ${shown('DATA_DIR', dataDir)})`);
+    throw dataDirUnusable(err, dataDir);
   }
 }
 

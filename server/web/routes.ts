@@ -1,5 +1,5 @@
 // Server-rendered pages (shared Preact components) and the built static assets of the browser client.
-import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
+import { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { createElement } from 'preact';
 import type { ForumDeps } from '../deps';
 import { isDatabaseUnavailable } from '../db/connection';
@@ -40,16 +40,13 @@ export function pageRoutes(deps: ForumDeps, store: AssetStore): Router {
   };
   const pageError: ErrorRequestHandler = (err, req, res, next) => {
     if (!isPage(req.path) || res.headersSent) return next(err);
-    const { status, body, headers } = toErrorBody(err);
+    const { status } = toErrorBody(err);
     if (status === 404) {
       // What was missing, as the address names it: a comment under /songs/SLUG/c/ID (its song may well exist).
       const what = /^\/songs\/[^/]+\/c\//.test(req.path) ? 'comment' : req.path.startsWith('/songs/') ? 'song' : 'page';
       return sendPage(req, res, store, 404, { title: 'Not found' }, createElement(NotFoundPage, { what }));
     }
-    if (status < 500) {
-      if (headers) res.set(headers);
-      return sendPage(req, res, store, status, { title: 'Sorry', errorPage: true }, createElement(ErrorPage, { message: body.error.message }));
-    }
+    if (status < 500) return refusalPage(req, res, store, err);
     if (isRedisUnavailable(err)) {
       return sendPage(req, res, store, 503, { title: 'Unavailable' }, createElement(ErrorPage, { message: UNAVAILABLE }));
     }
@@ -74,17 +71,20 @@ export function pageUnavailable(store: AssetStore): ErrorRequestHandler {
   return (err, req, res, next) => {
     const isPage = !req.path.startsWith('/api/') && req.path !== '/api';
     if (!isPage || res.headersSent) return next(err);
-    if (err instanceof RateLimited) {
-      const { status, body, headers } = toErrorBody(err);
-      if (headers) res.set(headers);
-      return sendPage(req, res, store, status, { title: 'Sorry', errorPage: true }, createElement(ErrorPage, { message: body.error.message }));
-    }
+    if (err instanceof RateLimited) return refusalPage(req, res, store, err);
     if (!(isRedisUnavailable(err) || isDatabaseUnavailable(err))) return next(err);
     req.log?.warn({ code: toErrorBody(err).body.error.code }, 'page refused: a service is unavailable');
     // The session could not be read: render as for a reader, never as a member half known.
     req.user = undefined;
     sendPage(req, res, store, 503, { title: 'Unavailable' }, createElement(ErrorPage, { message: UNAVAILABLE }));
   };
+}
+
+/** A request refused (4xx) as a page: the refusal's own words, and its headers (Retry-After). */
+function refusalPage(req: Request, res: Response, store: AssetStore, err: unknown): void {
+  const { status, body, headers } = toErrorBody(err);
+  if (headers) res.set(headers);
+  sendPage(req, res, store, status, { title: 'Sorry', errorPage: true }, createElement(ErrorPage, { message: body.error.message }));
 }
 
 const UNAVAILABLE = 'Signing in and posting are unavailable for a moment; reading works without signing in. Please try again shortly.';

@@ -7,6 +7,7 @@ import { editCommentInput, flagInput, objectId, postCommentInput, voteValue } fr
 import { isGuest, nameAsText } from '../../client/components/GuestLabel';
 import { DeletePage, EditPage, ReplyPage, ReportPage } from '../../client/pages/ThreadFormPages';
 import { findComment } from '../comments/access';
+import type { CommentRecord } from '../comments/model';
 import { withReplyContext } from '../comments/context';
 import { editComment, removeComment, whyNotEdit } from '../comments/edit';
 import { postComment } from '../comments/post';
@@ -27,15 +28,18 @@ const blank = (v: unknown) => (typeof v === 'string' && v.trim() ? v : undefined
 export function threadFormRoutes(deps: ForumDeps, store: AssetStore): Router {
   const router = Router();
 
-  /** The song and the comment of a form's URL (404 for a comment readers cannot see, or of another song). */
-  const target = async (req: Request) => {
+  /**
+   * The song and the comment of a form's URL: 404 for one of another song, or one `may` refuses (by default, one
+   * readers cannot see).
+   */
+  const target = async (req: Request, may: (c: CommentRecord) => boolean = (c) => LISTED.includes(c.status), missing = 'No such comment.') => {
     const id = objectId.safeParse(req.params.id);
-    if (!id.success) throw notFound('No such comment.');
+    if (!id.success) throw notFound(missing);
     const song = await getSong(deps, String(req.params.slug));
     const c = await findComment(deps, id.data);
-    if (String(c.songId) !== song.id || !LISTED.includes(c.status)) throw notFound('No such comment.');
+    if (String(c.songId) !== song.id || !may(c)) throw notFound(missing);
     const [comment] = await withReplyContext(deps, [c]);
-    return { song, comment };
+    return { song, comment, record: c };
   };
   const signIn = (req: Request, res: Response, back: string) => res.redirect(303, `/login?next=${encodeURIComponent(back)}`);
 
@@ -91,13 +95,8 @@ export function threadFormRoutes(deps: ForumDeps, store: AssetStore): Router {
    */
   const own = async (req: Request, removedToo = false) => {
     const user = currentUser(req)!;
-    const id = objectId.safeParse(req.params.id);
-    if (!id.success) throw notFound('No such comment.');
-    const song = await getSong(deps, String(req.params.slug));
-    const c = await findComment(deps, id.data);
-    if (String(c.songId) !== song.id || c.author.userId !== user.id || (c.status === 'removed' && !removedToo)) throw notFound('No such comment of yours.');
-    const [comment] = await withReplyContext(deps, [c]);
-    return { song, comment, record: c, user };
+    const found = await target(req, (c) => c.author.userId === user.id && (c.status !== 'removed' || removedToo), 'No such comment of yours.');
+    return { ...found, user };
   };
   const back = (req: Request) => `${permalink(String(req.params.slug), String(req.params.id))}#c-${String(req.params.id)}`;
 
