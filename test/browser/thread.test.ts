@@ -18,7 +18,14 @@ const heading = (page: Page) => page.innerText('#discussion-heading');
 const announced = (page: Page) => page.innerText('[aria-live="polite"]');
 /** Waits until the live region says exactly `text` (a burst of arrivals is said once, a moment after its first). */
 const says = (page: Page, text: string | RegExp) =>
-  page.waitForFunction(([source, flags]) => new RegExp(source, flags).test(document.querySelector('[aria-live="polite"]')?.textContent?.trim() ?? ''), typeof text === 'string' ? [`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, ''] : [text.source, text.flags], { timeout: 5000 });
+  page.waitForFunction(
+    ([exact, source, flags]) => {
+      const said = document.querySelector('[aria-live="polite"]')?.textContent?.trim() ?? '';
+      return exact !== null ? said === exact : new RegExp(source, flags).test(said);
+    },
+    typeof text === 'string' ? ([text, '', ''] as const) : ([null, text.source, text.flags] as const),
+    { timeout: 5000 },
+  );
 
 /** Waits for focus to rest on the control (by its text) or comment (`comment ID`) a reader would expect. */
 async function focusIs(page: Page, expected: string): Promise<void> {
