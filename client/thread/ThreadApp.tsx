@@ -36,7 +36,6 @@ const message = (err: unknown) => (err instanceof ApiFailure ? err.message : 'So
 const newClientId = () => (globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`);
 const nearBottom = () => window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 300;
 /** Pages "show new comments" loads at most to reach them in the oldest order (beyond: the newest order). */
-const MAX_CATCH_UP_PAGES = 20;
 
 export function ThreadApp(p: ThreadProps) {
   const [state, setState] = useState(() => T.initialState(p.page, p.sort));
@@ -192,6 +191,14 @@ export function ThreadApp(p: ThreadProps) {
       const el = document.getElementById(`c-${target}`);
       if (el) el.focus();
       else location.replace(`/songs/${encodeURIComponent(p.slug)}/c/${target}#c-${target}`);
+    } else {
+      // A comment's address given without its #c-ID (copied, shared, typed) still opens at that comment, marked.
+      const linked = /^\/songs\/[^/]+\/c\/([0-9a-f]{24})$/.exec(location.pathname)?.[1];
+      const el = linked && document.getElementById(`c-${linked}`);
+      if (el) {
+        location.replace(`#c-${linked}`);
+        el.focus();
+      }
     }
     return () => {
       clearInterval(tick);
@@ -348,18 +355,10 @@ export function ThreadApp(p: ThreadProps) {
     }
   };
 
-  const showNew = async () => {
+  // Oldest first with pages not loaded yet, the new comments show past them, after "Load more" (state.showUnseen):
+  // the reader sees what arrived at once, without loading every page in between.
+  const showNew = () => {
     const first = stateRef.current.unseen[0];
-    // Oldest first, new comments come after every page not yet loaded: load up to them, so they land in time order.
-    try {
-      for (let i = 0; stateRef.current.sort === 'oldest' && stateRef.current.nextCursor && i < MAX_CATCH_UP_PAGES; i++) {
-        const page = await api.page(p.slug, 'oldest', stateRef.current.nextCursor);
-        apply((s) => T.appendPage(s, page));
-        learnMarks(page.items);
-      }
-    } catch (err) {
-      setLoadError(message(err));
-    }
     apply(T.showUnseen);
     if (first) focusAfter.current = first.id;
   };

@@ -107,9 +107,12 @@ export function receiveCreated(s: ThreadState, c: CommentDTO, where: Placement):
   return { state: { ...next, unseen: [...s.unseen, c] }, shown: false };
 }
 
-/** Moves the waiting comments into view: at the end oldest-first, at the top otherwise. */
+/**
+ * Moves the waiting comments into view: at the end oldest-first (past the pages not loaded yet, if any: they are newer
+ * than all of those), at the top otherwise.
+ */
 export function showUnseen(s: ThreadState): ThreadState {
-  const fresh = s.unseen.filter((c) => !s.items.some((x) => x.id === c.id)).map((c) => (pastTheGap(s) && !c.parentId ? { ...c, beyond: true } : c));
+  const fresh = s.unseen.filter((c) => !s.items.some((x) => x.id === c.id)).map((c) => (pastTheGap(s) ? { ...c, beyond: true } : c));
   const items = s.sort === 'oldest' ? [...s.items, ...fresh] : [...[...fresh].reverse(), ...s.items];
   return { ...s, items, unseen: [] };
 }

@@ -209,6 +209,51 @@ describe('browser: the live song page (Chromium)', function () {
     assert.equal(await w.page.getAttribute('nav.sorts a[aria-current]', 'href'), `/songs/${song.slug}?sort=newest`);
   });
 
+  it('shows new comments past the pages not loaded yet (oldest first) without loading them, and in order once loaded', async () => {
+    const song = await createSong(forum.deps, admin, { title: 'Dead End Street', artist: 'The Kinks' });
+    for (let i = 1; i <= 55; i++) await postComment(forum.deps, { user: ben.user, ip: '127.0.0.1' }, song.slug, { body: `street ${i}` });
+    const w = await open();
+    await w.page.goto(`/songs/${song.slug}`);
+    await waitLive(w.page);
+    assert.equal((await bodies(w.page)).length, 50);
+    const pageReads: string[] = [];
+    w.page.on('request', (r) => {
+      if (/\/api\/songs\/[^/]+\/comments\?/.test(r.url())) pageReads.push(r.url());
+    });
+    await postComment(forum.deps, { user: ana.user, ip: '127.0.0.1' }, song.slug, { body: 'New while page one is read' });
+    await w.page.click('button.new-comments >> text=Show 1 new comment');
+    await w.page.waitForFunction(() => document.querySelectorAll('[data-role="thread"] [data-comment-id]').length === 51);
+    // At once, past the gap, with "Load more" before it: none of the five comments in between was fetched.
+    assert.equal((await bodies(w.page)).at(-1), 'New while page one is read');
+    assert.equal(await w.page.evaluate(() => document.querySelector('[data-role="thread-gap"]')?.nextElementSibling?.querySelector('[data-role="comment-body"]')?.textContent), 'New while page one is read');
+    assert.equal(await w.page.evaluate(() => document.activeElement?.querySelector('[data-role="comment-body"]')?.textContent), 'New while page one is read');
+    assert.deepEqual(pageReads, []);
+    await w.page.click('[data-role="thread-gap"] >> text=Load more comments');
+    await w.page.waitForFunction(() => document.querySelectorAll('[data-role="thread"] [data-comment-id]').length === 56);
+    assert.deepEqual((await bodies(w.page)).slice(-3), ['street 54', 'street 55', 'New while page one is read']);
+    assert.equal(await w.page.locator('[data-role="thread-gap"]').count(), 0);
+    assert.match(await heading(w.page), /Discussion \(56\)/);
+  });
+
+  it('opens a comment\'s address given without its #c-ID at that comment, marked and focused', async () => {
+    const song = await createSong(forum.deps, admin, { title: 'Plastic Man', artist: 'The Kinks', facts: ['One.', 'Two.', 'Three.'] });
+    const made = [];
+    for (let i = 1; i <= 12; i++) made.push((await postComment(forum.deps, { user: ben.user, ip: '127.0.0.1' }, song.slug, { body: `plastic ${i}` })).comment);
+    const linked = made[8];
+    const w = await open();
+    await w.page.goto(`/songs/${song.slug}/c/${linked.id}`);
+    await waitLive(w.page);
+    await w.page.waitForURL(new RegExp(`/songs/${song.slug}/c/${linked.id}#c-${linked.id}$`));
+    const where = await w.page.evaluate(() => {
+      const t = document.querySelector(':target') as HTMLElement | null;
+      const r = t?.getBoundingClientRect();
+      return { target: t?.dataset.commentId, focused: (document.activeElement as HTMLElement | null)?.dataset.commentId, inView: !!r && r.top >= 0 && r.top < innerHeight };
+    });
+    assert.deepEqual(where, { target: linked.id, focused: linked.id, inView: true });
+    // Going back leaves the page: opening it at the comment added no step to the history.
+    assert.equal(await w.page.evaluate(() => history.length), 2);
+  });
+
   it('keeps XSS payloads as text and never runs them, server-rendered and live', async () => {
     for (const body of XSS) await postComment(forum.deps, { user: ben.user, ip: '127.0.0.1' }, slug, { body });
     const reader = await open();

@@ -126,6 +126,27 @@ describe('live thread state', () => {
     assert.equal(T.addOptimistic(T.initialState(page([a], 'c'), 'newest'), comment()).items[0].beyond, undefined);
   });
 
+  it('shows waiting comments past the pages not loaded yet (oldest first), replies too, and in order once those load', () => {
+    const [a, b, c] = [comment(), comment(), comment()];
+    let s = T.initialState(page([a], 'cursor-1'), 'oldest');
+    const fresh = comment({ body: 'new' });
+    const answer = comment({ parentId: b.id, body: 'answers a comment on a page not loaded' });
+    s = T.receiveCreated(s, fresh, { nearBottom: true }).state;
+    s = T.receiveCreated(s, answer, { nearBottom: true }).state;
+    assert.equal(s.unseen.length, 2, 'pages still to load: they wait behind the button');
+    s = T.showUnseen(s);
+    assert.deepEqual(s.items.map((x) => [x.id, !!x.beyond]), [[a.id, false], [fresh.id, true], [answer.id, true]]);
+    assert.deepEqual(s.unseen, []);
+    const roots = (st: T.ThreadState) => buildTree(st.items).map((n) => [n.comment.id, !!n.comment.beyond]);
+    // The page with the answered comment loads: the answer nests under it, before the gap; the new one stays past it.
+    s = T.appendPage(s, page([b], 'cursor-2'));
+    assert.deepEqual(roots(s), [[a.id, false], [b.id, false], [fresh.id, true]]);
+    assert.equal(buildTree(s.items)[1].replies[0]?.comment.id, answer.id);
+    // The last page: everything in the thread's order, no gap.
+    s = T.appendPage(s, page([c, fresh, answer]));
+    assert.deepEqual(roots(s), [[a.id, false], [b.id, false], [c.id, false], [fresh.id, false]]);
+  });
+
   it('renames a member\'s comments live, their location too when it is given, and keeps it when it is not', () => {
     const mine = comment({ author: { name: 'Ana', location: 'Lisbon', userId: 'u1', guest: false } });
     const reply = comment({ parentId: mine.id });
