@@ -39,6 +39,7 @@ export function CommentForm(p: Props) {
   const [error, setError] = useState(p.initialError ?? '');
   const [busy, setBusy] = useState(false);
   const area = useRef<HTMLTextAreaElement>(null);
+  const nameBox = useRef<HTMLInputElement>(null);
   const errorId = `${p.idPrefix}-error`;
 
   useEffect(() => {
@@ -46,7 +47,9 @@ export function CommentForm(p: Props) {
     const typed = area.current && area.current.value !== draft.body ? area.current.value : null;
     const remembered = p.guest && p.ready ? rememberedGuest() : null;
     if (typed !== null || remembered) setDraft((d) => ({ ...d, ...(typed !== null ? { body: typed } : {}), name: d.name || remembered?.name, location: d.location || remembered?.location }));
-    if (p.autoFocus) area.current?.focus();
+    // A guest who has not given a name yet starts there: it comes first, and the post needs it.
+    const named = !p.guest || !!(draft.name || remembered?.name);
+    if (p.autoFocus) (named ? area : nameBox).current?.focus();
   }, [p.ready]);
 
   const submit = async (e: Event) => {
@@ -96,7 +99,7 @@ export function CommentForm(p: Props) {
         <div class="guest-fields">
           <p class="field">
             <label for={`${p.idPrefix}-name`}>Your name</label>
-            <input id={`${p.idPrefix}-name`} name="name" required maxLength={LIMITS.guestName} autoComplete="nickname" {...field('name')} />
+            <input ref={nameBox} id={`${p.idPrefix}-name`} name="name" required maxLength={LIMITS.guestName} autoComplete="nickname" {...field('name')} />
           </p>
           <p class="field">
             <label for={`${p.idPrefix}-location`}>Where you are from (optional)</label>

@@ -641,6 +641,31 @@ describe('browser: guest posting (Chromium)', function () {
     assert.deepEqual([...guest.problems, ...reader.problems], []);
   });
 
+  it('starts a guest\'s reply at their name until this browser knows it, then at the reply', async () => {
+    const song = await createSong(forum.deps, admin, { title: 'Big Black Smoke', artist: 'The Kinks' });
+    const dan = await signUp(forum, { displayName: 'Dan' });
+    const { comment } = await postComment(forum.deps, { user: dan.user, ip: '127.0.0.1' }, song.slug, { body: 'Answer me, guest' });
+    const { page } = await suite.open();
+    await page.goto(`/songs/${song.slug}`);
+    await waitLive(page);
+    const card = page.locator(`[data-comment-id="${comment.id}"]`);
+    const focusedField = () => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name ?? 'none');
+    await card.getByRole('button', { name: 'Reply to Dan', exact: true }).click();
+    await card.locator('form[data-role="reply-form"]').waitFor();
+    await page.waitForFunction(() => document.activeElement?.closest('form[data-role="reply-form"]'));
+    assert.equal(await focusedField(), 'name');
+    await page.keyboard.type('Passer-by');
+    await card.locator('form[data-role="reply-form"] textarea').fill('Answered, as a guest');
+    await card.locator('form[data-role="reply-form"] button[type="submit"]').click();
+    await page.locator('[data-role="comment-body"]', { hasText: 'Answered, as a guest' }).waitFor();
+    await page.waitForFunction(() => !document.querySelector('.comment.pending'));
+    // The name is remembered now: the next reply starts at what to say.
+    await card.getByRole('button', { name: 'Reply to Dan', exact: true }).click();
+    await page.waitForFunction(() => document.activeElement?.closest('form[data-role="reply-form"]'));
+    assert.equal(await focusedField(), 'body');
+    assert.equal(await card.locator('form[data-role="reply-form"] input[name="name"]').inputValue(), 'Passer-by');
+  });
+
   it("shows a guest as a guest, live and server-rendered, and refuses a member's name in the form, saying why", async () => {
     const song = await createSong(forum.deps, admin, { title: 'Lola', artist: 'The Kinks' });
     const mara = await signUp(forum, { displayName: 'Mara' });
