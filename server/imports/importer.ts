@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { SongDTO } from '../../shared/types';
 import { insertThreadComment } from '../comments/post';
+import { isDuplicateKey } from '../db/connection';
 import type { ForumDeps } from '../deps';
 import type { ParsedSongPage } from '../songs/import';
 import { markSongsChanged } from '../songs/activity-order';
@@ -31,8 +32,18 @@ export async function upsertSongFromPage(deps: Deps, page: ParsedSongPage): Prom
   };
   const existing = await Songs.findOne({ slug }).lean<SongRecord>();
   const now = new Date();
+  let created = false;
   if (existing) await Songs.updateOne({ _id: existing._id }, { $set: fields });
-  else await Songs.create({ ...fields, slug, commentCount: 0, lastSeq: 0, lastCommentAt: null, activityAt: now, createdAt: now });
+  else {
+    try {
+      await Songs.create({ ...fields, slug, commentCount: 0, lastSeq: 0, lastCommentAt: null, activityAt: now, createdAt: now });
+      created = true;
+    } catch (err) {
+      // Another import of this page (a second instance loading the demo as it starts) made the song first: update it.
+      if (!isDuplicateKey(err)) throw err;
+      await Songs.updateOne({ slug }, { $set: fields });
+    }
+  }
   const song = (await Songs.findOne({ slug }).lean<SongRecord>())!;
 
   const added = await importComments(deps, song, page.comments);
@@ -40,7 +51,7 @@ export async function upsertSongFromPage(deps: Deps, page: ParsedSongPage): Prom
   await deps.threadCache.threadChanged(String(song._id), 'all');
   await markSongsChanged(deps.db.conn);
   const fresh = (await Songs.findOne({ _id: song._id }).lean<SongRecord>())!;
-  return { song: toSongDTO(fresh, true), created: !existing, comments: added };
+  return { song: toSongDTO(fresh, true), created, comments: added };
 }
 
 /** Adds the page's comments not already there, in page order; answers how many were added. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { SongDTO } from '../../shared/types';
 import { loadDemoIfEmpty } from '../../server/imports/demo';
 import { signUp } from '../helpers/accounts';
-import { startTestForum, type TestForum } from '../helpers/forum';
+import { capturingLogger, freshDbName, startTestForum, type TestForum } from '../helpers/forum';
 
 describe('demo content', () => {
   let forum: TestForum;
@@ -23,6 +23,30 @@ describe('demo content', () => {
     }
     assert.equal(await loadDemoIfEmpty(forum.deps), 0);
     assert.equal((await forum.agent().get('/api/songs').expect(200)).body.items.length, 5);
+  });
+
+  it('loads once, whole and quietly, when two instances start on one empty database at the same moment', async () => {
+    const dbName = freshDbName('demo-race');
+    const logs = capturingLogger('warn');
+    const a = await startTestForum({}, { dbName, logger: logs.logger });
+    const b = await startTestForum({}, { dbName, logger: logs.logger });
+    const single = await startTestForum();
+    try {
+      await loadDemoIfEmpty(single.deps);
+      const [byA, byB] = await Promise.all([loadDemoIfEmpty(a.deps), loadDemoIfEmpty(b.deps)]);
+      assert.deepEqual(logs.entries.filter((e) => /demo/.test(e.msg)).map((e) => `${e.msg}: ${e.err}`), [], 'no warnings: the other instance loading the same song is no fault');
+      assert.ok(byA + byB >= 5, `${byA} + ${byB} songs loaded`);
+      const list = (await a.agent().get('/api/songs').expect(200)).body.items as SongDTO[];
+      assert.equal(list.length, 5);
+      // Every song whole and nothing twice: each thread as a single load makes it.
+      for (const s of list) {
+        const one = (await single.agent().get(`/api/songs/${s.slug}/comments?limit=100`).expect(200)).body.items.map((c: { body: string }) => c.body);
+        const both = (await b.agent().get(`/api/songs/${s.slug}/comments?limit=100`).expect(200)).body.items.map((c: { body: string }) => c.body);
+        assert.deepEqual(both, one, s.slug);
+      }
+    } finally {
+      await Promise.all([a.close(), b.close(), single.close()]);
+    }
   });
 
   it('leaves a database that already has songs alone', async () => {
