@@ -13,5 +13,3 @@ if (island && json) {
   hydrate(<ThreadApp {...data} user={viewer?.user ?? null} myVotes={viewer?.votes} ban={viewer?.ban} connect={connectLive} />, island);
 }
 
-// Every fact on a wide screen; on a phone the first few, the rest a tap away.
-if (matchMedia('(min-width: 48rem)').matches) document.querySelector<HTMLDetailsElement>('details.more-facts')?.setAttribute('open', '');

@@ -1,5 +1,6 @@
 // /songs/:slug: the song (title, artists, album, chart peaks, facts), then its live discussion.
 import type { SongDTO } from '../../shared/types';
+import { OPEN_FACTS_WIDE } from '../../shared/inline-scripts';
 import { Slot } from '../components/Document';
 import { renderText } from '../text';
 import { DATA_ID, ISLAND_ID, VIEWER_ID, type ThreadData, type ViewerData } from '../thread/data';
@@ -89,6 +90,7 @@ export function SongPage({ song, thread, viewer }: { song: SongDTO; thread: Thre
                 </ul>
               </details>
             )}
+            {rest.length > 0 && <script dangerouslySetInnerHTML={{ __html: OPEN_FACTS_WIDE }} />}
           </section>
         )}
       </article>

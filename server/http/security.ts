@@ -1,11 +1,13 @@
 // Cross-cutting guards: security headers (helmet's, with a strict CSP, worked out once), compression, the origin check
 // on every state-changing request, and the rate limits (in Redis when REDIS_URL is set, so all instances share them).
 import compression from 'compression';
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, MemoryStore, rateLimit, type Options, type Store } from 'express-rate-limit';
 import helmet, { type HelmetOptions } from 'helmet';
 import { RedisStore } from 'rate-limit-redis';
+import { OPEN_FACTS_WIDE } from '../../shared/inline-scripts';
 import type { Config } from '../config';
 import type { ForumDeps, ForumLimits } from '../deps';
 import { RateLimited } from '../errors';
@@ -41,14 +43,20 @@ export function originCheck(deps: Pick<ForumDeps, 'config'>): RequestHandler {
   };
 }
 
-/** helmet's options for the forum: a strict CSP (no inline script; JSON data travels in script[type=application/json]). */
+/** A CSP source that allows one inline script: the hash of its exact text. */
+const scriptHash = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+
+/**
+ * helmet's options for the forum: a strict CSP (no inline script but the one line that unfolds the song's facts on
+ * a wide screen, allowed by its hash; JSON data travels in script[type=application/json]).
+ */
 export function helmetOptions(config: Pick<Config, 'secureCookies'>): HelmetOptions {
   return {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
+        scriptSrc: ["'self'", scriptHash(OPEN_FACTS_WIDE)],
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import type { CommentDTO, UserDTO } from '../../shared/types';
 import { postComment } from '../../server/comments/post';
 import { createSong } from '../../server/songs/service';
@@ -91,6 +92,14 @@ describe('pages (server-rendered HTML)', () => {
     const csp = res.headers['content-security-policy'];
     assert.match(csp, /script-src 'self'/);
     assert.doesNotMatch(csp, /unsafe-inline/);
+    // Its one inline script (unfolding the facts on a wide screen, on a song with more than three) runs by its hash.
+    const many = await createSong(forum.deps, admin, { title: 'Many Facts', artist: 'Tester', facts: ['One.', 'Two.', 'Three.', 'Four.'] });
+    const page = await forum.agent().get(`/songs/${many.slug}`).expect(200);
+    const inline = [...page.text.matchAll(/<script(?![^>]*\b(?:src|type)=)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+    assert.equal(inline.length, 1, 'one inline script');
+    const allowed = `'sha256-${createHash('sha256').update(inline[0]).digest('base64')}'`;
+    assert.ok(String(page.headers['content-security-policy']).split(';').find((d) => d.trim().startsWith('script-src'))!.includes(allowed), 'allowed by its hash');
+    assert.doesNotMatch(res.text, /<script(?![^>]*\b(?:src|type)=)[^>]*>/, 'none on a song whose facts need no fold');
     const js = /<script type="module" src="(\/build\/app-[A-Z0-9]+\.js)"><\/script>/.exec(res.text);
     assert.ok(js, 'the song page links its script');
     assert.doesNotMatch(res.text, /style="/);

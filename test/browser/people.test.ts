@@ -122,10 +122,24 @@ describe('browser: people and the thread as they use it (Chromium)', function ()
     }
     assert.ok((await at()).form, 'the comment box has focus');
     assert.ok(presses <= 12, `${presses} key presses`);
+    // A wide screen shows every fact from the first paint: before the page's script has come (held back here), so
+    // nothing below the facts moves once it runs.
     const wide = await open({ width: 1280 });
-    await wide.page.goto(`/songs/${long}`);
-    await waitLive(wide.page);
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    await wide.page.route(/\/build\/app-[^/]+\.js$/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    // Not DOMContentLoaded: that waits for the module script. The page is parsed once its last part is there.
+    await wide.page.goto(`/songs/${long}`, { waitUntil: 'commit' });
+    await wide.page.waitForSelector('footer', { state: 'attached' });
     assert.equal(await wide.page.locator('details.more-facts').getAttribute('open'), '', 'every fact on a wide screen');
+    const top = () => wide.page.evaluate(() => document.getElementById('discussion')!.getBoundingClientRect().top);
+    const before = await top();
+    release();
+    await waitLive(wide.page);
+    assert.equal(await top(), before, 'the discussion stays where it was painted');
   });
 
   it('remembers a member\'s votes and reports after a reload; a reader gets a labelled score and "Sign in to vote"', async () => {
