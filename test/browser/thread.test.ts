@@ -192,13 +192,19 @@ describe('browser: the live song page (Chromium)', function () {
     assert.doesNotMatch(await reader.page.innerText('[data-role="thread"]'), /better thought/);
   });
 
-  it('switches sort without a reload and loads more comments by cursor', async () => {
-    const song = await createSong(forum.deps, admin, { title: 'Sunny Afternoon', artist: 'The Kinks' });
-    for (let i = 1; i <= 55; i++) await postComment(forum.deps, { user: ben.user, ip: '127.0.0.1' }, song.slug, { body: `number ${i}` });
+  /** A thread of 55 comments ("WORD 1" to "WORD 55") open at its first page of 50, oldest first, live. */
+  async function openLongThread(title: string, word: string) {
+    const song = await createSong(forum.deps, admin, { title, artist: 'The Kinks' });
+    for (let i = 1; i <= 55; i++) await postComment(forum.deps, { user: ben.user, ip: '127.0.0.1' }, song.slug, { body: `${word} ${i}` });
     const w = await open();
     await w.page.goto(`/songs/${song.slug}`);
     await waitLive(w.page);
     assert.equal((await bodies(w.page)).length, 50);
+    return { song, w };
+  }
+
+  it('switches sort without a reload and loads more comments by cursor', async () => {
+    const { song, w } = await openLongThread('Sunny Afternoon', 'number');
     await w.page.click('text=Load more comments');
     await w.page.waitForFunction(() => document.querySelectorAll('[data-role="thread"] [data-comment-id]').length === 55);
     assert.deepEqual((await bodies(w.page)).slice(-2), ['number 54', 'number 55']);
@@ -210,12 +216,7 @@ describe('browser: the live song page (Chromium)', function () {
   });
 
   it('shows new comments past the pages not loaded yet (oldest first) without loading them, and in order once loaded', async () => {
-    const song = await createSong(forum.deps, admin, { title: 'Dead End Street', artist: 'The Kinks' });
-    for (let i = 1; i <= 55; i++) await postComment(forum.deps, { user: ben.user, ip: '127.0.0.1' }, song.slug, { body: `street ${i}` });
-    const w = await open();
-    await w.page.goto(`/songs/${song.slug}`);
-    await waitLive(w.page);
-    assert.equal((await bodies(w.page)).length, 50);
+    const { song, w } = await openLongThread('Dead End Street', 'street');
     const pageReads: string[] = [];
     w.page.on('request', (r) => {
       if (/\/api\/songs\/[^/]+\/comments\?/.test(r.url())) pageReads.push(r.url());
