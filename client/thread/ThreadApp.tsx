@@ -35,7 +35,6 @@ const SORTS: [ThreadSort, string][] = [
 const message = (err: unknown) => (err instanceof ApiFailure ? err.message : 'Something went wrong. Try again.');
 const newClientId = () => (globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`);
 const nearBottom = () => window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 300;
-/** Pages "show new comments" loads at most to reach them in the oldest order (beyond: the newest order). */
 
 export function ThreadApp(p: ThreadProps) {
   const [state, setState] = useState(() => T.initialState(p.page, p.sort));
