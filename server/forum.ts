@@ -62,6 +62,8 @@ export interface ForumOptions {
   dbName?: string;
   /** The thread store; by default the one made for the database found (tests and benchmarks run both). */
   threadStore?: ThreadStoreKind;
+  /** How often expired sessions are swept on a database without TTL indexes (SESSION_SWEEP_MS; tests shorten it). */
+  sessionSweepMs?: number;
 }
 
 export async function startForum(opts: ForumOptions): Promise<Forum> {
@@ -90,7 +92,7 @@ export async function startForum(opts: ForumOptions): Promise<Forum> {
   const repairs = createThreadRepairs({ db, threads, logger, threadCache });
   // The session stack comes first: every sign-in goes through its record of each member's sessions.
   const passport = createPassport(base);
-  const session = createSessionStack(base, passport);
+  const session = createSessionStack(base, passport, opts.sessionSweepMs);
   const settings = await createSettingsHolder(base);
   // The song list's order: the embedded database would read and sort every song for each list (the home page).
   const songOrder = db.idLookupsOnly ? createSongActivityOrder(readSongActivity(base), { ttlMs: SONG_ORDER_TTL_MS, mark: () => songsChangedMark(db.conn) }) : null;

@@ -16,6 +16,9 @@ const TOUCH_AFTER_S = 3600;
 /** Idle expiry: the cookie and the stored session are renewed on every request (rolling). */
 export const SESSION_IDLE_MS = 30 * 24 * 3600 * 1000;
 
+/** How often expired sessions are removed from a database that does not remove them itself (no TTL indexes). */
+export const SESSION_SWEEP_MS = 10 * 60_000;
+
 export interface SessionStack {
   handlers: RequestHandler[];
   /** Each member's signed-in sessions, capped at MAX_SESSIONS_PER_MEMBER. */
@@ -25,7 +28,7 @@ export interface SessionStack {
   close(): Promise<void>;
 }
 
-type SessionDeps = Pick<ForumDeps, 'config' | 'db' | 'bus' | 'redis'>;
+type SessionDeps = Pick<ForumDeps, 'config' | 'db' | 'bus' | 'redis' | 'logger'>;
 
 export const sessionCookieOptions = (deps: Pick<ForumDeps, 'config'>) => ({
   httpOnly: true,
@@ -34,8 +37,8 @@ export const sessionCookieOptions = (deps: Pick<ForumDeps, 'config'>) => ({
   path: '/',
 });
 
-export function createSessionStack(deps: SessionDeps, passport: ForumPassport): SessionStack {
-  const { store, index, close } = createStore(deps);
+export function createSessionStack(deps: SessionDeps, passport: ForumPassport, sweepMs = SESSION_SWEEP_MS): SessionStack {
+  const { store, index, close } = createStore(deps, sweepMs);
   announceEndedSessions(store, deps);
   return {
     handlers: [sessionMiddleware(deps, store), passport.initialize({ compat: false }), passport.session()].map(onlyWithSession),
@@ -87,7 +90,7 @@ function announceEndedSessions(store: session.Store, deps: Pick<ForumDeps, 'bus'
     });
 }
 
-function createStore(deps: SessionDeps): { store: session.Store; index: SessionIndex; close(): Promise<void> } {
+function createStore(deps: SessionDeps, sweepMs: number): { store: session.Store; index: SessionIndex; close(): Promise<void> } {
   if (deps.redis) {
     // Keyed by database name: instances of one forum share sessions, test forums never do.
     const prefix = `${deps.config.redisPrefix}:${deps.db.conn.name}`;
@@ -99,18 +102,30 @@ function createStore(deps: SessionDeps): { store: session.Store; index: SessionI
     client: deps.db.conn.getClient(),
     dbName: deps.db.conn.name,
     collectionName: SESSIONS_COLLECTION,
-    // FerretDB has no TTL indexes: expired sessions are swept every 10 minutes instead.
-    autoRemove: 'interval',
-    autoRemoveInterval: 10,
+    // MongoDB removes expired sessions itself (a TTL index). FerretDB has none, and connect-mongo's own sweep must not
+    // run there: it deletes without acknowledgement (w: 0), FerretDB answers anyway, and the driver then reads that
+    // stray answer as the answer to the next command on the connection (a member's lookup answered with another's
+    // document). The forum sweeps with acknowledged deletes instead (sweepExpiredSessions).
+    autoRemove: deps.db.ttlIndexes ? 'native' : 'disabled',
     // Rolling expiry without a database write on every request: the expiry moves at most once an hour.
     touchAfter: TOUCH_AFTER_S,
     ttl: SESSION_IDLE_MS / 1000,
   });
+  const sweep = deps.db.ttlIndexes
+    ? null
+    : setInterval(() => sweepExpiredSessions(deps.db).catch((err) => deps.logger.warn({ err }, 'expired sessions not swept')), sweepMs);
+  sweep?.unref();
   return {
     // One instance per database without Redis: it keeps the sessions it reads and writes (kept-sessions.ts).
     store: keepSessions(store, { ...KEPT_SESSIONS, touchAfterMs: TOUCH_AFTER_S * 1000 }),
     index: mongoSessionIndex(deps.db.conn, SESSIONS_COLLECTION),
     // Stop the sweep only; the client is the forum's connection, closed by its owner.
-    close: async () => clearInterval((store as unknown as { timer?: NodeJS.Timeout }).timer),
+    close: async () => clearInterval(sweep ?? undefined),
   };
+}
+
+/** Removes the stored sessions past their expiry, acknowledged; answers how many went. */
+export async function sweepExpiredSessions(db: Pick<ForumDeps['db'], 'conn'>): Promise<number> {
+  const res = await db.conn.db!.collection(SESSIONS_COLLECTION).deleteMany({ expires: { $lt: new Date() } });
+  return res.deletedCount;
 }

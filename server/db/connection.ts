@@ -17,6 +17,8 @@ export interface Database {
    * every other filter scan the collection. Found at connect; forum.ts chooses the thread store by it, once.
    */
   readonly idLookupsOnly: boolean;
+  /** MongoDB removes expired documents itself (TTL indexes); FerretDB has none: what expires is swept by the forum. */
+  readonly ttlIndexes: boolean;
   /**
    * True when a `_id` `$in` is served from the index: on MongoDB, and on the embedded database as Chorus builds it
    * (SQLite backend, db/ferretdb/sqlite-pushdown); a FerretDB otherwise (its PostgreSQL backend, an upstream build)
@@ -88,6 +90,7 @@ export async function connectDatabase(uri: string, dbName?: string): Promise<Dat
   return {
     conn,
     idLookupsOnly: ferret,
+    ttlIndexes: !ferret,
     idSetsFromIndex,
     isUp,
     ping,

@@ -43,8 +43,9 @@ export async function songIdBySlug(deps: Deps, slug: string): Promise<Types.Obje
 /**
  * The song record of a slug, or NotFound; other modules use it to resolve a thread. What it keeps (the slug's id, for
  * the life of the process) is kept only from an answer that is one: a song with that slug and an ObjectId. Seen once
- * on the embedded database under load: a reply that belonged to another query (the moderation settings' document),
- * which, kept, made that song's every page a 500 until a restart.
+ * on the embedded database: a reply that belonged to another query (the moderation settings' document), which, kept,
+ * made that song's every page a 500 until a restart. Its cause (an unacknowledged write that FerretDB answered
+ * anyway: accounts/session.ts) is gone; the check stays, as what the cache keeps for the life of the process.
  */
 export async function findSongBySlug(deps: Deps, slug: string): Promise<SongRecord> {
   if (typeof slug !== 'string' || slug.length > 200) throw noSuchSong();

@@ -28,7 +28,7 @@ export function freshDbName(label = 'chorus'): string {
 }
 
 /** Starts a forum; env overrides take the same names as the real environment (GUEST_POSTING, REDIS_URL...). */
-export async function startTestForum(env: Record<string, string> = {}, opts: { dbName?: string; mongodbUri?: string; threadStore?: ThreadStoreKind; logger?: Logger } = {}): Promise<TestForum> {
+export async function startTestForum(env: Record<string, string> = {}, opts: { dbName?: string; mongodbUri?: string; threadStore?: ThreadStoreKind; logger?: Logger; sessionSweepMs?: number } = {}): Promise<TestForum> {
   const mongodbUri = opts.mongodbUri ?? (await testDatabaseUri());
   const config = loadConfig({
     PORT: '0',
@@ -44,7 +44,7 @@ export async function startTestForum(env: Record<string, string> = {}, opts: { d
     ...env,
   });
   const dbName = opts.dbName ?? freshDbName();
-  const forum = await startForum({ config, logger: opts.logger ?? pino({ level: config.logLevel }), mongodbUri, dbName, threadStore: opts.threadStore });
+  const forum = await startForum({ config, logger: opts.logger ?? pino({ level: config.logLevel }), mongodbUri, dbName, threadStore: opts.threadStore, sessionSweepMs: opts.sessionSweepMs });
   const sockets: TestSocket[] = [];
   return {
     ...forum,
