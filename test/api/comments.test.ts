@@ -153,6 +153,8 @@ describe('comments API', () => {
         {},
         { body: '' },
         { body: '   \n ' },
+        // Nothing a reader could see: a zero-width space, a BOM and a bidi mark among spaces.
+        { body: '  \u200b \ufeff\u200e  ' },
         { body: 'x'.repeat(5001) },
         { body: { $gt: '' } },
         { body: ['a'] },
@@ -166,6 +168,8 @@ describe('comments API', () => {
         assert.equal(res.body.error.code, 'VALIDATION');
       }
       assert.equal((await songOf(forum, song.slug)).commentCount, count);
+      // An emoji alone is something to read.
+      assert.equal((await post(alice.agent, song.slug, { body: '\u{1F3B8}' })).body, '\u{1F3B8}');
       const max = await post(alice.agent, song.slug, { body: 'y'.repeat(5000) });
       assert.equal(max.body.length, 5000);
     });
