@@ -59,3 +59,6 @@ export const plural = (n: number, one: string, many: string) => `${n} ${n === 1 
 
 /** "an admin", "a moderator", "a member": a role as a sentence names it. */
 export const roleWithArticle = (role: string) => `${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}`;
+
+/** When a timed ban ends, to the minute and the same on server and browser: "2026-12-01 14:05 UTC". */
+export const banEnd = (until: string) => `${until.slice(0, 10)} ${until.slice(11, 16)} UTC`;

@@ -1,6 +1,6 @@
 // The moderators' pages: the queue (tabs with counts, each item with its song, text, flags, author history and the
 // actions), members, the log, and the admins' settings. Every action is a plain form: they work without JavaScript.
-import { roleWithArticle } from '../../shared/words';
+import { banEnd, roleWithArticle } from '../../shared/words';
 import type { ComponentChildren } from 'preact';
 import { LIMITS } from '../../shared/limits';
 import type { LogEntry, ModerationSettings, ModUser, QueueCounts, QueueItem, QueueStatus, UserDTO } from '../../shared/types';
@@ -218,7 +218,7 @@ export function UsersPage({ users, q, nextCursor, user, flash, failed, mayBan }:
               <strong>{u.displayName}</strong> (@{u.username}) · {u.role} · {u.commentCount} visible {u.commentCount === 1 ? 'comment' : 'comments'}
               {u.banned && (
                 <span class="badge rejected">
-                  Banned{u.banned.until ? ` until ${u.banned.until.slice(0, 10)}` : ''}: {u.banned.reason}
+                  Banned{u.banned.until ? ` until ${banEnd(u.banned.until)}` : ''}: {u.banned.reason}
                 </span>
               )}
             </p>

@@ -1,5 +1,5 @@
 // The song's discussion: server-rendered as it stands, then live in the browser (hydrated from the same props).
-import { plural, roleWithArticle } from '../../shared/words';
+import { banEnd, plural, roleWithArticle } from '../../shared/words';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { catchUpMark } from '../../shared/catchup';
 import type { BanDTO, CommentDTO, Role, ThreadSort, UserDTO, VoteValue } from '../../shared/types';
@@ -477,7 +477,7 @@ export function ThreadApp(p: ThreadProps) {
           ))}
         {banned ? (
           <p class="banner" role="alert" data-role="banned-notice">
-            Your account is banned{banned.until ? ` until ${banned.until.slice(0, 10)}` : ''}: you can read, but no longer post, vote or report.
+            Your account is banned{banned.until ? ` until ${banEnd(banned.until)}` : ''}: you can read, but no longer post, vote or report.
           </p>
         ) : canPost ? (
           <CommentForm

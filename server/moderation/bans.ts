@@ -1,7 +1,8 @@
-// Bans: a banned member reads but cannot post, vote or flag (403 BANNED), over HTTP and sockets alike, on every
+// Bans: a banned member reads but cannot post, vote, flag or rename themselves (403 BANNED), over HTTP and sockets alike, on every
 // instance at once: each such write reads the member's ban before it is made, kept per member version (a ban and its
 // lifting move it: accounts/member-cache.ts), so on any instance the next write after a ban is refused.
 import type { BanDTO, UserDTO } from '../../shared/types';
+import { banEnd } from '../../shared/words';
 import type { ForumDeps } from '../deps';
 import { Forbidden } from '../errors';
 import { banModel, type BanRecord } from './model';
@@ -22,7 +23,7 @@ export async function activeBan(deps: Pick<ForumDeps, 'db' | 'memberCache'>, use
 export async function refuseBanned(deps: Pick<ForumDeps, 'db' | 'memberCache'>, user: UserDTO | null): Promise<void> {
   if (!user) return;
   const ban = await activeBan(deps, user.id);
-  if (ban) throw new Forbidden(`Your account is banned${ban.until ? ` until ${ban.until.slice(0, 10)}` : ''}: you can read, but not post, vote or flag.`, 'BANNED');
+  if (ban) throw new Forbidden(`Your account is banned${ban.until ? ` until ${banEnd(ban.until)}` : ''}: you can read, but no longer post, vote, report or change your name.`, 'BANNED');
 }
 
 export async function saveBan(deps: Pick<ForumDeps, 'db' | 'memberCache'>, userId: string, ban: { reason: string; until: Date | null; by: string }): Promise<BanRecord> {

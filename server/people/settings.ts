@@ -13,14 +13,18 @@ import { commentModel } from '../comments/model';
 import { publish } from '../comments/publish';
 import type { ForumDeps } from '../deps';
 
-type Deps = Pick<ForumDeps, 'db' | 'bus' | 'threadCache' | 'logger' | 'repairs' | 'memberCache' | 'limits'>;
+type Deps = Pick<ForumDeps, 'db' | 'bus' | 'threadCache' | 'logger' | 'repairs' | 'memberCache' | 'limits' | 'moderation'>;
 
 export async function updateSettings(deps: Deps, userId: string, input: UpdateMeInput): Promise<UserDTO> {
   const before = await findUserById(deps, userId);
   const renames = (b: Pick<UserDTO, 'displayName' | 'location'>) =>
     (input.displayName !== undefined && input.displayName !== b.displayName) || (input.location !== undefined && (input.location || null) !== (b.location ?? null));
-  // A new display name or location rewrites every comment of the member: such changes are budgeted.
-  if (before && renames(before)) await deps.limits.act('rename', userId);
+  // A new display name or location rewrites every comment of the member: such changes are budgeted, and a banned
+  // member (who may no longer change what their comments say) may not.
+  if (before && renames(before)) {
+    await deps.moderation.refuseBanned(before);
+    await deps.limits.act('rename', userId);
+  }
   const user = await updateProfile(deps, userId, input);
   if (before && (before.displayName !== user.displayName || (before.location ?? null) !== (user.location ?? null))) await renameAuthor(deps, user.id, user.displayName, user.location ?? null);
   return user;

@@ -442,6 +442,13 @@ describe('moderation', () => {
       assert.equal((await victim.agent.post(`/api/comments/${other.id}/flags`).send({ reason: 'x' }).expect(403)).body.error.code, 'BANNED');
       const ack = await emitAck(theirs, 'comment:post', { slug: song.slug, body: 'from the socket', clientId: cid() });
       assert.deepEqual([ack.ok, ack.error?.code], [false, 'BANNED']);
+      // Nor may they change the name and place every one of their comments shows; other settings' answers stand.
+      for (const change of [{ displayName: 'Innocent' }, { location: 'Somewhere else' }]) {
+        const refused = await victim.agent.patch('/api/auth/me').send(change).expect(403);
+        assert.deepEqual([refused.body.error.code, refused.body.error.message], ['BANNED', 'Your account is banned: you can read, but no longer post, vote, report or change your name.']);
+      }
+      assert.equal((await victim.agent.patch('/api/auth/me').send({ displayName: 'Troll' }).expect(200)).body.displayName, 'Troll', 'the name it has is no change');
+      assert.equal((await victim.agent.get('/api/auth/me').expect(200)).body.displayName, 'Troll');
       // Their song page carries the ban for its script (the notice shows from the start): as the app makes it, and
       // again as the page kept for members is answered before the app.
       const theirPage = () => victim.agent.get(`/songs/${song.slug}`).expect(200);
@@ -492,9 +499,11 @@ describe('moderation', () => {
       assert.deepEqual(byDay.body.banned, { reason: 'cool off', until: `${year}-03-04T23:59:59.000Z` });
       const refused = await member.agent.post(`/api/songs/${song.slug}/comments`).send({ body: 'still here' }).expect(403);
       assert.equal(refused.body.error.code, 'BANNED');
-      assert.match(refused.body.error.message, new RegExp(`until ${year}-03-04`));
+      assert.match(refused.body.error.message, new RegExp(`until ${year}-03-04 23:59 UTC`));
       const byTime = await mod.agent.post(`/api/moderation/users/${member.user.id}`).send({ action: 'ban', reason: 'shorter', until: `${year}-01-02T08:30:00+02:00` }).expect(200);
       assert.equal(byTime.body.banned.until, `${year}-01-02T06:30:00.000Z`);
+      // Said to the minute: a ban of a few hours does not read as "until today".
+      assert.match((await member.agent.post(`/api/songs/${song.slug}/comments`).send({ body: 'still here' }).expect(403)).body.error.message, new RegExp(`until ${year}-01-02 06:30 UTC:`));
       // The moderation page's form (a date field) reads the same way.
       await mod.agent.post(`/moderation/users/${member.user.id}`).type('form').send({ action: 'ban', reason: 'by form', until: `${year}-05-06` }).expect(303);
       const listed = (await mod.agent.get('/api/moderation/users').query({ q: member.user.username }).expect(200)).body.items[0];
