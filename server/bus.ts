@@ -27,6 +27,8 @@ export interface ModerationEvents {
   'queue.removed': [{ id: string }];
   'queue.counts': [{ counts: QueueCounts }];
   'member.banned': [{ userId: string; ban: BanDTO }];
+  /** A moderator lifted the member's ban (a timed ban running out is not announced: the page knows when it ends). */
+  'member.unbanned': [{ userId: string }];
   /** An admin changed a member's role: their sockets, set up under the old one, must be set up again. */
   'member.role-changed': [{ userId: string; role: Role }];
 }

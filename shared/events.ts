@@ -31,6 +31,8 @@ export interface ServerToClientEvents {
   'notifications:unread': (payload: { unread: number }) => void;
   /** To the banned member's own sockets: they can read, no longer post, vote or flag. */
   'account:banned': (payload: BanDTO) => void;
+  /** To the member's own sockets: a moderator lifted their ban; they may post, vote and report again. */
+  'account:unbanned': () => void;
   /**
    * To the sockets of a session that just ended (logged out in another tab, or every other session ended by a password
    * change): the page is no longer signed in. The server closes those sockets right after; the page goes on as a reader.

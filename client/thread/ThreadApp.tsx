@@ -144,6 +144,10 @@ export function ThreadApp(p: ThreadProps) {
           if (name && !ownActs.current.delete(id)) setAnnounce(`A comment by ${name} was removed.`);
         },
         banned: setBanned,
+        unbanned: () => {
+          setBanned(null);
+          setAnnounce('Your ban was lifted: you can post, vote and report again.');
+        },
         signedOut: async () => {
           const was = userRef.current;
           // The same member (logged in again in another tab): nothing changed for this page (its socket reconnects as them).
@@ -213,6 +217,17 @@ export function ThreadApp(p: ThreadProps) {
     document.getElementById(`c-${focusAfter.current}`)?.focus();
     focusAfter.current = null;
   });
+
+  // A timed ban ends by itself (the server announces only a moderator's lift): the page lets the member post again then.
+  useEffect(() => {
+    const left = banned?.until ? Date.parse(banned.until) - Date.now() : null;
+    if (left === null || left > 2 ** 31 - 1) return;
+    const end = setTimeout(() => {
+      setBanned(null);
+      setAnnounce('Your ban has ended: you can post, vote and report again.');
+    }, Math.max(0, left));
+    return () => clearTimeout(end);
+  }, [banned]);
 
   /** The page's member is gone: it reads on as whoever the browser is now, its draft kept. */
   const endSession = (now: UserDTO | null) => {

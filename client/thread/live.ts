@@ -11,6 +11,8 @@ export interface LiveHandlers {
   removed(id: string, removedBy?: 'author' | 'moderator' | null): void;
   /** This member was banned: they can read, no longer post. */
   banned?(ban: BanDTO): void;
+  /** A moderator lifted this member's ban. */
+  unbanned?(): void;
   /** The page's session ended elsewhere (logged out, a password change): it reads on as a signed-out reader. */
   signedOut?(): void;
   /** An admin changed the member's role: the page's tools were made for the old one. */
@@ -69,6 +71,7 @@ export function connectLive(slug: string, h: LiveHandlers): Live {
   socket.on('comment:updated', (c) => h.updated(c));
   socket.on('comment:removed', (p) => h.removed(p.id, p.removedBy));
   socket.on('account:banned', (b) => h.banned?.(b));
+  socket.on('account:unbanned', () => h.unbanned?.());
   socket.on('session:ended', () => h.signedOut?.());
   socket.on('account:role-changed', (p) => h.roleChanged?.(p.role));
   socket.on('comment:voted', (p) => h.voted(p.id, p.score));

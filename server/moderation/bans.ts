@@ -33,9 +33,12 @@ export async function saveBan(deps: Pick<ForumDeps, 'db' | 'memberCache'>, userI
   return { _id: userId, ...record };
 }
 
-export async function liftBan(deps: Pick<ForumDeps, 'db' | 'memberCache'>, userId: string): Promise<void> {
+/** Lifts the member's ban; answers false when there was none in force (nothing to lift, log or tell). */
+export async function liftBan(deps: Pick<ForumDeps, 'db' | 'memberCache'>, userId: string): Promise<boolean> {
+  const inForce = !!(await activeBan(deps, userId));
   await banModel(deps.db.conn).deleteOne({ _id: userId });
   await deps.memberCache.bans.changed(userId);
+  return inForce;
 }
 
 /** Bans by member id, for a list of members (one indexed lookup each). */

@@ -2,6 +2,7 @@
 import mongoose from 'mongoose';
 import type { ModerateUserInput, UsersQuery } from '../../shared/schemas';
 import type { ModUser, Page, UserDTO } from '../../shared/types';
+import { plural } from '../../shared/words';
 import { userModel, type UserDoc } from '../accounts/model';
 import { findUserById, setRole, toUserDTO } from '../accounts/service';
 import { commentModel, type CommentRecord } from '../comments/model';
@@ -69,7 +70,9 @@ export async function moderateUser(deps: MoveDeps & Pick<ForumDeps, 'memberCache
   }
   if (!outranks(actor, target)) throw new Forbidden(target.id === actor.id ? 'You cannot ban or unban yourself.' : `${withArticle(actor.role, true)} cannot ban or unban ${withArticle(target.role)}.`);
   if (input.action === 'unban') {
-    await liftBan(deps, target.id);
+    // Not banned (never, or a timed ban that has run out): nothing to lift, log or tell.
+    if (!(await liftBan(deps, target.id))) return modUser(deps, target.id);
+    announce(deps, 'member.unbanned', { userId: target.id });
     await recordAction(deps, actor, 'user.unban', { kind: 'user', id: target.id }, input.reason);
     return modUser(deps, target.id);
   }
@@ -79,7 +82,7 @@ export async function moderateUser(deps: MoveDeps & Pick<ForumDeps, 'memberCache
   // Their open sockets hear it at once, on every instance; their next post, vote or flag reads the ban anyway.
   announce(deps, 'member.banned', { userId: target.id, ban: toBanDTO(ban) });
   const removed = input.removeComments ? await removeVisibleComments(deps, actor, target.id) : 0;
-  await recordAction(deps, actor, input.removeComments ? 'user.ban+remove-comments' : 'user.ban', { kind: 'user', id: target.id }, input.removeComments ? `${input.reason} (${removed} comments removed)` : input.reason);
+  await recordAction(deps, actor, input.removeComments ? 'user.ban+remove-comments' : 'user.ban', { kind: 'user', id: target.id }, input.removeComments ? `${input.reason} (${plural(removed, 'comment', 'comments')} removed)` : input.reason);
   return modUser(deps, target.id);
 }
 

@@ -37,6 +37,7 @@ export function relayBusToRooms(io: ForumIo, bus: ForumBus, onError: (err: unkno
     'queue.removed': ({ id }) => io.to(MODERATION_ROOM).emit('queue:removed', { id }),
     'queue.counts': ({ counts }) => io.to(MODERATION_ROOM).emit('queue:counts', counts),
     'member.banned': ({ userId, ban }) => io.to(userRoom(userId)).emit('account:banned', ban),
+    'member.unbanned': ({ userId }) => io.to(userRoom(userId)).emit('account:unbanned'),
     'comment.removed': ({ id, songId, removedBy }) => to(songId).emit('comment:removed', removedBy ? { id, songId, removedBy } : { id, songId }),
     'comment.voted': ({ id, songId, score }) => to(songId).emit('comment:voted', { id, score }),
     'comment.author-renamed': (p) => to(p.songId).emit('author:renamed', p),

@@ -463,8 +463,12 @@ describe('moderation', () => {
       // The members page says so when a search finds nobody.
       assert.match((await mod.agent.get('/moderation/users').query({ q: 'zz-nobody-zz' }).expect(200)).text, /No members match that search\./);
       assert.equal(users.items[0].banned.reason, 'trolling');
+      const lifted = nextEvent(theirs, 'account:unbanned');
       await mod.agent.post(`/api/moderation/users/${victim.user.id}`).send({ action: 'unban', reason: 'served' }).expect(200);
+      await lifted;
       assert.doesNotMatch((await theirPage()).text, /"ban":/);
+      // Lifting a ban that is not there changes nothing, so nothing is logged.
+      assert.equal((await mod.agent.post(`/api/moderation/users/${victim.user.id}`).send({ action: 'unban', reason: 'again' }).expect(200)).body.banned, null);
       await post(victim, 'reformed');
       const entries = (await mod.agent.get('/api/moderation/log').expect(200)).body.items.slice(0, 2);
       assert.deepEqual(entries.map((e: any) => e.action), ['user.unban', 'user.ban+remove-comments']);

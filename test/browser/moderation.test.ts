@@ -90,16 +90,25 @@ describe('browser: moderation (Chromium)', function () {
     await page.locator('form[data-role="comment-form"]').waitFor();
     await mod.agent.post(`/api/moderation/users/${banned.user.id}`).send({ action: 'ban', reason: 'flaming', until: '2099-01-31' }).expect(200);
     await page.locator('[data-role="banned-notice"]').waitFor();
-    assert.match(await page.innerText('[data-role="banned-notice"]'), /banned until 2099-01-31/);
+    assert.match(await page.innerText('[data-role="banned-notice"]'), /banned until 2099-01-31 23:59 UTC/);
 
     await page.reload();
     await waitLive(page);
     await page.locator('[data-role="banned-notice"]').waitFor();
     assert.equal(await page.locator('form[data-role="comment-form"]').count(), 0);
+    // Lifted: the open page takes the notice away and gives the form back, live, and says so.
     await mod.agent.post(`/api/moderation/users/${banned.user.id}`).send({ action: 'unban', reason: 'cooled off' }).expect(200);
+    await page.locator('form[data-role="comment-form"]').waitFor({ timeout: 5000 });
+    assert.equal(await page.locator('[data-role="banned-notice"]').count(), 0);
+    await page.waitForFunction(() => document.querySelector('[aria-live="polite"]')?.textContent?.includes('Your ban was lifted'));
     await page.reload();
     await waitLive(page);
     await page.locator('form[data-role="comment-form"]').waitFor();
+    assert.equal(await page.locator('[data-role="banned-notice"]').count(), 0);
+    // A timed ban ends on the open page when its time comes, without a word from the server.
+    await mod.agent.post(`/api/moderation/users/${banned.user.id}`).send({ action: 'ban', reason: 'a moment', until: new Date(Date.now() + 2500).toISOString() }).expect(200);
+    await page.locator('[data-role="banned-notice"]').waitFor();
+    await page.locator('form[data-role="comment-form"]').waitFor({ timeout: 6000 });
     assert.equal(await page.locator('[data-role="banned-notice"]').count(), 0);
   });
 
