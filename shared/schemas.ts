@@ -147,7 +147,8 @@ export const queueStatus = z.enum(['pending', 'flagged', 'rejected']);
 export const queueQuery = z.object({ status: queueStatus.default('pending'), song: slug.optional(), cursor, limit });
 export const commentAction = z.enum(['approve', 'reject', 'restore', 'feature', 'unfeature', 'dismiss-flags']);
 const reason = z.string().trim().max(LIMITS.moderationReason, `must be at most ${LIMITS.moderationReason} characters`);
-export const moderateCommentInput = z.strictObject({ action: commentAction, reason: reason.optional() });
+/** `from`: the status the moderator saw; when the comment is no longer in it (another moderator acted first), 409. */
+export const moderateCommentInput = z.strictObject({ action: commentAction, reason: reason.optional(), from: commentStatus.optional() });
 export const role = z.enum(['member', 'moderator', 'admin']);
 /** An ISO date and time, or an ISO date alone: the ban lasts to the end of that day, UTC. */
 const UNTIL_FORMAT = 'must be an ISO date (2030-01-31) or date and time (2030-01-31T12:00:00Z)';

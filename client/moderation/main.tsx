@@ -46,7 +46,7 @@ function QueueApp(initial: QueueData) {
     if (inFlight.current.has(item.id)) return;
     inFlight.current.add(item.id);
     try {
-      await api.moderate(item.id, action, reason);
+      await api.moderate(item.id, action, reason, item.status);
       setErrors(({ [item.id]: _, ...rest }) => rest);
       note(DONE[action]);
       leave(item.id, true);

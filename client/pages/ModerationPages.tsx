@@ -165,6 +165,7 @@ function QueueEntry({ item, back, act, error }: { item: QueueItem; back: string;
           }}
         >
           <input type="hidden" name="next" value={back} />
+          <input type="hidden" name="from" value={item.status} />
           <span>
             <label for={`${id}-reason`}>Reason (optional)</label>
             <input id={`${id}-reason`} name="reason" maxLength={LIMITS.moderationReason} aria-describedby={error ? `${id}-error` : undefined} />

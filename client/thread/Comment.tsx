@@ -231,7 +231,8 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
           {error}
         </p>
       )}
-      {isStaff(ctx.user) && !c.pending && !removedNow && c.status !== 'rejected' && <ModMenu c={c} slug={ctx.slug} user={ctx.user!} />}
+      {/* A moderator's removal can be undone here too; an author's own deletion is theirs. */}
+      {isStaff(ctx.user) && !c.pending && (!removedNow || c.removedBy === 'moderator') && c.status !== 'rejected' && <ModMenu c={c} slug={ctx.slug} user={ctx.user!} />}
       {mode === 'flag' && (
         <FlagForm
           idPrefix={idPrefix}

@@ -1,5 +1,7 @@
-// A moderator's menu on a comment of the song page: feature (or not), approve, reject, ban its author. Plain forms
-// that post to the moderation pages and come back to the comment, so they work with and without JavaScript.
+// A moderator's menu on a comment of the song page: feature (or not), approve, reject, restore one a moderator removed,
+// ban its author. Plain forms that post to the moderation pages and come back to the comment, so they work with and
+// without JavaScript; each says the status the moderator saw (`from`), so a comment another moderator moved meanwhile
+// is left alone and the page says so.
 import { LIMITS } from '../../shared/limits';
 import type { UserDTO } from '../../shared/types';
 import type { ViewComment } from './state';
@@ -13,6 +15,7 @@ export function ModMenu({ c, slug, user }: { c: ViewComment; slug: string; user:
       <summary>Moderate</summary>
       <form method="post" action={`/moderation/comments/${c.id}`}>
         <input type="hidden" name="next" value={back} />
+        <input type="hidden" name="from" value={c.status} />
         {c.status === 'visible' && (
           <button type="submit" name="action" value={c.featured ? 'unfeature' : 'feature'} class="secondary">
             {c.featured ? "Remove from editor's picks" : "Make editor's pick"}
@@ -26,6 +29,11 @@ export function ModMenu({ c, slug, user }: { c: ViewComment; slug: string; user:
         {(c.status === 'visible' || c.status === 'pending') && (
           <button type="submit" name="action" value="reject" class="danger">
             Reject
+          </button>
+        )}
+        {c.status === 'removed' && (
+          <button type="submit" name="action" value="restore">
+            Restore
           </button>
         )}
       </form>

@@ -440,6 +440,11 @@ export function ThreadApp(p: ThreadProps) {
           {p.notice}
         </p>
       )}
+      {p.modNote && (
+        <p class="banner" role="status" data-role="mod-notice">
+          {p.modNote}
+        </p>
+      )}
       {p.reported && (
         <p class="banner" role="status" data-role="reported-notice">
           Reported. Thank you: a moderator will look at it.

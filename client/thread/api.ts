@@ -36,8 +36,8 @@ export const api = {
   /** Who the browser is signed in as now (401 when no one). */
   me: () => call<UserDTO>('GET', '/api/auth/me'),
   /** A moderator's action on a comment (the queue's buttons). */
-  moderate: (id: string, action: string, reason: string) =>
-    call<CommentDTO>('POST', `/api/moderation/comments/${enc(id)}`, { action, ...(reason.trim() ? { reason: reason.trim() } : {}) }),
+  moderate: (id: string, action: string, reason: string, from?: CommentDTO['status']) =>
+    call<CommentDTO>('POST', `/api/moderation/comments/${enc(id)}`, { action, ...(reason.trim() ? { reason: reason.trim() } : {}), ...(from ? { from } : {}) }),
   page: (slug: string, sort: ThreadSort, cursor?: string | null) =>
     call<CommentPage>('GET', `${thread(slug)}?sort=${sort}&limit=50${cursor ? `&cursor=${enc(cursor)}` : ''}`),
   after: (slug: string, afterId: string, cursor?: string | null) =>

@@ -24,6 +24,8 @@ export interface ThreadData {
   held?: boolean;
   /** After a no-JavaScript report: say it was received (the script says so beside the button). */
   reported?: boolean;
+  /** After a moderator's action from the song page (its plain forms): what it did, or why it did nothing. */
+  modNote?: string;
   /** After a failed no-JavaScript post: the draft and the API's message, shown next to the form. */
   form?: { body: string; name?: string; location?: string; error: string };
   /** A permalink's page: it starts at this comment (oldest order), so a link leads back to the thread's start. */

@@ -22,6 +22,10 @@ export async function moderateComment(deps: Deps, actor: UserDTO | null, id: str
   // A moderator an admin has banned moderates no more than they post.
   await refuseBanned(deps, actor);
   const c = await findComment(deps, id);
+  // Acted on as the moderator saw it, or not at all: two moderators on one queue item must not both succeed (an approve
+  // and a reject would each read "done", and the comment end as the later one made it). The move itself is conditional
+  // on the status read here (transitions.ts), so a change between the two is a conflict too.
+  if (input.from && c.status !== input.from) throw new Conflict(`Another moderator got there first: this comment is ${c.status} now. Nothing was changed.`);
   const updated = await act(deps, actor, c, input.action);
   await recordAction(deps, actor, `comment.${input.action}`, { kind: 'comment', id: String(c._id) }, input.reason);
   return withFlags(deps, updated);

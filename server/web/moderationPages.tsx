@@ -6,6 +6,7 @@ import type { UserDTO } from '../../shared/types';
 import { DONE, LogPage, QUEUE_DATA_ID, QUEUE_ISLAND_ID, QueueView, SettingsPage, UsersPage, type FailedUserAction, type QueueData } from '../../client/pages/ModerationPages';
 import { safeJson } from '../../client/pages/SongPage';
 import type { ForumDeps } from '../deps';
+import { Conflict } from '../errors';
 import { inWords } from '../../shared/words';
 import { toErrorBody } from '../http/errors';
 import { moderateComment } from '../moderation/actions';
@@ -47,15 +48,23 @@ function staff(req: Request, res: Response, role: 'moderator' | 'admin'): UserDT
 }
 
 /** Back where the form came from (a path on this site), with a note of what was done. */
-function back(res: Response, next: unknown, fallback: string, note: string) {
+function back(res: Response, next: unknown, fallback: string, note: string, param: 'done' | 'failed' = 'done') {
   const to = safeNext(next) === '/' ? fallback : safeNext(next);
   const [path, hash] = to.split('#');
-  res.redirect(303, `${path}${path.includes('?') ? '&' : '?'}done=${encodeURIComponent(note)}${hash ? `#${hash}` : ''}`);
+  res.redirect(303, `${path}${path.includes('?') ? '&' : '?'}${param}=${encodeURIComponent(note)}${hash ? `#${hash}` : ''}`);
 }
 
-const flashOf = (req: Request) => {
+/** The note a page shows after a form's action: what it did, or (`failed`, a code) why it did nothing. Known texts only. */
+export const flashOf = (req: Request) => {
   const d = str(req.query.done);
-  return d && Object.values(DONE).includes(d) ? d : undefined;
+  const f = str(req.query.failed);
+  return d && Object.values(DONE).includes(d) ? d : f && Object.hasOwn(NOT_DONE, f) ? NOT_DONE[f as keyof typeof NOT_DONE] : undefined;
+};
+
+/** A queue or song-page action that found its comment moved on (another moderator, another tab): nothing was done. */
+const NOT_DONE = {
+  CONFLICT: 'Another moderator got to that comment first: nothing was changed. Here is where things stand now.',
+  INVALID_TRANSITION: 'That comment has moved on since the page was loaded: nothing was changed. Here is where things stand now.',
 };
 
 export function moderationPageRoutes(deps: ForumDeps, store: AssetStore): Router {
@@ -89,8 +98,14 @@ export function moderationPageRoutes(deps: ForumDeps, store: AssetStore): Router
     const user = staff(req, res, 'moderator');
     if (!user) return;
     const b = (req.body ?? {}) as Record<string, unknown>;
-    const input = moderateCommentInput.parse({ action: str(b.action) ?? '', ...(blank(b.reason) ? { reason: blank(b.reason) } : {}) });
-    await moderateComment(deps, user, objectId.parse(req.params.id), input);
+    const input = moderateCommentInput.parse({ action: str(b.action) ?? '', ...(blank(b.reason) ? { reason: blank(b.reason) } : {}), ...(blank(b.from) ? { from: blank(b.from) } : {}) });
+    try {
+      await moderateComment(deps, user, objectId.parse(req.params.id), input);
+    } catch (err) {
+      // Stale (a page from before another moderator acted, or Back): to where the moderator was, saying nothing was done.
+      if (err instanceof Conflict && Object.hasOwn(NOT_DONE, err.code)) return back(res, typeof b.next === 'string' ? b.next.split('#')[0] : b.next, '/moderation', err.code, 'failed');
+      throw err;
+    }
     // A rejected comment has left the thread: back to the thread, not to where it stood (the song page's script
     // sends a #c-ID it cannot find to that comment's permalink, which no longer shows it).
     back(res, input.action === 'reject' && typeof b.next === 'string' ? b.next.split('#')[0] : b.next, '/moderation', DONE[input.action]);

@@ -26,6 +26,7 @@ import type { SongRecord } from '../songs/model';
 import { findSongBySlug, listSongs, songIdBySlug, toSongDTO } from '../songs/service';
 import type { AssetStore } from './assets';
 import { currentUser, formRefusal, HTML_TYPE, PAGE_CACHE_CONTROL, pageHtml, sendPage } from './render';
+import { flashOf } from './moderationPages';
 
 /** Editor's picks on the home page. */
 const HOME_PICKS = 5;
@@ -165,6 +166,7 @@ async function songHtml(deps: ForumDeps, store: AssetStore, req: Request, res: R
     formToken: !user && guestPosting ? formToken(deps.config.sessionSecret) : undefined,
     held: req.query.posted === 'held',
     reported: req.query.reported === '1',
+    modNote: user && (user.role === 'moderator' || user.role === 'admin') ? flashOf(req) : undefined,
     editWindowMs: deps.config.editWindowMs,
     // The page may be kept and served for a long while (the page cache): its times show as dates until the script runs.
     now: null,

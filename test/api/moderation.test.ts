@@ -322,6 +322,32 @@ describe('moderation', () => {
       await bob.agent.delete(`/api/comments/${c.id}`).expect(204);
     });
 
+    it('lets only the first of two moderators act on what they both saw; the other is told (409 CONFLICT), with and without script', async () => {
+      await settings({ premoderation: 'all' });
+      const c = await post(bob, 'two moderators, one comment');
+      assert.equal(c.status, 'pending');
+      const second = await signUp(forum, { role: 'moderator' });
+      await mod.agent.post(`/api/moderation/comments/${c.id}`).send({ action: 'approve', from: 'pending' }).expect(200);
+      // The other moderator's Reject, from the same queue page: the comment is no longer what they saw.
+      const late = await second.agent.post(`/api/moderation/comments/${c.id}`).send({ action: 'reject', from: 'pending' }).expect(409);
+      assert.deepEqual([late.body.error.code, late.body.error.message], ['CONFLICT', 'Another moderator got there first: this comment is visible now. Nothing was changed.']);
+      assert.equal((await thread(forum.agent(), { sort: 'newest', limit: '100' })).items.find((x) => x.id === c.id)?.status, 'visible');
+      const log = (await mod.agent.get('/api/moderation/log').expect(200)).body.items.filter((e: any) => e.target.id === c.id);
+      assert.deepEqual(log.map((e: any) => e.action), ['comment.approve'], 'the refused action is not logged');
+      // Without script: back to the queue, which says nothing was done; a song page's form comes back to the song.
+      const queueForm = await second.agent.post(`/moderation/comments/${c.id}`).type('form').send({ action: 'reject', from: 'pending', next: '/moderation?status=pending' }).expect(303);
+      assert.equal(queueForm.headers.location, '/moderation?status=pending&failed=CONFLICT');
+      assert.match((await second.agent.get(queueForm.headers.location).expect(200)).text, /Another moderator got to that comment first: nothing was changed\./);
+      const songForm = await second.agent.post(`/moderation/comments/${c.id}`).type('form').send({ action: 'approve', from: 'pending', next: `/songs/${song.slug}#c-${c.id}` }).expect(303);
+      assert.equal(songForm.headers.location, `/songs/${song.slug}?failed=CONFLICT`);
+      const songPage = (await second.agent.get(songForm.headers.location).expect(200)).text;
+      assert.match(songPage, /data-role="mod-notice">Another moderator got to that comment first/);
+      assert.doesNotMatch((await bob.agent.get(songForm.headers.location).expect(200)).text, /mod-notice/, 'only moderators are told');
+      // What the moderator saw still holds: their action goes through, and the song page says what it did.
+      const done = await second.agent.post(`/moderation/comments/${c.id}`).type('form').send({ action: 'feature', from: 'visible', next: `/songs/${song.slug}#c-${c.id}` }).expect(303);
+      assert.match((await second.agent.get(done.headers.location.split('#')[0]).expect(200)).text, /data-role="mod-notice">Made an editor&#39;s pick\.|data-role="mod-notice">Made an editor's pick\./);
+    });
+
     it('rejects a visible comment: readers are told to drop it, its author sees it rejected, counts move, restore brings it back', async () => {
       const c = await post(bob, 'rejectable');
       const watcher = await reader();

@@ -80,6 +80,23 @@ describe('browser: moderation (Chromium)', function () {
     await Promise.all([moderator.page.waitForURL(/done=/), approved.locator('button[value="feature"]').click()]);
     await reader.page.waitForSelector('[data-comment-id] .badge >> text=Editor\'s pick', { timeout: 5000 });
     await moderator.page.waitForSelector('[data-role="picks"] >> text=We can be heroes');
+    // The song page says what the menu did.
+    assert.equal(await moderator.page.innerText('[data-role="mod-notice"]'), "Made an editor's pick.");
+  });
+
+  it("restores a comment a moderator removed from the song page's own menu, and says so", async () => {
+    const { comment } = await postComment(forum.deps, { user: member.user, ip: '127.0.0.1' }, slug, { body: 'Removed by mistake' });
+    await mod.agent.post(`/api/moderation/comments/${comment.id}`).send({ action: 'approve' }).expect(200);
+    await mod.agent.delete(`/api/comments/${comment.id}`).expect(204);
+    const moderator = await open({ cookie: mod.cookie });
+    await moderator.page.goto(`/songs/${slug}`);
+    await waitLive(moderator.page);
+    const card = moderator.page.locator(`[data-comment-id="${comment.id}"]`);
+    await card.locator('summary', { hasText: 'Moderate' }).click();
+    await Promise.all([moderator.page.waitForURL(/done=/), card.getByRole('button', { name: 'Restore', exact: true }).click()]);
+    assert.equal(await moderator.page.innerText('[data-role="mod-notice"]'), 'Restored.');
+    assert.equal(await card.locator('[data-role="comment-body"]').innerText(), 'Removed by mistake');
+    await assertAccessible(moderator.page, 'a song page after a moderator\'s action');
   });
 
   it('tells a member of their ban live, and again at once on their next visit, with no form to post from', async () => {
