@@ -65,8 +65,11 @@ export const listSongsQuery = z.object({ q: named(z.string().max(LIMITS.search))
 export const commentStatus = z.enum(['visible', 'removed', 'pending', 'rejected']);
 export const threadSort = z.enum(['newest', 'oldest', 'top']);
 export const voteValue = z.union([z.literal(1), z.literal(0), z.literal(-1)]);
-/** Something a reader can see: not only white space and invisible format or control characters (a lone U+200B). */
-const visible = (s: string) => /[^\s\p{Z}\p{Cf}\p{Cc}]/u.test(s);
+/**
+ * Something a reader can see: not only white space and invisible format or control characters (a lone U+200B). Empty
+ * text is left to the length check, which says "is required" alone.
+ */
+const visible = (s: string) => s === '' || /[^\s\p{Z}\p{Cf}\p{Cc}]/u.test(s);
 export const commentBody = text(LIMITS.commentBody).refine(visible, 'has nothing to read: only spaces or invisible characters');
 export const guestAuthor = z.strictObject({ name: guestName, location: location.optional() });
 export const postCommentInput = z.strictObject({
