@@ -17,11 +17,17 @@ function QueueApp(initial: QueueData) {
   const note = (text: string) => setFlash((f) => ({ text, seq: f.seq + 1 }));
   // Where keyboard focus goes once an item acted on has left: the item after it (or before it, or the note).
   const focusNext = useRef<string | null>(null);
+  /** Focus was sent to the note: each new note is a new node, which takes the focus over while nothing else has it. */
+  const onNote = useRef(false);
   useEffect(() => {
     if (!focusNext.current) return;
     document.getElementById(focusNext.current)?.focus();
+    onNote.current = focusNext.current === 'flash';
     focusNext.current = null;
   });
+  useEffect(() => {
+    if (onNote.current && (document.activeElement === document.body || !document.activeElement)) document.getElementById('flash')?.focus();
+  }, [flash.seq]);
   const itemsRef = useRef(items);
   itemsRef.current = items;
   /** Actions sent and not answered yet: a second press of the same item's buttons waits for the first. */
@@ -36,8 +42,12 @@ function QueueApp(initial: QueueData) {
     const at = list.findIndex((x) => x.id === id);
     if (at < 0) return;
     const focused = !!document.activeElement?.closest(`[data-queue-id="${id}"]`);
+    // Its own act's live echo can come before the act's answer: that is not someone else's.
+    const mine = own || inFlight.current.has(id);
+    // Taken from under the moderator's keyboard by someone else: said, not only seen.
+    if (focused && !mine) note('Another moderator dealt with the comment you were on.');
     const next = list[at + 1] ?? list[at - 1];
-    if (own || focused) focusNext.current = next ? `q-${next.id}` : 'flash';
+    if (mine || focused) focusNext.current = next ? `q-${next.id}` : 'flash';
     itemsRef.current = list.filter((x) => x.id !== id);
     setItems(itemsRef.current);
   };

@@ -202,6 +202,7 @@ describe('browser: moderation (Chromium)', function () {
     await mod.agent.post(`/api/moderation/comments/${held[2].id}`).send({ action: 'approve' }).expect(200);
     await item(held[2]).waitFor({ state: 'detached' });
     await focusOn(held[3]);
+    await page.locator('[role="status"] > .flash', { hasText: 'Another moderator dealt with the comment you were on.' }).waitFor();
 
     // The connection drops as they press Approve: nothing is done, and the item says why, in words.
     await w.context.setOffline(true);
@@ -212,6 +213,19 @@ describe('browser: moderation (Chromium)', function () {
     assert.equal(pending.some((x: { id: string }) => x.id === held[3].id), true);
     // Going offline is logged by the browser (the failed request, the socket's errors).
     w.problems.splice(0, w.problems.length, ...w.problems.filter((p) => !/ERR_INTERNET_DISCONNECTED|WebSocket|socket\.io/i.test(p)));
+
+    // The tab's last item, whose live echo comes before the act's answer (held back here): focus ends on the note.
+    await page.waitForSelector('[data-role="moderation-queue"][data-state="live"]');
+    for (const x of pending) if (x.id !== held[3].id) await mod.agent.post(`/api/moderation/comments/${x.id}`).send({ action: 'approve' }).expect(200);
+    await page.waitForFunction(() => document.querySelectorAll('[data-queue-id]').length === 1);
+    await page.route('**/api/moderation/comments/*', async (route) => {
+      const answer = await route.fetch();
+      await item(held[3]).waitFor({ state: 'detached' });
+      await route.fulfill({ response: answer });
+    });
+    await item(held[3]).getByRole('button', { name: 'Approve' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.id === 'flash' && document.activeElement.textContent === 'Approved.', undefined, { timeout: 5000 });
   });
 
   it('sends a moderator whose session ended elsewhere from the live queue to the login page', async () => {
