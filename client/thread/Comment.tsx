@@ -33,6 +33,8 @@ export interface CommentContext {
   myVotes: Record<string, VoteValue>;
   /** Comments the member reported (remembered across reloads). */
   flagged: ReadonlySet<string>;
+  /** The member is banned: they read, and may delete their own comments, but are offered nothing the server refuses. */
+  banned?: boolean;
   /** Comments whose replies were all loaded by "N replies". */
   expanded: ReadonlySet<string>;
   /** This browser's guest secret for a comment it posted, while the edit window is open. */
@@ -106,11 +108,12 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
   const hidden = c.status === 'pending' || c.status === 'rejected';
   const mineAsGuest = !ctx.user && !c.author.userId && !!ctx.guestToken(c.id);
   const inWindow = ctx.now !== null && ctx.now - Date.parse(c.createdAt) <= ctx.editWindowMs;
-  const canEdit = !removedNow && !c.pending && (isStaff(ctx.user) || (c.status !== 'rejected' && (owns(ctx.user, c) || mineAsGuest) && inWindow));
+  const canEdit = !ctx.banned && !removedNow && !c.pending && (isStaff(ctx.user) || (c.status !== 'rejected' && (owns(ctx.user, c) || mineAsGuest) && inWindow));
   const canRemove = !removedNow && c.status !== 'rejected' && !c.pending && (isStaff(ctx.user) || owns(ctx.user, c) || (mineAsGuest && inWindow));
   const reported = ctx.flagged.has(c.id);
   const link = `/songs/${encodeURIComponent(ctx.slug)}/c/${c.id}`;
-  const member = !!ctx.user && !removedNow && !hidden && !c.pending;
+  // A member who may vote, reply and report here (a banned one reads only).
+  const member = !!ctx.user && !ctx.banned && !removedNow && !hidden && !c.pending;
   const idPrefix = `c-${c.id}`;
   const article = useRef<HTMLElement>(null);
   const focusNext = useRef<{ mode: Mode; act: string } | null>(null);
@@ -170,7 +173,7 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
         {c.editedAt && !removedNow && <span class="edited">{c.editedBy === 'moderator' ? ' (edited by a moderator)' : ' (edited)'}</span>}
       </header>
       {mode === 'edit' ? (
-        <EditForm c={c} onSave={(body) => run(ctx.actions.edit(c.id, body), 'edit')} onCancel={() => to('read', 'edit')} />
+        <EditForm c={c} label={owns(ctx.user, c) || mineAsGuest ? 'Edit your comment' : `Edit the comment by ${nameAsText(c.author.name, isGuest(c.author))}`} onSave={(body) => run(ctx.actions.edit(c.id, body), 'edit')} onCancel={() => to('read', 'edit')} />
       ) : (
         <div class="comment-body" data-role="comment-body">
           {removedNow ? <p class="muted">{c.removedBy === 'moderator' ? 'This comment was removed by a moderator.' : 'This comment was removed.'}</p> : renderText(c.body)}
@@ -188,7 +191,7 @@ function CommentView({ c, ctx }: { c: ViewComment; ctx: CommentContext }) {
             Sign in to vote
           </a>
         )}
-        {ctx.ready && !removedNow && !hidden && !c.pending && (ctx.user || ctx.guestPosting) && mode === 'read' && (
+        {ctx.ready && !ctx.banned && !removedNow && !hidden && !c.pending && (ctx.user || ctx.guestPosting) && mode === 'read' && (
           <button type="button" class="link" data-act="reply" onClick={() => setMode('reply')}>
             Reply<span class="sr-only"> to {nameAsText(c.author.name, isGuest(c.author))}</span>
           </button>
@@ -318,7 +321,7 @@ function Votes({ c, ctx, setError }: { c: ViewComment; ctx: CommentContext; setE
   );
 }
 
-function EditForm({ c, onSave, onCancel }: { c: ViewComment; onSave(body: string): Promise<string | null>; onCancel(): void }) {
+function EditForm({ c, label, onSave, onCancel }: { c: ViewComment; label: string; onSave(body: string): Promise<string | null>; onCancel(): void }) {
   const [body, setBody] = useState(c.body);
   const id = `c-${c.id}-edit`;
   return (
@@ -330,7 +333,7 @@ function EditForm({ c, onSave, onCancel }: { c: ViewComment; onSave(body: string
       }}
       onKeyDown={escapeTo(onCancel)}
     >
-      <label for={id}>Edit your comment</label>
+      <label for={id}>{label}</label>
       <textarea id={id} rows={4} required maxLength={LIMITS.commentBody} value={body} onInput={(e) => setBody(e.currentTarget.value)} ref={useFocusOnMount<HTMLTextAreaElement>()} />
       <p class="form-actions">
         <button type="submit">Save</button>{' '}

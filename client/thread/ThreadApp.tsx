@@ -132,10 +132,14 @@ export function ThreadApp(p: ThreadProps) {
       live.current = p.connect(p.slug, {
         created: received,
         updated: (c) => {
-          const known = T.isKnown(stateRef.current, c);
+          const was = stateRef.current.items.find((x) => x.id === c.id);
           apply((s) => T.updated(s, c));
           setPicks((list) => updatePicks(list, c));
-          if (known && !ownActs.current.delete(c.id)) setAnnounce(`${c.author.name} edited a comment.`);
+          if (!was || ownActs.current.delete(c.id)) return;
+          // Said for what a reader would notice: new text, or a new editor's pick (a status or flag change is not news).
+          const name = nameAsText(c.author.name, isGuest(c.author));
+          if (was.body !== c.body && c.body) setAnnounce(c.editedBy === 'moderator' ? `A moderator edited a comment by ${name}.` : `${name} edited a comment.`);
+          else if (c.featured && !was.featured) setAnnounce(`A comment by ${name} is now an editor's pick.`);
         },
         removed: (id, by) => {
           const name = nameOf(id);
@@ -339,7 +343,7 @@ export function ThreadApp(p: ThreadProps) {
     typing: (name) => live.current?.typing(name),
   };
 
-  const ctx: CommentContext = { replyDrafts: replyDrafts.current, slug: p.slug, user, guestPosting: p.guestPosting, editWindowMs: p.editWindowMs, now, ready, myVotes, flagged, expanded, guestToken: (id) => (ready && !user ? guestTokenOf(id) : null), actions };
+  const ctx: CommentContext = { replyDrafts: replyDrafts.current, slug: p.slug, user, banned: !!banned, guestPosting: p.guestPosting, editWindowMs: p.editWindowMs, now, ready, myVotes, flagged, expanded, guestToken: (id) => (ready && !user ? guestTokenOf(id) : null), actions };
   const tree = useMemo(() => buildTree(state.items), [state.items]);
 
   const loadMore = async (e: Event) => {
@@ -402,20 +406,23 @@ export function ThreadApp(p: ThreadProps) {
           {presence !== null && <span class="presence">{plural(presence, 'person', 'people')} reading now</span>}
           {typist && <span class="typing"> · {typist === user?.displayName ? 'Someone' : typist} is typing…</span>}
         </p>
-        <p class="write-link">
-          <a
-            class="button"
-            href="#post"
-            onClick={(e) => {
-              const box = document.querySelector<HTMLElement>('form[data-role="comment-form"] textarea');
-              if (!box) return;
-              e.preventDefault();
-              box.focus();
-            }}
-          >
-            Write a comment
-          </a>
-        </p>
+        {/* A banned member has no form to go to: the section it leads to says why. */}
+        {!banned && (
+          <p class="write-link">
+            <a
+              class="button"
+              href="#post"
+              onClick={(e) => {
+                const box = document.querySelector<HTMLElement>('form[data-role="comment-form"] textarea');
+                if (!box) return;
+                e.preventDefault();
+                box.focus();
+              }}
+            >
+              Write a comment
+            </a>
+          </p>
+        )}
       </div>
       {newRole && (
         <p class="banner" role="status" data-role="role-notice">

@@ -79,6 +79,9 @@ describe('browser: moderation (Chromium)', function () {
     await approved.locator('summary').click();
     await Promise.all([moderator.page.waitForURL(/done=/), approved.locator('button[value="feature"]').click()]);
     await reader.page.waitForSelector('[data-comment-id] .badge >> text=Editor\'s pick', { timeout: 5000 });
+    // Said as what it is, not as an edit.
+    await reader.page.waitForFunction(() => /is now an editor's pick\./.test(document.querySelector('[aria-live="polite"]')?.textContent ?? ''));
+    assert.doesNotMatch(await reader.page.innerText('[aria-live="polite"]'), /edited/);
     await moderator.page.waitForSelector('[data-role="picks"] >> text=We can be heroes');
     // The song page says what the menu did.
     assert.equal(await moderator.page.innerText('[data-role="mod-notice"]'), "Made an editor's pick.");
@@ -101,13 +104,22 @@ describe('browser: moderation (Chromium)', function () {
 
   it('tells a member of their ban live, and again at once on their next visit, with no form to post from', async () => {
     const banned = await signUp(forum, { displayName: 'Rowdy' });
+    const { comment } = await postComment(forum.deps, { user: member.user, ip: '127.0.0.1' }, slug, { body: 'Something Rowdy could answer' });
+    await mod.agent.post(`/api/moderation/comments/${comment.id}`).send({ action: 'approve' }).expect(200);
     const { page } = await open({ cookie: banned.cookie });
     await page.goto(`/songs/${slug}`);
     await waitLive(page);
     await page.locator('form[data-role="comment-form"]').waitFor();
+    const card = page.locator(`[data-comment-id="${comment.id}"]`);
+    /** What the page offers them on another's comment, and the link to the form. */
+    const offered = async () => ({ comment: await card.locator('footer button').allInnerTexts(), write: await page.locator('.write-link').count() });
+    const asMember = await offered();
+    assert.ok(asMember.comment.some((t) => t.startsWith('Reply')) && asMember.write === 1, JSON.stringify(asMember));
     await mod.agent.post(`/api/moderation/users/${banned.user.id}`).send({ action: 'ban', reason: 'flaming', until: '2099-01-31' }).expect(200);
     await page.locator('[data-role="banned-notice"]').waitFor();
     assert.match(await page.innerText('[data-role="banned-notice"]'), /banned until 2099-01-31 23:59 UTC/);
+    // Nothing is offered that the server would refuse: no vote, reply or report, no way to the form.
+    assert.deepEqual(await offered(), { comment: [], write: 0 });
 
     await page.reload();
     await waitLive(page);
@@ -118,6 +130,7 @@ describe('browser: moderation (Chromium)', function () {
     await page.locator('form[data-role="comment-form"]').waitFor({ timeout: 5000 });
     assert.equal(await page.locator('[data-role="banned-notice"]').count(), 0);
     await page.waitForFunction(() => document.querySelector('[aria-live="polite"]')?.textContent?.includes('Your ban was lifted'));
+    assert.deepEqual(await offered(), asMember);
     await page.reload();
     await waitLive(page);
     await page.locator('form[data-role="comment-form"]').waitFor();

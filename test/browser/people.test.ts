@@ -382,7 +382,7 @@ describe('browser: people and the thread as they use it (Chromium)', function ()
     await own.locator('textarea').fill('A guest was here, edited');
     await own.getByRole('button', { name: 'Save' }).click();
     await reader.page.locator('[data-comment-id] >> text=A guest was here, edited').waitFor();
-    await reader.page.waitForFunction(() => /Wanderer edited a comment/.test(document.querySelector('[aria-live="polite"]')?.textContent ?? ''));
+    await reader.page.waitForFunction(() => /Wanderer \(guest\) edited a comment/.test(document.querySelector('[aria-live="polite"]')?.textContent ?? ''));
     await own.getByRole('button', { name: 'Edit' }).click();
     await own.locator('form.edit-form textarea').press('Escape');
     await own.locator('form.edit-form').waitFor({ state: 'detached', timeout: 3000 });
