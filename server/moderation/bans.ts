@@ -1,6 +1,6 @@
-// Bans: a banned member reads but cannot post, vote, flag or rename themselves (403 BANNED), over HTTP and sockets alike, on every
-// instance at once: each such write reads the member's ban before it is made, kept per member version (a ban and its
-// lifting move it: accounts/member-cache.ts), so on any instance the next write after a ban is refused.
+// Bans: a banned member reads but cannot post, vote, flag or rename themselves (403 BANNED), over HTTP and sockets
+// alike, on every instance at once: each such write reads the member's ban before it is made, kept per member version
+// (a ban and its lifting move it: accounts/member-cache.ts), so on any instance the next write after a ban is refused.
 import type { BanDTO, UserDTO } from '../../shared/types';
 import { banEnd } from '../../shared/words';
 import type { ForumDeps } from '../deps';

@@ -166,7 +166,7 @@ async function songHtml(deps: ForumDeps, store: AssetStore, req: Request, res: R
     formToken: !user && guestPosting ? formToken(deps.config.sessionSecret) : undefined,
     held: req.query.posted === 'held',
     reported: req.query.reported === '1',
-    modNote: user && (user.role === 'moderator' || user.role === 'admin') ? flashOf(req) : undefined,
+    modNote: isModerator(user) ? flashOf(req) : undefined,
     editWindowMs: deps.config.editWindowMs,
     // The page may be kept and served for a long while (the page cache): its times show as dates until the script runs.
     now: null,
