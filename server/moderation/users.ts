@@ -11,7 +11,7 @@ import type { ForumDeps } from '../deps';
 import { Forbidden, Invalid, NotFound } from '../errors';
 import { escapeRegex } from '../songs/text';
 import { announce } from './announce';
-import { bansOf, liftBan, refuseBanned, saveBan, toBanDTO } from './bans';
+import { activeBan, bansOf, liftBan, refuseBanned, saveBan, toBanDTO } from './bans';
 import { recordAction } from './log';
 import { outranks, requireRole } from './roles';
 import { tallyOf } from './tallies';
@@ -78,6 +78,9 @@ export async function moderateUser(deps: MoveDeps & Pick<ForumDeps, 'memberCache
   }
   const until = input.until ? new Date(input.until) : null;
   if (until && until.getTime() <= Date.now()) throw new Invalid('VALIDATION', 'until: must be in the future');
+  // The same ban again (a form sent twice, a double click): nothing to change, log or tell.
+  const current = await activeBan(deps, target.id);
+  if (current && !input.removeComments && current.reason === input.reason && current.until === (until?.toISOString() ?? null)) return modUser(deps, target.id);
   const ban = await saveBan(deps, target.id, { reason: input.reason, until, by: actor.id });
   // Their open sockets hear it at once, on every instance; their next post, vote or flag reads the ban anyway.
   announce(deps, 'member.banned', { userId: target.id, ban: toBanDTO(ban) });

@@ -463,6 +463,10 @@ describe('moderation', () => {
       const res = await mod.agent.post(`/api/moderation/users/${victim.user.id}`).send({ action: 'ban', reason: 'trolling', removeComments: true }).expect(200);
       assert.deepEqual(res.body.banned, { reason: 'trolling', until: null });
       assert.deepEqual(await told, { reason: 'trolling', until: null });
+      // The same ban sent again (a double click) changes nothing and is not logged twice.
+      await mod.agent.post(`/api/moderation/users/${victim.user.id}`).send({ action: 'ban', reason: 'trolling' }).expect(200);
+      const bansLogged = async () => (await mod.agent.get('/api/moderation/log').expect(200)).body.items.filter((e: any) => e.target.id === victim.user.id).map((e: any) => e.action);
+      assert.deepEqual(await bansLogged(), ['user.ban+remove-comments']);
       assert.equal((await victim.agent.post(`/api/songs/${song.slug}/comments`).send({ body: 'again' }).expect(403)).body.error.code, 'BANNED');
       assert.equal((await victim.agent.post(`/api/comments/${other.id}/votes`).send({ value: 1 }).expect(403)).body.error.code, 'BANNED');
       assert.equal((await victim.agent.post(`/api/comments/${other.id}/flags`).send({ reason: 'x' }).expect(403)).body.error.code, 'BANNED');
