@@ -125,7 +125,7 @@ function createStore(deps: SessionDeps, sweepMs: number): { store: session.Store
 }
 
 /** Removes the stored sessions past their expiry, acknowledged; answers how many went. */
-export async function sweepExpiredSessions(db: Pick<ForumDeps['db'], 'conn'>): Promise<number> {
+async function sweepExpiredSessions(db: Pick<ForumDeps['db'], 'conn'>): Promise<number> {
   const res = await db.conn.db!.collection(SESSIONS_COLLECTION).deleteMany({ expires: { $lt: new Date() } });
   return res.deletedCount;
 }
