@@ -11,7 +11,8 @@ export interface ThreadEvents {
    * No longer visible (removed, rejected or held): readers drop its text; `removedBy` when it was a removal;
    * `parentId` when it is a reply (its parent's reply count may have moved).
    */
-  'comment.removed': [{ id: string; songId: string; removedBy?: 'author' | 'moderator' | null; parentId?: string | null }];
+  /** `gone`: it left readers' thread with no placeholder (rejected, or held for review again), as a reload shows it. */
+  'comment.removed': [{ id: string; songId: string; removedBy?: 'author' | 'moderator' | null; parentId?: string | null; gone?: boolean }];
   'comment.voted': [{ id: string; songId: string; score: number }];
   /** A member's display name changed: their comments in this thread now carry `name`. */
   'comment.author-renamed': [{ songId: string; userId: string; name: string; location: string | null }];

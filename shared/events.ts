@@ -18,7 +18,8 @@ export interface ClientToServerEvents {
 export interface ServerToClientEvents {
   'comment:created': (comment: CommentDTO & { songSlug: string }) => void;
   'comment:updated': (comment: CommentDTO) => void;
-  'comment:removed': (payload: { id: string; songId: string; removedBy?: 'author' | 'moderator' | null }) => void;
+  /** `gone`: no placeholder stays (the comment was rejected or held for review): drop it, as a reload would. */
+  'comment:removed': (payload: { id: string; songId: string; removedBy?: 'author' | 'moderator' | null; gone?: boolean }) => void;
   'comment:voted': (payload: { id: string; score: number }) => void;
   presence: (payload: { slug: string; count: number }) => void;
   /** `guest`: the typist is a guest (their name is whatever they typed in the form). */

@@ -141,9 +141,12 @@ export function ThreadApp(p: ThreadProps) {
           if (was.body !== c.body && c.body) setAnnounce(c.editedBy === 'moderator' ? `A moderator edited a comment by ${name}.` : `${name} edited a comment.`);
           else if (c.featured && !was.featured) setAnnounce(`A comment by ${name} is now an editor's pick.`);
         },
-        removed: (id, by) => {
+        removed: (id, by, gone) => {
           const name = nameOf(id);
-          apply((s) => T.removed(s, id, by));
+          // Its author and moderators still see a rejected or held comment (its new standing follows for them).
+          const me = userRef.current;
+          const seesIt = !!me && (me.role !== 'member' || stateRef.current.items.some((x) => x.id === id && x.author.userId === me.id));
+          apply((s) => (gone && !seesIt ? T.dropped(s, id) : T.removed(s, id, by)));
           setPicks((list) => list.filter((x) => x.id !== id));
           if (name && !ownActs.current.delete(id)) setAnnounce(`A comment by ${name} was removed.`);
         },

@@ -8,7 +8,7 @@ export type LinkStatus = 'connecting' | 'live' | 'reconnecting';
 export interface LiveHandlers {
   created(c: CommentDTO): void;
   updated(c: CommentDTO): void;
-  removed(id: string, removedBy?: 'author' | 'moderator' | null): void;
+  removed(id: string, removedBy?: 'author' | 'moderator' | null, gone?: boolean): void;
   /** This member was banned: they can read, no longer post. */
   banned?(ban: BanDTO): void;
   /** A moderator lifted this member's ban. */
@@ -69,7 +69,7 @@ export function connectLive(slug: string, h: LiveHandlers): Live {
     if (!c.songSlug || c.songSlug === slug) h.created(c);
   });
   socket.on('comment:updated', (c) => h.updated(c));
-  socket.on('comment:removed', (p) => h.removed(p.id, p.removedBy));
+  socket.on('comment:removed', (p) => h.removed(p.id, p.removedBy, p.gone));
   socket.on('account:banned', (b) => h.banned?.(b));
   socket.on('account:unbanned', () => h.unbanned?.());
   socket.on('session:ended', () => h.signedOut?.());

@@ -127,6 +127,12 @@ export function removed(s: ThreadState, id: string, by: CommentDTO['removedBy'] 
   return { ...s, items: s.items.map(strip), unseen: s.unseen.filter((x) => x.id !== id), total: s.total - (counted(was) ? 1 : 0) };
 }
 
+/** Left the thread with no placeholder (rejected, or held for review): gone from what is shown, as after a reload. */
+export function dropped(s: ThreadState, id: string): ThreadState {
+  const was = s.items.find((x) => x.id === id) ?? s.unseen.find((x) => x.id === id);
+  return { ...s, items: s.items.filter((x) => x.id !== id), unseen: s.unseen.filter((x) => x.id !== id), total: s.total - (counted(was) ? 1 : 0) };
+}
+
 export function voted(s: ThreadState, id: string, score: number): ThreadState {
   return { ...s, items: s.items.map((x) => (x.id === id ? { ...x, score } : x)) };
 }

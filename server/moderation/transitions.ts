@@ -95,7 +95,8 @@ async function announceMove(deps: MoveDeps, c: CommentRecord, from: CommentStatu
   const comment = toCommentDTO(c);
   const songId = String(c.songId);
   const removal = { id: comment.id, songId, removedBy: comment.removedBy, ...(comment.parentId ? { parentId: comment.parentId } : {}) };
-  if (from === 'visible') await publish(deps, 'comment.removed', removal);
+  // Removed, it stays a placeholder; rejected or held again, readers no longer see it at all.
+  if (from === 'visible') await publish(deps, 'comment.removed', c.status === 'removed' ? removal : { ...removal, gone: true });
   if (c.status === 'visible' || c.status === 'pending') {
     const songSlug = (await slugOfSong(deps, c.songId)) ?? '';
     // Approval is a new comment to readers, exactly as a post is; a held one goes to its author alone.

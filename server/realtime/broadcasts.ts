@@ -38,7 +38,7 @@ export function relayBusToRooms(io: ForumIo, bus: ForumBus, onError: (err: unkno
     'queue.counts': ({ counts }) => io.to(MODERATION_ROOM).emit('queue:counts', counts),
     'member.banned': ({ userId, ban }) => io.to(userRoom(userId)).emit('account:banned', ban),
     'member.unbanned': ({ userId }) => io.to(userRoom(userId)).emit('account:unbanned'),
-    'comment.removed': ({ id, songId, removedBy }) => to(songId).emit('comment:removed', removedBy ? { id, songId, removedBy } : { id, songId }),
+    'comment.removed': ({ id, songId, removedBy, gone }) => to(songId).emit('comment:removed', { id, songId, ...(removedBy ? { removedBy } : {}), ...(gone ? { gone } : {}) }),
     'comment.voted': ({ id, songId, score }) => to(songId).emit('comment:voted', { id, score }),
     'comment.author-renamed': (p) => to(p.songId).emit('author:renamed', p),
     // Sockets set up for a session or a role that no longer holds are disconnected, their connections closed: the

@@ -357,7 +357,8 @@ describe('moderation', () => {
       const bobsCopy = nextEvent<CommentDTO>(bobSocket, 'comment:updated');
       const before = await count();
       await act(mod, c.id, 'reject', 200, 'off topic');
-      assert.deepEqual(await removed, { id: c.id, songId: song.id });
+      // Gone for readers, no placeholder: as a reload shows the thread.
+      assert.deepEqual(await removed, { id: c.id, songId: song.id, gone: true });
       assert.equal((await bobsCopy).status, 'rejected');
       assert.equal(await count(), before - 1);
       assert.ok(!(await thread(forum.agent(), { sort: 'newest' })).items.some((x) => x.id === c.id));
@@ -380,7 +381,12 @@ describe('moderation', () => {
       assert.equal(byMod.body.editedBy, 'moderator');
       const own = await post(bob, 'mine');
       assert.equal((await bob.agent.patch(`/api/comments/${own.id}`).send({ body: 'mine, edited' }).expect(200)).body.editedBy, 'author');
+      const watcher = await reader();
+      const placeholder = nextEvent<any>(watcher, 'comment:removed');
       await mod.agent.delete(`/api/comments/${edited.id}`).expect(204);
+      // A removal leaves a placeholder: no `gone`.
+      assert.deepEqual(await placeholder, { id: edited.id, songId: song.id, removedBy: 'moderator' });
+      watcher.disconnect();
       const listed = (await thread(forum.agent(), { sort: 'newest', limit: '50' })).items.find((x) => x.id === edited.id)!;
       assert.deepEqual([listed.status, listed.removedBy, listed.body], ['removed', 'moderator', '']);
       await mod.agent.post(`/api/moderation/comments/${edited.id}`).send({ action: 'restore', reason: 'my mistake' }).expect(200);

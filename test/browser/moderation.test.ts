@@ -87,6 +87,26 @@ describe('browser: moderation (Chromium)', function () {
     assert.equal(await moderator.page.innerText('[data-role="mod-notice"]'), "Made an editor's pick.");
   });
 
+  it("takes a rejected comment off a reader's page live, as a reload would, and marks it on its author's", async () => {
+    const { comment } = await postComment(forum.deps, { user: member.user, ip: '127.0.0.1' }, slug, { body: 'Fine at first, rejected later' });
+    await mod.agent.post(`/api/moderation/comments/${comment.id}`).send({ action: 'approve' }).expect(200);
+    const [reader, author] = [await open(), await open({ cookie: member.cookie })];
+    for (const w of [reader, author]) {
+      await w.page.goto(`/songs/${slug}`);
+      await waitLive(w.page);
+      await w.page.locator(`[data-comment-id="${comment.id}"]`).waitFor();
+    }
+    await mod.agent.post(`/api/moderation/comments/${comment.id}`).send({ action: 'reject', from: 'visible' }).expect(200);
+    await reader.page.locator(`[data-comment-id="${comment.id}"]`).waitFor({ state: 'detached', timeout: 5000 });
+    await author.page.locator(`[data-comment-id="${comment.id}"] .badge.rejected`).waitFor({ timeout: 5000 });
+    const shownAfterReload = async () => {
+      await reader.page.reload();
+      await waitLive(reader.page);
+      return reader.page.locator(`[data-comment-id="${comment.id}"]`).count();
+    };
+    assert.equal(await shownAfterReload(), 0);
+  });
+
   it("restores a comment a moderator removed from the song page's own menu, and says so", async () => {
     const { comment } = await postComment(forum.deps, { user: member.user, ip: '127.0.0.1' }, slug, { body: 'Removed by mistake' });
     await mod.agent.post(`/api/moderation/comments/${comment.id}`).send({ action: 'approve' }).expect(200);

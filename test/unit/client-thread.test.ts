@@ -147,6 +147,18 @@ describe('live thread state', () => {
     assert.deepEqual(roots(s), [[a.id, false], [b.id, false], [c.id, false], [fresh.id, false]]);
   });
 
+  it('drops a comment that left the thread with no placeholder, counting it once, shown or waiting', () => {
+    const [a, b] = [comment(), comment()];
+    let s = T.initialState(page([a, b]), 'newest');
+    const waiting = comment();
+    s = T.receiveCreated(s, waiting, { nearBottom: false }).state;
+    assert.equal(s.total, 3);
+    s = T.dropped(T.dropped(s, a.id), waiting.id);
+    assert.deepEqual([s.items.map((x) => x.id), s.unseen.length, s.total], [[b.id], 0, 1]);
+    // A removal keeps its place as a placeholder.
+    assert.equal(T.removed(s, b.id, 'moderator').items[0].status, 'removed');
+  });
+
   it('renames a member\'s comments live, their location too when it is given, and keeps it when it is not', () => {
     const mine = comment({ author: { name: 'Ana', location: 'Lisbon', userId: 'u1', guest: false } });
     const reply = comment({ parentId: mine.id });
