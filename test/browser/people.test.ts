@@ -151,7 +151,8 @@ describe('browser: people and the thread as they use it (Chromium)', function ()
     const comment = page.locator(`[data-comment-id="${c.id}"]`);
     await comment.getByRole('button', { name: 'Vote up' }).click();
     await comment.locator('.score >> text=+1').waitFor();
-    assert.match(await announced(page), /Voted up\. Score \+1\./);
+    // The live score can come before the vote's own answer, which is what says it: wait for the words.
+    await page.waitForFunction(() => /Voted up\. Score \+1\./.test(document.querySelector('[aria-live="polite"]')?.textContent ?? ''), undefined, { timeout: 5000 });
     await comment.getByRole('button', { name: 'Report' }).click();
     await comment.getByLabel('Why should a moderator look at this?').fill('Just testing');
     await comment.getByRole('button', { name: 'Send report' }).click();
