@@ -46,7 +46,7 @@ export interface CommentContext {
 
 type Mode = 'read' | 'reply' | 'edit' | 'flag' | 'confirm-remove';
 
-const isStaff = (u: UserDTO | null) => !!u && (u.role === 'moderator' || u.role === 'admin');
+export const isStaff = (u: UserDTO | null) => !!u && (u.role === 'moderator' || u.role === 'admin');
 const owns = (u: UserDTO | null, c: ViewComment) => !!u && c.author.userId === u.id;
 
 export function CommentItem({ node, ctx }: { node: CommentNode; ctx: CommentContext }) {

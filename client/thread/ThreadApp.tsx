@@ -7,7 +7,7 @@ import { PicksBox, updatePicks } from '../components/Picks';
 import { isGuest, nameAsText } from '../components/GuestLabel';
 import { setUnread, showAccount, whoIsSignedInNow } from '../header';
 import { api, ApiFailure, catchUp } from './api';
-import { CommentItem, type CommentActions, type CommentContext } from './Comment';
+import { CommentItem, isStaff, type CommentActions, type CommentContext } from './Comment';
 import { CommentForm, type Draft } from './CommentForm';
 import type { ThreadData } from './data';
 import { guestTokenOf, keepGuestToken, rememberGuest } from './guest';
@@ -145,7 +145,7 @@ export function ThreadApp(p: ThreadProps) {
           const name = nameOf(id);
           // Its author and moderators still see a rejected or held comment (its new standing follows for them).
           const me = userRef.current;
-          const seesIt = !!me && (me.role !== 'member' || stateRef.current.items.some((x) => x.id === id && x.author.userId === me.id));
+          const seesIt = !!me && (isStaff(me) || stateRef.current.items.some((x) => x.id === id && x.author.userId === me.id));
           apply((s) => (gone && !seesIt ? T.dropped(s, id) : T.removed(s, id, by)));
           setPicks((list) => list.filter((x) => x.id !== id));
           if (name && !ownActs.current.delete(id)) setAnnounce(`A comment by ${name} was removed.`);
